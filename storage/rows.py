@@ -1,0 +1,100 @@
+"""Plain rows that storage returns: frozen dataclasses, no Telegram, no SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+STATUSES = ("on_duty", "available", "unwell", "quarantined", "off")
+ROLES = ("member", "secretary")
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """A branch with its effective settings (inherited values filled in)."""
+
+    id: int
+    parent_id: int | None
+    name: str
+    timezone: str
+    locale: str
+    checkin_time: str
+    reminder_time: str
+    digest_time: str
+    group_chat_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class BranchNode:
+    """A branch inside a subtree listing: depth 0 is the subtree's root."""
+
+    id: int
+    parent_id: int | None
+    name: str
+    depth: int
+    timezone: str
+    members: int
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Someone the bot knows, with their membership if they have one."""
+
+    id: int
+    first_name: str
+    last_name: str | None
+    username: str | None
+    language: str | None
+    telegram_language: str | None
+    reachable: bool
+    branch_id: int | None
+    role: str | None
+    branch_name: str | None
+    timezone: str | None
+    locale: str | None
+    last_checkin_day: date | None = None
+    last_checkin_status: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        """First and last name as Telegram shows them."""
+        return f"{self.first_name} {self.last_name}" if self.last_name else self.first_name
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """An invite code."""
+
+    code: str
+    branch_id: int
+    branch_name: str
+    role: str
+    uses_left: int | None
+    expires_at: datetime | None
+    created_by: int | None
+    revoked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Checkin:
+    """One member's check-in of one day."""
+
+    member_id: int
+    day: date
+    status: str
+    note: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRow:
+    """A member of a subtree with their status on their branch's local day."""
+
+    member_id: int
+    name: str
+    username: str | None
+    role: str
+    branch_id: int
+    reachable: bool
+    status: str | None
+    note: str | None
