@@ -1,0 +1,95 @@
+"""The composition root: one ApplicationBuilder chain, then `handlers.register`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+import handlers
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.i18n import Translator, pick_language
+from bot.services import Services
+from handlers import menus
+from handlers.context import SERVICES_KEY, Context
+from storage.store import Defaults as StoreDefaults
+from storage.store import Store
+
+logger = logging.getLogger(__name__)
+
+FrontlineApp = Application[Any, Context, Any, Any, Any, Any]
+
+
+def store_for(config: Config) -> Store:
+    """The Store for a configuration (its defaults fill what branches leave unset)."""
+    d = config.defaults
+    return Store(config.storage.path, StoreDefaults(
+        timezone=d.timezone, locale=d.locale, checkin_time=d.checkin_time.strftime("%H:%M"),
+        reminder_time=d.reminder_time.strftime("%H:%M"),
+        digest_time=d.digest_time.strftime("%H:%M")))
+
+
+def build_application(
+    config: Config,
+    *,
+    token: str | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    clock: Clock | None = None,
+) -> FrontlineApp:
+    """Build the bot: the real PTB Application, on Telegram or on the sandbox's requests."""
+    services = Services(config=config, store=store_for(config), clock=clock or SystemClock(),
+                        translate=Translator(config.defaults.locale))
+
+    async def post_init(application: FrontlineApp) -> None:
+        await services.store.initialize()
+        # Menus are a courtesy: set them from the job queue once running, so start-up never
+        # waits on them.
+        assert application.job_queue is not None
+        application.job_queue.run_once(_set_menus, when=0, name="set_menus")
+
+    async def post_shutdown(application: FrontlineApp) -> None:
+        await services.store.shutdown()
+
+    builder = (
+        ApplicationBuilder()
+        .token(token or config.telegram.token)
+        .context_types(ContextTypes(context=Context))
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        # Direct replies: retry once after a 429's retry_after; at most 20/min into a group.
+        # Overall pacing is left to the outbox, which is where bulk sending happens.
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=20,
+                                     group_time_period=60, max_retries=2))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if config.telegram.base_url:
+        root = config.telegram.base_url.rstrip("/")
+        builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    application: FrontlineApp = builder.build()
+    application.bot_data[SERVICES_KEY] = services
+    handlers.register(application)
+    return application
+
+
+async def _set_menus(context: Context) -> None:
+    application, services = context.application, context.services
+    try:
+        await menus.set_defaults(application.bot, services.translate,
+                                 services.config.defaults.locale)
+        for user_id, chosen, telegram_language in await services.store.secretaries():
+            language = pick_language(chosen, telegram_language, services.config.defaults.locale)
+            await menus.set_for_person(application.bot, services, user_id, "secretary",
+                                       language)
+    except Exception:
+        logger.exception("could not set the command menus")

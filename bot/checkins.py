@@ -1,0 +1,102 @@
+"""Daily check-ins: one per member per local day of their branch; who has not checked in."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from bot.clock import local_day
+from storage.rows import STATUSES, BranchNode, Person, RosterRow
+from storage.store import Store
+
+NOTE_MAX = 200  # characters; a note is a short remark, not a report
+
+
+@dataclass(frozen=True)
+class CheckinOutcome:
+    """What a check-in did: the day, the status, and the status it replaced (if any)."""
+
+    day: date
+    status: str
+    previous: str | None
+    branch_name: str
+
+
+async def check_in(
+    store: Store, person: Person, status: str, now: datetime, note: str | None = None
+) -> CheckinOutcome:
+    """Record `status` for the member's local day, replacing an earlier one that day."""
+    if status not in STATUSES:
+        raise ValueError(status)
+    if person.branch_id is None or person.timezone is None:
+        raise ValueError("not a member")
+    day = local_day(now, person.timezone)
+    previous = person.last_checkin_status if person.last_checkin_day == day else None
+    await store.record_checkin(person.id, person.branch_id, day, status, note=note, at=now)
+    return CheckinOutcome(day, status, previous, person.branch_name or "")
+
+
+def streak(days: list[date], today: date) -> int:
+    """Consecutive check-in days ending today, or yesterday if today is not done yet."""
+    if not days:
+        return 0
+    wanted = today if days[0] == today else today - timedelta(days=1)
+    count = 0
+    for day in days:
+        if day != wanted:
+            break
+        count += 1
+        wanted -= timedelta(days=1)
+    return count
+
+
+@dataclass
+class BranchStatus:
+    """One branch of a subtree: its members and today's answers."""
+
+    node: BranchNode
+    day: date
+    members: list[RosterRow] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[RosterRow]:
+        """Members without a check-in on the branch's day."""
+        return [m for m in self.members if m.status is None]
+
+
+@dataclass
+class SubtreeStatus:
+    """A subtree's members and check-ins for each branch's local today."""
+
+    root: BranchNode
+    branches: list[BranchStatus]
+
+    @property
+    def total(self) -> int:
+        """Members in the subtree."""
+        return sum(len(b.members) for b in self.branches)
+
+    @property
+    def missing(self) -> int:
+        """Members who have not checked in."""
+        return sum(len(b.missing) for b in self.branches)
+
+    @property
+    def counts(self) -> Counter[str]:
+        """Check-ins by status, in the order of STATUSES."""
+        found = Counter(m.status for b in self.branches for m in b.members if m.status)
+        return Counter({s: found[s] for s in STATUSES if found[s]})
+
+
+async def subtree_status(store: Store, root_id: int, now: datetime) -> SubtreeStatus:
+    """Everyone in the subtree with their status on their own branch's local day."""
+    nodes = await store.subtree(root_id)
+    if not nodes:
+        raise ValueError(root_id)
+    days = {node.id: local_day(now, node.timezone) for node in nodes}
+    rows = await store.roster(root_id, days)
+    by_branch = {node.id: BranchStatus(node, days[node.id]) for node in nodes}
+    for row in rows:
+        by_branch[row.branch_id].members.append(row)
+    return SubtreeStatus(nodes[0], list(by_branch.values()))

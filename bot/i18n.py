@@ -1,0 +1,79 @@
+"""Translations: one TOML catalog per language under `bot/locales/`, flattened to dotted keys.
+
+Texts are `str.format` templates with named fields. Catalog texts may contain HTML
+(every message is sent with parse_mode HTML); the *values* filled in are escaped by
+the caller (`bot.text.esc`) when they come from users.
+"""
+
+from __future__ import annotations
+
+import logging
+import string
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+
+def _flatten(prefix: str, table: Mapping[str, Any], out: dict[str, str]) -> None:
+    for key, value in table.items():
+        full = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict):
+            _flatten(full, value, out)
+        elif isinstance(value, str):
+            out[full] = value
+        else:
+            raise ValueError(f"catalog key {full} must be text")
+
+
+@cache
+def catalog(language: str) -> dict[str, str]:
+    """The flattened catalog of one language."""
+    text = resources.files("bot.locales").joinpath(f"{language}.toml").read_text("utf-8")
+    out: dict[str, str] = {}
+    _flatten("", tomllib.loads(text), out)
+    return out
+
+
+def fields(template: str) -> set[str]:
+    """The named fields a template uses."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def pick_language(chosen: str | None, telegram_code: str | None, default: str) -> str:
+    """The language to speak: the one chosen with /lang, else Telegram's, else the default."""
+    if chosen in LANGUAGES:
+        return chosen
+    if telegram_code:
+        code = telegram_code.lower()
+        for lang in LANGUAGES:
+            if code == lang or code.startswith(lang + "-"):
+                return lang
+    return default if default in LANGUAGES else DEFAULT_LANGUAGE
+
+
+class Translator:
+    """Looks up texts by key for a language; a missing key falls back to the other language."""
+
+    def __init__(self, default: str = DEFAULT_LANGUAGE) -> None:
+        self.default = default if default in LANGUAGES else DEFAULT_LANGUAGE
+        self.catalogs = {lang: catalog(lang) for lang in LANGUAGES}
+
+    def __call__(self, language: str, key: str, /, **values: Any) -> str:
+        """The text for `key` in `language`, filled with `values`."""
+        table = self.catalogs.get(language) or self.catalogs[self.default]
+        template = table.get(key)
+        if template is None:
+            logger.error("missing translation %s for %s", key, language)
+            template = next((c[key] for c in self.catalogs.values() if key in c), key)
+        return template.format(**values) if values else template
+
+    def has(self, key: str) -> bool:
+        """True if the key exists in every language."""
+        return all(key in table for table in self.catalogs.values())

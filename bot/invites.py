@@ -1,0 +1,120 @@
+"""Invites: unguessable codes, expiry and uses, and the rules of joining a branch.
+
+Defaults (decided here, documented in the README): a member invite may be used by any
+number of people for 7 days; a secretary invite once, for 7 days.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from storage.rows import Invite, Person
+from storage.store import Store
+
+CODE_BYTES = 12  # 16 URL-safe characters; deep-link payloads allow A-Z a-z 0-9 _ -
+DEFAULT_EXPIRY = timedelta(days=7)
+DEFAULT_USES = {"member": None, "secretary": 1}
+_DURATION = re.compile(r"^\s*(\d{1,4})\s*([mhdw])\s*$", re.IGNORECASE)
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_CODE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def new_code() -> str:
+    """A fresh unguessable invite code."""
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+def looks_like_code(text: str) -> bool:
+    """True if `text` has the shape of an invite code (not proof that it exists)."""
+    return bool(_CODE.match(text))
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse `30m`, `12h`, `7d` or `2w`; ValueError otherwise (or if not positive)."""
+    match = _DURATION.match(text)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(text)
+    delta = timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
+    if delta > timedelta(days=366):
+        raise ValueError(text)
+    return delta
+
+
+def deep_link(username: str, code: str) -> str:
+    """The t.me link that opens the bot and sends `/start <code>`."""
+    return f"https://t.me/{username}?start={code}"
+
+
+async def create_invite(
+    store: Store,
+    branch_id: int,
+    role: str,
+    *,
+    uses: int | None = -1,
+    expires_in: timedelta | None = DEFAULT_EXPIRY,
+    created_by: int | None,
+    now: datetime,
+) -> Invite:
+    """Make and store an invite; `uses=-1` means the default for the role."""
+    if role not in DEFAULT_USES:
+        raise ValueError(role)
+    if uses == -1:
+        uses = DEFAULT_USES[role]
+    code = new_code()
+    expires_at = now + expires_in if expires_in else None
+    await store.create_invite(code, branch_id, role, uses=uses, expires_at=expires_at,
+                              created_by=created_by, at=now)
+    await store.audit(created_by, "invite", branch_id=branch_id, allowed=True,
+                      detail={"role": role, "uses": uses}, at=now)
+    invite = await store.invite(code)
+    assert invite is not None
+    return invite
+
+
+class JoinCheck(Enum):
+    """What `/start <code>` would do."""
+
+    UNKNOWN = "unknown"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    USED_UP = "used_up"
+    ALREADY = "already"  # already in that branch with that role (or higher)
+    CONFIRM_MOVE = "confirm_move"  # in another branch: ask before moving
+    OK = "ok"
+
+
+@dataclass(frozen=True)
+class JoinVerdict:
+    """The check and the invite it was about (None for an unknown code)."""
+
+    check: JoinCheck
+    invite: Invite | None
+
+
+async def examine(store: Store, code: str, person: Person | None, now: datetime) -> JoinVerdict:
+    """Decide what an invite code would do for this person, without changing anything."""
+    invite = await store.invite(code) if looks_like_code(code) else None
+    if invite is None:
+        return JoinVerdict(JoinCheck.UNKNOWN, None)
+    if invite.revoked:
+        return JoinVerdict(JoinCheck.REVOKED, invite)
+    if invite.expires_at is not None and invite.expires_at <= now:
+        return JoinVerdict(JoinCheck.EXPIRED, invite)
+    same_branch = person is not None and person.branch_id == invite.branch_id
+    if same_branch and person is not None and person.role in (invite.role, "secretary"):
+        return JoinVerdict(JoinCheck.ALREADY, invite)
+    if invite.uses_left is not None and invite.uses_left <= 0:
+        return JoinVerdict(JoinCheck.USED_UP, invite)
+    if person is not None and person.branch_id is not None \
+            and person.branch_id != invite.branch_id:
+        return JoinVerdict(JoinCheck.CONFIRM_MOVE, invite)
+    return JoinVerdict(JoinCheck.OK, invite)
+
+
+async def join(store: Store, code: str, member_id: int, now: datetime) -> bool:
+    """Spend the invite and join; False if it stopped being usable in the meantime."""
+    return await store.join_with_invite(code, member_id, at=now)

@@ -1,0 +1,20 @@
+"""The long-lived things every handler and job needs, built once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.i18n import Translator
+from storage.store import Store
+
+
+@dataclass
+class Services:
+    """Config, storage, clock and translator, shared by handlers and jobs."""
+
+    config: Config
+    store: Store
+    clock: Clock
+    translate: Translator

@@ -1,0 +1,48 @@
+"""Access checks shared by the secretaries' commands."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.access import home_branch, may_lead
+from handlers.common import refuse, reply
+from handlers.context import Context
+from storage.rows import Branch
+
+
+async def scope(update: Update, context: Context, command: str,
+                branch_arg: str | None = None) -> Branch | None:
+    """The branch a secretary's command acts on, or None after answering why not.
+
+    Without an argument it is the secretary's own branch (the root for an admin); with
+    one it must be a branch id within their subtree. Every check reads the database.
+    """
+    actor = context.actor
+    assert actor is not None
+    store = context.store
+    home = await home_branch(store, actor)
+    if home is None:
+        if actor.is_admin:
+            await reply(update, context.t("admin.no_branches"))
+            return None
+        branch_name = actor.person.branch_name if actor.person else None
+        key = "deny.secretary_only" if branch_name else "deny.secretary_only_nobranch"
+        await refuse(update, context, key, action=command, branch_id=actor.branch_id,
+                     command=f"/{command}", branch=branch_name or "")
+        return None
+    target_id = home
+    if branch_arg is not None:
+        raw = branch_arg.lstrip("#")
+        if not raw.isdigit() or len(raw) > 12:
+            await reply(update, context.t("branch.bad_id", value=branch_arg[:20]))
+            return None
+        target_id = int(raw)
+    branch = await store.branch(target_id)
+    if branch is None:
+        await reply(update, context.t("branch.unknown", id=target_id))
+        return None
+    if not await may_lead(store, actor, branch.id):
+        await refuse(update, context, "deny.outside_scope", action=command,
+                     branch_id=branch.id, branch=branch.name)
+        return None
+    return branch
