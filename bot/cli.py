@@ -1,0 +1,355 @@
+"""The `frontline` command line: run, demo, init, invite, branch, backup, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot import __doc__ as package_doc
+from bot.config import Config, ConfigError, load_config, require_token, valid_timezone
+from bot.invites import create_invite, deep_link, parse_duration
+from storage.db import StorageError
+from storage.store import Store
+
+CONFIG_ENV = "FRONTLINE_CONFIG"
+DEFAULT_CONFIG = "config.toml"
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A failure to report in one line (exit code in `code`)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _config_path(args: argparse.Namespace) -> str:
+    return args.config or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG
+
+
+def _load(args: argparse.Namespace) -> Config:
+    try:
+        return load_config(_config_path(args))
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+
+
+async def _with_store(config: Config, work: Callable[[Store], Awaitable[None]]) -> None:
+    from bot.app import store_for
+
+    store = store_for(config)
+    try:
+        await store.initialize()
+        await work(store)
+    except StorageError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    finally:
+        await store.shutdown()
+
+
+def _now() -> Any:
+    from bot.clock import SystemClock
+
+    return SystemClock().now()
+
+
+# --- subcommands ---------------------------------------------------------------------------
+
+def cmd_run(args: argparse.Namespace) -> None:
+    """Run the bot with long polling."""
+    config = _load(args)
+    try:
+        token = require_token(config)
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    from telegram import Update
+
+    from bot.app import build_application
+
+    _setup_logging(args.verbose)
+    # Check the database before talking to Telegram, so a bad file stops start-up cleanly.
+    asyncio.run(_with_store(config, _no_op))
+    application = build_application(config, token=token)
+    logging.getLogger(__name__).info("Frontline is starting (long polling)")
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+async def _no_op(store: Store) -> None:
+    return None
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    """Play a scripted day in the sandbox."""
+    from bot.demo import run_demo
+
+    _setup_logging(args.verbose, quiet=not args.verbose)
+    asyncio.run(run_demo(language=args.lang, out=sys.stdout))
+
+
+def cmd_init(args: argparse.Namespace) -> None:
+    """Create the database and the root branch."""
+    config = _load(args)
+    name = args.org.strip()
+    if not name:
+        raise CliError("--org: expected the organization's name", EXIT_USAGE)
+
+    async def work(store: Store) -> None:
+        roots = await store.root_branches()
+        if roots:
+            raise CliError(f"{config.storage.path}: already initialized: root branch "
+                           f"#{roots[0].id} “{roots[0].name}”")
+        branch_id = await store.create_branch(name, None, at=_now())
+        await store.audit(None, "init", branch_id=branch_id, allowed=True,
+                          detail={"name": name}, at=_now())
+        print(f"created {config.storage.path} with root branch #{branch_id} “{name}”")
+        print(f"next: frontline invite --config {_config_path(args)} --branch {branch_id} "
+              "--role secretary")
+
+    asyncio.run(_with_store(config, work))
+
+
+def cmd_invite(args: argparse.Namespace) -> None:
+    """Print an invite link."""
+    config = _load(args)
+    try:
+        expires = parse_duration(args.expires) if args.expires else None
+    except ValueError:
+        raise CliError(f"--expires: expected a duration like 30m, 12h, 7d or 2w, got "
+                       f"{args.expires!r}", EXIT_USAGE) from None
+    if args.uses is not None and args.uses < 1:
+        raise CliError("--uses: expected a whole number of at least 1", EXIT_USAGE)
+    username = config.telegram.username or _ask_username(config)
+
+    async def work(store: Store) -> None:
+        branch = await store.branch(args.branch)
+        if branch is None:
+            raise CliError(f"--branch: there is no branch #{args.branch} "
+                           "(see: frontline branch list)")
+        kwargs: dict[str, Any] = {}
+        if args.uses is not None:
+            kwargs["uses"] = args.uses
+        if expires is not None:
+            kwargs["expires_in"] = expires
+        invite = await create_invite(store, branch.id, args.role, created_by=None, now=_now(),
+                                     **kwargs)
+        uses = "unlimited uses" if invite.uses_left is None else f"{invite.uses_left} use(s)"
+        until = invite.expires_at.isoformat(timespec="minutes") if invite.expires_at else "never"
+        print(f"{args.role} invite for #{branch.id} “{branch.name}” ({uses}, expires {until})")
+        print(deep_link(username, invite.code))
+        print(f"code: {invite.code}")
+
+    asyncio.run(_with_store(config, work))
+
+
+def _ask_username(config: Config) -> str:
+    """The bot's username from Telegram (getMe), when the config does not give it."""
+    try:
+        token = require_token(config)
+    except ConfigError as exc:
+        raise CliError(f"{exc} (or set [telegram] username to make invites offline)",
+                       EXIT_USAGE) from None
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    async def get_me() -> str:
+        kwargs: dict[str, Any] = {}
+        if config.telegram.base_url:
+            root = config.telegram.base_url.rstrip("/")
+            kwargs = {"base_url": f"{root}/bot", "base_file_url": f"{root}/file/bot"}
+        async with Bot(token, **kwargs) as bot:
+            return bot.username
+
+    try:
+        return asyncio.run(get_me())
+    except TelegramError as exc:
+        raise CliError(f"could not ask Telegram for the bot's username ({exc}); set "
+                       f"[telegram] username in {config.source}") from None
+
+
+def cmd_branch_add(args: argparse.Namespace) -> None:
+    """Add a branch under a parent."""
+    config = _load(args)
+    name = " ".join(args.name).strip()
+    if not name:
+        raise CliError("NAME: expected the new branch's name", EXIT_USAGE)
+
+    async def work(store: Store) -> None:
+        parent = await store.branch(args.parent)
+        if parent is None:
+            raise CliError(f"--parent: there is no branch #{args.parent}")
+        branch_id = await store.create_branch(name, parent.id, at=_now())
+        await store.audit(None, "branch_add", branch_id=branch_id, allowed=True,
+                          detail={"parent": parent.id, "name": name}, at=_now())
+        print(f"created branch #{branch_id} “{name}” under #{parent.id} “{parent.name}”")
+
+    asyncio.run(_with_store(config, work))
+
+
+def cmd_branch_list(args: argparse.Namespace) -> None:
+    """Print the branch tree."""
+    config = _load(args)
+
+    async def work(store: Store) -> None:
+        nodes = await store.whole_tree()
+        if not nodes:
+            print("no branches yet: run frontline init")
+        for node in nodes:
+            print(f"{'  ' * node.depth}#{node.id} {node.name}  "
+                  f"({node.members} members, {node.timezone})")
+
+    asyncio.run(_with_store(config, work))
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    """Copy the database with SQLite's online backup API."""
+    config = _load(args)
+    dest = Path(args.dest)
+    if dest.exists() and not args.force:
+        raise CliError(f"{dest}: already exists (use --force to overwrite)")
+
+    if dest.exists():
+        dest.unlink()
+
+    async def work(store: Store) -> None:
+        await store.db.backup(dest)
+        print(f"backed up {config.storage.path} to {dest}")
+
+    asyncio.run(_with_store(config, work))
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    """Apply pending migrations and report the schema version."""
+    config = _load(args)
+
+    async def work(store: Store) -> None:
+        version = await store.db.user_version()
+        print(f"{config.storage.path}: schema version {version}, up to date")
+
+    asyncio.run(_with_store(config, work))
+
+
+# --- parser --------------------------------------------------------------------------------
+
+def _setup_logging(verbose: bool, *, quiet: bool = False) -> None:
+    level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def _branch_id(text: str) -> int:
+    if not text.lstrip("#").isdigit():
+        raise argparse.ArgumentTypeError(f"expected a branch id (a number), got {text!r}")
+    return int(text.lstrip("#"))
+
+
+def _timezone(text: str) -> str:
+    if not valid_timezone(text):
+        raise argparse.ArgumentTypeError(f"expected an IANA timezone, got {text!r}")
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with --help on every subcommand."""
+    parser = argparse.ArgumentParser(prog="frontline", description=package_doc)
+    parser.add_argument("--version", action="version", version=f"frontline {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def config_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--config", metavar="PATH",
+                       help=f"configuration file (default: ${CONFIG_ENV} or {DEFAULT_CONFIG})")
+
+    p = sub.add_parser("run", help="run the bot (long polling)",
+                       description="Run the bot with long polling against Telegram, or the "
+                       "Bot API server at [telegram] base_url.")
+    config_arg(p)
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="a scripted day in the built-in sandbox (no token)",
+                       description="Play a scripted day of a small organization on the "
+                       "built-in fake Telegram: no token, no network.")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help="language of the demo's people (default: zh)")
+    p.add_argument("-v", "--verbose", action="store_true", help="show the bot's log as well")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("init", help="create the database and the root branch",
+                       description="Create the database and the organization's root branch.")
+    config_arg(p)
+    p.add_argument("--org", required=True, metavar="NAME", help="the organization's name")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("invite", help="print an invite link",
+                       description="Print an invite link (t.me deep link) and its code.")
+    config_arg(p)
+    p.add_argument("--branch", required=True, type=_branch_id, metavar="ID")
+    p.add_argument("--role", required=True, choices=("member", "secretary"))
+    p.add_argument("--uses", type=int, metavar="N",
+                   help="how many people may use it (default: member unlimited, secretary 1)")
+    p.add_argument("--expires", metavar="DURATION", default="7d",
+                   help="validity, e.g. 12h, 7d, 2w (default: 7d)")
+    p.set_defaults(func=cmd_invite)
+
+    p = sub.add_parser("branch", help="add or list branches",
+                       description="Add a branch, or list the branch tree.")
+    bsub = p.add_subparsers(dest="branch_command", required=True, metavar="ACTION")
+    q = bsub.add_parser("add", help="add a branch under a parent",
+                        description="Add a branch under a parent branch.")
+    config_arg(q)
+    q.add_argument("--parent", required=True, type=_branch_id, metavar="ID")
+    q.add_argument("name", nargs="+", metavar="NAME")
+    q.set_defaults(func=cmd_branch_add)
+    q = bsub.add_parser("list", help="print the branch tree",
+                        description="Print the branch tree with member counts.")
+    config_arg(q)
+    q.set_defaults(func=cmd_branch_list)
+
+    p = sub.add_parser("backup", help="copy the database safely while the bot runs",
+                       description="Copy the database with SQLite's online backup API.")
+    config_arg(p)
+    p.add_argument("dest", metavar="DEST", help="the backup file to write")
+    p.add_argument("--force", action="store_true", help="overwrite DEST if it exists")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("migrate", help="bring the database schema up to date",
+                       description="Apply pending migrations (start-up does this too).")
+    config_arg(p)
+    p.set_defaults(func=cmd_migrate)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("frontline")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `frontline` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except CliError as exc:
+        print(f"frontline: {exc}", file=sys.stderr)
+        return exc.code
+    except StorageError as exc:
+        print(f"frontline: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
