@@ -6,12 +6,13 @@ directory) and the rules. The clock is moved by the script.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.harness import SandboxBot
+from bot.invites import create_invite
 from bot.sandbox import SandboxMessage
 
 ADMIN, SEC, SUBSEC = 9001, 9002, 9003
@@ -157,9 +158,10 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         open_code = await bot.invite_code(group, "member", expires_in=None)
         sub_code = await bot.invite_code(group, "member")
         sub_sec = await bot.invite_code(group, "secretary")
-        old = await bot.invite_code(group, "member")
-        await store.db.execute("UPDATE invites SET expires_at = ? WHERE code = ?",
-                               ("2026-02-01T00:00:00+00:00", old))
+        # An invite made a month ago, valid for a week.
+        stale = await create_invite(store, group, "member", created_by=None,
+                                    now=now - timedelta(days=30), expires_in=timedelta(days=7))
+        old = stale.code
         await show.send(MEMBERS[language][3][0], f"/start {old}")
         for user_id, _ in MEMBERS[language][3:]:
             await show.send(user_id, f"/start {sub_code}")
