@@ -7,13 +7,14 @@ from typing import Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.i18n import Translator, pick_language
+from bot.ratelimit import RetryingRateLimiter
 from bot.services import Services
 from handlers import menus
 from handlers.context import SERVICES_KEY, Context
@@ -62,10 +63,10 @@ def build_application(
         .context_types(ContextTypes(context=Context))
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        # Direct replies: retry once after a 429's retry_after; at most 20/min into a group.
-        # Overall pacing is left to the outbox, which is where bulk sending happens.
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, group_max_rate=20,
-                                     group_time_period=60, max_retries=2))
+        # Direct replies: wait out a 429's retry_after, retry 5xx; at most 20/min into a
+        # group. Overall pacing is left to the outbox, where bulk sending happens.
+        .rate_limiter(RetryingRateLimiter(overall_max_rate=0, group_max_rate=20,
+                                          group_time_period=60, max_retries=2))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )

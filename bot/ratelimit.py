@@ -1,0 +1,63 @@
+"""Direct replies survive Telegram's passing faults.
+
+PTB's AIORateLimiter already waits out a 429's `retry_after` and tries again. This
+subclass also retries server errors (5xx) and network failures a few times with a short
+backoff; a timeout is retried only for calls that are safe to repeat (an edit, an answer
+to a button), never for a send, where the first attempt may have gone through and a
+retry would show the member the same message twice. Bad requests (400) and 403 are not
+retried: they would fail again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.ext import AIORateLimiter
+
+logger = logging.getLogger(__name__)
+
+NOT_IDEMPOTENT = frozenset({
+    "sendMessage", "sendPhoto", "sendDocument", "sendLocation", "copyMessage",
+    "forwardMessage", "sendMediaGroup",
+})
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """AIORateLimiter that also retries 5xx and network faults (see the module docstring)."""
+
+    def __init__(self, *, network_retries: int = 2, backoff: float = 0.5,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.network_retries = network_retries
+        self.backoff = backoff
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Send through the rate limiter; retry what is worth retrying."""
+        attempt = 0
+        while True:
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args)
+            except BadRequest:
+                raise
+            except TimedOut:
+                if endpoint in NOT_IDEMPOTENT or attempt >= self.network_retries:
+                    raise
+            except NetworkError:
+                if attempt >= self.network_retries:
+                    raise
+            attempt += 1
+            logger.info("retrying %s after a network fault (attempt %d)", endpoint, attempt + 1)
+            await asyncio.sleep(self.backoff * attempt)

@@ -1,0 +1,79 @@
+"""Languages: from Telegram, switched with /lang; command menus per role and language."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.harness import SandboxBot
+from tests.helpers import MEM_A1, MEM_B1, SEC_A, Org, build_org, make_bot
+
+
+async def test_language_comes_from_telegram() -> None:
+    async with make_bot() as bot:
+        await build_org(bot, english=(MEM_A1,))
+        reply = await bot.send(MEM_A1, "/checkin")
+        assert "One tap checks you in" in reply.plain
+        reply = await bot.press(MEM_A1, "ck:on_duty")
+        assert "Checked in: 🟢 On duty" in reply.plain
+        reply = await bot.send(MEM_B1, "/checkin")
+        assert "点一下即可报到" in reply.plain
+
+
+async def test_lang_switches_and_is_remembered(bot: SandboxBot, org: Org) -> None:
+    menu = await bot.send(MEM_A1, "/lang")
+    assert ("English", "lang:en") in menu.button_list
+    reply = await bot.press(MEM_A1, "lang:en")
+    assert reply.plain == "Language set to English."
+    assert "One tap" in (await bot.send(MEM_A1, "/checkin")).plain
+    assert "Check-in streak" in (await bot.send(MEM_A1, "/me")).plain
+    # The choice wins over Telegram's language code from now on.
+    assert (await bot.store.person(MEM_A1)).language == "en"  # type: ignore[union-attr]
+    await bot.send(MEM_A1, "/lang zh")
+    assert "点一下" in (await bot.send(MEM_A1, "/checkin")).plain
+
+
+async def test_lang_sets_the_persons_menu_in_that_language(bot: SandboxBot, org: Org) -> None:
+    await bot.send(MEM_A1, "/lang en")
+    menu = bot.sandbox.commands({"type": "chat", "chat_id": MEM_A1})
+    assert [c["command"] for c in menu] == ["checkin", "me", "lang", "help"]
+    assert menu[0]["description"] == "Daily check-in"
+
+
+async def test_default_menus_in_both_languages(bot: SandboxBot, org: Org) -> None:
+    zh = bot.sandbox.commands({"type": "default"}, "zh")
+    en = bot.sandbox.commands({"type": "default"}, "en")
+    default = bot.sandbox.commands({"type": "default"})
+    assert [c["command"] for c in zh] == ["checkin", "me", "lang", "help"]
+    assert zh[0]["description"] == "每日报到" and en[0]["description"] == "Daily check-in"
+    assert default == zh  # the configured default language is zh
+
+
+async def test_secretary_gets_the_secretary_menu(bot: SandboxBot, org: Org) -> None:
+    menu = [c["command"] for c in bot.sandbox.commands({"type": "chat", "chat_id": SEC_A})]
+    assert {"who", "roster", "invite", "branch"} <= set(menu)
+    member_menu = bot.sandbox.commands({"type": "chat", "chat_id": MEM_B1})
+    assert "who" not in [c["command"] for c in member_menu]
+
+
+async def test_secretary_menus_are_restored_at_start_up(bot: SandboxBot, org: Org) -> None:
+    # A second bot process on the same database, talking to a fresh Telegram: start-up alone
+    # must give every secretary their menu again.
+    async with SandboxBot(bot.config, db_path=bot.config.storage.path) as again:
+        for _ in range(200):
+            if again.sandbox.commands({"type": "chat", "chat_id": SEC_A}):
+                break
+            await asyncio.sleep(0.01)
+        menu = [c["command"] for c in again.sandbox.commands({"type": "chat", "chat_id": SEC_A})]
+        assert "who" in menu
+        assert again.sandbox.commands({"type": "chat", "chat_id": MEM_B1}) == []
+
+
+async def test_unknown_command_and_free_text_get_help(bot: SandboxBot, org: Org) -> None:
+    reply = await bot.send(MEM_A1, "/frobnicate")
+    assert "不认识的命令 /frobnicate" in reply.plain and "/checkin" in reply.plain
+    assert "/who" not in reply.plain  # members are not shown secretary commands
+    reply = await bot.send(SEC_A, "hello there")
+    assert "只认识命令和按钮" in reply.plain and "/who" in reply.plain
+    await bot.send(MEM_A1, "/lang en")
+    reply = await bot.send(MEM_A1, "what now?")
+    assert "I understand commands and buttons" in reply.plain
