@@ -25,6 +25,11 @@ async def help_command(update: Update, context: Context) -> None:
     await reply(update, help_text(context))
 
 
+async def nothing_to_cancel(update: Update, context: Context) -> None:
+    """`/cancel` outside any conversation."""
+    await reply(update, context.t("help.nothing_to_cancel"))
+
+
 async def unknown_command(update: Update, context: Context) -> None:
     """A command nobody handles."""
     message = update.effective_message
@@ -50,6 +55,7 @@ def handlers() -> list[BaseHandler[Update, Context, None]]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("help", help_command, filters=private),
+        CommandHandler("cancel", nothing_to_cancel, filters=private),
         MessageHandler(private & filters.COMMAND, unknown_command),
         MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, free_text),
         CallbackQueryHandler(stale_button),

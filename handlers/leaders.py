@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.access import home_branch, may_lead
-from handlers.common import refuse, reply
+from handlers.common import esc, refuse, reply
 from handlers.context import Context
 from storage.rows import Branch
 
@@ -34,7 +34,7 @@ async def scope(update: Update, context: Context, command: str,
     if branch_arg is not None:
         raw = branch_arg.lstrip("#")
         if not raw.isdigit() or len(raw) > 12:
-            await reply(update, context.t("branch.bad_id", value=branch_arg[:20]))
+            await reply(update, context.t("branch.bad_id", value=esc(branch_arg[:20])))
             return None
         target_id = int(raw)
     branch = await store.branch(target_id)

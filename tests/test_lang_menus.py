@@ -77,3 +77,8 @@ async def test_unknown_command_and_free_text_get_help(bot: SandboxBot, org: Org)
     await bot.send(MEM_A1, "/lang en")
     reply = await bot.send(MEM_A1, "what now?")
     assert "I understand commands and buttons" in reply.plain
+
+
+async def test_cancel_outside_a_conversation(bot: SandboxBot, org: Org) -> None:
+    reply = await bot.send(MEM_A1, "/cancel")
+    assert "无需取消" in reply.plain

@@ -1,0 +1,59 @@
+"""Every text exists in Chinese and English, with the same fields, and every key used exists."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.i18n import LANGUAGES, Translator, catalog, fields, pick_language
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY_USE = re.compile(r"""\b(?:t|translate)\(\s*(?:[a-z_.]+,\s*)?["']([a-z_]+\.[a-z_.]+)["']""")
+DYNAMIC = {
+    "status.": ["on_duty", "available", "unwell", "quarantined", "off", "none",
+                "on_duty_word", "available_word", "unwell_word", "quarantined_word", "off_word"],
+    "role.": ["member", "secretary", "admin"],
+    "command.": ["checkin", "me", "lang", "help", "who", "roster", "invite", "branch"],
+}
+
+
+def test_catalogs_have_the_same_keys() -> None:
+    zh, en = catalog("zh"), catalog("en")
+    assert sorted(set(zh) - set(en)) == []
+    assert sorted(set(en) - set(zh)) == []
+
+
+@pytest.mark.parametrize("key", sorted(catalog("zh")))
+def test_texts_use_the_same_fields(key: str) -> None:
+    assert fields(catalog("zh")[key]) == fields(catalog("en")[key])
+
+
+def test_every_key_used_in_code_exists() -> None:
+    used: set[str] = set()
+    for folder in ("bot", "handlers"):
+        for path in (ROOT / folder).rglob("*.py"):
+            used.update(KEY_USE.findall(path.read_text("utf-8")))
+    for prefix, names in DYNAMIC.items():
+        used.update(prefix + name for name in names)
+    assert len(used) > 50
+    missing = sorted(k for k in used for lang in LANGUAGES if k not in catalog(lang))
+    assert missing == []
+
+
+def test_translator_fills_fields_and_falls_back() -> None:
+    translate = Translator("zh")
+    assert translate("en", "who.more", n=3) == "… and 3 more"
+    assert translate("zh", "who.more", n=3) == "……还有 3 人"
+    assert translate("fr", "lang.name") == "中文"  # unknown language: the default
+
+
+@pytest.mark.parametrize(("chosen", "telegram", "default", "expected"), [
+    (None, "en", "zh", "en"), (None, "en-US", "zh", "en"), (None, "zh-hans", "en", "zh"),
+    (None, "de", "zh", "zh"), (None, None, "en", "en"), ("en", "zh", "zh", "en"),
+    ("xx", "en", "zh", "en"),
+])
+def test_pick_language(chosen: str | None, telegram: str | None, default: str,
+                       expected: str) -> None:
+    assert pick_language(chosen, telegram, default) == expected

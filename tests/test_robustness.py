@@ -1,0 +1,76 @@
+"""No input crashes a handler: property tests over parsers and over whole conversations."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.invites import parse_duration
+from handlers import callbacks
+from tests.helpers import MEM_A1, OUTSIDER, SEC_A, build_org, make_bot
+
+# Text as Telegram delivers it: not empty, not only spaces.
+texts = st.text(min_size=1, max_size=400).filter(lambda s: s.strip() != "")
+COMMANDS = ["/start", "/checkin", "/who", "/roster", "/branch", "/branch add", "/invite",
+            "/lang", "/me", "/help", "/cancel", ""]
+
+
+@given(st.text(max_size=80))
+def test_callback_parsers_never_raise(data: str) -> None:
+    assert callbacks.parse_checkin(data) in (None, "on_duty", "available", "unwell",
+                                             "quarantined", "off")
+    parsed_invite = callbacks.parse_invite(data)
+    assert parsed_invite is None or parsed_invite[1] in ("member", "secretary")
+    assert callbacks.parse_move(data) is None or len(callbacks.parse_move(data) or ()) == 2
+    assert callbacks.parse_lang(data, ("zh", "en")) in (None, "zh", "en")
+
+
+@given(st.integers(min_value=1, max_value=9999), st.sampled_from("mhdw"))
+def test_durations_round_trip(amount: int, unit: str) -> None:
+    try:
+        delta = parse_duration(f"{amount}{unit}")
+    except ValueError:
+        assert amount * {"m": 60, "h": 3600, "d": 86400, "w": 604800}[unit] > 366 * 86400
+    else:
+        assert timedelta(0) < delta <= timedelta(days=366)
+
+
+@given(st.text(max_size=20))
+def test_bad_durations_raise_value_error_only(text: str) -> None:
+    try:
+        parse_duration(text)
+    except ValueError:
+        pass
+
+
+def test_no_message_crashes_a_handler(caplog: pytest.LogCaptureFixture) -> None:
+    loop = asyncio.new_event_loop()
+    bot = make_bot()
+    loop.run_until_complete(bot.start())
+    loop.run_until_complete(build_org(bot))
+
+    @settings(max_examples=120, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(user=st.sampled_from([MEM_A1, SEC_A, OUTSIDER]),
+           command=st.sampled_from(COMMANDS), text=texts)
+    def one_message(user: int, command: str, text: str) -> None:
+        before = len(bot.sandbox.bot_messages(user))
+        message = f"{command} {text}" if command else text
+        caplog.clear()
+        with caplog.at_level(logging.ERROR):
+            loop.run_until_complete(bot.send(user, message[:4096]))
+        errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert errors == [], [r.getMessage() for r in errors]
+        # Every message in a private chat gets an answer (or a note prompt's reply).
+        assert len(bot.sandbox.bot_messages(user)) > before
+
+    try:
+        one_message()
+    finally:
+        loop.run_until_complete(bot.stop())
+        loop.close()
