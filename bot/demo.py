@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from bot.clock import ManualClock
 from bot.config import Config
@@ -68,9 +69,7 @@ class Transcript:
         self.say()
         self.say(f"━━ {title}  [{local}] " + "━" * max(3, 40 - len(title)))
 
-    def _zone(self) -> object:
-        from zoneinfo import ZoneInfo
-
+    def _zone(self) -> ZoneInfo:
         return ZoneInfo(self.bot.config.defaults.timezone)
 
     def _show(self, message: SandboxMessage, edited: bool) -> None:

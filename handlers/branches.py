@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -141,7 +142,7 @@ async def _send_link(update: Update, context: Context, target: Branch, role: str
         expires=expires, link=esc(invites.deep_link(username, made.code)), code=made.code)])
 
 
-def handlers() -> list[BaseHandler[Update, Context, None]]:
+def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module."""
     private = filters.ChatType.PRIVATE
     return [

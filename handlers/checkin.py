@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -206,7 +207,7 @@ async def me(update: Update, context: Context) -> None:
     await reply(update, "\n".join(lines), markup)
 
 
-def handlers() -> list[BaseHandler[Update, Context, None]]:
+def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module (the note conversation comes before the status buttons)."""
     with warnings.catch_warnings():
         # The conversation starts from a button but continues by text in the same chat,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -50,7 +52,7 @@ async def stale_button(update: Update, context: Context) -> None:
     await query.answer(context.t("button.stale"), show_alert=True)
 
 
-def handlers() -> list[BaseHandler[Update, Context, None]]:
+def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module: register them last, as catch-alls."""
     private = filters.ChatType.PRIVATE
     return [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseHandler, TypeHandler
@@ -35,6 +36,6 @@ async def load_actor(update: Update, context: Context) -> None:
     context.actor = Actor(user.id, person, user.id in context.config.admins, language)
 
 
-def handlers() -> list[BaseHandler[Update, Context, None]]:
+def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """The identity pre-handler (register in group -1)."""
     return [TypeHandler(Update, load_actor)]

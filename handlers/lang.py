@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
@@ -47,7 +49,7 @@ async def _switch(update: Update, context: Context, code: str) -> None:
     await menus.set_for_person(context.bot, context, actor.user_id, role, code)
 
 
-def handlers() -> list[BaseHandler[Update, Context, None]]:
+def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module."""
     return [CommandHandler("lang", lang, filters=filters.ChatType.PRIVATE),
             CallbackQueryHandler(lang_button, pattern=callbacks.LANG_PATTERN)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -117,7 +118,7 @@ async def move_answer(update: Update, context: Context) -> None:
     await _join(update, context, code)
 
 
-def handlers() -> list[BaseHandler[Update, Context, None]]:
+def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module."""
     return [
         CommandHandler("start", start, filters=filters.ChatType.PRIVATE),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
@@ -79,7 +81,7 @@ async def roster(update: Update, context: Context) -> None:
     await reply_lines(update, lines)
 
 
-def handlers() -> list[BaseHandler[Update, Context, None]]:
+def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module."""
     private = filters.ChatType.PRIVATE
     return [CommandHandler("who", who, filters=private),

@@ -206,8 +206,12 @@ class Store:
         )
         if row is None:
             return None
-        return Person(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), *row[7:12],
-                      date.fromisoformat(row[12]) if row[12] else None, row[13])
+        return Person(
+            id=row[0], first_name=row[1], last_name=row[2], username=row[3], language=row[4],
+            telegram_language=row[5], reachable=bool(row[6]), branch_id=row[7], role=row[8],
+            branch_name=row[9], timezone=row[10], locale=row[11],
+            last_checkin_day=date.fromisoformat(row[12]) if row[12] else None,
+            last_checkin_status=row[13])
 
     async def save_person(
         self,
