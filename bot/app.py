@@ -16,6 +16,7 @@ from bot.config import Config
 from bot.i18n import Translator, pick_language
 from bot.ratelimit import RetryingRateLimiter
 from bot.services import Services
+from bot.updates import PerPersonUpdateProcessor
 from handlers import menus
 from handlers.context import SERVICES_KEY, Context
 from storage.store import Defaults as StoreDefaults
@@ -67,6 +68,8 @@ def build_application(
         # group. Overall pacing is left to the outbox, where bulk sending happens.
         .rate_limiter(RetryingRateLimiter(overall_max_rate=0, group_max_rate=20,
                                           group_time_period=60, max_retries=2))
+        # Concurrent across people, in order for each person (see bot/updates.py).
+        .concurrent_updates(PerPersonUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
