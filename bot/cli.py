@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -41,9 +42,15 @@ def _load(args: argparse.Namespace) -> Config:
         raise CliError(str(exc), EXIT_USAGE) from None
 
 
-async def _with_store(config: Config, work: Callable[[Store], Awaitable[None]]) -> None:
+async def _with_store(config: Config, work: Callable[[Store], Awaitable[None]], *,
+                      create: bool = False) -> None:
+    """Open the database, run `work`, close it; `create` allows making a new file."""
     from bot.app import store_for
 
+    if not create and not config.storage.path.is_file():
+        # A typo in [storage] path must not quietly start an empty organization.
+        raise CliError(f"{config.storage.path}: no database there; check [storage] path in "
+                       f"{config.source}, or create it with: frontline init", EXIT_USAGE)
     store = store_for(config)
     try:
         await store.initialize()
@@ -75,7 +82,7 @@ def cmd_run(args: argparse.Namespace) -> None:
 
     _setup_logging(args.verbose)
     # Check the database before talking to Telegram, so a bad file stops start-up cleanly.
-    asyncio.run(_with_store(config, _no_op))
+    asyncio.run(_with_store(config, _no_op, create=True))
     application = build_application(config, token=token)
     logging.getLogger(__name__).info("Frontline is starting (long polling)")
     application.run_polling(allowed_updates=Update.ALL_TYPES)
@@ -112,7 +119,7 @@ def cmd_init(args: argparse.Namespace) -> None:
         print(f"next: frontline invite --config {_config_path(args)} --branch {branch_id} "
               "--role secretary")
 
-    asyncio.run(_with_store(config, work))
+    asyncio.run(_with_store(config, work, create=True))
 
 
 def cmd_invite(args: argparse.Namespace) -> None:
@@ -211,14 +218,20 @@ def cmd_backup(args: argparse.Namespace) -> None:
     """Copy the database with SQLite's online backup API."""
     config = _load(args)
     dest = Path(args.dest)
+    if dest.is_dir():
+        raise CliError(f"{dest}: is a directory; expected the backup file's name")
     if dest.exists() and not args.force:
         raise CliError(f"{dest}: already exists (use --force to overwrite)")
-
-    if dest.exists():
-        dest.unlink()
+    if dest.resolve() == config.storage.path.resolve():
+        raise CliError(f"{dest}: is the live database itself; choose another file")
 
     async def work(store: Store) -> None:
-        await store.db.backup(dest)
+        try:
+            # Only now, with the database open, is the old backup given up.
+            await asyncio.to_thread(dest.unlink, missing_ok=True)
+            await store.db.backup(dest)
+        except (OSError, sqlite3.Error) as exc:
+            raise CliError(f"{dest}: cannot write the backup ({exc})") from None
         print(f"backed up {config.storage.path} to {dest}")
 
     asyncio.run(_with_store(config, work))
@@ -232,7 +245,7 @@ def cmd_migrate(args: argparse.Namespace) -> None:
         version = await store.db.user_version()
         print(f"{config.storage.path}: schema version {version}, up to date")
 
-    asyncio.run(_with_store(config, work))
+    asyncio.run(_with_store(config, work, create=True))
 
 
 # --- parser --------------------------------------------------------------------------------
@@ -348,6 +361,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _stdout_gone()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _stdout_gone()
+    return 0
+
+
+def _stdout_gone() -> int:
+    """The reader of our output went away (e.g. `frontline demo | head`): stop quietly.
+
+    Python would otherwise report the failed flush of stdout at exit, so point stdout at
+    /dev/null first (the recipe in the `signal` module's documentation).
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
     return 0
 
 

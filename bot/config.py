@@ -143,7 +143,7 @@ def config_from_mapping(
     """Build a Config from an already parsed TOML document."""
     env = {} if environ is None else environ
     top = _Reader(source, "", doc)
-    sections = {"telegram": {}, "storage": {}, "defaults": {}}
+    sections: dict[str, Mapping[str, Any]] = {"telegram": {}, "storage": {}, "defaults": {}}
     for name in sections:
         value = top.get(name, dict, "a table", {})
         sections[name] = value
