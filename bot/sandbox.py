@@ -490,6 +490,10 @@ class Sandbox:
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
+        # In messages and member updates Telegram describes the bot without getMe's extras.
+        self.bot_sender: JSONDict = {
+            "id": bot_id, "is_bot": True, "first_name": bot_name, "username": bot_username,
+        }
         self._users: dict[int, JSONDict] = {}
         self._chats: dict[int, JSONDict] = {}
         self._members: dict[int, dict[int, str]] = {}
@@ -1186,7 +1190,7 @@ class Sandbox:
     def _message_json(self, msg: SandboxMessage, *, nested: bool = True) -> JSONDict:
         data: JSONDict = {
             "message_id": msg.message_id,
-            "from": self.bot_user if msg.from_bot else self._users[msg.user_id or 0],
+            "from": self.bot_sender if msg.from_bot else self._users[msg.user_id or 0],
             "chat": self._chats[msg.chat_id],
             "date": int(msg.date.timestamp()),
         }
@@ -1229,8 +1233,8 @@ class Sandbox:
     def _queue_my_chat_member(self, user_id: int, old: str, new: str) -> None:
         user = self._users[user_id]
         date = int(self._now().timestamp())
-        old_member: JSONDict = {"status": old, "user": self.bot_user}
-        new_member: JSONDict = {"status": new, "user": self.bot_user}
+        old_member: JSONDict = {"status": old, "user": self.bot_sender}
+        new_member: JSONDict = {"status": new, "user": self.bot_sender}
         if old == "kicked":
             old_member["until_date"] = 0
         if new == "kicked":
@@ -1598,7 +1602,7 @@ class Sandbox:
             content=src.content,
         )
         data = self._message_json(msg)
-        sender = self.bot_user if src.from_bot else self._users[src.user_id or 0]
+        sender = self.bot_sender if src.from_bot else self._users[src.user_id or 0]
         data["forward_origin"] = {
             "type": "user",
             "date": int(src.date.timestamp()),
