@@ -75,7 +75,7 @@ async def refuse(
     query = update.callback_query
     text = context.t(key, **values)
     if query is not None:
-        await query.answer(html.unescape(_strip_tags(text))[:200], show_alert=True)
+        await query.answer(plain(text)[:200], show_alert=True)
     else:
         await reply(update, text)
 
