@@ -98,3 +98,64 @@ class RosterRow:
     reachable: bool
     status: str | None
     note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """A member a broadcast goes to."""
+
+    member_id: int
+    name: str
+    language: str | None
+    telegram_language: str | None
+    reachable: bool
+    branch_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One message waiting in the outbox."""
+
+    id: int
+    kind: str
+    broadcast_id: int | None
+    chat_id: int
+    member_id: int | None
+    text: str
+    buttons: list[list[list[str]]] | None
+    media_kind: str | None
+    media_file_id: str | None
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastRow:
+    """A broadcast as stored."""
+
+    id: int
+    branch_id: int
+    branch_name: str
+    author_id: int
+    scope: str
+    body: str | None
+    media_kind: str | None
+    to_groups: bool
+    ack_required: bool
+    status_chat_id: int | None
+    status_message_id: int | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastCounts:
+    """Where a broadcast stands."""
+
+    total: int
+    sent: int
+    pending: int
+    failed: int
+    unreachable: int
+    groups: int
+    acknowledged: int
+    members: int

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from storage.db import Database
+from storage.outbox import OutboxQueries
 from storage.rows import (
     Branch,
     BranchNode,
@@ -21,18 +22,9 @@ from storage.rows import (
     Person,
     RosterRow,
 )
+from storage.times import from_iso, iso
 
 SETTING_KEYS = ("timezone", "locale", "checkin_time", "reminder_time", "digest_time")
-
-
-def iso(when: datetime) -> str:
-    """An aware datetime as the ISO UTC text stored in the database."""
-    return when.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def from_iso(text: str | None) -> datetime | None:
-    """The stored ISO text back as an aware datetime."""
-    return datetime.fromisoformat(text) if text else None
 
 
 @dataclass(frozen=True)
@@ -65,7 +57,7 @@ def _inherited(column: str) -> str:
     )
 
 
-class Store:
+class Store(OutboxQueries):
     """Frontline's storage: one database, queries named for what they answer."""
 
     def __init__(self, path: str | Path, defaults: Defaults | None = None) -> None:
