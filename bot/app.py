@@ -14,11 +14,14 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.i18n import Translator, pick_language
+from bot.outbox import OutboxWorker
 from bot.ratelimit import RetryingRateLimiter
 from bot.services import Services
 from bot.updates import PerPersonUpdateProcessor
 from handlers import menus
 from handlers.context import SERVICES_KEY, Context
+from handlers.progress import progress_reporter
+from handlers.sender import telegram_sender
 from storage.store import Defaults as StoreDefaults
 from storage.store import Store
 
@@ -43,6 +46,7 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     clock: Clock | None = None,
+    outbox_rate: float | None = None,
 ) -> FrontlineApp:
     """Build the bot: the real PTB Application, on Telegram or on the sandbox's requests."""
     services = Services(config=config, store=store_for(config), clock=clock or SystemClock(),
@@ -50,10 +54,21 @@ def build_application(
 
     async def post_init(application: FrontlineApp) -> None:
         await services.store.initialize()
+        # The outbox worker resumes whatever an earlier run left pending.
+        services.outbox = OutboxWorker(
+            services.store, services.clock, telegram_sender(application.bot),
+            rate=outbox_rate or config.telegram.max_messages_per_second,
+            progress=progress_reporter(application.bot, services))
+        await services.outbox.initialize()
         # Menus are a courtesy: set them from the job queue once running, so start-up never
         # waits on them.
         assert application.job_queue is not None
         application.job_queue.run_once(_set_menus, when=0, name="set_menus")
+
+    async def post_stop(application: FrontlineApp) -> None:
+        # Stop sending while the bot can still finish the message in flight.
+        if services.outbox is not None:
+            await services.outbox.shutdown()
 
     async def post_shutdown(application: FrontlineApp) -> None:
         await services.store.shutdown()
@@ -71,6 +86,7 @@ def build_application(
         # Concurrent across people, in order for each person (see bot/updates.py).
         .concurrent_updates(PerPersonUpdateProcessor())
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     if config.telegram.base_url:

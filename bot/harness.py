@@ -6,6 +6,7 @@ polling, start) but on the sandbox's requests and a manual clock, and stops it t
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -37,6 +38,7 @@ class SandboxBot:
         clock: ManualClock | None = None,
         sandbox: Sandbox | None = None,
         db_path: str | Path | None = None,
+        outbox_rate: float | None = None,
     ) -> None:
         self.clock = clock or ManualClock(datetime(2026, 3, 2, 0, 30, tzinfo=UTC))
         self.sandbox = sandbox or Sandbox(now=self.clock.now)
@@ -50,7 +52,8 @@ class SandboxBot:
         self.config = config
         self.app: FrontlineApp = build_application(
             config, token=self.sandbox.token, request=self.sandbox.request(),
-            get_updates_request=self.sandbox.request(), clock=self.clock)
+            get_updates_request=self.sandbox.request(), clock=self.clock,
+            outbox_rate=outbox_rate)
         self.running = False
 
     @property
@@ -86,6 +89,8 @@ class SandboxBot:
             await app.updater.stop()
         if app.running:
             await app.stop()
+        if app.post_stop is not None:
+            await app.post_stop(app)
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
@@ -104,6 +109,15 @@ class SandboxBot:
     async def settle(self) -> None:
         """Wait until every queued update was fetched and handled."""
         await self.sandbox.settle(self.app)
+
+    async def drain(self, seconds: float = 30.0) -> None:
+        """Wait until the outbox has sent everything pending (and updates are handled)."""
+        await self.settle()
+        outbox = self.services.outbox
+        assert outbox is not None
+        outbox.wake()
+        await asyncio.wait_for(outbox.idle(), seconds)
+        await self.settle()
 
     async def send(self, user_id: int, text: str, *, chat_id: int | None = None) -> SandboxMessage:
         """A user sends text; returns the bot's last message in that chat afterwards."""

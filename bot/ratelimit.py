@@ -20,6 +20,9 @@ from telegram.ext import AIORateLimiter
 
 logger = logging.getLogger(__name__)
 
+# `rate_limit_args` of a request that the outbox paces and retries itself: no waiting, no retry.
+UNPACED = -1
+
 NOT_IDEMPOTENT = frozenset({
     "sendMessage", "sendPhoto", "sendDocument", "sendLocation", "copyMessage",
     "forwardMessage", "sendMediaGroup",
@@ -45,6 +48,8 @@ class RetryingRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Send through the rate limiter; retry what is worth retrying."""
+        if rate_limit_args == UNPACED:
+            return await callback(*args, **kwargs)
         attempt = 0
         while True:
             try:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import Translator
 from storage.store import Store
+
+if TYPE_CHECKING:
+    from bot.outbox import OutboxWorker
 
 
 @dataclass
@@ -18,3 +22,4 @@ class Services:
     store: Store
     clock: Clock
     translate: Translator
+    outbox: OutboxWorker | None = None  # set once the application has started

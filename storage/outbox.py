@@ -258,12 +258,14 @@ class OutboxQueries:
     async def pending_outbox(self, *, after_id: int = 0, limit: int = 500) -> list[OutboxItem]:
         """Pending messages in the order they were queued."""
         rows = await self.db.fetchall(
-            """SELECT id, kind, broadcast_id, chat_id, member_id, text, buttons, media_kind,
-                      media_file_id, attempts
-                 FROM outbox WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?""",
+            """SELECT o.id, o.kind, o.broadcast_id, o.chat_id, o.member_id, o.text, o.buttons,
+                      o.media_kind, o.media_file_id, o.attempts, COALESCE(m.reachable, 1)
+                 FROM outbox o LEFT JOIN members m ON m.id = o.member_id
+                WHERE o.state = 'pending' AND o.id > ? ORDER BY o.id LIMIT ?""",
             (after_id, limit))
         return [OutboxItem(r[0], r[1], r[2], r[3], r[4], r[5],
-                           json.loads(r[6]) if r[6] else None, r[7], r[8], r[9]) for r in rows]
+                           json.loads(r[6]) if r[6] else None, r[7], r[8], r[9], bool(r[10]))
+                for r in rows]
 
     async def outbox_done(self, item_id: int, state: str, *, message_id: int | None = None,
                           error: str | None = None, at: datetime) -> None:

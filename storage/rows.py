@@ -126,6 +126,7 @@ class OutboxItem:
     media_kind: str | None
     media_file_id: str | None
     attempts: int
+    reachable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
