@@ -258,7 +258,7 @@ def _setup_logging(verbose: bool, *, quiet: bool = False) -> None:
 
 
 def _branch_id(text: str) -> int:
-    if not text.lstrip("#").isdigit():
+    if not (text.lstrip("#").isascii() and text.lstrip("#").isdigit()):
         raise argparse.ArgumentTypeError(f"expected a branch id (a number), got {text!r}")
     return int(text.lstrip("#"))
 

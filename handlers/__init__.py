@@ -6,21 +6,38 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import branches, checkin, errors, help, identity, lang, start, who
+from handlers import (
+    acks,
+    branches,
+    broadcast,
+    checkin,
+    errors,
+    groups,
+    help,
+    identity,
+    lang,
+    start,
+    who,
+)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every handler to the application.
 
     Group -1 loads the actor for every update; group 0 holds the features, in order:
-    the check-in note conversation must come before the catch-alls of `help`.
+    the conversations must come before the catch-alls of `help`, and `/broadcast` before the
+    check-in note, so that a broadcast started while a note prompt is still open gets the
+    next message (the explicit command is the newer intent).
     """
     application.add_handlers(identity.handlers(), group=-1)
     feature_handlers = [
         *start.handlers(),
+        *broadcast.handlers(),
         *checkin.handlers(),
         *who.handlers(),
         *branches.handlers(),
+        *acks.handlers(),
+        *groups.handlers(),
         *lang.handlers(),
         *help.handlers(),  # catch-alls: last
     ]

@@ -44,7 +44,7 @@ async def branch(update: Update, context: Context) -> None:
 
 async def _add(update: Update, context: Context, args: list[str]) -> None:
     parent_arg = None
-    if len(args) >= 2 and args[0].lstrip("#").isdigit():
+    if len(args) >= 2 and args[0].lstrip("#").isascii() and args[0].lstrip("#").isdigit():
         parent_arg, args = args[0], args[1:]
     name = " ".join(args).strip()
     if not name:

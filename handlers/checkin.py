@@ -43,7 +43,7 @@ def _status_from_word(context: Context, word: str) -> str | None:
     word = word.strip().lower()
     if word in STATUSES:
         return word
-    if word.isdigit() and 1 <= int(word) <= len(STATUSES):
+    if word.isascii() and word.isdigit() and 1 <= int(word) <= len(STATUSES):
         return STATUSES[int(word) - 1]
     for status in STATUSES:
         for lang in context.translate.catalogs:

@@ -33,7 +33,7 @@ async def scope(update: Update, context: Context, command: str,
     target_id = home
     if branch_arg is not None:
         raw = branch_arg.lstrip("#")
-        if not raw.isdigit() or len(raw) > 12:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
             await reply(update, context.t("branch.bad_id", value=esc(branch_arg[:20])))
             return None
         target_id = int(raw)

@@ -19,7 +19,8 @@ from handlers.context import Context
 logger = logging.getLogger(__name__)
 
 MEMBER_COMMANDS = ("checkin", "me", "lang", "help")
-SECRETARY_COMMANDS = ("checkin", "who", "roster", "invite", "branch", "me", "lang", "help")
+SECRETARY_COMMANDS = ("checkin", "who", "roster", "broadcast", "broadcasts", "invite", "branch",
+                      "me", "lang", "help")
 
 
 def commands(translate: Translator, language: str, names: tuple[str, ...]) -> list[BotCommand]:

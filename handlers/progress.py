@@ -10,11 +10,15 @@ from telegram.error import BadRequest
 
 from bot.i18n import Translator, pick_language
 from bot.services import Services
+from handlers.common import SAFE_CHUNK, esc, utf16_len
 from storage.rows import BroadcastCounts
 
 logger = logging.getLogger(__name__)
 
 BAR = 12
+PROBLEMS_SHOWN = 50  # recipients named in the final report before "and N more"
+
+Problem = tuple[int | None, int, str, str]  # (member id, chat id, name, state)
 
 
 def bar(done: int, total: int) -> str:
@@ -24,14 +28,34 @@ def bar(done: int, total: int) -> str:
 
 
 def progress_text(translate: Translator, language: str, broadcast_id: int,
-                  counts: BroadcastCounts, finished: bool) -> str:
-    """The status text of a broadcast, in the author's language."""
+                  counts: BroadcastCounts, finished: bool,
+                  problems: list[Problem] | None = None) -> str:
+    """The status text of a broadcast, in the author's language.
+
+    The final report names the recipients that were not reached (`problems`), as many as
+    fit in one message.
+    """
     done = counts.total - counts.pending
     key = "broadcast.report" if finished else "broadcast.progress"
-    return translate(language, key, id=broadcast_id, bar=bar(done, counts.total), done=done,
+    text = translate(language, key, id=broadcast_id, bar=bar(done, counts.total), done=done,
                      total=counts.total, sent=counts.sent, failed=counts.failed,
                      unreachable=counts.unreachable, acknowledged=counts.acknowledged,
                      members=counts.members)
+    if not finished or not problems:
+        return text
+    lines = [text, "", translate(language, "broadcast.problems_header", n=len(problems))]
+    size = utf16_len("\n".join(lines))
+    for shown, (member_id, chat_id, name, state) in enumerate(problems):
+        who = esc(name) if member_id is not None else translate(
+            language, "broadcast.group_chat", chat=chat_id)
+        line = translate(language, "broadcast.problem_line", name=who,
+                         state=translate(language, f"broadcast.state_{state}"))
+        if shown >= PROBLEMS_SHOWN or size + utf16_len(line) + 1 > SAFE_CHUNK:
+            lines.append(translate(language, "who.more", n=len(problems) - shown))
+            break
+        lines.append(line)
+        size += utf16_len(line) + 1
+    return "\n".join(lines)
 
 
 def progress_reporter(bot: Bot, services: Services) -> Any:
@@ -47,7 +71,9 @@ def progress_reporter(bot: Bot, services: Services) -> Any:
                                  author.telegram_language if author else None,
                                  services.config.defaults.locale)
         counts = await store.broadcast_counts(broadcast_id)
-        text = progress_text(services.translate, language, broadcast_id, counts, finished)
+        problems = await store.problem_recipients(broadcast_id) if finished else None
+        text = progress_text(services.translate, language, broadcast_id, counts, finished,
+                             problems)
         try:
             await bot.edit_message_text(text, chat_id=row.status_chat_id,
                                         message_id=row.status_message_id)

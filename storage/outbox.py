@@ -107,8 +107,14 @@ class OutboxQueries:
         status_chat_id: int | None,
         status_message_id: int | None,
         at: datetime,
+        placeholder: str | None = None,
     ) -> int:
-        """Write the broadcast and one outbox row per recipient, in one transaction."""
+        """Write the broadcast and one outbox row per recipient, in one transaction.
+
+        With `placeholder`, that text in the buttons' data is replaced by the new broadcast's
+        id (an acknowledgement button names its broadcast): done in the same transaction, so
+        the worker never sees a row with the placeholder.
+        """
         stamp = iso(at)
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
@@ -120,14 +126,23 @@ class OutboxQueries:
                  int(ack_required), status_chat_id, status_message_id, stamp))
             broadcast_id = cursor.lastrowid
             await cursor.close()
+            assert broadcast_id is not None
+            number = str(broadcast_id)
+
+            def encoded(buttons: Buttons | None) -> str | None:
+                if not buttons:
+                    return None
+                if placeholder:
+                    buttons = [[(label, data.replace(placeholder, number))
+                                for label, data in row] for row in buttons]
+                return json.dumps(buttons, ensure_ascii=False)
+
             await conn.executemany(
                 """INSERT INTO outbox(kind, broadcast_id, chat_id, member_id, text, buttons,
                        media_kind, media_file_id, created_at)
                    VALUES ('broadcast', ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [(broadcast_id, m.chat_id, m.member_id, m.text,
-                  json.dumps(m.buttons, ensure_ascii=False) if m.buttons else None,
+                [(broadcast_id, m.chat_id, m.member_id, m.text, encoded(m.buttons),
                   media_kind, media_file_id, stamp) for m in messages])
-        assert broadcast_id is not None
         return broadcast_id
 
     async def enqueue(self, kind: str, messages: Sequence[NewMessage], *, at: datetime) -> None:
@@ -288,6 +303,13 @@ class OutboxQueries:
             "UPDATE outbox SET state = 'skipped', error = 'unreachable', done_at = ?"
             " WHERE member_id = ? AND state = 'pending' RETURNING id", (iso(at), member_id))
         return len(rows)
+
+    async def last_audit_at(self, action: str, *, broadcast_id: int) -> datetime | None:
+        """When `action` was last done (allowed) on a broadcast, from the audit log."""
+        row = await self.db.fetchone(
+            """SELECT max(at) FROM audit_log WHERE action = ? AND allowed = 1
+                  AND json_extract(detail, '$.broadcast') = ?""", (action, broadcast_id))
+        return from_iso(row[0]) if row and row[0] else None
 
 
 def _broadcast(row: Sequence[Any]) -> BroadcastRow:

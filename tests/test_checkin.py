@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from bot.harness import SandboxBot
-from tests.helpers import MEM_A1, MEM_A2, OUTSIDER, Org
+from tests.helpers import MEM_A1, MEM_A2, OUTSIDER, SEC_A, Org
 
 TODAY = date(2026, 3, 2)
 
@@ -153,3 +153,10 @@ async def test_me_shows_branch_role_status_and_streak(bot: SandboxBot, org: Org)
     bot.clock.advance(days=2)
     card = await bot.send(MEM_A1, "/me")
     assert "连续报到：0 天" in card.plain
+
+
+async def test_unicode_digits_are_not_statuses(bot: SandboxBot, org: Org) -> None:
+    reply = await bot.send(MEM_A1, "/checkin ²")
+    assert "不认识的状态" in reply.plain
+    reply = await bot.send(SEC_A, "/who ²")
+    assert "不是支部编号" in reply.plain
