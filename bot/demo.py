@@ -37,6 +37,7 @@ HEAD = {
            "3. 08:00 报到：一键选择状态，可加备注",
            "4. 10:00 书记查看谁还没报到",
            "5. 补报、改报、切换语言，再查一次",
+           "6. 书记关联网格群，发布通知，成员确认收到",
            "演示结束：以上每条消息都经过真实的 PTB Application 与 SQLite。"],
     "en": ["Frontline demo: a day at East Lake (built-in sandbox: no token, no network)",
            "1. The admin sets up the organization; a secretary joins by invite link",
@@ -44,6 +45,7 @@ HEAD = {
            "3. 08:00 check-in: one tap per status, with an optional note",
            "4. 10:00 the secretary asks who has not checked in",
            "5. Late check-ins, a change of status, a language switch, and /who again",
+           "6. A group is linked; the secretary broadcasts; members acknowledge",
            "End of demo: every message above went through the real PTB Application and SQLite."],
 }
 
@@ -96,6 +98,29 @@ class Transcript:
         self.say(f"  👤 {self.names[user_id]}: {shown or text}")
         await self.bot.send(user_id, text)
         self.flush(user_id)
+
+    def flush_group(self, chat_id: int) -> None:
+        """Print the bot's new messages in a group."""
+        self.flush(chat_id)
+
+    async def send_group(self, user_id: int, chat_id: int, text: str) -> None:
+        """A user writes in a group; print it and the answers there."""
+        self.say(f"  👥 {self.names[user_id]}: {text}")
+        await self.bot.send(user_id, text, chat_id=chat_id)
+        self.flush(chat_id)
+
+    async def press_group(self, user_id: int, chat_id: int, button: str) -> None:
+        """A user taps a button in a group."""
+        update = self.bot.sandbox.press(user_id, button, chat_id=chat_id)
+        shown = self.bot.sandbox.message(chat_id, update["callback_query"]["message"][
+            "message_id"])
+        label = next((text for text, data in shown.button_list if data == button), button)
+        self.say(f"  👥 {self.names[user_id]} {self.words['taps']} [{label}]")
+        await self.bot.settle()
+        answer = self.bot.sandbox.callback_answers.get(update["callback_query"]["id"], {})
+        if answer.get("text"):
+            self.say(f"    🤖 {self.words['toast']} {answer['text']}")
+        self.flush(chat_id)
 
     async def press(self, user_id: int, button: str) -> None:
         """A user taps a button; print it and the answers."""
@@ -202,8 +227,38 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         await show.send(SEC, "/who")
         await show.send(SEC, "/roster")
         await show.send(third, "/me")
+
+        # 6. A linked group, a broadcast through the outbox, acknowledgements.
+        clock.advance(minutes=40)
+        show.section(head[6])
+        group_chat = -1001000000001
+        bot.sandbox.add_group(group_chat, names["group"], members=[SUBSEC, fourth, _fifth, late])
+        await show.send_group(SUBSEC, group_chat, "/linkgroup")
+        await show.send(SEC, "/broadcast")
+        await show.send(SEC, NOTICE[language])
+        await show.press(SEC, "bcs:subtree")
+        await show.press(SEC, "bcs:groups_y")
+        await show.press(SEC, "bcs:ack_y")
+        await show.press(SEC, "bcs:send")
+        await bot.drain()
+        show.flush(SEC)
+        show.flush(first)
+        show.flush(third)
+        show.flush_group(group_chat)
+        await show.press(first, "ack:1")
+        await show.press(third, "ack:1")
+        await show.press_group(late, group_chat, "ack:1")
+        await show.send(SEC, "/broadcasts")
+        await show.press(SEC, "bc:1:who")
         show.say()
-        show.say(head[6])
+        show.say(head[7])
+
+
+NOTICE = {
+    "zh": "明早 8:00 在社区服务中心集合，分组入户排查，请带好袖标和登记表。",
+    "en": "Tomorrow 8:00 at the community centre: we split up for door-to-door checks. "
+          "Bring armbands and the register.",
+}
 
 
 def _code(text: str) -> str:
