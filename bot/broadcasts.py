@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.i18n import LANGUAGES, Translator, pick_language
+from bot.text import esc, utf16_len
 from storage.outbox import Buttons, NewMessage
 from storage.rows import Branch, Recipient
 from storage.store import Store
@@ -24,16 +25,6 @@ SCOPES = ("branch", "subtree")  # "team" comes with teams (issue 4)
 ID_PLACEHOLDER = "{id}"
 
 _TAG = re.compile(r"<[^>]*>")
-
-
-def esc(text: object) -> str:
-    """User text made safe for an HTML message."""
-    return html.escape(str(text), quote=False)
-
-
-def utf16_len(text: str) -> int:
-    """Length as Telegram counts it."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def _visible_len(html_text: str) -> int:

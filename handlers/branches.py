@@ -118,7 +118,7 @@ async def invite_button(update: Update, context: Context) -> None:
     target = await context.store.branch(branch_id)
     if target is None or not await may_lead(context.store, actor, branch_id):
         await refuse(update, context, "deny.outside_scope", action="invite",
-                     branch_id=branch_id, branch=target.name if target else f"#{branch_id}")
+                     branch_id=branch_id, branch=esc(target.name) if target else f"#{branch_id}")
         return
     await query.answer()
     await _send_link(update, context, target, role)

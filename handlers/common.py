@@ -7,22 +7,16 @@ import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
+from bot.text import esc, utf16_len
 from handlers.context import Context
+
+__all__ = ["chunks", "command_args", "esc", "plain", "refuse", "reply", "reply_lines",
+           "utf16_len"]
 
 logger = logging.getLogger(__name__)
 
 TEXT_LIMIT = 4096  # Telegram's limit for one message, in UTF-16 code units
 SAFE_CHUNK = 3800  # what we put in one message, leaving room for a header
-
-
-def esc(text: object) -> str:
-    """User text made safe for an HTML message."""
-    return html.escape(str(text), quote=False)
-
-
-def utf16_len(text: str) -> int:
-    """Length as Telegram counts it."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def chunks(lines: list[str], limit: int = SAFE_CHUNK) -> list[str]:

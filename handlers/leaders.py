@@ -28,7 +28,7 @@ async def scope(update: Update, context: Context, command: str,
         branch_name = actor.person.branch_name if actor.person else None
         key = "deny.secretary_only" if branch_name else "deny.secretary_only_nobranch"
         await refuse(update, context, key, action=command, branch_id=actor.branch_id,
-                     command=f"/{command}", branch=branch_name or "")
+                     command=f"/{command}", branch=esc(branch_name or ""))
         return None
     target_id = home
     if branch_arg is not None:
@@ -43,6 +43,6 @@ async def scope(update: Update, context: Context, command: str,
         return None
     if not await may_lead(store, actor, branch.id):
         await refuse(update, context, "deny.outside_scope", action=command,
-                     branch_id=branch.id, branch=branch.name)
+                     branch_id=branch.id, branch=esc(branch.name))
         return None
     return branch

@@ -153,3 +153,14 @@ async def test_long_rosters_are_split_under_telegram_limit(bot: SandboxBot, org:
     assert len(parts) >= 2
     text = "\n".join(p.plain for p in parts)
     assert "Member number 000" in text and "Member number 399" in text
+
+
+async def test_branch_names_are_escaped_in_refusals(bot: SandboxBot, org: Org) -> None:
+    reply = await bot.send(ADMIN, f"/branch add {org.b} <Beta & Co>")
+    new_id = int(reply.plain.split("#")[1].split(")")[0].split("）")[0])
+    reply = await bot.send(SEC_A, f"/who {new_id}")
+    assert "「<Beta & Co>」不在你负责的范围内" in reply.plain
+    menu = await bot.send(SEC_A, "/invite")
+    update = bot.sandbox.user_presses(SEC_A, menu.message_id, f"inv:{new_id}:m", check=False)
+    await bot.settle()
+    assert "<Beta & Co>" in bot.sandbox.callback_answers[update["callback_query"]["id"]]["text"]
