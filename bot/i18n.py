@@ -34,10 +34,22 @@ def _flatten(prefix: str, table: Mapping[str, Any], out: dict[str, str]) -> None
 
 @cache
 def catalog(language: str) -> dict[str, str]:
-    """The flattened catalog of one language."""
-    text = resources.files("bot.locales").joinpath(f"{language}.toml").read_text("utf-8")
+    """The flattened catalog of one language: `<lang>.toml` and every `<feature>.<lang>.toml`.
+
+    A feature may keep its texts in its own file (`needs.zh.toml`, `needs.en.toml`); a key
+    defined twice is an error, so that files cannot silently override each other.
+    """
+    folder = resources.files("bot.locales")
+    names = sorted(entry.name for entry in folder.iterdir()
+                   if entry.name == f"{language}.toml" or entry.name.endswith(f".{language}.toml"))
     out: dict[str, str] = {}
-    _flatten("", tomllib.loads(text), out)
+    for name in names:
+        part: dict[str, str] = {}
+        _flatten("", tomllib.loads(folder.joinpath(name).read_text("utf-8")), part)
+        clash = sorted(set(part) & set(out))
+        if clash:
+            raise ValueError(f"bot/locales/{name}: keys defined twice: {', '.join(clash[:5])}")
+        out.update(part)
     return out
 
 
