@@ -16,7 +16,10 @@ from handlers import (
     help,
     identity,
     lang,
+    needs,
+    records,
     start,
+    tasks,
     who,
 )
 
@@ -33,7 +36,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     feature_handlers = [
         *start.handlers(),
         *broadcast.handlers(),
+        *needs.handlers(),
+        *tasks.handlers(),
         *checkin.handlers(),
+        *records.handlers(),
         *who.handlers(),
         *branches.handlers(),
         *acks.handlers(),

@@ -13,7 +13,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from storage.db import Database
+from storage.needs import NeedQueries
 from storage.outbox import OutboxQueries
+from storage.records import RecordQueries
 from storage.rows import (
     Branch,
     BranchNode,
@@ -22,6 +24,7 @@ from storage.rows import (
     Person,
     RosterRow,
 )
+from storage.tasks import TaskQueries
 from storage.times import from_iso, iso
 
 SETTING_KEYS = ("timezone", "locale", "checkin_time", "reminder_time", "digest_time")
@@ -57,7 +60,7 @@ def _inherited(column: str) -> str:
     )
 
 
-class Store(OutboxQueries):
+class Store(OutboxQueries, NeedQueries, TaskQueries, RecordQueries):
     """Frontline's storage: one database, queries named for what they answer."""
 
     def __init__(self, path: str | Path, defaults: Defaults | None = None) -> None:
