@@ -19,16 +19,12 @@ from telegram.warnings import PTBUserWarning
 from bot import checkins
 from bot.clock import local_day
 from handlers import callbacks
-from handlers.common import esc, reply, utf16_len
+from handlers.common import esc, reply, status_label, utf16_len
 from handlers.context import Context
+from handlers.records import week_summary
 from storage.rows import STATUSES
 
 NOTE = 1  # conversation state: waiting for the note text
-
-
-def status_label(context: Context, status: str | None) -> str:
-    """A status with its icon, in the user's language."""
-    return context.t(f"status.{status}") if status else context.t("status.none")
 
 
 def status_keyboard(context: Context) -> InlineKeyboardMarkup:
@@ -203,6 +199,9 @@ async def me(update: Update, context: Context) -> None:
                        streak=checkins.streak(days, today))]
     if current and current.note:
         lines.append(context.t("checkin.note_line", note=esc(current.note)))
+    summary = await week_summary(context)
+    if summary:
+        lines.append(summary)
     markup = None if current else status_keyboard(context)
     await reply(update, "\n".join(lines), markup)
 

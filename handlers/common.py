@@ -11,7 +11,7 @@ from bot.text import esc, utf16_len
 from handlers.context import Context
 
 __all__ = ["chunks", "command_args", "esc", "plain", "refuse", "reply", "reply_lines",
-           "utf16_len"]
+           "status_label", "utf16_len"]
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +89,11 @@ def _strip_tags(text: str) -> str:
 def plain(text: str) -> str:
     """A catalog text without its HTML, for places that show plain text (alerts)."""
     return html.unescape(_strip_tags(text))
+
+
+def status_label(context: Context, status: str | None) -> str:
+    """A check-in status with its icon, in the user's language."""
+    return context.t(f"status.{status}") if status else context.t("status.none")
 
 
 def command_args(context: Context) -> list[str]:

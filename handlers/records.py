@@ -1,15 +1,197 @@
-"""Handlers of records (being written)."""
+"""`/record` (a member's record over a period), `/commend` and `/note` (secretaries)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler
+from telegram.ext import BaseHandler, CommandHandler, filters
 
+from bot import records
+from bot.clock import local_day
+from bot.i18n import pick_language
+from bot.records import Record
+from handlers.common import esc, refuse, reply, reply_lines, status_label, utf16_len
 from handlers.context import Context
+from handlers.leaders import scope
+from storage.outbox import NewMessage
+from storage.records import MemberMatch
+
+TEXT_MAX = 500
+
+
+def render(context: Context, name: str, branch: str, record: Record) -> list[str]:
+    """The record as lines of HTML, in the reader's language."""
+    t = context.t
+    lines = [t("record.header", name=esc(name), branch=esc(branch),
+               first=record.first_day.isoformat(), last=record.last_day.isoformat(),
+               days=record.days)]
+    statuses = " · ".join(f"{status_label(context, s)} {n}"
+                          for s, n in sorted(record.statuses.items(), key=lambda x: -x[1]))
+    lines.append(t("record.checkins", done=record.checkin_days, days=record.days,
+                   rate=round(100 * record.checkin_rate), statuses=statuses or "—"))
+    lines.append(t("record.tasks", tasks=record.tasks, accepted=record.accepted,
+                   declined=record.declined, done=record.done, overdue=record.overdue))
+    if record.median_answer is not None:
+        hours, minutes = records.duration_words(record.median_answer)
+        lines.append(t("record.answer", hours=hours, minutes=minutes))
+    else:
+        lines.append(t("record.answer_none"))
+    lines.append(t("record.needs", n=record.needs_reported))
+    for kind in ("commendation", "note"):
+        entries = [e for e in record.conduct if e.kind == kind]
+        if entries:
+            lines.append(t(f"record.{kind}_header", n=len(entries)))
+            lines.extend(t("record.conduct_line", day=e.at.strftime("%m-%d"),
+                           author=esc(e.author_name), text=esc(e.text)) for e in entries)
+    return lines
+
+
+async def _target(update: Update, context: Context, command: str,
+                  query: str) -> MemberMatch | None:
+    """The member a secretary names, within the subtree they lead; None after answering."""
+    branch = await scope(update, context, command)
+    if branch is None:
+        return None
+    found = await context.store.find_members(branch.id, query)
+    wanted = query.lstrip("@").lower()
+
+    def is_exact(m: MemberMatch) -> bool:
+        by_username = m.username is not None and wanted == m.username.lower()
+        return by_username or str(m.member_id) == query or m.name.lower() == query.lower()
+
+    exact = [m for m in found if is_exact(m)]
+    if len(exact) == 1:
+        return exact[0]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        await reply(update, context.t("record.no_member", query=esc(query[:40]),
+                                      branch=esc(branch.name)))
+        return None
+    lines = [context.t("record.ambiguous", query=esc(query[:40]))]
+    lines.extend(f"• {esc(m.name)}" + (f" @{esc(m.username)}" if m.username else "")
+                 + f" (#{m.member_id}, {esc(m.branch_name)})" for m in found)
+    await reply_lines(update, lines)
+    return None
+
+
+async def record(update: Update, context: Context) -> None:
+    """`/record [member] [period]`: a record; members may only see their own."""
+    actor = context.actor
+    assert actor is not None
+    args = context.args or []
+    now = context.clock.now()
+    person = actor.person
+    target_id, name, branch_name, timezone = None, "", "", context.config.defaults.timezone
+    period_words = args
+    if args:
+        today = local_day(now, person.timezone if person and person.timezone else timezone)
+        try:
+            records.parse_period(" ".join(args), today)
+        except ValueError:
+            match = await _target(update, context, "record", args[0])
+            if match is None:
+                return
+            branch = await context.store.branch(match.branch_id)
+            target_id, name, branch_name = match.member_id, match.name, match.branch_name
+            timezone = branch.timezone if branch else timezone
+            period_words = args[1:]
+    if target_id is None:
+        if person is None or person.branch_id is None or not person.timezone:
+            await reply(update, context.t("checkin.not_member"))
+            return
+        target_id, name = person.id, person.display_name
+        branch_name, timezone = person.branch_name or "", person.timezone
+    today = local_day(now, timezone)
+    try:
+        first, last = records.parse_period(" ".join(period_words), today)
+    except ValueError:
+        await reply(update, context.t("record.bad_period", value=esc(" ".join(period_words))))
+        return
+    found = await records.member_record(context.store, target_id, timezone, first, last, now)
+    await reply_lines(update, render(context, name, branch_name, found))
+
+
+async def _conduct(update: Update, context: Context, kind: str) -> None:
+    command = "commend" if kind == "commendation" else "note"
+    args = context.args or []
+    actor = context.actor
+    assert actor is not None
+    if len(args) < 2:
+        if not actor.leads:
+            await refuse(update, context, "deny.secretary_only_nobranch", action=command,
+                         command=f"/{command}")
+            return
+        await reply(update, context.t(f"record.{command}_usage"))
+        return
+    text = " ".join(args[1:]).strip()
+    if utf16_len(text) > TEXT_MAX:
+        await reply(update, context.t("record.too_long", length=utf16_len(text), max=TEXT_MAX))
+        return
+    match = await _target(update, context, command, args[0])
+    if match is None:
+        return
+    now = context.clock.now()
+    store = context.store
+    await store.add_conduct(match.member_id, match.branch_id, kind, text,
+                            author_id=actor.user_id, at=now)
+    await store.audit(actor.user_id, command, branch_id=match.branch_id, allowed=True,
+                      detail={"member": match.member_id}, at=now)
+    if kind == "commendation":
+        await _tell_member(context, match, text, now)
+    await reply(update, context.t(f"record.{command}_saved", name=esc(match.name)))
+
+
+async def _tell_member(context: Context, match: MemberMatch, text: str, now: datetime) -> None:
+    person = await context.store.person(match.member_id)
+    if person is None:
+        return
+    language = pick_language(person.language, person.telegram_language,
+                             person.locale or context.config.defaults.locale)
+    actor = context.actor
+    author = actor.person.display_name if actor and actor.person else ""
+    message = context.translate(language, "record.commended", author=esc(author),
+                                text=esc(text))
+    await context.store.enqueue("commendation", [NewMessage(person.id, person.id, message)],
+                                at=now)
+    if context.services.outbox is not None:
+        context.services.outbox.wake()
+
+
+async def commend(update: Update, context: Context) -> None:
+    """`/commend <member> <reason>`: a commendation on the record; the member is told."""
+    await _conduct(update, context, "commendation")
+
+
+async def note(update: Update, context: Context) -> None:
+    """`/note <member> <text>`: a note on the member's record (they are not told)."""
+    await _conduct(update, context, "note")
+
+
+async def week_summary(context: Context) -> str | None:
+    """One line for `/me`: the last 7 days of the member's own record."""
+    actor = context.actor
+    if actor is None or actor.person is None or not actor.person.timezone:
+        return None
+    now = context.clock.now()
+    today = local_day(now, actor.person.timezone)
+    first, last = records.parse_period(None, today)
+    found = await records.member_record(context.store, actor.person.id, actor.person.timezone,
+                                        first, last, now)
+    commended = sum(1 for e in found.conduct if e.kind == "commendation")
+    return context.t("record.me_line", done=found.checkin_days, days=found.days,
+                     tasks_done=found.done, tasks=found.tasks, commended=commended)
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module."""
-    return []
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("record", record, filters=private),
+        CommandHandler("commend", commend, filters=private),
+        CommandHandler("note", note, filters=private),
+    ]
+
+

@@ -8,8 +8,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import checkins
-from handlers.checkin import status_label
-from handlers.common import esc, reply_lines
+from handlers.common import esc, reply_lines, status_label
 from handlers.context import Context
 from handlers.leaders import scope
 from storage.rows import RosterRow
