@@ -2,10 +2,176 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 from storage.db import Database
+from storage.times import from_iso, iso
+
+CLOSED = ("resolved", "cancelled")
+
+
+@dataclass(frozen=True, slots=True)
+class NeedRow:
+    """A need as stored, with the names of its branch and reporter."""
+
+    id: int
+    branch_id: int
+    branch_name: str
+    reporter_id: int
+    reporter_name: str
+    category: str
+    urgency: str
+    for_self: bool
+    for_whom: str | None
+    details: str
+    location: str | None
+    latitude: float | None
+    longitude: float | None
+    status: str
+    status_note: str | None
+    status_by: int | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class NeedContact:
+    """Someone to tell about a need: a secretary, or the reporter."""
+
+    member_id: int
+    language: str | None
+    telegram_language: str | None
+    branch_id: int
+
+
+_COLUMNS = """n.id, n.branch_id, b.name, n.reporter_id,
+              CASE WHEN m.last_name IS NULL THEN m.first_name
+                   ELSE m.first_name || ' ' || m.last_name END,
+              n.category, n.urgency, n.for_self, n.for_whom, n.details, n.location,
+              n.latitude, n.longitude, n.status, n.status_note, n.status_by,
+              n.created_at, n.updated_at, n.closed_at
+         FROM needs n JOIN branches b ON b.id = n.branch_id
+         JOIN members m ON m.id = n.reporter_id"""
+
+# Critical first, then urgent, then normal; oldest first within each.
+_ORDER = """ORDER BY CASE n.urgency WHEN 'critical' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END,
+                     n.created_at, n.id"""
+
+_SUBTREE_FILTER = """WITH RECURSIVE down(id) AS (
+        SELECT :root UNION ALL
+        SELECT b.id FROM branches b JOIN down ON b.parent_id = down.id)
+    SELECT {what} FROM needs n JOIN down ON down.id = n.branch_id
+      JOIN branches b ON b.id = n.branch_id JOIN members m ON m.id = n.reporter_id
+     WHERE n.status IN (SELECT value FROM json_each(:statuses))
+       AND (:category IS NULL OR n.category = :category)
+       AND (:urgency IS NULL OR n.urgency = :urgency)"""
+
+
+def _need(row: Sequence[Any]) -> NeedRow:
+    created, updated = from_iso(row[16]), from_iso(row[17])
+    assert created is not None and updated is not None
+    return NeedRow(
+        id=row[0], branch_id=row[1], branch_name=row[2], reporter_id=row[3],
+        reporter_name=row[4], category=row[5], urgency=row[6], for_self=bool(row[7]),
+        for_whom=row[8], details=row[9], location=row[10], latitude=row[11],
+        longitude=row[12], status=row[13], status_note=row[14], status_by=row[15],
+        created_at=created, updated_at=updated, closed_at=from_iso(row[18]))
 
 
 class NeedQueries:
     """Needs: reported, listed, assigned, resolved, cancelled."""
 
     db: Database
+
+    async def create_need(
+        self,
+        *,
+        branch_id: int,
+        reporter_id: int,
+        category: str,
+        urgency: str,
+        for_self: bool,
+        for_whom: str | None,
+        details: str,
+        location: str | None,
+        latitude: float | None,
+        longitude: float | None,
+        at: datetime,
+    ) -> int:
+        """Save a new open need; return its id."""
+        stamp = iso(at)
+        return await self.db.execute(
+            """INSERT INTO needs(branch_id, reporter_id, category, urgency, for_self, for_whom,
+                                 details, location, latitude, longitude, created_at,
+                                 updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (branch_id, reporter_id, category, urgency, int(for_self), for_whom, details,
+             location, latitude, longitude, stamp, stamp))
+
+    async def need(self, need_id: int) -> NeedRow | None:
+        """One need, or None."""
+        row = await self.db.fetchone(f"SELECT {_COLUMNS} WHERE n.id = ?", (need_id,))
+        return _need(row) if row else None
+
+    async def set_need_status(self, need_id: int, status: str, *, note: str | None,
+                              by: int | None, at: datetime) -> bool:
+        """Move an open or assigned need to `status`, in one statement.
+
+        False (and nothing changed) if the need does not exist, is closed already, or has
+        that status already; so two presses racing each other make one change.
+        """
+        stamp = iso(at)
+        row = await self.db.fetchone(
+            """UPDATE needs SET status = :status, status_note = :note, status_by = :by,
+                      updated_at = :at,
+                      closed_at = CASE WHEN :status IN ('resolved', 'cancelled') THEN :at
+                                       ELSE NULL END
+                WHERE id = :id AND status NOT IN ('resolved', 'cancelled')
+                  AND status <> :status
+               RETURNING id""",
+            {"status": status, "note": note, "by": by, "at": stamp, "id": need_id})
+        return row is not None
+
+    async def branch_secretaries(self, branch_id: int) -> list[NeedContact]:
+        """The secretaries of exactly this branch (not of the branches below)."""
+        rows = await self.db.fetchall(
+            """SELECT m.id, m.language, m.telegram_language, ms.branch_id
+                 FROM memberships ms JOIN members m ON m.id = ms.member_id
+                WHERE ms.branch_id = ? AND ms.role = 'secretary' ORDER BY m.id""",
+            (branch_id,))
+        return [NeedContact(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def needs_in_subtree(
+        self,
+        root_id: int,
+        *,
+        statuses: Sequence[str],
+        category: str | None = None,
+        urgency: str | None = None,
+        limit: int = 5,
+        offset: int = 0,
+    ) -> tuple[list[NeedRow], int]:
+        """A page of the subtree's needs with these statuses, and how many there are in all.
+
+        Critical first, then urgent, then normal; the oldest first within each.
+        """
+        params: dict[str, Any] = {"root": root_id, "statuses": json.dumps(list(statuses)),
+                                  "category": category, "urgency": urgency}
+        total = await self.db.fetchone(_SUBTREE_FILTER.format(what="count(*)"), params)
+        columns = _COLUMNS.split("FROM needs", 1)[0]
+        rows = await self.db.fetchall(
+            _SUBTREE_FILTER.format(what=columns) + f" {_ORDER} LIMIT :limit OFFSET :offset",
+            {**params, "limit": limit, "offset": offset})
+        return [_need(r) for r in rows], int(total[0])
+
+    async def needs_of_reporter(self, reporter_id: int, limit: int = 10) -> list[NeedRow]:
+        """The needs a member reported, newest first."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} WHERE n.reporter_id = ? ORDER BY n.id DESC LIMIT ?",
+            (reporter_id, limit))
+        return [_need(r) for r in rows]
