@@ -11,6 +11,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 import handlers
+from bot import followup
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.i18n import Translator, pick_language
@@ -64,6 +65,9 @@ def build_application(
         # waits on them.
         assert application.job_queue is not None
         application.job_queue.run_once(_set_menus, when=0, name="set_menus")
+        # Task follow-ups: the ledger decides what is due; catch up once now, then every minute.
+        await _followup_now(services)
+        application.job_queue.run_repeating(_followup, interval=60, first=5, name="followup")
 
     async def post_stop(application: FrontlineApp) -> None:
         # Stop sending while the bot can still finish the message in flight.
@@ -100,6 +104,19 @@ def build_application(
     application.bot_data[SERVICES_KEY] = services
     handlers.register(application)
     return application
+
+
+async def _followup_now(services: Services) -> None:
+    try:
+        queued = await followup.run_due(services.store, services.translate, services.clock.now())
+        if queued and services.outbox is not None:
+            services.outbox.wake()
+    except Exception:
+        logger.exception("task follow-up failed")
+
+
+async def _followup(context: Context) -> None:
+    await _followup_now(context.services)
 
 
 async def _set_menus(context: Context) -> None:

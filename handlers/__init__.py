@@ -8,6 +8,7 @@ from telegram.ext import Application
 
 from handlers import (
     acks,
+    assign,
     branches,
     broadcast,
     checkin,
@@ -20,6 +21,7 @@ from handlers import (
     records,
     start,
     tasks,
+    teams,
     who,
 )
 
@@ -37,7 +39,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *start.handlers(),
         *broadcast.handlers(),
         *needs.handlers(),
+        *assign.handlers(),
         *tasks.handlers(),
+        *teams.handlers(),
         *checkin.handlers(),
         *records.handlers(),
         *who.handlers(),

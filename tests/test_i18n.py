@@ -15,7 +15,9 @@ DYNAMIC = {
     "status.": ["on_duty", "available", "unwell", "quarantined", "off", "none",
                 "on_duty_word", "available_word", "unwell_word", "quarantined_word", "off_word"],
     "role.": ["member", "secretary", "admin"],
-    "command.": ["checkin", "me", "lang", "help", "who", "roster", "invite", "branch"],
+    "command.": ["checkin", "me", "lang", "help", "who", "roster", "invite", "branch", "need",
+                 "needs", "assign", "tasks", "team", "record", "commend", "note", "broadcast",
+                 "broadcasts"],
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.harness import SandboxBot
+from handlers.menus import MEMBER_COMMANDS
 from tests.helpers import MEM_A1, MEM_B1, SEC_A, Org, build_org, make_bot
 
 
@@ -35,7 +36,7 @@ async def test_lang_switches_and_is_remembered(bot: SandboxBot, org: Org) -> Non
 async def test_lang_sets_the_persons_menu_in_that_language(bot: SandboxBot, org: Org) -> None:
     await bot.send(MEM_A1, "/lang en")
     menu = bot.sandbox.commands({"type": "chat", "chat_id": MEM_A1})
-    assert [c["command"] for c in menu] == ["checkin", "me", "lang", "help"]
+    assert [c["command"] for c in menu] == list(MEMBER_COMMANDS)
     assert menu[0]["description"] == "Daily check-in"
 
 
@@ -43,7 +44,8 @@ async def test_default_menus_in_both_languages(bot: SandboxBot, org: Org) -> Non
     zh = bot.sandbox.commands({"type": "default"}, "zh")
     en = bot.sandbox.commands({"type": "default"}, "en")
     default = bot.sandbox.commands({"type": "default"})
-    assert [c["command"] for c in zh] == ["checkin", "me", "lang", "help"]
+    assert [c["command"] for c in zh] == list(MEMBER_COMMANDS)
+    assert "who" not in MEMBER_COMMANDS and "need" in MEMBER_COMMANDS
     assert zh[0]["description"] == "每日报到" and en[0]["description"] == "Daily check-in"
     assert default == zh  # the configured default language is zh
 
