@@ -38,6 +38,7 @@ HEAD = {
            "4. 10:00 书记查看谁还没报到",
            "5. 补报、改报、切换语言，再查一次",
            "6. 书记关联网格群，发布通知，成员确认收到",
+           "7. 成员报告需求，书记指派任务：一人拒绝，一人接受并完成",
            "演示结束：以上每条消息都经过真实的 PTB Application 与 SQLite。"],
     "en": ["Frontline demo: a day at East Lake (built-in sandbox: no token, no network)",
            "1. The admin sets up the organization; a secretary joins by invite link",
@@ -46,6 +47,7 @@ HEAD = {
            "4. 10:00 the secretary asks who has not checked in",
            "5. Late check-ins, a change of status, a language switch, and /who again",
            "6. A group is linked; the secretary broadcasts; members acknowledge",
+           "7. A need is reported and assigned: one member declines, another does it",
            "End of demo: every message above went through the real PTB Application and SQLite."],
 }
 
@@ -250,8 +252,45 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         await show.press_group(late, group_chat, "ack:1")
         await show.send(SEC, "/broadcasts")
         await show.press(SEC, "bc:1:who")
+
+        # 7. A need, a task for it, a decline, an accept, done, the need resolved.
+        clock.advance(minutes=30)
+        show.section(head[7])
+        await show.send(second, "/need")
+        await show.press(second, "nd:cat:medicine")
+        await show.press(second, "nd:urg:urgent")
+        await show.press(second, "nd:who:other")
+        await show.send(second, WHOM[language])
+        await show.send(second, NEED[language])
+        await show.press(second, "nd:loc:skip")
+        await show.press(second, "nd:ok")
+        await bot.drain()
+        show.flush(SEC)
+        await show.press(SEC, "asg:need:1")
+        await show.press(SEC, "asg:keep")
+        await show.press(SEC, "asg:skip")
+        await show.send(SEC, "2h")
+        await show.press(SEC, MEMBERS[language][0][1])
+        await show.press(SEC, MEMBERS[language][2][1])
+        await show.press(SEC, "asg:ok")
+        await show.press(SEC, "asg:send")
+        await bot.drain()
+        show.flush(first)
+        show.flush(third)
+        show.flush(second)
+        await show.press(third, "tk:1:dec")
+        await show.send(third, DECLINE[language])
+        await bot.drain()
+        show.flush(SEC)
+        await show.press(first, "tk:1:acc")
+        await show.press(first, "tk:1:done")
+        await show.send(first, DONE[language])
+        await bot.drain()
+        show.flush(SEC)
+        show.flush(second)
+        await show.send(SEC, f"/record @m{first}")
         show.say()
-        show.say(head[7])
+        show.say(head[8])
 
 
 NOTICE = {
@@ -259,6 +298,14 @@ NOTICE = {
     "en": "Tomorrow 8:00 at the community centre: we split up for door-to-door checks. "
           "Bring armbands and the register.",
 }
+
+
+WHOM = {"zh": "楼下独居的周奶奶（82 岁）", "en": "Mrs Zhou downstairs, 82, living alone"}
+NEED = {"zh": "降压药只剩两天的量，需要有人去社区医院代取。",
+        "en": "Her blood-pressure pills run out in two days; someone must fetch them "
+              "from the clinic."}
+DECLINE = {"zh": "今天在卡口值班，走不开", "en": "On duty at the checkpoint all day"}
+DONE = {"zh": "药已送到周奶奶家，她说谢谢大家", "en": "Pills delivered; she says thank you"}
 
 
 def _code(text: str) -> str:

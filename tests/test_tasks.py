@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -320,8 +319,6 @@ async def test_assign_from_a_need(bot: SandboxBot, org: Org) -> None:
     assert task.need_id == need_id and task.title.startswith("食物: 需要")
     need = await bot.store.need_brief(need_id)
     assert need is not None
-    if importlib.util.find_spec("bot.needs") is None:
-        pytest.skip("bot.needs is not there yet")
     assert need.status == "assigned"
     await bot.press(MEM_A1, f"tk:{task.id}:acc")
     await bot.press(MEM_A1, f"tk:{task.id}:done")
