@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from storage.db import Database
+from storage.digest import DigestQueries
 from storage.needs import NeedQueries
 from storage.outbox import OutboxQueries
 from storage.records import RecordQueries
@@ -24,6 +25,7 @@ from storage.rows import (
     Person,
     RosterRow,
 )
+from storage.schedule import ScheduleQueries
 from storage.tasks import TaskQueries
 from storage.times import from_iso, iso
 
@@ -60,7 +62,8 @@ def _inherited(column: str) -> str:
     )
 
 
-class Store(OutboxQueries, NeedQueries, TaskQueries, RecordQueries):
+class Store(OutboxQueries, NeedQueries, TaskQueries, RecordQueries, ScheduleQueries,
+            DigestQueries):
     """Frontline's storage: one database, queries named for what they answer."""
 
     def __init__(self, path: str | Path, defaults: Defaults | None = None) -> None:
