@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -28,25 +27,17 @@ from bot.access import may_lead
 from bot.tasks import Draft
 from handlers.common import esc, refuse, reply, utf16_len
 from handlers.context import Context
+from handlers.drafts import Drafts, stay
 from handlers.leaders import scope
 from storage.rows import Branch
 
 TITLE, DETAILS, DUE, PEOPLE, CONFIRM = range(5)  # conversation states
 DRAFT_KEY = "assign_draft"
+DRAFTS = Drafts(DRAFT_KEY, Draft, "assign.cancelled")
 PREFIX = "asg"
 PAGE = 8
 MARKED = ("unwell", "quarantined")
 _NEED = re.compile(rf"^{PREFIX}:need:(\d{{1,12}})$")
-
-
-def _draft(context: Context) -> Draft | None:
-    draft = context.user_data.get(DRAFT_KEY) if context.user_data is not None else None
-    return draft if isinstance(draft, Draft) else None
-
-
-def _drop(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT_KEY, None)
 
 
 def _button(context: Context, key: str, data: str, **values: Any) -> InlineKeyboardButton:
@@ -54,12 +45,12 @@ def _button(context: Context, key: str, data: str, **values: Any) -> InlineKeybo
 
 
 async def _begin(update: Update, context: Context, branch: Branch) -> Draft:
-    _drop(context)
+    DRAFTS.drop(context)
     actor = context.actor
     assert actor is not None and context.user_data is not None
     name = actor.person.display_name if actor.person else str(actor.user_id)
     draft = Draft(branch.id, branch.name, branch.timezone, name)
-    context.user_data[DRAFT_KEY] = draft
+    DRAFTS.put(context, draft)
     return draft
 
 
@@ -107,10 +98,10 @@ async def from_need(update: Update, context: Context) -> int:
 
 async def got_title(update: Update, context: Context) -> int:
     """The title: 1 to 100 characters."""
-    message, draft = update.effective_message, _draft(context)
+    message, draft = update.effective_message, DRAFTS.get(context)
     assert message is not None and message.text is not None
     if draft is None:
-        return await _lost(update, context)
+        return await DRAFTS.lost(update, context)
     title = " ".join(message.text.split())
     if not title or utf16_len(title) > tasks.TITLE_MAX:
         await reply(update, context.t("assign.title_bad", length=utf16_len(title),
@@ -122,10 +113,10 @@ async def got_title(update: Update, context: Context) -> int:
 
 async def keep_title(update: Update, context: Context) -> int:
     """Keep the title prefilled from the need."""
-    query, draft = update.callback_query, _draft(context)
+    query, draft = update.callback_query, DRAFTS.get(context)
     assert query is not None
     if draft is None or draft.title is None:
-        return await _lost(update, context)
+        return await DRAFTS.lost(update, context)
     await query.answer()
     return await _ask_details(update, context)
 
@@ -138,10 +129,10 @@ async def _ask_details(update: Update, context: Context) -> int:
 
 async def got_details(update: Update, context: Context) -> int:
     """The details (or Skip)."""
-    message, draft = update.effective_message, _draft(context)
+    message, draft = update.effective_message, DRAFTS.get(context)
     assert message is not None
     if draft is None:
-        return await _lost(update, context)
+        return await DRAFTS.lost(update, context)
     if update.callback_query is not None:
         await update.callback_query.answer()
         draft.details = None
@@ -159,10 +150,10 @@ async def got_details(update: Update, context: Context) -> int:
 
 async def got_due(update: Update, context: Context) -> int:
     """The due time in the branch's timezone (or Skip)."""
-    message, draft = update.effective_message, _draft(context)
+    message, draft = update.effective_message, DRAFTS.get(context)
     assert message is not None
     if draft is None:
-        return await _lost(update, context)
+        return await DRAFTS.lost(update, context)
     if update.callback_query is not None:
         await update.callback_query.answer()
         draft.due_at = None
@@ -234,10 +225,10 @@ async def _show_people(update: Update, context: Context, draft: Draft, *, edit: 
 
 async def people_button(update: Update, context: Context) -> int:
     """A roster button: toggle a member, turn a page, show all, take a team, or go on."""
-    query, draft = update.callback_query, _draft(context)
+    query, draft = update.callback_query, DRAFTS.get(context)
     assert query is not None and query.data is not None
     if draft is None:
-        return await _lost(update, context)
+        return await DRAFTS.lost(update, context)
     kind, _, value = query.data.removeprefix(f"{PREFIX}:").partition(":")
     if kind == "m" and value.isdigit() and int(value) in draft.names:
         member = int(value)
@@ -267,7 +258,7 @@ async def people_button(update: Update, context: Context) -> int:
         await query.answer()
         return await _summary(update, context, draft)
     else:
-        return await _lost(update, context)
+        return await DRAFTS.lost(update, context)
     await query.answer()
     await _show_people(update, context, draft, edit=True)
     return PEOPLE
@@ -275,10 +266,10 @@ async def people_button(update: Update, context: Context) -> int:
 
 async def search(update: Update, context: Context) -> int:
     """Text while choosing people: search the roster by part of a name."""
-    message, draft = update.effective_message, _draft(context)
+    message, draft = update.effective_message, DRAFTS.get(context)
     assert message is not None and message.text is not None
     if draft is None:
-        return await _lost(update, context)
+        return await DRAFTS.lost(update, context)
     draft.search, draft.page = message.text.strip()[:40] or None, 0
     await _show_people(update, context, draft, edit=False)
     return PEOPLE
@@ -305,11 +296,11 @@ async def _summary(update: Update, context: Context, draft: Draft) -> int:
 
 async def send(update: Update, context: Context) -> int:
     """Assign: check rights and assignees again, write the task, queue the copies."""
-    query, draft = update.callback_query, _draft(context)
+    query, draft = update.callback_query, DRAFTS.get(context)
     assert query is not None
     if draft is None:
-        return await _lost(update, context)
-    _drop(context)
+        return await DRAFTS.lost(update, context)
+    DRAFTS.drop(context)
     actor = context.actor
     assert actor is not None
     store, now = context.store, context.clock.now()
@@ -332,46 +323,10 @@ async def send(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-async def cancel_button(update: Update, context: Context) -> int:
-    """The Cancel button of the roster or the summary."""
-    query = update.callback_query
-    assert query is not None
-    _drop(context)
-    await query.answer()
-    await query.edit_message_text(context.t("assign.cancelled"))
-    return ConversationHandler.END
-
-
-async def cancel(update: Update, context: Context) -> int:
-    """`/cancel` at any step: nothing is saved."""
-    _drop(context)
-    await reply(update, context.t("assign.cancelled"))
-    return ConversationHandler.END
-
-
-def _say(key: str, state: int) -> Callable[[Update, Context], Coroutine[Any, Any, int]]:
-    """Something unexpected at a step: say what is expected, and stay."""
-
-    async def say(update: Update, context: Context) -> int:
-        await reply(update, context.t(key))
-        return state
-
-    return say
-
-
-async def _lost(update: Update, context: Context) -> int:
-    """The draft is gone (a restart, an old button): start again."""
-    _drop(context)
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.t("button.stale"), show_alert=True)
-    else:
-        await reply(update, context.t("button.stale"))
-    return ConversationHandler.END
-
-
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module: the `/assign` conversation."""
     private = filters.ChatType.PRIVATE
+    cancel_button = DRAFTS.cancel_button
     text = private & filters.TEXT & ~filters.COMMAND
     other = private & ~filters.COMMAND
 
@@ -385,24 +340,24 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
             states={
                 TITLE: [MessageHandler(text, got_title),
                         CallbackQueryHandler(keep_title, pattern=rf"^{PREFIX}:keep$"),
-                        MessageHandler(other, _say("assign.text_only", TITLE))],
+                        MessageHandler(other, stay("assign.text_only", TITLE))],
                 DETAILS: [MessageHandler(text, got_details),
                           CallbackQueryHandler(got_details, pattern=rf"^{PREFIX}:skip$"),
-                          MessageHandler(other, _say("assign.text_only", DETAILS))],
+                          MessageHandler(other, stay("assign.text_only", DETAILS))],
                 DUE: [MessageHandler(text, got_due),
                       CallbackQueryHandler(got_due, pattern=rf"^{PREFIX}:skip$"),
-                      MessageHandler(other, _say("assign.text_only", DUE))],
+                      MessageHandler(other, stay("assign.text_only", DUE))],
                 PEOPLE: [CallbackQueryHandler(cancel_button, pattern=rf"^{PREFIX}:cancel$"),
                          CallbackQueryHandler(
                              people_button, pattern=rf"^{PREFIX}:(m|pg|team):\d{{1,12}}$"),
                          CallbackQueryHandler(people_button, pattern=rf"^{PREFIX}:(ok|all)$"),
                          MessageHandler(text, search),
-                         MessageHandler(other, _say("assign.use_buttons", PEOPLE))],
+                         MessageHandler(other, stay("assign.use_buttons", PEOPLE))],
                 CONFIRM: [CallbackQueryHandler(send, pattern=rf"^{PREFIX}:send$"),
                           CallbackQueryHandler(cancel_button, pattern=rf"^{PREFIX}:cancel$"),
-                          MessageHandler(other, _say("assign.use_buttons", CONFIRM))],
+                          MessageHandler(other, stay("assign.use_buttons", CONFIRM))],
             },
-            fallbacks=[CommandHandler("cancel", cancel, filters=private)],
+            fallbacks=[CommandHandler("cancel", DRAFTS.cancel, filters=private)],
             allow_reentry=True,
             conversation_timeout=1800,
             name="assign",

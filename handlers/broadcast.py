@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -31,6 +30,7 @@ from bot.i18n import pick_language
 from handlers import callbacks
 from handlers.common import esc, refuse, reply, utf16_len
 from handlers.context import Context
+from handlers.drafts import Drafts, stay
 from handlers.leaders import scope
 from storage.outbox import Buttons
 
@@ -38,16 +38,7 @@ logger = logging.getLogger(__name__)
 
 MESSAGE, SCOPE, GROUPS, ACK, CONFIRM = range(5)  # conversation states
 DRAFT_KEY = "broadcast_draft"
-
-
-def _draft(context: Context) -> Draft | None:
-    draft = context.user_data.get(DRAFT_KEY) if context.user_data is not None else None
-    return draft if isinstance(draft, Draft) else None
-
-
-def _drop(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT_KEY, None)
+DRAFTS = Drafts(DRAFT_KEY, Draft, "broadcast.cancelled")
 
 
 def _keyboard(context: Context, *choices: str) -> InlineKeyboardMarkup:
@@ -57,7 +48,7 @@ def _keyboard(context: Context, *choices: str) -> InlineKeyboardMarkup:
 
 async def start(update: Update, context: Context) -> int:
     """`/broadcast [BRANCH_ID]`: a secretary starts a broadcast; ask for the message."""
-    _drop(context)
+    DRAFTS.drop(context)
     args = context.args or []
     branch = await scope(update, context, "broadcast", args[0] if args else None)
     if branch is None:
@@ -65,8 +56,7 @@ async def start(update: Update, context: Context) -> int:
     actor = context.actor
     assert actor is not None and actor.person is not None
     draft = Draft(branch.id, branch.name, actor.person.display_name)
-    assert context.user_data is not None
-    context.user_data[DRAFT_KEY] = draft
+    DRAFTS.put(context, draft)
     await reply(update, context.t(
         "broadcast.ask", branch=esc(branch.name),
         max=broadcasts.body_limit(context.translate, draft, media=False),
@@ -77,10 +67,10 @@ async def start(update: Update, context: Context) -> int:
 async def got_message(update: Update, context: Context) -> int:
     """The message to broadcast: text, or a photo or document with an optional caption."""
     message = update.effective_message
-    draft = _draft(context)
+    draft = DRAFTS.get(context)
     assert message is not None
     if draft is None:
-        return await _lost(update, context)
+        return await DRAFTS.lost(update, context)
     if message.photo:
         kind, file_id, body = "photo", message.photo[-1].file_id, message.caption
     elif message.document is not None:
@@ -129,9 +119,9 @@ async def choose(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     choice = callbacks.parse_setup(query.data)
-    draft = _draft(context)
+    draft = DRAFTS.get(context)
     if draft is None or choice is None:
-        return await _lost(update, context)
+        return await DRAFTS.lost(update, context)
     await query.answer()
     if choice in broadcasts.SCOPES:
         draft.scope = choice
@@ -147,7 +137,7 @@ async def choose(update: Update, context: Context) -> int:
         draft.ack_required = choice == "ack_y"
         return await _preview(update, context, draft)
     else:
-        return await _lost(update, context)
+        return await DRAFTS.lost(update, context)
     await query.edit_message_text(context.t("broadcast.ask_ack"),
                                   reply_markup=_keyboard(context, "ack_y", "ack_n"))
     return ACK
@@ -171,7 +161,7 @@ async def _preview(update: Update, context: Context, draft: Draft) -> int:
     people = await broadcasts.audience(context.store, draft, actor.user_id,
                                        with_groups=draft.to_groups)
     if not people.members and not people.groups:
-        _drop(context)
+        DRAFTS.drop(context)
         await reply(update, context.t("broadcast.nobody"))
         return ConversationHandler.END
     message = update.effective_message
@@ -202,10 +192,10 @@ async def send(update: Update, context: Context) -> int:
     """Send: check rights again, queue one message per recipient, report as it goes."""
     query = update.callback_query
     assert query is not None and query.message is not None
-    draft = _draft(context)
+    draft = DRAFTS.get(context)
     if draft is None:
-        return await _lost(update, context)
-    _drop(context)
+        return await DRAFTS.lost(update, context)
+    DRAFTS.drop(context)
     actor = context.actor
     assert actor is not None
     store = context.store
@@ -240,50 +230,13 @@ async def send(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-async def cancel_button(update: Update, context: Context) -> int:
-    """The Cancel button of the preview."""
-    query = update.callback_query
-    assert query is not None
-    _drop(context)
-    await query.answer()
-    await query.edit_message_text(context.t("broadcast.cancelled"))
-    return ConversationHandler.END
-
-
-async def cancel(update: Update, context: Context) -> int:
-    """`/cancel` at any step: nothing is saved."""
-    _drop(context)
-    await reply(update, context.t("broadcast.cancelled"))
-    return ConversationHandler.END
-
-
-def _use_buttons(state: int) -> Callable[[Update, Context], Coroutine[Any, Any, int]]:
-    """A message while a button is expected: say so, and stay at the step."""
-
-    async def use_buttons(update: Update, context: Context) -> int:
-        await reply(update, context.t("broadcast.use_buttons"))
-        return state
-
-    return use_buttons
-
-
-async def _lost(update: Update, context: Context) -> int:
-    """The draft is gone (a restart, an old button): start again."""
-    _drop(context)
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.t("button.stale"), show_alert=True)
-    else:
-        await reply(update, context.t("button.stale"))
-    return ConversationHandler.END
-
-
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module: the `/broadcast` conversation."""
     private = filters.ChatType.PRIVATE
     setup = callbacks.SETUP
 
     def buttons_only(state: int) -> BaseHandler[Update, Context, object]:
-        return MessageHandler(private & ~filters.COMMAND, _use_buttons(state))
+        return MessageHandler(private & ~filters.COMMAND, stay("broadcast.use_buttons", state))
 
     with warnings.catch_warnings():
         # The conversation mixes messages and buttons in one private chat, so it is tracked
@@ -304,10 +257,10 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
                 ACK: [CallbackQueryHandler(choose, pattern=rf"^{setup}:ack_[yn]$"),
                       buttons_only(ACK)],
                 CONFIRM: [CallbackQueryHandler(send, pattern=rf"^{setup}:send$"),
-                          CallbackQueryHandler(cancel_button, pattern=rf"^{setup}:cancel$"),
+                          CallbackQueryHandler(DRAFTS.cancel_button, pattern=rf"^{setup}:cancel$"),
                           buttons_only(CONFIRM)],
             },
-            fallbacks=[CommandHandler("cancel", cancel, filters=private)],
+            fallbacks=[CommandHandler("cancel", DRAFTS.cancel, filters=private)],
             allow_reentry=True,
             conversation_timeout=1800,
             name="broadcast",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import warnings
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -34,6 +34,7 @@ from bot import needs
 from bot.needs import NeedDraft, NeedFilter
 from handlers.common import esc, reply, utf16_len
 from handlers.context import Context
+from handlers.drafts import Drafts, stay
 from storage.outbox import Buttons
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 CATEGORY, URGENCY, WHOM, FOR_WHOM, DETAILS, LOCATION, CONFIRM = range(7)  # /need states
 NOTE = 10  # the Resolve / Cancel note
 DRAFT_KEY = "need_draft"
+DRAFTS = Drafts(DRAFT_KEY, NeedDraft, "need.cancelled")
 PENDING_KEY = "need_pending"
 PREFIX = "nd"
 ACTIONS = {"res": "resolved", "can": "cancelled"}
@@ -93,28 +95,17 @@ def _choices(context: Context, step: str, values: tuple[str, ...], key: str,
     return _markup([buttons[i:i + per_row] for i in range(0, len(buttons), per_row)])
 
 
-def _draft(context: Context) -> NeedDraft | None:
-    draft = context.user_data.get(DRAFT_KEY) if context.user_data is not None else None
-    return draft if isinstance(draft, NeedDraft) else None
-
-
-def _drop(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT_KEY, None)
-
-
 # --- /need -----------------------------------------------------------------------------------
 
 
 async def start(update: Update, context: Context) -> int:
     """`/need`: a member starts reporting a need; ask for the category."""
-    _drop(context)
+    DRAFTS.drop(context)
     actor = context.actor
     if actor is None or not actor.is_member:
         await reply(update, context.t("need.not_member"))
         return ConversationHandler.END
-    assert context.user_data is not None
-    context.user_data[DRAFT_KEY] = NeedDraft()
+    DRAFTS.put(context, NeedDraft())
     await reply(update, context.t("need.ask_category"),
                 _choices(context, "cat", needs.CATEGORIES, "cat"))
     return CATEGORY
@@ -124,9 +115,9 @@ async def choose(update: Update, context: Context) -> int:
     """A button of the conversation: category, urgency, for whom, skip the location."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    draft = _draft(context)
+    draft = DRAFTS.get(context)
     if draft is None:
-        return await _lost(update, context)
+        return await DRAFTS.lost(update, context)
     _, step, value = query.data.split(":", 2)
     await query.answer()
     if step == "cat":
@@ -172,9 +163,9 @@ async def _text(update: Update, context: Context, limit: int, empty: str,
 
 async def got_for_whom(update: Update, context: Context) -> int:
     """Who the need is for, when it is not the reporter."""
-    draft = _draft(context)
+    draft = DRAFTS.get(context)
     if draft is None:
-        return await _lost(update, context)
+        return await DRAFTS.lost(update, context)
     text = await _text(update, context, needs.FOR_WHOM_MAX, "need.for_whom_empty",
                        "need.too_long")
     if text is None:
@@ -186,9 +177,9 @@ async def got_for_whom(update: Update, context: Context) -> int:
 
 async def got_details(update: Update, context: Context) -> int:
     """The details of the need."""
-    draft = _draft(context)
+    draft = DRAFTS.get(context)
     if draft is None:
-        return await _lost(update, context)
+        return await DRAFTS.lost(update, context)
     text = await _text(update, context, needs.DETAILS_MAX, "need.details_empty",
                        "need.too_long")
     if text is None:
@@ -201,11 +192,11 @@ async def got_details(update: Update, context: Context) -> int:
 
 async def got_location(update: Update, context: Context) -> int:
     """Where: a shared Telegram location, or a place in words."""
-    draft = _draft(context)
+    draft = DRAFTS.get(context)
     message = update.effective_message
     assert message is not None
     if draft is None:
-        return await _lost(update, context)
+        return await DRAFTS.lost(update, context)
     if message.location is not None:
         draft.location = None
         draft.latitude, draft.longitude = message.location.latitude, message.location.longitude
@@ -230,11 +221,11 @@ async def confirm(update: Update, context: Context) -> int:
     """Confirm: save the need in the reporter's branch and tell its secretaries."""
     query = update.callback_query
     assert query is not None
-    draft = _draft(context)
+    draft = DRAFTS.get(context)
     actor = context.actor
     if draft is None or actor is None:
-        return await _lost(update, context)
-    _drop(context)
+        return await DRAFTS.lost(update, context)
+    DRAFTS.drop(context)
     if actor.person is None or actor.person.branch_id is None:
         await query.answer(context.t("need.not_member"), show_alert=True)
         return ConversationHandler.END
@@ -256,51 +247,13 @@ async def edit(update: Update, context: Context) -> int:
     """Edit: start again from the category, with a fresh draft."""
     query = update.callback_query
     assert query is not None
-    if _draft(context) is None:
-        return await _lost(update, context)
-    assert context.user_data is not None
-    context.user_data[DRAFT_KEY] = NeedDraft()
+    if DRAFTS.get(context) is None:
+        return await DRAFTS.lost(update, context)
+    DRAFTS.put(context, NeedDraft())
     await query.answer()
     await query.edit_message_text(context.t("need.ask_category"),
                                   reply_markup=_choices(context, "cat", needs.CATEGORIES, "cat"))
     return CATEGORY
-
-
-async def cancel_button(update: Update, context: Context) -> int:
-    """The Cancel button of the summary: nothing is saved."""
-    query = update.callback_query
-    assert query is not None
-    _drop(context)
-    await query.answer()
-    await query.edit_message_text(context.t("need.cancelled"))
-    return ConversationHandler.END
-
-
-async def cancel(update: Update, context: Context) -> int:
-    """`/cancel` at any step: nothing is saved."""
-    _drop(context)
-    await reply(update, context.t("need.cancelled"))
-    return ConversationHandler.END
-
-
-def _answer(key: str, state: int) -> Callable[[Update, Context], Coroutine[Any, Any, int]]:
-    """Something else than the step expects: say what it expects, and stay at the step."""
-
-    async def answer(update: Update, context: Context) -> int:
-        await reply(update, context.t(key))
-        return state
-
-    return answer
-
-
-async def _lost(update: Update, context: Context) -> int:
-    """The draft is gone (a restart, an old button): start again."""
-    _drop(context)
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.t("button.stale"), show_alert=True)
-    else:
-        await reply(update, context.t("button.stale"))
-    return ConversationHandler.END
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
@@ -312,13 +265,13 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     def buttons(state: int, pattern: str, callback: Any = choose) -> list[BaseHandler[
             Update, Context, Any]]:
         return [CallbackQueryHandler(callback, pattern=rf"^{PREFIX}:{pattern}$"),
-                MessageHandler(other, _answer("need.use_buttons", state))]
+                MessageHandler(other, stay("need.use_buttons", state))]
 
     def typed(state: int, callback: Any, *, location: bool = False) -> list[BaseHandler[
             Update, Context, Any]]:
         accepted = text | (private & filters.LOCATION) if location else text
         key = "need.text_or_location" if location else "need.text_only"
-        return [MessageHandler(accepted, callback), MessageHandler(other, _answer(key, state))]
+        return [MessageHandler(accepted, callback), MessageHandler(other, stay(key, state))]
 
     with warnings.catch_warnings():
         # The conversation mixes messages and buttons in one private chat, so it is
@@ -336,9 +289,9 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
                            *typed(LOCATION, got_location, location=True)],
                 CONFIRM: [CallbackQueryHandler(confirm, pattern=rf"^{PREFIX}:ok$"),
                           CallbackQueryHandler(edit, pattern=rf"^{PREFIX}:edit$"),
-                          *buttons(CONFIRM, "no", cancel_button)],
+                          *buttons(CONFIRM, "no", DRAFTS.cancel_button)],
             },
-            fallbacks=[CommandHandler("cancel", cancel, filters=private)],
+            fallbacks=[CommandHandler("cancel", DRAFTS.cancel, filters=private)],
             allow_reentry=True,
             conversation_timeout=1800,
             name="need",

@@ -31,13 +31,13 @@ from bot.access import may_lead
 from bot.needs import NeedFilter
 from handlers.common import esc, refuse, reply
 from handlers.context import Context
+from handlers.drafts import stay
 from handlers.leaders import scope
 from handlers.needs import (
+    DRAFTS,
     NOTE,
     PENDING_KEY,
     PREFIX,
-    _answer,
-    _lost,
     _markup,
     _text,
     need_buttons,
@@ -203,7 +203,7 @@ async def got_note(update: Update, context: Context) -> int:
     pending = context.user_data.pop(PENDING_KEY, None) if context.user_data is not None else None
     actor = context.actor
     if pending is None or actor is None:
-        return await _lost(update, context)
+        return await DRAFTS.lost(update, context)
     status, need_id, where, listing = pending
     note = await _text(update, context, needs.NOTE_MAX, "needs.note_empty", "need.too_long")
     if note is None:
@@ -267,7 +267,7 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
         note = ConversationHandler(
             entry_points=[CallbackQueryHandler(ask_note, pattern=rf"^{PREFIX}:(res|can):")],
             states={NOTE: [MessageHandler(text, got_note),
-                           MessageHandler(other, _answer("need.text_only", NOTE))]},
+                           MessageHandler(other, stay("need.text_only", NOTE))]},
             fallbacks=[CommandHandler("cancel", cancel_note, filters=private)],
             allow_reentry=True,
             conversation_timeout=600,
