@@ -20,6 +20,7 @@ from bot.ratelimit import RetryingRateLimiter
 from bot.services import Services
 from bot.updates import PerPersonUpdateProcessor
 from handlers import menus
+from handlers import rhythm as rhythm_jobs
 from handlers.context import SERVICES_KEY, Context
 from handlers.progress import progress_reporter
 from handlers.sender import telegram_sender
@@ -68,6 +69,8 @@ def build_application(
         # Task follow-ups: the ledger decides what is due; catch up once now, then every minute.
         await _followup_now(services)
         application.job_queue.run_repeating(_followup, interval=60, first=5, name="followup")
+        # The daily rhythm: jobs derived from the branches' settings, then one catch-up run.
+        await rhythm_jobs.start(application)
 
     async def post_stop(application: FrontlineApp) -> None:
         # Stop sending while the bot can still finish the message in flight.

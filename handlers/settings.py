@@ -1,15 +1,105 @@
-"""Handlers of settings (being written)."""
+"""`/settings [branch] [setting value]`: a branch's daily rhythm, shown and changed.
+
+Sub-branches inherit every setting they do not set themselves; `... inherit` clears a
+branch's own value. Each change is audit-logged and re-derives the scheduled jobs.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler
+from telegram.ext import BaseHandler, CommandHandler, filters
 
+from bot import rhythm
+from handlers import rhythm as rhythm_jobs
+from handlers.common import esc, reply
 from handlers.context import Context
+from handlers.leaders import scope
+from storage.schedule import Setting
+
+# The words of /settings and the branch column each one sets.
+KEYS = {
+    "checkin": "checkin_time", "reminder": "reminder_time", "digest": "digest_time",
+    "timezone": "timezone", "tz": "timezone", "language": "locale", "lang": "locale",
+    "daysoff": "days_off", "alert": "alert_below", "critical": "critical_within_minutes",
+    "answer": "answer_within_minutes",
+}
+SHOWN = ("checkin", "reminder", "digest", "timezone", "language", "daysoff", "alert",
+         "critical", "answer")
+INHERIT = ("inherit", "继承", "default")
+
+
+def _shown(context: Context, column: str, value: str | int) -> str:
+    if column == "days_off":
+        return esc(value) if value else context.t("settings.none")
+    if column == "alert_below":
+        return f"{value}%"
+    if column in ("critical_within_minutes", "answer_within_minutes"):
+        return rhythm.format_minutes(int(value))
+    return esc(value)
+
+
+def _card(context: Context, name: str, branch_id: int, settings: list[Setting]) -> str:
+    by_column = {s.column: s for s in settings}
+    lines = [context.t("settings.title", branch=esc(name), id=branch_id)]
+    for word in SHOWN:
+        setting = by_column[KEYS[word]]
+        value = _shown(context, setting.column, setting.effective)
+        if setting.own is None:
+            value += context.t("settings.inherited")
+        lines.append(context.t("settings.line", label=context.t(
+            f"settings.label_{setting.column}"), value=f"{value} · <code>{word}</code>"))
+    lines += ["", context.t("settings.usage")]
+    return "\n".join(lines)
+
+
+async def settings_command(update: Update, context: Context) -> None:
+    """`/settings [branch] [setting value]`: show or change a branch's rhythm."""
+    args = list(context.args or [])
+    branch_arg = None
+    if args and args[0].lstrip("#").isdigit():
+        branch_arg = args.pop(0)
+    branch = await scope(update, context, "settings", branch_arg)
+    if branch is None:
+        return
+    store = context.store
+    if not args:
+        await reply(update, _card(context, branch.name, branch.id,
+                                  await store.schedule_settings(branch.id)))
+        return
+    word = args[0].lower()
+    column = KEYS.get(word)
+    if column is None:
+        await reply(update, context.t("settings.unknown", value=esc(word[:30]),
+                                      keys=", ".join(SHOWN)))
+        return
+    text = " ".join(args[1:]).strip()
+    if not text:
+        await reply(update, context.t("settings.missing_value", value=esc(word)))
+        return
+    value: str | int | None = None
+    if text.lower() not in INHERIT:
+        try:
+            value = rhythm.parse_value(column, text)
+        except rhythm.BadValue as bad:
+            await reply(update, context.t(bad.key, value=esc(text[:60])))
+            return
+    await store.set_schedule_setting(branch.id, column, value)
+    actor = context.actor
+    await store.audit(actor.user_id if actor else None, "settings", branch_id=branch.id,
+                      allowed=True, detail={"setting": column, "value": value},
+                      at=context.clock.now())
+    await rhythm_jobs.derive_jobs(context.application)
+    effective = next(s.effective for s in await store.schedule_settings(branch.id)
+                     if s.column == column)
+    label = context.t(f"settings.label_{column}")
+    key = "settings.cleared" if value is None else "settings.saved"
+    await reply(update, context.t(key, label=label, branch=esc(branch.name),
+                                  value=_shown(context, column, effective)))
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
-    """Handlers of this module."""
-    return []
+    """Handlers of this module (and of the daily rhythm's care button)."""
+    return [CommandHandler("settings", settings_command, filters=filters.ChatType.PRIVATE),
+            *rhythm_jobs.handlers()]
