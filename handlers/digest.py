@@ -1,15 +1,96 @@
-"""Handlers of digest (being written)."""
+"""`/digest [branch] [date]`: the daily digest on demand, and its buttons.
+
+A drill-down button (`dg:<branch>:<YYYYMMDD>`) answers with that sub-branch's digest; a
+list button (`...:unwell`, `...:silent`) with the full list of names. Each press is checked
+again against the presser's rights over that branch: the data is never proof of rights.
+"""
 
 from __future__ import annotations
 
+import logging
+from datetime import date
 from typing import Any
 
-from telegram import Update
-from telegram.ext import BaseHandler
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot import digest
+from bot.access import may_lead
+from handlers.common import esc, refuse, reply, reply_lines
 from handlers.context import Context
+from handlers.leaders import scope
+from storage.outbox import Buttons
+from storage.rows import Branch
+
+logger = logging.getLogger(__name__)
+
+
+def _markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
+                                  for label, data in row] for row in buttons])
+
+
+async def _send(update: Update, context: Context, branch: Branch, day: date) -> None:
+    now = context.clock.now()
+    found = await digest.build(context.store, branch, day, now)
+    text, buttons = digest.render(context.translate, context.language, found, now)
+    await reply(update, text, _markup(buttons))
+
+
+async def show_digest(update: Update, context: Context) -> None:
+    """`/digest [branch] [date]`: the digest of a branch's subtree for a day (default today)."""
+    args = list(context.args or [])
+    day_arg = None
+    if args and digest.looks_like_day(args[-1]):
+        day_arg = args.pop()
+    if len(args) > 1:
+        await reply(update, context.t("digest.usage"))
+        return
+    branch = await scope(update, context, "digest", args[0] if args else None)
+    if branch is None:
+        return
+    today = digest.today_of(branch, context.clock.now())
+    try:
+        day = digest.parse_day(day_arg, today) if day_arg else today
+    except ValueError:
+        await reply(update, context.t("digest.bad_date", value=esc((day_arg or "")[:20])))
+        return
+    await _send(update, context, branch, day)
+
+
+async def digest_button(update: Update, context: Context) -> None:
+    """A digest's button: a sub-branch's digest, or a full list; rights checked again."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parsed = digest.parse_button(query.data)
+    actor = context.actor
+    if parsed is None or actor is None:
+        await query.answer(context.t("button.stale"), show_alert=True)
+        return
+    branch_id, day, kind = parsed
+    store = context.store
+    branch = await store.branch(branch_id)
+    if branch is None:
+        await query.answer(context.t("button.stale"), show_alert=True)
+        return
+    if not await may_lead(store, actor, branch.id):
+        await refuse(update, context, "deny.outside_scope", action="digest",
+                     branch_id=branch.id, branch=esc(branch.name))
+        return
+    await query.answer()
+    if kind is None:
+        await _send(update, context, branch, day)
+        return
+    people = await digest.full_list(store, branch, day, kind, context.clock.now())
+    await reply_lines(update, digest.render_list(context.translate, context.language, branch,
+                                                 day, kind, people))
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module."""
-    return []
+    return [
+        CommandHandler("digest", show_digest, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(digest_button, pattern=digest.PATTERN),
+    ]
