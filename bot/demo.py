@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from bot import rhythm
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.harness import SandboxBot
@@ -24,30 +25,33 @@ MEMBERS = {
 NAMES = {
     "zh": {"org": "东湖街道党工委", "branch": "东湖社区党支部", "group": "第一网格党小组",
            "admin": "管理员", "sec": "赵书记", "subsec": "孙组长", "late": "英文成员 Sam",
-           "taps": "点击", "opens": "点开邀请链接", "toast": "（提示）"},
+           "taps": "点击", "opens": "点开邀请链接", "toast": "（提示）",
+           "scheduler": "调度器发出的消息"},
     "en": {"org": "East Lake Committee", "branch": "East Lake Branch", "group": "Grid 1 Group",
            "admin": "Admin", "sec": "Secretary Zhao", "subsec": "Leader Sun",
            "late": "Sam", "taps": "taps", "opens": "opens the invite link",
-           "toast": "(toast)"},
+           "toast": "(toast)", "scheduler": "messages queued by the scheduler"},
 }
 HEAD = {
     "zh": ["Frontline 演示：东湖社区的一天（内置沙盒，无需令牌，不联网）",
            "1. 管理员建立组织；书记凭邀请链接加入",
            "2. 成员凭邀请链接加入（含一个过期的邀请）",
-           "3. 08:00 报到：一键选择状态，可加备注",
-           "4. 10:00 书记查看谁还没报到",
+           "3. 08:00 调度发出报到提示：一键选择状态，可加备注",
+           "4. 10:00 提醒未报到的人；书记查看谁还没报到",
            "5. 补报、改报、切换语言，再查一次",
            "6. 书记关联网格群，发布通知，成员确认收到",
            "7. 成员报告需求，书记指派任务：一人拒绝，一人接受并完成",
+           "8. 20:00 每日汇总：支部的由调度自动发送，全组织的随时可查",
            "演示结束：以上每条消息都经过真实的 PTB Application 与 SQLite。"],
     "en": ["Frontline demo: a day at East Lake (built-in sandbox: no token, no network)",
            "1. The admin sets up the organization; a secretary joins by invite link",
            "2. Members join by invite link (and one expired invite)",
-           "3. 08:00 check-in: one tap per status, with an optional note",
-           "4. 10:00 the secretary asks who has not checked in",
+           "3. 08:00 the scheduler prompts everyone: one tap checks in, a note is optional",
+           "4. 10:00 the silent are reminded; the secretary asks who has not checked in",
            "5. Late check-ins, a change of status, a language switch, and /who again",
            "6. A group is linked; the secretary broadcasts; members acknowledge",
            "7. A need is reported and assigned: one member declines, another does it",
+           "8. 20:00 the daily digest: the branch's sent by the scheduler, the root's on demand",
            "End of demo: every message above went through the real PTB Application and SQLite."],
 }
 
@@ -94,6 +98,13 @@ class Transcript:
             elif self.seen[key] != message.edits:
                 self._show(message, edited=True)
             self.seen[key] = message.edits
+
+    async def scheduler(self) -> None:
+        """The scheduler's run at this moment (what the JobQueue does at the set times)."""
+        services = self.bot.services
+        queued = await rhythm.run_due(services.store, services.translate, self.bot.clock.now())
+        self.say(f"  ⏰ {self.words['scheduler']}: {queued}")
+        await self.bot.drain()
 
     async def send(self, user_id: int, text: str, *, shown: str | None = None) -> None:
         """A user types; print it and the answers."""
@@ -198,7 +209,8 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         clock.advance(minutes=5)
         show.section(head[3])
         first, second, third, fourth, _fifth = (uid for uid, _ in MEMBERS[language])
-        await show.send(first, "/checkin")
+        await show.scheduler()
+        show.flush(first)
         await show.press(first, "ck:on_duty")
         await show.send(second, "/checkin")
         await show.press(second, "ck:unwell")
@@ -209,9 +221,11 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         await show.send(SUBSEC, "/checkin")
         await show.press(SUBSEC, "ck:on_duty")
 
-        # 4. The secretary looks.
+        # 4. The reminder to the silent; the secretary looks.
         clock.advance(hours=2)
         show.section(head[4])
+        await show.scheduler()
+        show.flush(_fifth)
         await show.send(SEC, "/who")
         await show.send(SUBSEC, f"/who {branch}")
 
@@ -289,8 +303,15 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         show.flush(SEC)
         show.flush(second)
         await show.send(SEC, f"/record @m{first}")
+
+        # 8. The evening digest: the branch's, sent by the scheduler; the root's, on demand.
+        clock.set(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
+        show.section(head[8])
+        await show.scheduler()
+        show.flush(SEC)
+        await show.send(ADMIN, "/digest")
         show.say()
-        show.say(head[8])
+        show.say(head[9])
 
 
 NOTICE = {
