@@ -1,4 +1,4 @@
-"""The `frontline` command line: run, demo, init, invite, branch, backup, migrate."""
+"""The `frontline` command line: run, demo, init, invite, branch, households, backup, migrate."""
 
 from __future__ import annotations
 
@@ -214,6 +214,43 @@ def cmd_branch_list(args: argparse.Namespace) -> None:
     asyncio.run(_with_store(config, work))
 
 
+def cmd_households_import(args: argparse.Namespace) -> None:
+    """Import households from a CSV file: all rows, or none if one is bad."""
+    from bot.households import MAX_BYTES, import_households
+
+    config = _load(args)
+    path = Path(args.file)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise CliError(f"{path}: the file is over {MAX_BYTES // 1024 // 1024} MB; "
+                           "split it or remove columns")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{path}: cannot read the file ({exc.strerror})", EXIT_USAGE) from None
+
+    async def work(store: Store) -> None:
+        branch = await store.branch(args.branch)
+        if branch is None:
+            raise CliError(f"--branch: there is no branch #{args.branch} "
+                           "(see: frontline branch list)")
+        result = await import_households(store, branch.id, data, now=_now(),
+                                         only_good=args.only_good)
+        for error in result.errors:
+            print(f"{path}: {error}", file=sys.stderr)
+        if result.written:
+            await store.audit(None, "households_import", branch_id=branch.id, allowed=True,
+                              detail={"created": result.created, "updated": result.updated,
+                                      "skipped": len(result.errors)}, at=_now())
+            skipped = f", {len(result.errors)} bad row(s) skipped" if result.errors else ""
+            print(f"imported {path.name} into #{branch.id} “{branch.name}”: "
+                  f"{result.created} created, {result.updated} updated{skipped}")
+        elif result.errors:
+            raise CliError(f"{path}: nothing imported ({len(result.errors)} problem(s); "
+                           "fix them, or use --only-good to import the good rows)")
+
+    asyncio.run(_with_store(config, work))
+
+
 def cmd_backup(args: argparse.Namespace) -> None:
     """Copy the database with SQLite's online backup API."""
     config = _load(args)
@@ -324,6 +361,23 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Print the branch tree with member counts.")
     config_arg(q)
     q.set_defaults(func=cmd_branch_list)
+
+    p = sub.add_parser("households", help="import households from a CSV file",
+                       description="Manage the households of a branch's zones.")
+    hsub = p.add_subparsers(dest="households_command", required=True, metavar="ACTION")
+    q = hsub.add_parser(
+        "import", help="import households from a CSV file",
+        description="Import households from a CSV file (UTF-8 or GBK, at most 10 MB) with the "
+        "columns zone, label, address, people, notes, responsible (or 区域, 门牌, 地址, 人数, "
+        "备注, 责任人). Nothing is written if a row is bad, unless --only-good; importing "
+        "the same file again updates the households instead of adding them twice.")
+    config_arg(q)
+    q.add_argument("--branch", required=True, type=_branch_id, metavar="ID",
+                   help="the branch whose zones the households belong to")
+    q.add_argument("--only-good", action="store_true",
+                   help="import the good rows even if some are bad")
+    q.add_argument("file", metavar="FILE.csv", help="the CSV file to import")
+    q.set_defaults(func=cmd_households_import)
 
     p = sub.add_parser("backup", help="copy the database safely while the bot runs",
                        description="Copy the database with SQLite's online backup API.")

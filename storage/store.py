@@ -14,6 +14,7 @@ from pathlib import Path
 
 from storage.db import Database
 from storage.digest import DigestQueries
+from storage.households import HouseholdQueries
 from storage.needs import NeedQueries
 from storage.outbox import OutboxQueries
 from storage.records import RecordQueries
@@ -63,7 +64,7 @@ def _inherited(column: str) -> str:
 
 
 class Store(OutboxQueries, NeedQueries, TaskQueries, RecordQueries, ScheduleQueries,
-            DigestQueries):
+            DigestQueries, HouseholdQueries):
     """Frontline's storage: one database, queries named for what they answer."""
 
     def __init__(self, path: str | Path, defaults: Defaults | None = None) -> None:
