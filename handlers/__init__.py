@@ -26,6 +26,7 @@ from handlers import (
     tasks,
     teams,
     who,
+    zones,
 )
 
 
@@ -55,6 +56,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *acks.handlers(),
         *groups.handlers(),
         *lang.handlers(),
+        *zones.handlers(),
         *help.handlers(),  # catch-alls: last
     ]
     application.add_handlers(feature_handlers, group=0)

@@ -18,10 +18,11 @@ from handlers.context import Context
 
 logger = logging.getLogger(__name__)
 
-MEMBER_COMMANDS = ("checkin", "need", "tasks", "me", "record", "lang", "help")
+MEMBER_COMMANDS = ("checkin", "need", "tasks", "households", "me", "record", "lang", "help")
 SECRETARY_COMMANDS = ("checkin", "who", "digest", "roster", "needs", "assign", "tasks",
                       "broadcast", "broadcasts", "team", "record", "commend", "note", "invite",
-                      "branch", "settings", "need", "me", "lang", "help")
+                      "branch", "settings", "zone", "households", "need", "me", "lang",
+                      "help")
 
 
 def commands(translate: Translator, language: str, names: tuple[str, ...]) -> list[BotCommand]:

@@ -131,3 +131,80 @@ class HouseholdQueries:
                 WHERE z.branch_id = ? ORDER BY z.name, h.label, h.id""", (branch_id,))
         return [Household(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]))
                 for r in rows]
+
+    async def zone_named(self, branch_id: int, name: str) -> Zone | None:
+        """The branch's zone of that name (case-insensitive), with its household count."""
+        row = await self.db.fetchone(
+            "SELECT z.id, z.branch_id, z.name, count(h.id) FROM zones z"
+            " LEFT JOIN households h ON h.zone_id = z.id"
+            " WHERE z.branch_id = ? AND lower(z.name) = lower(?) GROUP BY z.id"
+            " ORDER BY z.name = ? DESC, z.id LIMIT 1", (branch_id, name, name))
+        return Zone(row[0], row[1], row[2], row[3]) if row else None
+
+    async def add_zone(self, branch_id: int, name: str, *, at: datetime) -> int | None:
+        """Create a zone in the branch; None if the branch already has one of that name."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT 1 FROM zones WHERE branch_id = ? AND lower(name) = lower(?)",
+                (branch_id, name))
+            taken = await cursor.fetchone() is not None
+            await cursor.close()
+            if taken:
+                return None
+            cursor = await conn.execute(
+                "INSERT INTO zones(branch_id, name, created_at) VALUES (?, ?, ?)",
+                (branch_id, name, iso(at)))
+            zone_id = cursor.lastrowid
+            await cursor.close()
+        return int(zone_id) if zone_id else None
+
+    async def rename_zone(self, zone_id: int, name: str) -> bool:
+        """Rename a zone; False if another zone of its branch already has that name."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT 1 FROM zones z JOIN zones o ON o.branch_id = z.branch_id"
+                " WHERE z.id = ? AND o.id != z.id AND lower(o.name) = lower(?)",
+                (zone_id, name))
+            taken = await cursor.fetchone() is not None
+            await cursor.close()
+            if taken:
+                return False
+            cursor = await conn.execute("UPDATE zones SET name = ? WHERE id = ?",
+                                        (name, zone_id))
+            changed = cursor.rowcount
+            await cursor.close()
+        return changed > 0
+
+    async def remove_zone(self, zone_id: int) -> bool:
+        """Delete a zone that has no households; False if it has some (or is gone)."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM zones WHERE id = ?"
+                " AND NOT EXISTS (SELECT 1 FROM households WHERE zone_id = zones.id)",
+                (zone_id,))
+            deleted = cursor.rowcount
+            await cursor.close()
+        return deleted > 0
+
+    async def member_households(self, member_id: int) -> list[Household]:
+        """The households a member is responsible for or backup of, by zone name then label."""
+        rows = await self.db.fetchall(
+            """SELECT h.id, h.zone_id, z.name, h.label, h.address, h.people, h.notes,
+                      h.responsible_id, h.backup_id, h.vulnerable
+                 FROM households h JOIN zones z ON z.id = h.zone_id
+                WHERE h.responsible_id = :m OR h.backup_id = :m
+                ORDER BY z.name, h.label, h.id""", {"m": member_id})
+        return [Household(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]))
+                for r in rows]
+
+    async def zone_households(self, zone_id: int) -> list[tuple[Household, str | None]]:
+        """The zone's households by label, each with its responsible member's name."""
+        rows = await self.db.fetchall(
+            """SELECT h.id, h.zone_id, z.name, h.label, h.address, h.people, h.notes,
+                      h.responsible_id, h.backup_id, h.vulnerable,
+                      m.first_name || coalesce(' ' || m.last_name, '')
+                 FROM households h JOIN zones z ON z.id = h.zone_id
+                 LEFT JOIN members m ON m.id = h.responsible_id
+                WHERE h.zone_id = ? ORDER BY h.label, h.id""", (zone_id,))
+        return [(Household(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9])),
+                 r[10]) for r in rows]

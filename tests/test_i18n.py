@@ -17,7 +17,7 @@ DYNAMIC = {
     "role.": ["member", "secretary", "admin"],
     "command.": ["checkin", "me", "lang", "help", "who", "roster", "invite", "branch", "need",
                  "needs", "assign", "tasks", "team", "record", "commend", "note", "broadcast",
-                 "broadcasts", "digest", "settings"],
+                 "broadcasts", "digest", "settings", "zone", "households"],
 }
 
 

@@ -1,0 +1,182 @@
+"""`/zone add|list|rename|remove` (secretaries) and `/households` (members and secretaries)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from handlers.common import esc, reply, reply_lines, utf16_len
+from handlers.context import Context
+from handlers.leaders import scope
+from storage.households import Household
+from storage.rows import Branch
+
+NAME_MAX = 40
+ACTIONS = ("add", "list", "rename", "remove")
+
+
+def _split_branch(args: list[str]) -> tuple[list[str], str | None]:
+    """The arguments without a trailing `#ID`, and that branch argument if given."""
+    if args and args[-1].startswith("#"):
+        return args[:-1], args[-1]
+    return args, None
+
+
+async def _good_name(update: Update, context: Context, name: str) -> bool:
+    if utf16_len(name) > NAME_MAX:
+        await reply(update, context.t("zone.name_too_long", max=NAME_MAX))
+        return False
+    return True
+
+
+async def _audit(context: Context, branch: Branch, action: str, **detail: object) -> None:
+    actor = context.actor
+    assert actor is not None
+    await context.store.audit(actor.user_id, f"zone_{action}", branch_id=branch.id,
+                              allowed=True, detail=dict(detail), at=context.clock.now())
+
+
+async def zone(update: Update, context: Context) -> None:
+    """`/zone add NAME`, `/zone list`, `/zone rename OLD NEW`, `/zone remove NAME` [#BRANCH]."""
+    args, branch_arg = _split_branch(list(context.args or []))
+    branch = await scope(update, context, "zone", branch_arg)
+    if branch is None:
+        return
+    action = args[0].lower() if args else "list"
+    names = args[1:]
+    wanted = {"add": 1, "list": 0, "rename": 2, "remove": 1}.get(action)
+    if wanted is None or len(names) != wanted:
+        await reply(update, context.t("zone.usage"))
+        return
+    store, t = context.store, context.t
+    if action == "list":
+        zones = await store.zones(branch.id)
+        if not zones:
+            await reply(update, t("zone.list_empty", branch=esc(branch.name)))
+            return
+        lines = [t("zone.list_header", branch=esc(branch.name), n=len(zones))]
+        lines.extend(t("zone.list_line", name=esc(z.name), households=z.households)
+                     for z in zones)
+        await reply_lines(update, lines)
+        return
+    if action == "add":
+        name = names[0]
+        if not await _good_name(update, context, name):
+            return
+        if await store.add_zone(branch.id, name, at=context.clock.now()) is None:
+            await reply(update, t("zone.exists", name=esc(name), branch=esc(branch.name)))
+            return
+        await _audit(context, branch, "add", name=name)
+        await reply(update, t("zone.added", name=esc(name), branch=esc(branch.name)))
+        return
+    found = await store.zone_named(branch.id, names[0])
+    if found is None:
+        await reply(update, t("zone.unknown", name=esc(names[0][:NAME_MAX]),
+                              branch=esc(branch.name)))
+        return
+    if action == "rename":
+        new = names[1]
+        if not await _good_name(update, context, new):
+            return
+        if not await store.rename_zone(found.id, new):
+            await reply(update, t("zone.exists", name=esc(new), branch=esc(branch.name)))
+            return
+        await _audit(context, branch, "rename", old=found.name, new=new)
+        await reply(update, t("zone.renamed", old=esc(found.name), new=esc(new)))
+        return
+    if found.households or not await store.remove_zone(found.id):
+        current = await store.zone_named(branch.id, found.name)
+        await reply(update, t("zone.not_empty", name=esc(found.name),
+                              n=current.households if current else found.households))
+        return
+    await _audit(context, branch, "remove", name=found.name)
+    await reply(update, t("zone.removed", name=esc(found.name)))
+
+
+def _household_lines(context: Context, household: Household, who: str) -> list[str]:
+    t = context.t
+    lines = [t("zone.households.line", label=esc(household.label),
+               people=household.people, who=who)]
+    if household.address:
+        lines.append(t("zone.households.address", address=esc(household.address)))
+    if household.notes:
+        lines.append(t("zone.households.notes", notes=esc(household.notes)))
+    return lines
+
+
+async def _own(update: Update, context: Context, member_id: int) -> None:
+    """The member's own households, grouped by zone."""
+    t = context.t
+    found = await context.store.member_households(member_id)
+    if not found:
+        await reply(update, t("zone.households.none"))
+        return
+    lines = [t("zone.households.own_header", n=len(found))]
+    current: str | None = None
+    for household in found:
+        if household.zone != current:
+            current = household.zone
+            count = sum(1 for h in found if h.zone == current)
+            lines.append(t("zone.households.zone_header", zone=esc(current), n=count))
+        who = (t("zone.households.responsible") if household.responsible_id == member_id
+               else t("zone.households.backup"))
+        lines.extend(_household_lines(context, household, who))
+    await reply_lines(update, lines)
+
+
+async def households(update: Update, context: Context) -> None:
+    """`/households`: a member's own list; `/households ZONE [#BRANCH]`: a zone's (secretaries)."""
+    actor = context.actor
+    assert actor is not None
+    args, branch_arg = _split_branch(list(context.args or []))
+    t = context.t
+    if not args and branch_arg is None and not actor.leads:
+        person = actor.person
+        if person is None or person.branch_id is None:
+            await reply(update, t("checkin.not_member"))
+            return
+        await _own(update, context, person.id)
+        return
+    branch = await scope(update, context, "households", branch_arg)
+    if branch is None:
+        return
+    store = context.store
+    if not args:
+        if actor.person is not None and await store.member_households(actor.person.id):
+            await _own(update, context, actor.person.id)
+        zones = await store.zones(branch.id)
+        if not zones:
+            await reply(update, t("zone.list_empty", branch=esc(branch.name)))
+            return
+        lines = [t("zone.list_header", branch=esc(branch.name), n=len(zones))]
+        lines.extend(t("zone.list_line", name=esc(z.name), households=z.households)
+                     for z in zones)
+        lines.append(t("zone.households.pick_zone"))
+        await reply_lines(update, lines)
+        return
+    name = " ".join(args)
+    found = await store.zone_named(branch.id, name)
+    if found is None:
+        await reply(update, t("zone.unknown", name=esc(name[:NAME_MAX]), branch=esc(branch.name)))
+        return
+    rows = await store.zone_households(found.id)
+    if not rows:
+        await reply(update, t("zone.households.zone_empty", zone=esc(found.name)))
+        return
+    lines = [t("zone.households.zone_header", zone=esc(found.name), n=len(rows))]
+    for household, responsible in rows:
+        who = (t("zone.households.by", name=esc(responsible)) if responsible
+               else t("zone.households.nobody"))
+        lines.extend(_household_lines(context, household, who))
+    await reply_lines(update, lines)
+
+
+def handlers() -> list[BaseHandler[Update, Context, Any]]:
+    """Handlers of this module."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("zone", zone, filters=private),
+        CommandHandler("households", households, filters=private),
+    ]
