@@ -112,8 +112,8 @@ def build_application(
 async def _followup_now(services: Services) -> None:
     try:
         queued = await followup.run_due(services.store, services.translate, services.clock.now())
-        if queued and services.outbox is not None:
-            services.outbox.wake()
+        if queued:
+            services.wake_outbox()
     except Exception:
         logger.exception("task follow-up failed")
 

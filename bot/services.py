@@ -23,3 +23,8 @@ class Services:
     clock: Clock
     translate: Translator
     outbox: OutboxWorker | None = None  # set once the application has started
+
+    def wake_outbox(self) -> None:
+        """New rows were queued: let the outbox worker (if running) look now."""
+        if self.outbox is not None:
+            self.outbox.wake()

@@ -191,8 +191,7 @@ async def _remind(update: Update, context: Context, row: BroadcastRow) -> None:
     await store.enqueue("reminder", messages, at=now)
     await store.audit(actor.user_id, REMIND_ACTION, branch_id=row.branch_id, allowed=True,
                       detail={"broadcast": row.id, "reminded": len(messages)}, at=now)
-    if context.services.outbox is not None:
-        context.services.outbox.wake()
+    context.services.wake_outbox()
     await query.answer()
     await reply(update, context.t("broadcasts.reminded", n=len(messages)))
 

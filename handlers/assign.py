@@ -318,8 +318,7 @@ async def send(update: Update, context: Context) -> int:
                                  assignees=assignees, now=now)
     await query.edit_message_text(context.t("assign.done", id=task_id, n=len(assignees),
                                             title=esc(draft.title or "")))
-    if context.services.outbox is not None:
-        context.services.outbox.wake()
+    context.services.wake_outbox()
     return ConversationHandler.END
 
 

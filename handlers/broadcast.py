@@ -225,8 +225,7 @@ async def send(update: Update, context: Context) -> int:
     await store.audit(actor.user_id, "broadcast", branch_id=branch.id, allowed=True,
                       detail={"broadcast": broadcast_id, "scope": draft.scope,
                               "recipients": len(messages)}, at=now)
-    if context.services.outbox is not None:
-        context.services.outbox.wake()
+    context.services.wake_outbox()
     return ConversationHandler.END
 
 

@@ -234,8 +234,7 @@ async def confirm(update: Update, context: Context) -> int:
     need_id, told = await needs.report(
         context.store, translate, actor.person, draft, now=context.clock.now(),
         buttons=lambda language, nid: need_buttons(translate, language, nid))
-    if context.services.outbox is not None:
-        context.services.outbox.wake()
+    context.services.wake_outbox()
     key = "need.saved" if told else "need.saved_nobody"
     await query.edit_message_text(
         needs.draft_summary(translate, context.language, draft) + "\n\n"

@@ -225,8 +225,7 @@ async def got_note(update: Update, context: Context) -> int:
         return ConversationHandler.END
     await store.audit(actor.user_id, f"need_{status}", branch_id=need.branch_id, allowed=True,
                       detail={"need": need_id}, at=now)
-    if context.services.outbox is not None:
-        context.services.outbox.wake()
+    context.services.wake_outbox()
     await reply(update, context.t("needs.changed", id=need_id,
                                   status=context.t(f"need.status_{status}")))
     parsed = parse_page(listing) if listing else None

@@ -156,8 +156,7 @@ async def _tell_member(context: Context, match: MemberMatch, text: str, now: dat
                                 text=esc(text))
     await context.store.enqueue("commendation", [NewMessage(person.id, person.id, message)],
                                 at=now)
-    if context.services.outbox is not None:
-        context.services.outbox.wake()
+    context.services.wake_outbox()
 
 
 async def commend(update: Update, context: Context) -> None:

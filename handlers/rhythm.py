@@ -33,8 +33,8 @@ async def run_now(services: Services) -> int:
     except Exception:
         logger.exception("the daily rhythm failed")
         return 0
-    if queued and services.outbox is not None:
-        services.outbox.wake()
+    if queued:
+        services.wake_outbox()
     return queued
 
 

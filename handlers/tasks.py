@@ -137,8 +137,7 @@ async def got_reason(update: Update, context: Context) -> int:
         await reply(update, context.t("task.not_pending"))
         return ConversationHandler.END
     await reply(update, context.t("task.declined", id=task.id, reason=esc(reason)))
-    if context.services.outbox is not None:
-        context.services.outbox.wake()
+    context.services.wake_outbox()
     return ConversationHandler.END
 
 
@@ -200,8 +199,7 @@ async def got_proof(update: Update, context: Context) -> int:
         await reply(update, context.t("task.not_pending"))
         return ConversationHandler.END
     await reply(update, context.t("task.done_closed" if closed else "task.done", id=task.id))
-    if context.services.outbox is not None:
-        context.services.outbox.wake()
+    context.services.wake_outbox()
     return ConversationHandler.END
 
 
@@ -304,8 +302,7 @@ async def close_button(update: Update, context: Context) -> None:
     await query.answer()
     await query.edit_message_reply_markup(None)
     await reply(update, context.t(f"task.closed_{status}", id=task.id))
-    if context.services.outbox is not None:
-        context.services.outbox.wake()
+    context.services.wake_outbox()
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
