@@ -71,7 +71,7 @@ async def from_need(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     match = _NEED.match(query.data)
-    need = await context.store.need_brief(int(match.group(1))) if match else None
+    need = await context.store.need(int(match.group(1))) if match else None
     if need is None:
         await query.answer(context.t("button.stale"), show_alert=True)
         return ConversationHandler.END

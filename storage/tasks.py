@@ -101,17 +101,6 @@ class AssignmentRow:
 
 
 @dataclass(frozen=True, slots=True)
-class NeedBrief:
-    """What a task needs to know of a need it serves."""
-
-    id: int
-    branch_id: int
-    category: str
-    details: str
-    status: str
-
-
-@dataclass(frozen=True, slots=True)
 class Pending:
     """An assignee who has not answered, with the branch's answer window and the ledger."""
 
@@ -401,12 +390,6 @@ class TaskQueries:
             (status, iso(at), by, task_id))
         return row is not None
 
-    async def need_brief(self, need_id: int) -> NeedBrief | None:
-        """The need a task would serve, or None."""
-        row = await self.db.fetchone(
-            "SELECT id, branch_id, category, details, status FROM needs WHERE id = ?",
-            (need_id,))
-        return NeedBrief(*row) if row else None
 
     # --- follow-up ------------------------------------------------------------------------
 

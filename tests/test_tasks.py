@@ -317,13 +317,13 @@ async def test_assign_from_a_need(bot: SandboxBot, org: Org) -> None:
     await bot.drain()
     task = (await bot.store.open_tasks_of(MEM_A1))[0][0]
     assert task.need_id == need_id and task.title.startswith("食物: 需要")
-    need = await bot.store.need_brief(need_id)
+    need = await bot.store.need(need_id)
     assert need is not None
     assert need.status == "assigned"
     await bot.press(MEM_A1, f"tk:{task.id}:acc")
     await bot.press(MEM_A1, f"tk:{task.id}:done")
     await bot.send(MEM_A1, "已送到")
-    need = await bot.store.need_brief(need_id)
+    need = await bot.store.need(need_id)
     assert need is not None and need.status == "resolved"
 
 
