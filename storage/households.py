@@ -6,9 +6,10 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from storage.db import Database
-from storage.times import iso
+from storage.times import from_iso, iso
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,29 @@ class Household:
     responsible_id: int | None
     backup_id: int | None
     vulnerable: bool
+    branch_id: int
+    handed_to: int | None  # who holds it while the responsible member is off duty
+    last_reached_at: datetime | None  # latest contact that reached it
+    last_visit_at: datetime | None  # latest contact of any outcome
+    last_outcome: str | None
+
+    def holders(self) -> set[int]:
+        """The members who may see its address and log visits to it."""
+        return {m for m in (self.responsible_id, self.backup_id, self.handed_to) if m}
+
+
+# The columns of `Household`, in order, for `h` households joined with `z` zones.
+HOUSEHOLD_COLUMNS = """h.id, h.zone_id, z.name, h.label, h.address, h.people, h.notes,
+    h.responsible_id, h.backup_id, h.vulnerable, z.branch_id, h.handed_to,
+    h.last_reached_at, h.last_visit_at, h.last_outcome"""
+OUTCOMES = ("well", "needs_help", "no_answer", "refused")
+REACHED = ("well", "needs_help", "refused")  # outcomes that count as having reached it
+
+
+def household_row(r: Sequence[Any]) -> Household:
+    """A `Household` from the first 15 columns of a row selected with HOUSEHOLD_COLUMNS."""
+    return Household(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]), r[10],
+                     r[11], from_iso(r[12]), from_iso(r[13]), r[14])
 
 
 class HouseholdQueries:
@@ -125,12 +149,10 @@ class HouseholdQueries:
     async def branch_households(self, branch_id: int) -> list[Household]:
         """Every household of the branch's own zones, by zone name then label."""
         rows = await self.db.fetchall(
-            """SELECT h.id, h.zone_id, z.name, h.label, h.address, h.people, h.notes,
-                      h.responsible_id, h.backup_id, h.vulnerable
+            f"""SELECT {HOUSEHOLD_COLUMNS}
                  FROM households h JOIN zones z ON z.id = h.zone_id
                 WHERE z.branch_id = ? ORDER BY z.name, h.label, h.id""", (branch_id,))
-        return [Household(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]))
-                for r in rows]
+        return [household_row(r) for r in rows]
 
     async def zone_named(self, branch_id: int, name: str) -> Zone | None:
         """The branch's zone of that name (case-insensitive), with its household count."""
@@ -187,24 +209,64 @@ class HouseholdQueries:
         return deleted > 0
 
     async def member_households(self, member_id: int) -> list[Household]:
-        """The households a member is responsible for or backup of, by zone name then label."""
+        """The households a member is responsible for, backup of, or holds while handed to
+        them, by zone name then label."""
         rows = await self.db.fetchall(
-            """SELECT h.id, h.zone_id, z.name, h.label, h.address, h.people, h.notes,
-                      h.responsible_id, h.backup_id, h.vulnerable
+            f"""SELECT {HOUSEHOLD_COLUMNS}
                  FROM households h JOIN zones z ON z.id = h.zone_id
-                WHERE h.responsible_id = :m OR h.backup_id = :m
+                WHERE h.responsible_id = :m OR h.backup_id = :m OR h.handed_to = :m
                 ORDER BY z.name, h.label, h.id""", {"m": member_id})
-        return [Household(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]))
-                for r in rows]
+        return [household_row(r) for r in rows]
 
     async def zone_households(self, zone_id: int) -> list[tuple[Household, str | None]]:
         """The zone's households by label, each with its responsible member's name."""
         rows = await self.db.fetchall(
-            """SELECT h.id, h.zone_id, z.name, h.label, h.address, h.people, h.notes,
-                      h.responsible_id, h.backup_id, h.vulnerable,
+            f"""SELECT {HOUSEHOLD_COLUMNS},
                       m.first_name || coalesce(' ' || m.last_name, '')
                  FROM households h JOIN zones z ON z.id = h.zone_id
                  LEFT JOIN members m ON m.id = h.responsible_id
                 WHERE h.zone_id = ? ORDER BY h.label, h.id""", (zone_id,))
-        return [(Household(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9])),
-                 r[10]) for r in rows]
+        return [(household_row(r), r[15]) for r in rows]
+
+    async def household(self, household_id: int) -> Household | None:
+        """One household, or None."""
+        row = await self.db.fetchone(
+            f"""SELECT {HOUSEHOLD_COLUMNS} FROM households h JOIN zones z ON z.id = h.zone_id
+                WHERE h.id = ?""", (household_id,))
+        return household_row(row) if row else None
+
+    async def record_visit(self, household_id: int, member_id: int, outcome: str,
+                           note: str | None, *, at: datetime) -> int:
+        """Log a contact with a household and update its latest contact; the visit's id."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"not a visit outcome: {outcome}")
+        stamp = iso(at)
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO visits(household_id, member_id, outcome, note, at)"
+                " VALUES (?, ?, ?, ?, ?)", (household_id, member_id, outcome, note, stamp))
+            visit_id = cursor.lastrowid
+            await cursor.close()
+            await conn.execute(
+                """UPDATE households SET
+                       last_visit_at = max(coalesce(last_visit_at, ''), :at),
+                       last_outcome = CASE WHEN coalesce(last_visit_at, '') <= :at
+                                           THEN :outcome ELSE last_outcome END,
+                       last_reached_at = CASE WHEN :reached
+                           THEN max(coalesce(last_reached_at, ''), :at)
+                           ELSE last_reached_at END
+                    WHERE id = :id""",
+                {"at": stamp, "outcome": outcome, "reached": outcome in REACHED,
+                 "id": household_id})
+        assert visit_id is not None
+        return int(visit_id)
+
+    async def household_visits(self, household_id: int, limit: int = 10
+                               ) -> list[tuple[datetime, str, str | None, str | None]]:
+        """The household's latest visits, newest first: (at, outcome, note, member's name)."""
+        rows = await self.db.fetchall(
+            """SELECT v.at, v.outcome, v.note, m.first_name || coalesce(' ' || m.last_name, '')
+                 FROM visits v LEFT JOIN members m ON m.id = v.member_id
+                WHERE v.household_id = ? ORDER BY v.at DESC, v.id DESC LIMIT ?""",
+            (household_id, limit))
+        return [(datetime.fromisoformat(r[0]), r[1], r[2], r[3]) for r in rows]

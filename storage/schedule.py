@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from storage.coverage import DEFAULT_VISIT_EVERY
 from storage.db import Database
 from storage.outbox import NewMessage
 from storage.tasks import DEFAULT_ANSWER_WITHIN, Contact
@@ -24,6 +25,7 @@ SCHEDULE_COLUMNS: dict[str, int | None] = {
     "locale": None, "days_off": None, "alert_below": DEFAULT_ALERT_BELOW,
     "critical_within_minutes": DEFAULT_CRITICAL_WITHIN,
     "answer_within_minutes": DEFAULT_ANSWER_WITHIN,
+    "visit_every_days": DEFAULT_VISIT_EVERY,
 }
 
 _NAME = "CASE WHEN m.last_name IS NULL THEN m.first_name" \

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from storage.coverage import CoverageQueries
 from storage.db import Database
 from storage.digest import DigestQueries
 from storage.households import HouseholdQueries
@@ -64,7 +65,7 @@ def _inherited(column: str) -> str:
 
 
 class Store(OutboxQueries, NeedQueries, TaskQueries, RecordQueries, ScheduleQueries,
-            DigestQueries, HouseholdQueries):
+            DigestQueries, HouseholdQueries, CoverageQueries):
     """Frontline's storage: one database, queries named for what they answer."""
 
     def __init__(self, path: str | Path, defaults: Defaults | None = None) -> None:

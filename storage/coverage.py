@@ -1,0 +1,300 @@
+"""Queries of coverage, hand-overs and members away (mixed into `Store`).
+
+A household's state on a local day D, for its interval k (days between contacts: 1 if
+vulnerable, else its branch's `visit_every_days`, inherited down the tree):
+
+- **covered**: last reached on or after the start of day D-k+1 (within its interval);
+  `reached_today` (reached on D) is a part of covered;
+- **due**: not covered, but not yet late: last reached on day D-k (today is its last day),
+  or never reached and added within its first interval;
+- **overdue**: neither: its last day has passed.
+
+`starts[i]` is the instant day D-i begins (i = 0 .. the largest k), in the timezone of the
+branch asked about (a subtree spanning timezones is read with its root's day, as the digest
+does); `end` is when day D ends. A household added after `end` is not counted. Each
+household carries its latest reaching contact (`last_reached_at`, written with the visit),
+so a day that is not over reads one row per household; for a past day, only households
+reached since then are looked up in `visits`.
+
+A member is **off duty** when marked away or when their latest check-in says unwell or
+quarantined; their households not handed to someone else are counted as `unheld`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.db import Database
+from storage.households import HOUSEHOLD_COLUMNS, Household, household_row
+from storage.times import from_iso, iso
+
+DEFAULT_VISIT_EVERY = 1  # days, when no branch up the tree sets one
+MAX_VISIT_EVERY = 30
+OFF_DUTY_STATUSES = ("unwell", "quarantined")
+
+_NAME = "CASE WHEN m.last_name IS NULL THEN m.first_name" \
+        " ELSE m.first_name || ' ' || m.last_name END"
+
+# The subtree with, for each branch, the direct sub-branch it lies under (`top`; the root
+# itself for the root) and its effective interval `k`, inherited from the root's chain.
+_TREE = f"""
+up(id, parent_id, v, depth) AS (
+    SELECT id, parent_id, visit_every_days, 0 FROM branches WHERE id = :root
+    UNION ALL
+    SELECT b.id, b.parent_id, b.visit_every_days, up.depth + 1
+      FROM branches b JOIN up ON b.id = up.parent_id),
+down(id, top, depth, k) AS (
+    SELECT :root, :root, 0,
+           COALESCE((SELECT v FROM up WHERE v IS NOT NULL ORDER BY depth LIMIT 1),
+                    {DEFAULT_VISIT_EVERY})
+    UNION ALL
+    SELECT b.id, CASE down.depth WHEN 0 THEN b.id ELSE down.top END, down.depth + 1,
+           COALESCE(b.visit_every_days, down.k)
+      FROM branches b JOIN down ON b.parent_id = down.id
+     WHERE :deep),
+th(k, cov, due) AS (SELECT key + 1, value ->> 0, value ->> 1 FROM json_each(:th)),
+zs AS MATERIALIZED (
+    SELECT down.top AS top, down.depth AS depth, z.id AS zone_id, z.name AS zone,
+           th.cov AS cov, th.due AS due
+      FROM down JOIN zones z ON z.branch_id = down.id JOIN th ON th.k = min(down.k, :maxk)),
+hs AS (
+    SELECT zs.top AS top, zs.zone_id AS zone_id, h.id AS id, h.responsible_id AS r,
+           h.handed_to AS handed_to, h.created_at AS created_at,
+           CASE WHEN h.vulnerable THEN :cov1 ELSE zs.cov END AS cov,
+           CASE WHEN h.vulnerable THEN :due1 ELSE zs.due END AS due,
+           CASE WHEN h.last_reached_at IS NULL OR h.last_reached_at < :end
+                THEN h.last_reached_at
+                ELSE (SELECT max(v.at) FROM visits v
+                       WHERE v.household_id = h.id AND v.at < :end
+                         AND v.outcome != 'no_answer') END AS reached
+      FROM zs JOIN households h ON h.zone_id = zs.zone_id
+     WHERE h.created_at < :end),
+st AS (
+    SELECT hs.*,
+           CASE WHEN reached >= cov THEN 'covered'
+                WHEN reached >= due THEN 'due'
+                WHEN reached IS NULL AND created_at >= cov THEN 'due'
+                ELSE 'overdue' END AS state
+      FROM hs)"""
+
+# Whether member `alias`.id is off duty: away, or latest check-in unwell or quarantined.
+_OFF = """({a}.away_since IS NOT NULL OR
+          (SELECT c.status FROM checkins c WHERE c.member_id = {a}.id
+            ORDER BY c.day DESC LIMIT 1) IN ('unwell', 'quarantined'))"""
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageCounts:
+    """Coverage of a part of a subtree: a zone, a branch's own zones, or a sub-branch's subtree."""
+
+    key: int  # the zone's id, or the branch's
+    name: str
+    households: int = 0
+    reached_today: int = 0
+    covered: int = 0  # reached within their interval (reached today included)
+    due: int = 0  # not covered, not yet late
+    overdue: int = 0
+    unheld: int = 0  # their responsible member is off duty and nobody holds them instead
+
+    @property
+    def rate(self) -> int:
+        """Covered households as a percentage (100 when there are none)."""
+        return round(100 * self.covered / self.households) if self.households else 100
+
+
+@dataclass(frozen=True, slots=True)
+class Uncovered:
+    """A household due or overdue, with who should reach it."""
+
+    household: Household
+    state: str  # 'due' or 'overdue'
+    reached_at: datetime | None  # last reached before the day's end
+    holder: str | None  # the name of whoever holds it now (hand-over first)
+
+
+@dataclass(frozen=True, slots=True)
+class OffDuty:
+    """A member off duty who is responsible for households."""
+
+    member_id: int
+    name: str
+    branch_id: int
+    reason: str  # 'away', 'unwell' or 'quarantined'
+    households: int
+    handed: int  # of which handed to someone else
+    handed_to: str | None  # the name of one they are handed to
+
+
+def _windows(starts: Sequence[datetime]) -> str:
+    """`[[cov, due], ...]` for k = 1, 2, ...: the start of day D-k+1 and of day D-k."""
+    return json.dumps([[iso(starts[k - 1]), iso(starts[k])] for k in range(1, len(starts))])
+
+
+class CoverageQueries:
+    """Coverage per zone and per sub-branch, overdue lists, members off duty, hand-overs."""
+
+    db: Database
+
+    def _params(self, root: int, starts: Sequence[datetime], end: datetime, *,
+                deep: bool) -> dict[str, Any]:
+        if len(starts) < 2:
+            raise ValueError("starts needs the day and at least the day before")
+        return {"root": root, "th": _windows(starts), "maxk": len(starts) - 1,
+                "cov1": iso(starts[0]), "due1": iso(starts[1]), "end": iso(end),
+                "deep": int(deep)}
+
+    async def coverage_rollup(self, root_id: int, *, starts: Sequence[datetime],
+                              end: datetime) -> list[CoverageCounts]:
+        """Coverage of the branch's own zones (key = the branch) and of each direct
+        sub-branch's subtree (key = the sub-branch), in one statement."""
+        rows = await self.db.fetchall(
+            f"""WITH RECURSIVE {_TREE},
+                g AS (SELECT top, r, handed_to IS NOT NULL AS handed, count(*) AS n,
+                             sum(reached >= :today) AS today,
+                             sum(state = 'covered') AS covered, sum(state = 'due') AS due,
+                             sum(state = 'overdue') AS overdue
+                        FROM st GROUP BY top, r, handed),
+                gs AS (SELECT g.*, CASE WHEN NOT g.handed AND g.r IS NOT NULL AND
+                                             {_OFF.format(a="m")} THEN g.n ELSE 0 END AS unheld
+                         FROM g LEFT JOIN members m ON m.id = g.r)
+                SELECT down.id, b.name, coalesce(sum(gs.n), 0), coalesce(sum(gs.today), 0),
+                       coalesce(sum(gs.covered), 0), coalesce(sum(gs.due), 0),
+                       coalesce(sum(gs.overdue), 0), coalesce(sum(gs.unheld), 0)
+                  FROM down JOIN branches b ON b.id = down.id
+                  LEFT JOIN gs ON gs.top = down.id
+                 WHERE down.depth <= 1 GROUP BY down.id ORDER BY down.depth, b.name, b.id""",
+            {**self._params(root_id, starts, end, deep=True), "today": iso(starts[0])})
+        return [CoverageCounts(*r) for r in rows]
+
+    async def zone_coverage(self, branch_id: int, *, starts: Sequence[datetime],
+                            end: datetime) -> list[CoverageCounts]:
+        """Coverage of each of the branch's own zones (empty zones too), by name."""
+        rows = await self.db.fetchall(
+            f"""WITH RECURSIVE {_TREE},
+                g AS (SELECT zone_id, r, handed_to IS NOT NULL AS handed, count(*) AS n,
+                             sum(reached >= :today) AS today,
+                             sum(state = 'covered') AS covered, sum(state = 'due') AS due,
+                             sum(state = 'overdue') AS overdue
+                        FROM st GROUP BY zone_id, r, handed),
+                gs AS (SELECT g.*, CASE WHEN NOT g.handed AND g.r IS NOT NULL AND
+                                             {_OFF.format(a="m")} THEN g.n ELSE 0 END AS unheld
+                         FROM g LEFT JOIN members m ON m.id = g.r)
+                SELECT zs.zone_id, zs.zone, coalesce(sum(gs.n), 0), coalesce(sum(gs.today), 0),
+                       coalesce(sum(gs.covered), 0), coalesce(sum(gs.due), 0),
+                       coalesce(sum(gs.overdue), 0), coalesce(sum(gs.unheld), 0)
+                  FROM zs LEFT JOIN gs ON gs.zone_id = zs.zone_id
+                 GROUP BY zs.zone_id ORDER BY zs.zone, zs.zone_id""",
+            {**self._params(branch_id, starts, end, deep=False), "today": iso(starts[0])})
+        return [CoverageCounts(*r) for r in rows]
+
+    async def uncovered_households(self, branch_id: int, zone_id: int, *,
+                                   starts: Sequence[datetime], end: datetime,
+                                   ) -> list[Uncovered]:
+        """The zone's households due or overdue that day: overdue first, longest unreached
+        first. `branch_id` is the zone's branch (its interval applies)."""
+        rows = await self.db.fetchall(
+            f"""WITH RECURSIVE {_TREE}
+                SELECT {HOUSEHOLD_COLUMNS}, st.state, st.reached,
+                       coalesce((SELECT {_NAME} FROM members m WHERE m.id = h.handed_to),
+                                (SELECT {_NAME} FROM members m WHERE m.id = h.responsible_id))
+                  FROM st JOIN households h ON h.id = st.id JOIN zones z ON z.id = h.zone_id
+                 WHERE st.zone_id = :zone AND st.state != 'covered'
+                 ORDER BY st.state = 'due', st.reached IS NOT NULL, st.reached, h.label, h.id""",
+            {**self._params(branch_id, starts, end, deep=False), "zone": zone_id})
+        return [Uncovered(household_row(r), r[15], from_iso(r[16]), r[17]) for r in rows]
+
+    async def off_duty_holders(self, root_id: int) -> list[OffDuty]:
+        """Members of the subtree who are off duty and responsible for households, by name."""
+        rows = await self.db.fetchall(
+            f"""WITH RECURSIVE down(id) AS (
+                    SELECT :root UNION ALL
+                    SELECT b.id FROM branches b JOIN down ON b.parent_id = down.id),
+                resp AS (SELECT h.responsible_id AS id, count(*) AS n,
+                                count(h.handed_to) AS handed, max(h.handed_to) AS to_id
+                           FROM households h JOIN zones z ON z.id = h.zone_id
+                           JOIN down ON down.id = z.branch_id
+                          WHERE h.responsible_id IS NOT NULL GROUP BY h.responsible_id)
+                SELECT m.id, {_NAME}, ms.branch_id,
+                       CASE WHEN m.away_since IS NOT NULL THEN 'away'
+                            ELSE (SELECT c.status FROM checkins c WHERE c.member_id = m.id
+                                   ORDER BY c.day DESC LIMIT 1) END,
+                       resp.n, resp.handed,
+                       (SELECT {_NAME.replace("m.", "t.")} FROM members t WHERE t.id = resp.to_id)
+                  FROM resp JOIN members m ON m.id = resp.id
+                  JOIN memberships ms ON ms.member_id = m.id
+                 WHERE {_OFF.format(a="m")}
+                 ORDER BY {_NAME}, m.id""", {"root": root_id})
+        return [OffDuty(*r) for r in rows]
+
+    async def hand_over(self, from_member: int, to_member: int, *, at: datetime) -> int:
+        """Hand every household `from_member` is responsible for to `to_member` until they
+        return (re-handing moves them on); how many were handed."""
+        stamp = iso(at)
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE handovers SET returned_at = ? WHERE returned_at IS NULL AND"
+                " household_id IN (SELECT id FROM households WHERE responsible_id = ?)",
+                (stamp, from_member))
+            cursor = await conn.execute(
+                "INSERT INTO handovers(household_id, from_member, to_member, at)"
+                " SELECT id, ?, ?, ? FROM households WHERE responsible_id = ?",
+                (from_member, to_member, stamp, from_member))
+            handed = cursor.rowcount
+            await cursor.close()
+            await conn.execute("UPDATE households SET handed_to = ? WHERE responsible_id = ?",
+                               (to_member, from_member))
+        return handed
+
+    async def return_households(self, member_id: int, *, at: datetime) -> list[tuple[int, int]]:
+        """Give back the member's households that were handed to others: (holder, count)."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT handed_to, count(*) FROM households"
+                " WHERE responsible_id = ? AND handed_to IS NOT NULL"
+                " GROUP BY handed_to ORDER BY handed_to", (member_id,))
+            held = [(int(r[0]), int(r[1])) for r in await cursor.fetchall()]
+            await cursor.close()
+            if held:
+                await conn.execute(
+                    "UPDATE handovers SET returned_at = ? WHERE returned_at IS NULL AND"
+                    " household_id IN (SELECT id FROM households WHERE responsible_id = ?)",
+                    (iso(at), member_id))
+                await conn.execute(
+                    "UPDATE households SET handed_to = NULL WHERE responsible_id = ?",
+                    (member_id,))
+        return held
+
+    async def set_away(self, member_id: int, since: datetime | None) -> bool:
+        """Mark the member away since then (None: back); False if nothing changed."""
+        sql = ("UPDATE members SET away_since = NULL WHERE id = ? AND away_since IS NOT NULL"
+               if since is None else
+               "UPDATE members SET away_since = ? WHERE id = ? AND away_since IS NULL")
+        params = (member_id,) if since is None else (iso(since), member_id)
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(sql, params)
+            changed = cursor.rowcount
+            await cursor.close()
+        return changed > 0
+
+    async def away_since(self, member_id: int) -> datetime | None:
+        """Since when the member is marked away, or None."""
+        row = await self.db.fetchone("SELECT away_since FROM members WHERE id = ?",
+                                     (member_id,))
+        return from_iso(row[0]) if row else None
+
+    async def latest_status(self, member_id: int) -> str | None:
+        """The status of the member's latest check-in, or None."""
+        row = await self.db.fetchone(
+            "SELECT status FROM checkins WHERE member_id = ? ORDER BY day DESC LIMIT 1",
+            (member_id,))
+        return row[0] if row else None
+
+    async def responsible_count(self, member_id: int) -> int:
+        """How many households the member is responsible for."""
+        row = await self.db.fetchone(
+            "SELECT count(*) FROM households WHERE responsible_id = ?", (member_id,))
+        return int(row[0]) if row else 0
