@@ -22,7 +22,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot import digest_coverage
 from bot.clock import local_day
+from bot.digest_coverage import DigestCoverage
 from bot.i18n import pick_language
 from bot.text import esc, utf16_len
 from storage.digest import DigestCounts, DigestDecline, DigestNeed, DigestPerson
@@ -71,6 +73,7 @@ class Digest:
     broadcasts: int
     recipients: int
     acks: int
+    coverage: DigestCoverage | None = None  # None: no households in the subtree
 
 
 def rate(part: int, whole: int) -> int:
@@ -167,7 +170,8 @@ async def build(store: Store, branch: Branch, day: date, now: datetime, *,
     children = worst_first([p for p in parts if p.branch_id != branch.id])
     return Digest(branch=branch, day=day, total=_sum(branch, parts), children=children,
                   people=people, shown=shown, needs=needs, declines=declines,
-                  broadcasts=broadcasts, recipients=recipients, acks=acks)
+                  broadcasts=broadcasts, recipients=recipients, acks=acks,
+                  coverage=await digest_coverage.gather(store, branch, day))
 
 
 async def full_list(store: Store, branch: Branch, day: date, kind: str,
@@ -270,6 +274,11 @@ def _lines(t: Translate, language: str, d: Digest, now: datetime, *, private: bo
                            reason=reason))
         if c.declined > len(d.declines):
             lines.append("  " + t(lang, "digest.more_items", n=c.declined - len(d.declines)))
+    handover: Buttons = []
+    if d.coverage is not None:
+        section, handover = digest_coverage.lines(t, lang, d.coverage, private=private,
+                                                  branches=branches, names=names)
+        lines.extend(section)
     if d.broadcasts:
         lines.append(t(lang, "digest.acks", acks=d.acks, recipients=d.recipients,
                        rate=rate(d.acks, d.recipients), broadcasts=d.broadcasts))
@@ -300,6 +309,7 @@ def _lines(t: Translate, language: str, d: Digest, now: datetime, *, private: bo
         drill = [(t(lang, "digest.button_branch", branch=_cut(child.name, 24)),
                   button(child.branch_id, d.day)) for child in d.children[:branches]]
         buttons.extend(drill[i:i + 2] for i in range(0, len(drill), 2))
+        buttons.extend(handover)
     return lines, buttons
 
 

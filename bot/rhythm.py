@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from bot.i18n import LANGUAGES, Translator, pick_language
 from bot.text import esc
+from storage.coverage import MAX_VISIT_EVERY
 from storage.outbox import Buttons, NewMessage
 from storage.rows import STATUSES
 from storage.schedule import CriticalNeed, Run, Schedule, Target
@@ -130,6 +131,11 @@ def parse_value(column: str, text: str) -> str | int:
         return int(raw)
     if column in ("critical_within_minutes", "answer_within_minutes"):
         return parse_minutes(text)
+    if column == "visit_every_days":
+        raw = text.lower().removesuffix("d").removesuffix("天").strip()
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_VISIT_EVERY:
+            raise BadValue("settings.bad_visit_days")
+        return int(raw)
     raise BadValue("settings.unknown")
 
 

@@ -16,6 +16,7 @@ from handlers import rhythm as rhythm_jobs
 from handlers.common import esc, reply
 from handlers.context import Context
 from handlers.leaders import scope
+from storage.coverage import MAX_VISIT_EVERY
 from storage.schedule import Setting
 
 # The words of /settings and the branch column each one sets.
@@ -23,10 +24,10 @@ KEYS = {
     "checkin": "checkin_time", "reminder": "reminder_time", "digest": "digest_time",
     "timezone": "timezone", "tz": "timezone", "language": "locale", "lang": "locale",
     "daysoff": "days_off", "alert": "alert_below", "critical": "critical_within_minutes",
-    "answer": "answer_within_minutes",
+    "answer": "answer_within_minutes", "visit": "visit_every_days",
 }
 SHOWN = ("checkin", "reminder", "digest", "timezone", "language", "daysoff", "alert",
-         "critical", "answer")
+         "critical", "answer", "visit")
 INHERIT = ("inherit", "继承", "default")
 
 
@@ -37,6 +38,8 @@ def _shown(context: Context, column: str, value: str | int) -> str:
         return f"{value}%"
     if column in ("critical_within_minutes", "answer_within_minutes"):
         return rhythm.format_minutes(int(value))
+    if column == "visit_every_days":
+        return context.t("settings.visit_days", n=value)
     return esc(value)
 
 
@@ -83,7 +86,8 @@ async def settings_command(update: Update, context: Context) -> None:
         try:
             value = rhythm.parse_value(column, text)
         except rhythm.BadValue as bad:
-            await reply(update, context.t(bad.key, value=esc(text[:60])))
+            await reply(update, context.t(bad.key, value=esc(text[:60]),
+                                          max=MAX_VISIT_EVERY))
             return
     await store.set_schedule_setting(branch.id, column, value)
     actor = context.actor

@@ -337,6 +337,7 @@ async def test_settings_validation_and_refusals(bot: SandboxBot, org: Org) -> No
         ("timezone Mars/Base", "不是已知的时区"), ("daysoff funday", "不是星期列表"),
         ("alert 150", "不是百分比"), ("critical 0m", "不是时长"), ("answer 9999h", "不是时长"),
         ("frobnicate 1", "没有“frobnicate”"), ("digest", "请给出值"), ("language fr", "zh 或 en"),
+        ("visit 0", "1 到 30 的整数"), ("visit 31", "不是天数"), ("visit two", "不是天数"),
     ):
         answer = await bot.send(SEC_A, f"/settings {command}")
         assert expected in answer.plain, command
@@ -348,6 +349,11 @@ async def test_settings_validation_and_refusals(bot: SandboxBot, org: Org) -> No
     card = (await bot.send(SEC_A1, "/settings")).plain
     assert "1h30m" in card and "sat,sun（继承）" in card and "Europe/Berlin（继承）" in card
     assert "08:00（继承）" in card
+    assert "住户至少每几天走访一次（重点户每天）：1 天（继承）" in card
+    assert "已改为 3 天" in (await bot.send(SEC_A, "/settings visit 3天")).plain
+    assert "3 天（继承）" in (await bot.send(SEC_A1, "/settings")).plain
+    schedule = {s.column: s for s in await bot.store.schedule_settings(org.a1)}
+    assert (schedule["visit_every_days"].own, schedule["visit_every_days"].effective) == (None, 3)
     a1 = {s.column: s for s in await bot.store.schedule_settings(org.a1)}
     assert a1["critical_within_minutes"].own == 90 and a1["days_off"].own is None
     assert a1["days_off"].effective == "sat,sun" and a1["alert_below"].effective == 60
