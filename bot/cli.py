@@ -215,10 +215,13 @@ def cmd_branch_list(args: argparse.Namespace) -> None:
 
 
 def cmd_households_import(args: argparse.Namespace) -> None:
-    """Import households from a CSV file: all rows, or none if one is bad."""
+    """Import households from a CSV or XLSX file: all rows, or none if one is bad."""
     from bot.households import MAX_BYTES, import_households
+    from bot.i18n import Translator
 
     config = _load(args)
+    translate = Translator(config.defaults.locale)
+    language = translate.default  # the problems are told in the config's default locale
     path = Path(args.file)
     try:
         if path.stat().st_size > MAX_BYTES:
@@ -234,13 +237,14 @@ def cmd_households_import(args: argparse.Namespace) -> None:
             raise CliError(f"--branch: there is no branch #{args.branch} "
                            "(see: frontline branch list)")
         result = await import_households(store, branch.id, data, now=_now(),
-                                         only_good=args.only_good)
+                                         only_good=args.only_good, file_name=path.name)
         for error in result.errors:
-            print(f"{path}: {error}", file=sys.stderr)
+            print(f"{path}: {error.describe(translate, language)}", file=sys.stderr)
         if result.written:
             await store.audit(None, "households_import", branch_id=branch.id, allowed=True,
                               detail={"created": result.created, "updated": result.updated,
-                                      "skipped": len(result.errors)}, at=_now())
+                                      "skipped": len(result.errors), "file": path.name},
+                              at=_now())
             skipped = f", {len(result.errors)} bad row(s) skipped" if result.errors else ""
             print(f"imported {path.name} into #{branch.id} “{branch.name}”: "
                   f"{result.created} created, {result.updated} updated{skipped}")
@@ -362,21 +366,23 @@ def build_parser() -> argparse.ArgumentParser:
     config_arg(q)
     q.set_defaults(func=cmd_branch_list)
 
-    p = sub.add_parser("households", help="import households from a CSV file",
+    p = sub.add_parser("households", help="import households from a CSV or XLSX file",
                        description="Manage the households of a branch's zones.")
     hsub = p.add_subparsers(dest="households_command", required=True, metavar="ACTION")
     q = hsub.add_parser(
-        "import", help="import households from a CSV file",
-        description="Import households from a CSV file (UTF-8 or GBK, at most 10 MB) with the "
-        "columns zone, label, address, people, notes, responsible (or 区域, 门牌, 地址, 人数, "
-        "备注, 责任人). Nothing is written if a row is bad, unless --only-good; importing "
-        "the same file again updates the households instead of adding them twice.")
+        "import", help="import households from a CSV or XLSX file",
+        description="Import households from a CSV file (UTF-8 or GBK) or an Excel .xlsx "
+        "workbook (its first sheet), at most 10 MB, with the columns zone, label, address, "
+        "people, notes, responsible (or 区域, 门牌, 地址, 人数, 备注, 责任人). Nothing is "
+        "written if a row is bad, unless --only-good; importing the same file again updates "
+        "the households instead of adding them twice. Problems are reported in the language "
+        "of [defaults] locale.")
     config_arg(q)
     q.add_argument("--branch", required=True, type=_branch_id, metavar="ID",
                    help="the branch whose zones the households belong to")
     q.add_argument("--only-good", action="store_true",
                    help="import the good rows even if some are bad")
-    q.add_argument("file", metavar="FILE.csv", help="the CSV file to import")
+    q.add_argument("file", metavar="FILE", help="the CSV or XLSX file to import")
     q.set_defaults(func=cmd_households_import)
 
     p = sub.add_parser("backup", help="copy the database safely while the bot runs",

@@ -15,18 +15,50 @@ Decisions (the queries are in `storage.coverage`, which documents the states):
   unwell or quarantined; their households not handed to another member are "unheld".
   A check-in on duty or available means they are back: away is cleared and their handed
   households return to them.
+- Who is told that a member with households went off duty: the secretaries of the member's
+  branch (not the member), else those of the nearest branch above with one, as for needs.
+  Only when the member was not off duty before, so a second unwell day says nothing new.
+
+Buttons: `cv:b:<branch>` (a sub-branch's coverage), `cv:z:<zone>` (a zone's due and
+overdue households), `cv:ho:<member>` (hand over an off-duty member's households; the
+digest carries it too), `cv:hp:<member>:<page>` (a page of whom to hand to),
+`cv:ht:<member>:<to>` (chosen), `cv:hy:<member>:<to>` (confirmed), `cv:hn:<member>`
+(cancelled). Parsed here, in one place; never proof of rights.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from storage.coverage import MAX_VISIT_EVERY, CoverageCounts, OffDuty, Uncovered
+from bot.i18n import Translator, pick_language
+from bot.text import esc
+from storage.coverage import (
+    MAX_VISIT_EVERY,
+    OFF_DUTY_STATUSES,
+    CoverageCounts,
+    OffDuty,
+    Uncovered,
+)
+from storage.needs import NeedContact
+from storage.outbox import NewMessage
+from storage.rows import Person
 from storage.store import Store
 
 BACK_STATUSES = ("on_duty", "available")
+REASON_ICONS = {"away": "✈️", "unwell": "🤒", "quarantined": "🏠"}
+
+PREFIX = "cv"
+PATTERN = rf"^{PREFIX}:"
+BRANCH, ZONE = "b", "z"
+HANDOVER, PAGE, PICK, CONFIRM, CANCEL = "ho", "hp", "ht", "hy", "hn"
+HANDOVER_PATTERN = rf"^{PREFIX}:h[a-z]:"
+VIEW_PATTERN = rf"^{PREFIX}:[{BRANCH}{ZONE}]:"
+_ONE = (BRANCH, ZONE, HANDOVER, CANCEL)
+_TWO = (PAGE, PICK, CONFIRM)
+_DATA = re.compile(rf"^{PREFIX}:([a-z]{{1,2}}):(\d{{1,12}})(?::(\d{{1,12}}))?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,3 +127,151 @@ async def back_on_duty(store: Store, member_id: int, status: str, *, at: datetim
         return []
     await store.set_away(member_id, None)
     return await store.return_households(member_id, at=at)
+
+
+def button(kind: str, first: int, second: int | None = None) -> str:
+    """The callback data of a coverage or hand-over button."""
+    assert (kind in _ONE and second is None) or (kind in _TWO and second is not None)
+    return f"{PREFIX}:{kind}:{first}" if second is None else f"{PREFIX}:{kind}:{first}:{second}"
+
+
+def parse_button(data: str) -> tuple[str, int, int | None] | None:
+    """(kind, first id, second id or page) of a coverage button, or None."""
+    match = _DATA.match(data)
+    if not match:
+        return None
+    kind, first, second = match.group(1), int(match.group(2)), match.group(3)
+    if kind in _ONE and second is None:
+        return kind, first, None
+    if kind in _TWO and second is not None:
+        return kind, first, int(second)
+    return None
+
+
+def language_of(translate: Translator, person: Person | None) -> str:
+    """The language to write to a person in (outbox messages)."""
+    if person is None:
+        return translate.default
+    return pick_language(person.language, person.telegram_language,
+                         person.locale or translate.default)
+
+
+async def secretaries_to_tell(store: Store, branch_id: int, member_id: int
+                              ) -> list[NeedContact]:
+    """The secretaries of the branch other than the member, else the nearest above."""
+    parent_id: int | None = branch_id
+    while parent_id is not None:
+        people = [c for c in await store.branch_secretaries(parent_id)
+                  if c.member_id != member_id]
+        if people:
+            return people
+        branch = await store.branch(parent_id)
+        parent_id = branch.parent_id if branch else None
+    return []
+
+
+def reason_label(translate: Translator, language: str, reason: str) -> str:
+    """Why a member is off duty, with its icon."""
+    return translate(language, f"coverage.reason.{reason}")
+
+
+def handover_label(translate: Translator, language: str, name: str) -> str:
+    """The label of the hand-over button (plain text: buttons are not HTML)."""
+    return translate(language, "coverage.handover.button", name=name[:32])
+
+
+async def tell_off_duty(store: Store, translate: Translator, member_id: int, *,
+                        now: datetime) -> int:
+    """Queue, for the secretaries, that the member is off duty with their households and
+    a hand-over button; how many are told (the caller wakes the outbox)."""
+    found = await store.off_duty_member(member_id)
+    if found is None:
+        return 0
+    messages = []
+    for contact in await secretaries_to_tell(store, found.branch_id, member_id):
+        branch = await store.branch(contact.branch_id)
+        language = pick_language(contact.language, contact.telegram_language,
+                                 branch.locale if branch else translate.default)
+        text = translate(language, "coverage.notice.off_duty", name=esc(found.name),
+                         reason=reason_label(translate, language, found.reason),
+                         n=found.households, handed=found.handed)
+        messages.append(NewMessage(contact.member_id, contact.member_id, text, [[(
+            handover_label(translate, language, found.name),
+            button(HANDOVER, member_id))]]))
+    if messages:
+        await store.enqueue("coverage_off_duty", messages, at=now)
+    return len(messages)
+
+
+async def tell_holder(store: Store, translate: Translator, holder_id: int, member_name: str,
+                      count: int, *, now: datetime) -> None:
+    """Queue, for the new holder, whom they cover for and how many households."""
+    holder = await store.person(holder_id)
+    language = language_of(translate, holder)
+    text = translate(language, "coverage.notice.handed", name=esc(member_name), n=count)
+    await store.enqueue("coverage_handover", [NewMessage(holder_id, holder_id, text)], at=now)
+
+
+async def tell_returned(store: Store, translate: Translator, member_name: str,
+                        returned: list[tuple[int, int]], *, now: datetime) -> None:
+    """Queue, for each holder, that the member is back and took their households back."""
+    messages = []
+    for holder_id, count in returned:
+        language = language_of(translate, await store.person(holder_id))
+        messages.append(NewMessage(holder_id, holder_id, translate(
+            language, "coverage.notice.returned", name=esc(member_name), n=count)))
+    if messages:
+        await store.enqueue("coverage_return", messages, at=now)
+
+
+async def tell(store: Store, member_id: int, text: str, *, now: datetime) -> None:
+    """Queue a message to one member (marked away or back by a secretary)."""
+    await store.enqueue("coverage_member", [NewMessage(member_id, member_id, text)], at=now)
+
+
+async def come_back(store: Store, member_id: int, *, at: datetime
+                    ) -> tuple[bool, list[tuple[int, int]]]:
+    """`/back`: clear away and give back the handed households, whatever the latest
+    check-in says; (whether away was cleared, (holder, count) given back)."""
+    changed = await store.set_away(member_id, None)
+    return changed, await store.return_households(member_id, at=at)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinEffect:
+    """What a check-in did to the member's households."""
+
+    returned: int = 0  # households given back to the member
+    told: int = 0  # secretaries told that the member went off duty with households
+    households: int = 0  # the member's households, when they went off duty
+
+    @property
+    def queued(self) -> bool:
+        """True if messages wait in the outbox."""
+        return bool(self.returned or self.told)
+
+
+async def after_checkin(store: Store, translate: Translator, person: Person, status: str, *,
+                        now: datetime) -> CheckinEffect:
+    """After a check-in is recorded: give the households back to a member back on duty, or
+    tell the secretaries of one newly off duty. `person` is as loaded before the check-in.
+
+    Most check-ins change nothing here and cost one read (none for "off").
+    """
+    if status not in BACK_STATUSES and status not in OFF_DUTY_STATUSES:
+        return CheckinEffect()
+    state = await store.duty_state(person.id)
+    if state is None:
+        return CheckinEffect()
+    if status in BACK_STATUSES:
+        if state.away_since is None and not state.handed:
+            return CheckinEffect()
+        returned = await back_on_duty(store, person.id, status, at=now)
+        await tell_returned(store, translate, person.display_name, returned, now=now)
+        return CheckinEffect(returned=sum(n for _, n in returned))
+    was_off = (state.away_since is not None
+               or person.last_checkin_status in OFF_DUTY_STATUSES)
+    if not state.households or was_off:
+        return CheckinEffect()
+    told = await tell_off_duty(store, translate, person.id, now=now)
+    return CheckinEffect(told=told, households=state.households)

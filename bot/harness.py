@@ -125,6 +125,18 @@ class SandboxBot:
         await self.settle()
         return self.sandbox.last(chat_id if chat_id is not None else user_id)
 
+    async def send_document(self, user_id: int, data: bytes, file_name: str,
+                            caption: str | None = None, *, chat_id: int | None = None,
+                            mime_type: str = "application/octet-stream") -> SandboxMessage:
+        """A user sends a file (with an optional caption); returns the bot's last message.
+
+        The bot can fetch the bytes through ``getFile`` and the file download, as from Telegram.
+        """
+        self.sandbox.user_sends_document(user_id, file_name, data, caption=caption,
+                                         chat_id=chat_id, mime_type=mime_type)
+        await self.settle()
+        return self.sandbox.last(chat_id if chat_id is not None else user_id)
+
     async def press(self, user_id: int, button: str, *,
                     chat_id: int | None = None) -> SandboxMessage:
         """A user presses the button (by label or data) on the latest message that has it."""

@@ -1,13 +1,20 @@
-"""Importing households from a CSV file: decoding, columns, row checks, all-or-nothing.
+"""Importing households from a CSV or XLSX file: decoding, columns, row checks, all-or-nothing.
 
-The rules, decided here once for the CLI and (later) the chat upload:
+The rules, decided here once for the CLI and the chat upload (`/import households`):
 
 - **Size**: a file over `MAX_BYTES` (10 MB) is refused before it is read further.
-- **Encoding**: UTF-8, with or without a byte-order mark; otherwise GB18030 (a superset of
-  GBK and GB2312, what Excel on a Chinese Windows writes). Anything else is refused.
-- **Layout**: comma-separated, first line the header, quoted fields as Excel writes them.
+- **Format**: a file whose bytes are a ZIP (`PK\\x03\\x04`) or whose name ends in `.xlsx` is an
+  Excel workbook; an old binary `.xls` is refused with a hint; anything else is CSV text.
+- **Encoding** (CSV): UTF-8, with or without a byte-order mark; otherwise GB18030 (a superset
+  of GBK and GB2312, what Excel on a Chinese Windows writes). Anything else is refused.
+- **Layout** (CSV): comma-separated, first line the header, quoted fields as Excel writes them.
   Blank lines are skipped. Line numbers are the file's own (the header is line 1), so a
   secretary can find the row in their editor.
+- **Layout** (XLSX): the first sheet, read with openpyxl in read-only mode; the first non-empty
+  row is the header and line numbers are the sheet's row numbers. Cells become text (a whole
+  number stored as 3.0 reads "3", an empty cell ""); only the first `MAX_COLUMNS` columns are
+  read. As a guard against decompression bombs a workbook that unpacks to more than
+  `MAX_UNPACKED` bytes, or a sheet of more than `MAX_SHEET_ROWS` rows, is refused.
 - **Columns** (header names, case and surrounding spaces ignored; English or Chinese):
   `zone` 区域/网格/片区, `label` 户/门牌/门牌号/户号, `address` 地址, `people` 人数,
   `notes` 备注, `responsible` 责任人. zone, label, people and responsible are required;
@@ -20,16 +27,25 @@ The rules, decided here once for the CLI and (later) the chat upload:
 - **Writing**: nothing is written unless every row is good; `only_good=True` writes the good
   rows anyway (after the secretary confirms). Households are upserted by (zone, label) and
   zones created as needed, in one transaction.
+- **Reasons** are catalog keys (`imports.reason.*`) with values, rendered in the reader's
+  language by `RowError.render`, so the CLI and the chat share them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import io
 import unicodedata
+import warnings
+import zipfile
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
+from bot.i18n import Translator
 from storage.households import HouseholdInput
 from storage.store import Store
 
@@ -37,6 +53,13 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_PEOPLE = 999
 MAX_NAME = 64  # zone and label: shown on buttons
 MAX_TEXT = 500  # address and notes
+MAX_SHOWN = 40  # a cell quoted back in a reason is cut to this many characters
+MAX_COLUMNS = 50  # of an XLSX sheet
+MAX_SHEET_ROWS = 50_000
+MAX_UNPACKED = 10 * MAX_BYTES  # an XLSX's parts, unpacked
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls (and .doc)
 
 REQUIRED = ("zone", "label", "people", "responsible")
 OPTIONAL = ("address", "notes")
@@ -52,17 +75,61 @@ VULNERABLE_WORDS = (
     "alone", "elderly", "disab", "bedridden", "quarantin", "isolat",
     "独居", "老人", "孤寡", "空巢", "残疾", "卧床", "隔离", "居家观察",
 )
+REASON = "imports.reason."
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One problem as a catalog key (under `imports.reason.`) and the values to fill in."""
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """Why a line of the file (None: the whole file) cannot be imported."""
+    """Why a line of the file (None: the whole file) cannot be imported.
+
+    `key` and `values` name the first reason in the catalog (`imports.reason.<key>`);
+    `more` holds further reasons found on the same line.
+    """
 
     line: int | None
-    reason: str
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+    more: tuple[Reason, ...] = ()
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """Every reason of this line, the first one first."""
+        return (Reason(self.key, self.values), *self.more)
+
+    def render(self, translate: Translator, language: str,
+               escape: Callable[[str], str] | None = None) -> str:
+        """The reasons in `language`, without the line; `escape` is applied to text values."""
+        def fill(value: object) -> object:
+            return escape(value) if escape is not None and isinstance(value, str) else value
+
+        return translate(language, "imports.separator").join(
+            translate(language, REASON + reason.key,
+                      **{name: fill(value) for name, value in reason.values.items()})
+            for reason in self.reasons)
+
+    def describe(self, translate: Translator, language: str,
+                 escape: Callable[[str], str] | None = None) -> str:
+        """`line N: reasons` (or the reasons alone for the whole file) in `language`."""
+        reason = self.render(translate, language, escape)
+        if self.line is None:
+            return reason
+        return translate(language, "imports.line", line=self.line, reason=reason)
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}" if self.line is not None else self.reason
+        return self.describe(_english(), "en")
+
+
+@cache
+def _english() -> Translator:
+    return Translator("en")
 
 
 @dataclass(slots=True)
@@ -73,6 +140,7 @@ class ImportResult:
     updated: int = 0
     errors: list[RowError] = field(default_factory=list)
     good_rows: int = 0
+    zones: list[str] = field(default_factory=list)  # of the rows written, in file order
 
     @property
     def written(self) -> bool:
@@ -103,10 +171,20 @@ def decode(data: bytes) -> str | None:
     return None
 
 
+def is_xlsx(data: bytes, file_name: str | None = None) -> bool:
+    """True if the file is to be read as an Excel workbook (ZIP bytes, or named .xlsx)."""
+    return data.startswith(ZIP_MAGIC) or (file_name or "").lower().endswith(".xlsx")
+
+
 def is_vulnerable(notes: str) -> bool:
     """True if the notes mention living alone, old age, disability or quarantine."""
     text = notes.casefold()
     return any(word in text for word in VULNERABLE_WORDS)
+
+
+def _shown(text: str) -> str:
+    """A cell as quoted back in a reason: cut, so one wild cell cannot flood the answer."""
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"
 
 
 def _responsible_key(text: str) -> str:
@@ -116,64 +194,142 @@ def _responsible_key(text: str) -> str:
     return value if value.isascii() and value.isdigit() else value.casefold()
 
 
-def parse(data: bytes) -> tuple[list[ParsedRow], list[RowError]]:
-    """The rows of a households CSV, and every problem found without the database."""
+class _Unreadable(Exception):
+    """The file cannot be read further; `error` says why."""
+
+    def __init__(self, error: RowError) -> None:
+        super().__init__(error.key)
+        self.error = error
+
+
+def parse(data: bytes, file_name: str | None = None) -> tuple[list[ParsedRow], list[RowError]]:
+    """The rows of a households CSV or XLSX, and every problem found without the database."""
     if len(data) > MAX_BYTES:
-        return [], [RowError(None, f"the file is {len(data) / 1024 / 1024:.1f} MB; "
-                                   f"the limit is {MAX_BYTES // 1024 // 1024} MB")]
-    text = decode(data)
-    if text is None:
-        return [], [RowError(None, "the file is neither UTF-8 nor GBK text; save it as "
-                                   "CSV UTF-8")]
+        return [], [RowError(None, "too_big", {"size": f"{len(data) / 1024 / 1024:.1f}",
+                                               "limit": MAX_BYTES // 1024 // 1024})]
+    name = (file_name or "").lower()
+    if data.startswith(OLE_MAGIC) or name.endswith(".xls"):
+        return [], [RowError(None, "old_excel")]
+    try:
+        if is_xlsx(data, file_name):
+            with contextlib.closing(_xlsx_records(data)) as records:
+                return _check_records(records, xlsx=True)
+        text = decode(data)
+        if text is None:
+            return [], [RowError(None, "not_text")]
+        return _check_records(_csv_records(text), xlsx=False)
+    except _Unreadable as exc:
+        return [], [exc.error]
+
+
+def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line, fields) of each CSV record; a record spanning lines has its first line."""
     reader = csv.reader(io.StringIO(text, newline=""))
+    start = 1
+    try:
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            yield line, record
+    except csv.Error as exc:
+        raise _Unreadable(RowError(start, "bad_csv", {"detail": str(exc)})) from None
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    return str(value)
+
+
+def _xlsx_records(data: bytes) -> Generator[tuple[int, list[str]], None, None]:
+    """(sheet row, cells as text) of the first sheet of a workbook."""
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _Unreadable(RowError(None, "bad_xlsx")) from None
+    if unpacked > MAX_UNPACKED:
+        raise _Unreadable(RowError(None, "xlsx_too_big",
+                                   {"limit": MAX_UNPACKED // 1024 // 1024}))
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it does not read: not our business.
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                if not book.worksheets:
+                    raise _Unreadable(RowError(None, "empty_file"))
+                sheet = book.worksheets[0]
+                sheet.reset_dimensions()  # trust the rows, not a stale <dimension> tag
+                rows = sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)
+                for number, cells in enumerate(rows, start=1):
+                    if number > MAX_SHEET_ROWS:
+                        raise _Unreadable(RowError(None, "too_many_rows",
+                                                   {"max": MAX_SHEET_ROWS}))
+                    yield number, [_cell_text(value) for value in cells]
+            finally:
+                book.close()
+    except _Unreadable:
+        raise
+    except Exception:  # openpyxl raises many kinds on a damaged file
+        raise _Unreadable(RowError(None, "bad_xlsx")) from None
+
+
+def _check_records(records: Iterable[tuple[int, list[str]]], *,
+                   xlsx: bool) -> tuple[list[ParsedRow], list[RowError]]:
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
     columns: dict[str, int] = {}
     width = 0
     seen: dict[tuple[str, str], int] = {}
-    start = 1
-    try:
-        for record in reader:
-            line, start = start, reader.line_num + 1
-            if not any(cell.strip() for cell in record):
-                continue
-            if not columns:
-                header_errors = _read_header(record, columns)
-                if header_errors:
-                    return [], [RowError(line, reason) for reason in header_errors]
-                width = len(record)
-                continue
-            row = _check_row(line, record, columns, width, errors)
-            if row is None:
-                continue
-            first = seen.setdefault((row.zone, row.label), line)
-            if first != line:
-                errors.append(RowError(line, f"label {row.label!r} in zone {row.zone!r} "
-                                             f"already appears on line {first}"))
-                continue
-            rows.append(row)
-    except csv.Error as exc:
-        return [], [RowError(start, f"not readable as CSV ({exc})")]
+    for line, record in records:
+        if not any(cell.strip() for cell in record):
+            continue
+        if not columns:
+            header_errors = _read_header(record, columns)
+            if header_errors:
+                return [], [RowError(line, r.key, r.values) for r in header_errors]
+            width = len(record)
+            continue
+        if xlsx:
+            # Cells are separate in a sheet: nothing like a stray comma can shift them.
+            record = (record + [""] * width)[:width]
+        row = _check_row(line, record, columns, width, errors)
+        if row is None:
+            continue
+        first = seen.setdefault((row.zone, row.label), line)
+        if first != line:
+            errors.append(RowError(line, "duplicate", {"label": _shown(row.label),
+                                                       "zone": _shown(row.zone),
+                                                       "first": first}))
+            continue
+        rows.append(row)
     if not columns:
-        return [], [RowError(None, "the file is empty (expected a header line and rows)")]
+        return [], [RowError(None, "empty_file")]
     if not rows and not errors:
-        return [], [RowError(None, "the file has a header but no households")]
+        return [], [RowError(None, "no_rows")]
     return rows, errors
 
 
-def _read_header(record: list[str], columns: dict[str, int]) -> list[str]:
+def _read_header(record: list[str], columns: dict[str, int]) -> list[Reason]:
     problems = []
     for index, name in enumerate(record):
         key = HEADERS.get(name.strip().lstrip("\ufeff").casefold())
         if key is None:
             continue  # extra columns are ignored
         if key in columns:
-            problems.append(f"two columns mean {key}: {record[columns[key]]!r} and {name!r}")
+            problems.append(Reason("two_columns", {"column": key,
+                                                   "first": _shown(record[columns[key]]),
+                                                   "second": _shown(name)}))
         columns[key] = index
     missing = [key for key in REQUIRED if key not in columns]
     if missing:
-        problems.append("missing column(s): " + ", ".join(missing)
-                        + " (expected: zone, label, address, people, notes, responsible)")
+        problems.append(Reason("missing_columns", {"columns": ", ".join(missing)}))
     if problems:
         columns.clear()
     return problems
@@ -182,12 +338,12 @@ def _read_header(record: list[str], columns: dict[str, int]) -> list[str]:
 def _check_row(line: int, record: list[str], columns: dict[str, int], width: int,
                errors: list[RowError]) -> ParsedRow | None:
     if len(record) > width:
-        errors.append(RowError(line, f"{len(record)} fields but the header has {width} "
-                                     "(a comma inside an unquoted field?)"))
+        errors.append(RowError(line, "too_many_fields", {"fields": len(record),
+                                                         "width": width}))
         return None
     lacking = [key for key in REQUIRED if columns[key] >= len(record)]
     if lacking:
-        errors.append(RowError(line, "missing column(s): " + ", ".join(lacking)))
+        errors.append(RowError(line, "row_missing_columns", {"columns": ", ".join(lacking)}))
         return None
 
     def cell(key: str) -> str:
@@ -196,36 +352,39 @@ def _check_row(line: int, record: list[str], columns: dict[str, int], width: int
 
     zone, label, people_text = cell("zone"), cell("label"), cell("people")
     address, notes, responsible = cell("address"), cell("notes"), cell("responsible")
-    reasons = []
+    reasons: list[Reason] = []
     if not zone:
-        reasons.append("empty zone")
+        reasons.append(Reason("empty_zone"))
     if not label:
-        reasons.append("empty label")
+        reasons.append(Reason("empty_label"))
     if len(zone) > MAX_NAME or len(label) > MAX_NAME:
-        reasons.append(f"zone and label may have at most {MAX_NAME} characters")
+        reasons.append(Reason("name_too_long", {"max": MAX_NAME}))
     if len(address) > MAX_TEXT or len(notes) > MAX_TEXT:
-        reasons.append(f"address and notes may have at most {MAX_TEXT} characters")
+        reasons.append(Reason("text_too_long", {"max": MAX_TEXT}))
     digits = unicodedata.normalize("NFKC", people_text)
     people = int(digits) if digits.isascii() and digits.isdigit() else 0
     if not 1 <= people <= MAX_PEOPLE:
-        reasons.append(f"people must be a whole number from 1 to {MAX_PEOPLE}, "
-                       f"got {people_text!r}")
+        reasons.append(Reason("bad_people", {"max": MAX_PEOPLE, "value": _shown(people_text)}))
     key = _responsible_key(responsible)
     if not key:
-        reasons.append("empty responsible (a member's @username or Telegram id)")
+        reasons.append(Reason("empty_responsible"))
     if reasons:
-        errors.append(RowError(line, "; ".join(reasons)))
+        first, *more = reasons
+        errors.append(RowError(line, first.key, first.values, tuple(more)))
         return None
     return ParsedRow(line, zone, label, address, people, notes, key)
 
 
 async def import_households(store: Store, branch_id: int, data: bytes, *, now: datetime,
-                            only_good: bool = False) -> ImportResult:
+                            only_good: bool = False,
+                            file_name: str | None = None) -> ImportResult:
     """Check the file's rows and write them all, or nothing (unless `only_good`).
 
-    Responsible members must belong to `branch_id` or a branch below it.
+    Responsible members must belong to `branch_id` or a branch below it. `file_name`
+    helps tell an XLSX from a CSV. The file is parsed in a worker thread, so that a large
+    one does not stall the bot's other chats.
     """
-    rows, errors = parse(data)
+    rows, errors = await asyncio.to_thread(parse, data, file_name)
     keys = {row.responsible for row in rows}
     found = await store.members_in_subtree(
         branch_id, ids=[int(k) for k in keys if k.isdigit()],
@@ -237,8 +396,7 @@ async def import_households(store: Store, branch_id: int, data: bytes, *, now: d
         member_id = members.get(row.responsible)
         if member_id is None:
             shown = row.responsible if row.responsible.isdigit() else "@" + row.responsible
-            errors.append(RowError(row.line, f"responsible {shown} is not a member of this "
-                                             "branch or a branch below it"))
+            errors.append(RowError(row.line, "not_member", {"who": _shown(shown)}))
             continue
         good.append(HouseholdInput(row.zone, row.label, row.address, row.people, row.notes,
                                    member_id, is_vulnerable(row.notes)))
@@ -246,4 +404,5 @@ async def import_households(store: Store, branch_id: int, data: bytes, *, now: d
     result = ImportResult(errors=errors, good_rows=len(good))
     if good and (only_good or not errors):
         result.created, result.updated = await store.upsert_households(branch_id, good, at=now)
+        result.zones = list(dict.fromkeys(household.zone for household in good))
     return result

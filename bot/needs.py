@@ -17,6 +17,7 @@ from datetime import datetime
 
 from bot.i18n import Translator, pick_language
 from bot.text import esc
+from storage.households import Household
 from storage.needs import CLOSED, NeedContact, NeedRow
 from storage.outbox import Buttons, NewMessage
 from storage.rows import Person
@@ -46,6 +47,24 @@ class NeedDraft:
     location: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    household_id: int | None = None  # reported for a household, after a visit
+    household_address: str | None = None
+
+    @classmethod
+    def for_household(cls, household: Household, category: str | None = None) -> NeedDraft:
+        """A draft for a household: for it (label and zone), at its address."""
+        address = household.address or None
+        return cls(category=category, for_self=False,
+                   for_whom=f"🏠 {household.label} · {household.zone}"[:FOR_WHOM_MAX],
+                   location=address, household_id=household.id, household_address=address)
+
+    def fresh(self) -> NeedDraft:
+        """A new draft to start again from: empty, or still for the same household."""
+        if self.household_id is None:
+            return NeedDraft()
+        return NeedDraft(for_self=False, for_whom=self.for_whom,
+                         location=self.household_address, household_id=self.household_id,
+                         household_address=self.household_address)
 
 
 @dataclass(frozen=True)
@@ -198,7 +217,8 @@ async def report(
         branch_id=reporter.branch_id, reporter_id=reporter.id, category=draft.category,
         urgency=draft.urgency, for_self=draft.for_self,
         for_whom=None if draft.for_self else draft.for_whom, details=draft.details,
-        location=draft.location, latitude=draft.latitude, longitude=draft.longitude, at=now)
+        location=draft.location, latitude=draft.latitude, longitude=draft.longitude,
+        household_id=draft.household_id, at=now)
     need = await store.need(need_id)
     assert need is not None
     messages = []

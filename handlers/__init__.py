@@ -12,11 +12,13 @@ from handlers import (
     branches,
     broadcast,
     checkin,
+    coverage,
     digest,
     errors,
     groups,
     help,
     identity,
+    imports,
     lang,
     needs,
     needs_list,
@@ -25,6 +27,7 @@ from handlers import (
     start,
     tasks,
     teams,
+    visits,
     who,
     zones,
 )
@@ -42,6 +45,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     feature_handlers = [
         *start.handlers(),
         *broadcast.handlers(),
+        *visits.handlers(),  # before needs: "needs help" continues into the need report
         *needs.handlers(),
         *needs_list.handlers(),
         *assign.handlers(),
@@ -57,6 +61,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *groups.handlers(),
         *lang.handlers(),
         *zones.handlers(),
+        *imports.handlers(),  # documents in a private chat: before help's catch-all
+        *coverage.handlers(),
         *help.handlers(),  # catch-alls: last
     ]
     application.add_handlers(feature_handlers, group=0)

@@ -16,7 +16,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import checkins
+from bot import checkins, coverage
 from bot.clock import local_day
 from handlers import callbacks
 from handlers.common import esc, reply, status_label, utf16_len
@@ -82,7 +82,9 @@ async def checkin_command(update: Update, context: Context) -> None:
             return
         outcome = await checkins.check_in(context.store, actor.person, status,
                                           context.clock.now(), note)
-        await reply(update, _confirmation(context, outcome, note), _note_keyboard(context))
+        extra = await _households(context, status)
+        await reply(update, _confirmation(context, outcome, note) + extra,
+                    _note_keyboard(context))
         return
     day = local_day(context.clock.now(), actor.person.timezone)
     current = actor.person.last_checkin_status if actor.person.last_checkin_day == day else None
@@ -90,6 +92,22 @@ async def checkin_command(update: Update, context: Context) -> None:
     await reply(update, context.t(key, name=esc(actor.person.display_name), day=day.isoformat(),
                                   status=status_label(context, current)),
                 status_keyboard(context))
+
+
+async def _households(context: Context, status: str) -> str:
+    """After a check-in: households returned to a member back on duty, or secretaries told
+    of one newly off duty (`bot.coverage.after_checkin`); a line to add to the answer."""
+    actor = context.actor
+    assert actor is not None and actor.person is not None
+    effect = await coverage.after_checkin(context.store, context.translate, actor.person,
+                                          status, now=context.clock.now())
+    if effect.queued:
+        context.services.wake_outbox()
+    if effect.returned:
+        return "\n" + context.t("coverage.notice.back_to_you", n=effect.returned)
+    if effect.told:
+        return "\n" + context.t("coverage.notice.secretaries_told", n=effect.households)
+    return ""
 
 
 def _confirmation(context: Context, outcome: checkins.CheckinOutcome,
@@ -126,9 +144,10 @@ async def checkin_button(update: Update, context: Context) -> None:
     actor = context.actor
     assert actor is not None and actor.person is not None
     outcome = await checkins.check_in(context.store, actor.person, status, context.clock.now())
+    extra = await _households(context, status)
     await query.answer(context.t("checkin.toast", status=status_label(context, status)))
-    await query.edit_message_text(_confirmation(context, outcome), reply_markup=_note_keyboard(
-        context))
+    await query.edit_message_text(_confirmation(context, outcome) + extra,
+                                  reply_markup=_note_keyboard(context))
 
 
 async def ask_note(update: Update, context: Context) -> int:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.access import home_branch, may_lead
-from handlers.common import esc, refuse, reply
+from handlers.common import esc, refuse, reply, reply_lines
 from handlers.context import Context
+from storage.records import MemberMatch
 from storage.rows import Branch
 
 
@@ -46,3 +47,32 @@ async def scope(update: Update, context: Context, command: str,
                      branch_id=branch.id, branch=esc(branch.name))
         return None
     return branch
+
+
+async def named_member(update: Update, context: Context, command: str,
+                  query: str) -> MemberMatch | None:
+    """The member a secretary names, within the subtree they lead; None after answering."""
+    branch = await scope(update, context, command)
+    if branch is None:
+        return None
+    found = await context.store.find_members(branch.id, query)
+    wanted = query.lstrip("@").lower()
+
+    def is_exact(m: MemberMatch) -> bool:
+        by_username = m.username is not None and wanted == m.username.lower()
+        return by_username or str(m.member_id) == query or m.name.lower() == query.lower()
+
+    exact = [m for m in found if is_exact(m)]
+    if len(exact) == 1:
+        return exact[0]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        await reply(update, context.t("record.no_member", query=esc(query[:40]),
+                                      branch=esc(branch.name)))
+        return None
+    lines = [context.t("record.ambiguous", query=esc(query[:40]))]
+    lines.extend(f"• {esc(m.name)}" + (f" @{esc(m.username)}" if m.username else "")
+                 + f" (#{m.member_id}, {esc(m.branch_name)})" for m in found)
+    await reply_lines(update, lines)
+    return None

@@ -18,11 +18,12 @@ from handlers.context import Context
 
 logger = logging.getLogger(__name__)
 
-MEMBER_COMMANDS = ("checkin", "need", "tasks", "households", "me", "record", "lang", "help")
+MEMBER_COMMANDS = ("checkin", "visit", "need", "tasks", "households", "away", "me", "record",
+                   "lang", "help")
 SECRETARY_COMMANDS = ("checkin", "who", "digest", "roster", "needs", "assign", "tasks",
                       "broadcast", "broadcasts", "team", "record", "commend", "note", "invite",
-                      "branch", "settings", "zone", "households", "need", "me", "lang",
-                      "help")
+                      "branch", "settings", "zone", "households", "import", "coverage", "visit",
+                      "away", "need", "me", "lang", "help")
 
 
 def commands(translate: Translator, language: str, names: tuple[str, ...]) -> list[BotCommand]:

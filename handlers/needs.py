@@ -6,9 +6,10 @@ the need in the reporter's branch (read from the database now) and queues the
 secretaries' notifications through the outbox.
 
 Callback data: `nd:cat:<category>`, `nd:urg:<urgency>`, `nd:who:me|other`, `nd:loc:skip`,
-`nd:ok`, `nd:edit`, `nd:no` (the conversation); `nd:res:<id>`, `nd:can:<id>` (a need);
-`nd:pg:<page>:<branch>:<category|->:<status|->:<urgency|->` (a page of `/needs`). The
-Assign button is `asg:need:<id>`, answered by `handlers.assign`.
+`nd:ok`, `nd:edit`, `nd:no` (the conversation); `nd:hh:<household>:<category>` (enters it
+for a household after a visit: `handlers.needs_household`); `nd:res:<id>`, `nd:can:<id>`
+(a need); `nd:pg:<page>:<branch>:<category|->:<status|->:<urgency|->` (a page of
+`/needs`). The Assign button is `asg:need:<id>`, answered by `handlers.assign`.
 """
 
 from __future__ import annotations
@@ -126,6 +127,10 @@ async def choose(update: Update, context: Context) -> int:
                                       reply_markup=_choices(context, "urg", needs.URGENCIES,
                                                             "urg"))
         return URGENCY
+    if step == "urg" and draft.household_id is not None:  # for whom: the household
+        draft.urgency = value
+        await query.edit_message_text(context.t("need.ask_details", max=needs.DETAILS_MAX))
+        return DETAILS
     if step == "urg":
         draft.urgency = value
         await query.edit_message_text(context.t("need.ask_whom"), reply_markup=_markup([[
@@ -185,6 +190,8 @@ async def got_details(update: Update, context: Context) -> int:
     if text is None:
         return DETAILS
     draft.details = text
+    if draft.household_id is not None and draft.location:  # where: the household's address
+        return await _summary(update, context, draft)
     await reply(update, context.t("need.ask_location", max=needs.LOCATION_MAX), _markup([[
         (context.t("need.skip_location"), f"{PREFIX}:loc:skip")]]))
     return LOCATION
@@ -246,9 +253,10 @@ async def edit(update: Update, context: Context) -> int:
     """Edit: start again from the category, with a fresh draft."""
     query = update.callback_query
     assert query is not None
-    if DRAFTS.get(context) is None:
+    draft = DRAFTS.get(context)
+    if draft is None:
         return await DRAFTS.lost(update, context)
-    DRAFTS.put(context, NeedDraft())
+    DRAFTS.put(context, draft.fresh())
     await query.answer()
     await query.edit_message_text(context.t("need.ask_category"),
                                   reply_markup=_choices(context, "cat", needs.CATEGORIES, "cat"))
@@ -272,12 +280,17 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
         key = "need.text_or_location" if location else "need.text_only"
         return [MessageHandler(accepted, callback), MessageHandler(other, stay(key, state))]
 
+    # Imported here: that module builds on this one (its drafts, steps and keyboards).
+    from handlers import needs_household
+
     with warnings.catch_warnings():
         # The conversation mixes messages and buttons in one private chat, so it is
         # tracked per chat and user, not per message; PTB warns about exactly that.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         report = ConversationHandler(
-            entry_points=[CommandHandler("need", start, filters=private)],
+            entry_points=[CommandHandler("need", start, filters=private),
+                          CallbackQueryHandler(needs_household.start,
+                                               pattern=needs_household.PATTERN)],
             states={
                 CATEGORY: buttons(CATEGORY, f"cat:({'|'.join(needs.CATEGORIES)})"),
                 URGENCY: buttons(URGENCY, f"urg:({'|'.join(needs.URGENCIES)})"),
@@ -288,9 +301,9 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
                            *typed(LOCATION, got_location, location=True)],
                 CONFIRM: [CallbackQueryHandler(confirm, pattern=rf"^{PREFIX}:ok$"),
                           CallbackQueryHandler(edit, pattern=rf"^{PREFIX}:edit$"),
-                          *buttons(CONFIRM, "no", DRAFTS.cancel_button)],
+                          *buttons(CONFIRM, "no", needs_household.cancel)],
             },
-            fallbacks=[CommandHandler("cancel", DRAFTS.cancel, filters=private)],
+            fallbacks=[CommandHandler("cancel", needs_household.cancel, filters=private)],
             allow_reentry=True,
             conversation_timeout=1800,
             name="need",

@@ -14,7 +14,7 @@ from bot.i18n import pick_language
 from bot.records import Record
 from handlers.common import esc, refuse, reply, reply_lines, status_label, utf16_len
 from handlers.context import Context
-from handlers.leaders import scope
+from handlers.leaders import named_member
 from storage.outbox import NewMessage
 from storage.records import MemberMatch
 
@@ -48,35 +48,6 @@ def render(context: Context, name: str, branch: str, record: Record) -> list[str
     return lines
 
 
-async def _target(update: Update, context: Context, command: str,
-                  query: str) -> MemberMatch | None:
-    """The member a secretary names, within the subtree they lead; None after answering."""
-    branch = await scope(update, context, command)
-    if branch is None:
-        return None
-    found = await context.store.find_members(branch.id, query)
-    wanted = query.lstrip("@").lower()
-
-    def is_exact(m: MemberMatch) -> bool:
-        by_username = m.username is not None and wanted == m.username.lower()
-        return by_username or str(m.member_id) == query or m.name.lower() == query.lower()
-
-    exact = [m for m in found if is_exact(m)]
-    if len(exact) == 1:
-        return exact[0]
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        await reply(update, context.t("record.no_member", query=esc(query[:40]),
-                                      branch=esc(branch.name)))
-        return None
-    lines = [context.t("record.ambiguous", query=esc(query[:40]))]
-    lines.extend(f"• {esc(m.name)}" + (f" @{esc(m.username)}" if m.username else "")
-                 + f" (#{m.member_id}, {esc(m.branch_name)})" for m in found)
-    await reply_lines(update, lines)
-    return None
-
-
 async def record(update: Update, context: Context) -> None:
     """`/record [member] [period]`: a record; members may only see their own."""
     actor = context.actor
@@ -91,7 +62,7 @@ async def record(update: Update, context: Context) -> None:
         try:
             records.parse_period(" ".join(args), today)
         except ValueError:
-            match = await _target(update, context, "record", args[0])
+            match = await named_member(update, context, "record", args[0])
             if match is None:
                 return
             branch = await context.store.branch(match.branch_id)
@@ -130,7 +101,7 @@ async def _conduct(update: Update, context: Context, kind: str) -> None:
     if utf16_len(text) > TEXT_MAX:
         await reply(update, context.t("record.too_long", length=utf16_len(text), max=TEXT_MAX))
         return
-    match = await _target(update, context, command, args[0])
+    match = await named_member(update, context, command, args[0])
     if match is None:
         return
     now = context.clock.now()

@@ -7,11 +7,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
+from bot import visits
 from handlers.common import esc, reply, reply_lines, utf16_len
 from handlers.context import Context
 from handlers.leaders import scope
 from storage.households import Household
-from storage.rows import Branch
+from storage.rows import Branch, Person
 
 NAME_MAX = 40
 ACTIONS = ("add", "list", "rename", "remove")
@@ -106,13 +107,15 @@ def _household_lines(context: Context, household: Household, who: str) -> list[s
     return lines
 
 
-async def _own(update: Update, context: Context, member_id: int) -> None:
-    """The member's own households, grouped by zone."""
-    t = context.t
+async def _own(update: Update, context: Context, member: Person) -> None:
+    """The member's own households, grouped by zone, each with its latest contact."""
+    t, member_id, now = context.t, member.id, context.clock.now()
+    timezone = member.timezone or context.config.defaults.timezone
     found = await context.store.member_households(member_id)
     if not found:
         await reply(update, t("zone.households.none"))
         return
+    plan = {e.household.id: e for e in await visits.plan(context.store, member_id, timezone, now)}
     lines = [t("zone.households.own_header", n=len(found))]
     current: str | None = None
     for household in found:
@@ -122,7 +125,12 @@ async def _own(update: Update, context: Context, member_id: int) -> None:
             lines.append(t("zone.households.zone_header", zone=esc(current), n=count))
         who = (t("zone.households.responsible") if household.responsible_id == member_id
                else t("zone.households.backup"))
-        lines.extend(_household_lines(context, household, who))
+        more = _household_lines(context, household, who)
+        entry = plan.get(household.id)
+        if entry is not None:  # where to go: its latest contact, under its first line
+            more.insert(1, t("visit.contact_line", contact=visits.last_contact(
+                context.translate, context.language, entry, now, timezone)))
+        lines.extend(more)
     await reply_lines(update, lines)
 
 
@@ -137,7 +145,7 @@ async def households(update: Update, context: Context) -> None:
         if person is None or person.branch_id is None:
             await reply(update, t("checkin.not_member"))
             return
-        await _own(update, context, person.id)
+        await _own(update, context, person)
         return
     branch = await scope(update, context, "households", branch_arg)
     if branch is None:
@@ -145,7 +153,7 @@ async def households(update: Update, context: Context) -> None:
     store = context.store
     if not args:
         if actor.person is not None and await store.member_households(actor.person.id):
-            await _own(update, context, actor.person.id)
+            await _own(update, context, actor.person)
         zones = await store.zones(branch.id)
         if not zones:
             await reply(update, t("zone.list_empty", branch=esc(branch.name)))

@@ -25,11 +25,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from storage.db import Database
-from storage.households import HOUSEHOLD_COLUMNS, Household, household_row
+from storage.households import HOUSEHOLD_COLUMNS, Household, Zone, household_row
 from storage.times import from_iso, iso
 
 DEFAULT_VISIT_EVERY = 1  # days, when no branch up the tree sets one
@@ -71,7 +71,7 @@ hs AS (
                 ELSE (SELECT max(v.at) FROM visits v
                        WHERE v.household_id = h.id AND v.at < :end
                          AND v.outcome != 'no_answer') END AS reached
-      FROM zs JOIN households h ON h.zone_id = zs.zone_id
+      FROM zs CROSS JOIN households h ON h.zone_id = zs.zone_id
      WHERE h.created_at < :end),
 st AS (
     SELECT hs.*,
@@ -127,6 +127,24 @@ class OffDuty:
     households: int
     handed: int  # of which handed to someone else
     handed_to: str | None  # the name of one they are handed to
+
+
+@dataclass(frozen=True, slots=True)
+class DutyState:
+    """What a check-in needs to know to hand back or to warn: one read per check-in."""
+
+    away_since: datetime | None
+    households: int  # the member is responsible for
+    handed: int  # of which handed to someone else
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A member who could take an off-duty member's households, with today's check-in."""
+
+    member_id: int
+    name: str
+    status: str | None
 
 
 def _windows(starts: Sequence[datetime]) -> str:
@@ -298,3 +316,53 @@ class CoverageQueries:
         row = await self.db.fetchone(
             "SELECT count(*) FROM households WHERE responsible_id = ?", (member_id,))
         return int(row[0]) if row else 0
+
+    async def duty_state(self, member_id: int) -> DutyState | None:
+        """Whether the member is away and how many households they have and have handed."""
+        row = await self.db.fetchone(
+            """SELECT m.away_since,
+                      (SELECT count(*) FROM households WHERE responsible_id = m.id),
+                      (SELECT count(*) FROM households
+                        WHERE responsible_id = m.id AND handed_to IS NOT NULL)
+                 FROM members m WHERE m.id = ?""", (member_id,))
+        return DutyState(from_iso(row[0]), int(row[1]), int(row[2])) if row else None
+
+    async def off_duty_member(self, member_id: int) -> OffDuty | None:
+        """The member if they are off duty and responsible for households (anywhere), else
+        None."""
+        row = await self.db.fetchone(
+            f"""WITH resp AS (SELECT count(*) AS n, count(handed_to) AS handed,
+                                     max(handed_to) AS to_id
+                                FROM households WHERE responsible_id = :m)
+                SELECT m.id, {_NAME}, ms.branch_id,
+                       CASE WHEN m.away_since IS NOT NULL THEN 'away'
+                            ELSE (SELECT c.status FROM checkins c WHERE c.member_id = m.id
+                                   ORDER BY c.day DESC LIMIT 1) END,
+                       resp.n, resp.handed,
+                       (SELECT {_NAME.replace("m.", "t.")} FROM members t WHERE t.id = resp.to_id)
+                  FROM members m JOIN memberships ms ON ms.member_id = m.id, resp
+                 WHERE m.id = :m AND resp.n > 0 AND {_OFF.format(a="m")}""", {"m": member_id})
+        return OffDuty(*row) if row else None
+
+    async def handover_candidates(self, branch_id: int, day: date, *,
+                                  excluding: int) -> list[Candidate]:
+        """Members of exactly this branch who are not off duty (and not `excluding`):
+        those on duty or available on `day` first, then by name."""
+        rows = await self.db.fetchall(
+            f"""SELECT m.id, {_NAME}, c.status
+                  FROM memberships ms JOIN members m ON m.id = ms.member_id
+                  LEFT JOIN checkins c ON c.member_id = m.id AND c.day = :day
+                 WHERE ms.branch_id = :branch AND m.id != :excluding
+                   AND NOT coalesce({_OFF.format(a="m")}, 0)
+                 ORDER BY coalesce(c.status IN ('on_duty', 'available'), 0) DESC,
+                          {_NAME}, m.id""",
+            {"branch": branch_id, "day": day.isoformat(), "excluding": excluding})
+        return [Candidate(r[0], r[1], r[2]) for r in rows]
+
+    async def zone_by_id(self, zone_id: int) -> Zone | None:
+        """A zone with its number of households, or None."""
+        row = await self.db.fetchone(
+            """SELECT z.id, z.branch_id, z.name,
+                      (SELECT count(*) FROM households h WHERE h.zone_id = z.id)
+                 FROM zones z WHERE z.id = ?""", (zone_id,))
+        return Zone(*row) if row else None

@@ -270,3 +270,28 @@ class HouseholdQueries:
                 WHERE v.household_id = ? ORDER BY v.at DESC, v.id DESC LIMIT ?""",
             (household_id, limit))
         return [(datetime.fromisoformat(r[0]), r[1], r[2], r[3]) for r in rows]
+
+    async def member_household_intervals(self, member_id: int, *, default: int, most: int
+                                         ) -> list[tuple[Household, int]]:
+        """The member's households (as `member_households`), each with its interval in days:
+        1 if vulnerable, else its branch's `visit_every_days` inherited down the tree
+        (`default` where no branch up the tree sets one), at most `most`."""
+        rows = await self.db.fetchall(
+            f"""WITH RECURSIVE mine(id, branch_id) AS (
+                    SELECT h.id, z.branch_id FROM households h JOIN zones z ON z.id = h.zone_id
+                     WHERE h.responsible_id = :m OR h.backup_id = :m OR h.handed_to = :m),
+                up(household_id, parent_id, v, depth) AS (
+                    SELECT mine.id, b.parent_id, b.visit_every_days, 0
+                      FROM mine JOIN branches b ON b.id = mine.branch_id
+                    UNION ALL
+                    SELECT up.household_id, b.parent_id, b.visit_every_days, up.depth + 1
+                      FROM up JOIN branches b ON b.id = up.parent_id WHERE up.v IS NULL)
+                SELECT {HOUSEHOLD_COLUMNS},
+                       CASE WHEN h.vulnerable THEN 1 ELSE min(:most, coalesce(
+                           (SELECT up.v FROM up WHERE up.household_id = h.id
+                               AND up.v IS NOT NULL ORDER BY up.depth LIMIT 1), :default)) END
+                  FROM households h JOIN zones z ON z.id = h.zone_id
+                 WHERE h.id IN (SELECT id FROM mine)
+                 ORDER BY z.name, h.label, h.id""",
+            {"m": member_id, "default": default, "most": most})
+        return [(household_row(r), int(r[15])) for r in rows]

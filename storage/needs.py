@@ -37,6 +37,7 @@ class NeedRow:
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    household_id: int | None = None  # the household it is for, if reported after a visit
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ _COLUMNS = """n.id, n.branch_id, b.name, n.reporter_id,
                    ELSE m.first_name || ' ' || m.last_name END,
               n.category, n.urgency, n.for_self, n.for_whom, n.details, n.location,
               n.latitude, n.longitude, n.status, n.status_note, n.status_by,
-              n.created_at, n.updated_at, n.closed_at
+              n.created_at, n.updated_at, n.closed_at, n.household_id
          FROM needs n JOIN branches b ON b.id = n.branch_id
          JOIN members m ON m.id = n.reporter_id"""
 
@@ -80,7 +81,8 @@ def _need(row: Sequence[Any]) -> NeedRow:
         reporter_name=row[4], category=row[5], urgency=row[6], for_self=bool(row[7]),
         for_whom=row[8], details=row[9], location=row[10], latitude=row[11],
         longitude=row[12], status=row[13], status_note=row[14], status_by=row[15],
-        created_at=created, updated_at=updated, closed_at=from_iso(row[18]))
+        created_at=created, updated_at=updated, closed_at=from_iso(row[18]),
+        household_id=row[19])
 
 
 class NeedQueries:
@@ -102,16 +104,17 @@ class NeedQueries:
         latitude: float | None,
         longitude: float | None,
         at: datetime,
+        household_id: int | None = None,
     ) -> int:
-        """Save a new open need; return its id."""
+        """Save a new open need (for a household, if given); return its id."""
         stamp = iso(at)
         return await self.db.execute(
             """INSERT INTO needs(branch_id, reporter_id, category, urgency, for_self, for_whom,
                                  details, location, latitude, longitude, created_at,
-                                 updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                 updated_at, household_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (branch_id, reporter_id, category, urgency, int(for_self), for_whom, details,
-             location, latitude, longitude, stamp, stamp))
+             location, latitude, longitude, stamp, stamp, household_id))
 
     async def need(self, need_id: int) -> NeedRow | None:
         """One need, or None."""

@@ -1,14 +1,18 @@
-"""Importing households from CSV on real SQLite: encodings, headers, bad rows, re-import."""
+"""Importing households from CSV and XLSX on real SQLite: encodings, headers, bad rows."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.households import MAX_BYTES, import_households, is_vulnerable, parse
+from bot.households import MAX_BYTES, RowError, import_households, is_vulnerable, parse
+from bot.i18n import Translator
 from storage.store import Store
 from tests.test_cli import db_path, frontline, sql
 
@@ -41,6 +45,14 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     await s.set_membership(2001, EAST, "secretary", at=NOW)
     yield s
     await s.shutdown()
+
+
+TRANSLATE = Translator("zh")
+
+
+def reason(error: RowError, language: str = "en") -> str:
+    """The error's reasons as a reader of `language` sees them."""
+    return error.render(TRANSLATE, language)
 
 
 async def _rows(store: Store) -> list[tuple[str, str, str, int, str, int | None, bool]]:
@@ -98,13 +110,18 @@ async def test_bad_rows_are_reported_by_line_and_nothing_is_written(store: Store
             ",1-107,addr,2,,@alice\n")                 # 10: empty zone
     result = await import_households(store, EAST, text.encode(), now=NOW)
     assert [e.line for e in result.errors] == [4, 5, 6, 9, 10]
-    reasons = [e.reason for e in result.errors]
+    assert [e.key for e in result.errors] == [
+        "empty_label", "bad_people", "bad_people", "bad_people", "empty_zone"]
+    assert result.errors[1].values == {"max": 999, "value": "zero"}
+    reasons = [reason(e) for e in result.errors]
     assert "empty label" in reasons[0]
     assert "'zero'" in reasons[1] and "whole number" in reasons[1]
     assert "'0'" in reasons[2]
     assert "'-3'" in reasons[3]
     assert "empty zone" in reasons[4]
     assert str(result.errors[0]).startswith("line 4: ")
+    assert result.errors[0].describe(TRANSLATE, "zh") == "第 4 行：门牌为空"
+    assert reason(result.errors[1], "zh") == "人数须为 1 到 999 的整数，这里是“zero”"
     assert (result.created, result.updated, result.written) == (0, 0, False)
     assert await _rows(store) == []
     assert await store.zones(EAST) == []
@@ -147,10 +164,11 @@ async def test_unknown_member_or_one_outside_the_branch(store: Store) -> None:
             "B,5,a,1,,@BOB\n")           # usernames ignore case
     result = await import_households(store, EAST, text.encode(), now=NOW)
     assert [e.line for e in result.errors] == [2, 3, 4, 5]
-    assert "@nobody" in result.errors[0].reason
-    assert "not a member" in result.errors[1].reason
-    assert "999999" in result.errors[2].reason
-    assert "empty responsible" in result.errors[3].reason
+    assert "@nobody" in reason(result.errors[0])
+    assert "not a member" in reason(result.errors[1])
+    assert "999999" in reason(result.errors[2])
+    assert "empty responsible" in reason(result.errors[3])
+    assert reason(result.errors[1], "zh") == "责任人 @carol 不是本支部或下级支部的成员"
     assert await _rows(store) == []
     # From the root, Carol (West) is a member of the subtree too; Bob always was.
     assert (await import_households(store, ROOT, text.encode(), now=NOW,
@@ -164,7 +182,8 @@ async def test_duplicated_labels_within_the_file(store: Store) -> None:
             "B, 1-101 ,a,2,,@alice\n")
     result = await import_households(store, EAST, text.encode(), now=NOW)
     assert [e.line for e in result.errors] == [4]
-    assert "line 2" in result.errors[0].reason
+    assert "line 2" in reason(result.errors[0])
+    assert "第 2 行" in reason(result.errors[0], "zh")
     assert await _rows(store) == []
 
 
@@ -173,13 +192,14 @@ async def test_missing_columns(store: Store) -> None:
     result = await import_households(store, EAST, header_only.encode(), now=NOW)
     assert len(result.errors) == 1
     assert result.errors[0].line == 1
-    assert "people" in result.errors[0].reason and "responsible" in result.errors[0].reason
+    assert "people" in reason(result.errors[0]) and "responsible" in reason(result.errors[0])
+    assert result.errors[0].values == {"columns": "people, responsible"}
     short = ("zone,label,people,responsible,address\n"
              "B,1,2,@alice\n"              # address may be left out at the end
              "B,2,2\n"                     # responsible missing
              "B,3,2,@alice,a,extra\n")     # one field too many
     result = await import_households(store, EAST, short.encode(), now=NOW)
-    assert [(e.line, e.reason.split(":")[0]) for e in result.errors] == [
+    assert [(e.line, reason(e).split(":")[0]) for e in result.errors] == [
         (3, "missing column(s)"), (4, "6 fields but the header has 5 (a comma inside an "
                                       "unquoted field?)")]
     assert await _rows(store) == []
@@ -191,7 +211,8 @@ async def test_a_file_over_10_mb_is_refused(store: Store) -> None:
     result = await import_households(store, EAST, data, now=NOW)
     assert len(result.errors) == 1
     assert result.errors[0].line is None
-    assert "10 MB" in result.errors[0].reason
+    assert "10 MB" in reason(result.errors[0])
+    assert "上限为 10 MB" in reason(result.errors[0], "zh")
     assert await _rows(store) == []
 
 
@@ -200,7 +221,106 @@ async def test_undecodable_and_empty_files(store: Store) -> None:
                         (b"zone,label,people,responsible\n", "no households")):
         rows, errors = parse(data)
         assert rows == []
-        assert len(errors) == 1 and words in errors[0].reason, errors
+        assert len(errors) == 1 and words in reason(errors[0]), errors
+
+
+def xlsx(rows: list[list[object]], *, at: str = "A1", title: str = "住户") -> bytes:
+    """A workbook whose first sheet has `rows` from cell `at` on (an empty sheet before it
+    would not be first, so other sheets come after)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title
+    first = sheet[at]
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.cell(row=first.row + r, column=first.column + c, value=value)
+    book.create_sheet("other")["A1"] = "zone"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def test_xlsx_file(store: Store) -> None:
+    data = xlsx([["区域", "门牌", "地址", "人数", "备注", "责任人", "电话"],
+                 ["一号楼", "1-101", "东湖路1号", 2.0, None, "@alice", 13800000000],
+                 [None, None, None, None, None, None, None],
+                 ["一号楼", 102, None, 3, "独居老人", 1002.0],
+                 ["二号楼", "2-201", "东湖路2号", 1, "", "zhangwei"]], at="B3")
+    assert data.startswith(b"PK\x03\x04")
+    result = await import_households(store, EAST, data, now=NOW)
+    assert result.errors == []
+    assert (result.created, result.updated, result.zones) == (3, 0, ["一号楼", "二号楼"])
+    assert await _rows(store) == [
+        ("一号楼", "1-101", "东湖路1号", 2, "", ALICE, False),
+        ("一号楼", "102", "", 3, "独居老人", BOB, True),
+        ("二号楼", "2-201", "东湖路2号", 1, "", 2001, False),
+    ]
+
+
+async def test_xlsx_bad_rows_have_the_sheet_row_numbers(store: Store) -> None:
+    data = xlsx([[], ["zone", "label", "people", "responsible"],   # header on row 2
+                 ["B", "1", 2.5, "@alice"],                         # 3: not whole
+                 ["B", "2", 1, None],                               # 4: no responsible
+                 [], ["B", "", 1, "@alice"],                        # 6: no label
+                 ["B", "3", 1, "@bob"]])
+    result = await import_households(store, EAST, data, now=NOW)
+    assert [(e.line, e.key) for e in result.errors] == [
+        (3, "bad_people"), (4, "empty_responsible"), (6, "empty_label")]
+    assert "'2.5'" in reason(result.errors[0])
+    assert result.good_rows == 1 and not result.written
+    assert await _rows(store) == []
+
+
+async def test_broken_xlsx_and_old_xls(store: Store) -> None:
+    good = xlsx([["zone", "label", "people", "responsible"], ["B", "1", 1, "@alice"]])
+    for data, name in ((good[: len(good) // 2], "h.xlsx"), (b"zone,label\n", "h.xlsx"),
+                       (b"PK\x03\x04garbage", "h.csv"), (xlsx([]), "empty.xlsx")):
+        rows, errors = parse(data, name)
+        assert rows == [] and len(errors) == 1 and errors[0].line is None, (name, errors)
+        assert errors[0].key in ("bad_xlsx", "empty_file"), errors
+    assert parse(xlsx([]), "e.xlsx")[1][0].key == "empty_file"
+    assert "Excel" in reason(parse(b"PK\x03\x04garbage")[1][0])
+    for data, name in ((b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), None),
+                       (b"zone,label", "old.XLS")):
+        rows, errors = parse(data, name)
+        assert [e.key for e in errors] == ["old_excel"]
+        assert ".xlsx" in reason(errors[0])
+    too_big = good + bytes(MAX_BYTES)
+    assert [e.key for e in parse(too_big, "h.xlsx")[1]] == ["too_big"]
+    assert await _rows(store) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.binary(max_size=300),
+                 st.lists(st.lists(st.text(max_size=12), max_size=7), max_size=6).map(
+                     lambda rows: "\n".join(",".join(row) for row in rows).encode())),
+       st.sampled_from([None, "h.csv", "h.xlsx", "h.txt"]))
+def test_no_file_crashes_the_parser(data: bytes, name: str | None) -> None:
+    rows, errors = parse(data, name)
+    assert rows or errors
+    for error in errors:
+        for language in ("zh", "en"):
+            assert reason(error, language)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.integers(-5, 10**12), st.floats(-5, 2000),
+                                   st.text(max_size=8)), max_size=6), max_size=5),
+       st.integers(0, 400))
+def test_no_workbook_crashes_the_parser(rows: list[list[object]], cut: int) -> None:
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    header: list[object] = ["zone", "label", "people", "responsible"]
+    try:
+        data = xlsx([header, *rows])
+    except IllegalCharacterError:  # text openpyxl itself will not store
+        return
+    for sample in (data, data[:cut]):
+        parsed, errors = parse(sample, "h.xlsx")
+        assert parsed or errors
 
 
 def test_vulnerable_keywords() -> None:
@@ -237,7 +357,8 @@ def test_cli_import(tmp_path: Path) -> None:
     result = frontline(tmp_path, "households", "import", *cfg, str(bad))
     assert result.code == 1
     assert "Traceback" not in result.err
-    assert "line 3:" in result.err and "'two'" in result.err
+    # The config has no [defaults] locale: the problems are told in Chinese.
+    assert "第 3 行：人数须为 1 到 999 的整数，这里是“two”" in result.err
     assert "nothing imported" in result.err_lines[-1]
     assert sql(db, "SELECT count(*) FROM households") == [(1,)]
 
@@ -248,6 +369,22 @@ def test_cli_import(tmp_path: Path) -> None:
     assert result.code == 2 and "Traceback" not in result.err
     result = frontline(tmp_path, "households", "import", *cfg[:2], "--branch", "9", str(good))
     assert result.code == 1 and "#9" in result.err
+
+    book = tmp_path / "more.xlsx"
+    book.write_bytes(xlsx([["zone", "label", "people", "responsible"], ["B", "201", 3, 5],
+                           ["B", "202", 0, "@wei"]]))
+    english = tmp_path / "english.toml"
+    english.write_text(config.read_text(encoding="utf-8").replace(
+        "[storage]", '[defaults]\nlocale = "en"\n\n[storage]'), encoding="utf-8")
+    result = frontline(tmp_path, "households", "import", "--config", str(english),
+                       "--branch", "1", str(book))
+    assert result.code == 1
+    assert "line 3: people must be a whole number from 1 to 999, got '0'" in result.err
+    result = frontline(tmp_path, "households", "import", "--config", str(english),
+                       "--branch", "1", "--only-good", str(book))
+    assert result.code == 0 and "1 created, 0 updated, 1 bad row(s) skipped" in result.out
+    assert sql(db, "SELECT label, people FROM households ORDER BY label") == [
+        ("101", 2), ("201", 3)]
 
     helped = frontline(tmp_path, "households", "import", "--help")
     assert helped.code == 0 and helped.out.startswith("usage: frontline households import")

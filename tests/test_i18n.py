@@ -17,7 +17,8 @@ DYNAMIC = {
     "role.": ["member", "secretary", "admin"],
     "command.": ["checkin", "me", "lang", "help", "who", "roster", "invite", "branch", "need",
                  "needs", "assign", "tasks", "team", "record", "commend", "note", "broadcast",
-                 "broadcasts", "digest", "settings", "zone", "households"],
+                 "broadcasts", "digest", "settings", "zone", "households", "import", "visit",
+                 "coverage", "away"],
 }
 
 
