@@ -52,7 +52,7 @@ def _stamp(day: date, hour: float) -> str:
     return when.isoformat(timespec="seconds")
 
 
-def _tree() -> tuple[list[tuple[int, int | None, str]], list[int]]:
+def tree() -> tuple[list[tuple[int, int | None, str]], list[int]]:
     """(id, parent, name) of 1,000 branches four levels deep, and the leaves."""
     rows: list[tuple[int, int | None, str]] = [(1, None, "Root")]
     level1 = list(range(2, 12))
@@ -68,7 +68,7 @@ async def build(store: Store, members: int) -> tuple[int, int]:
     """Fill the database; return (root id, a leaf id)."""
     rng = random.Random(members)
     conn = store.db.conn
-    branches, leaves = _tree()
+    branches, leaves = tree()
     created = _stamp(LAST_DAY - timedelta(days=DAYS + 5), 9)
     first_day = LAST_DAY - timedelta(days=DAYS - 1)
     days = [first_day + timedelta(days=i) for i in range(DAYS)]

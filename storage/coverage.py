@@ -41,7 +41,7 @@ _NAME = "CASE WHEN m.last_name IS NULL THEN m.first_name" \
 
 # The subtree with, for each branch, the direct sub-branch it lies under (`top`; the root
 # itself for the root) and its effective interval `k`, inherited from the root's chain.
-_TREE = f"""
+_TREE_TEMPLATE = f"""
 up(id, parent_id, v, depth) AS (
     SELECT id, parent_id, visit_every_days, 0 FROM branches WHERE id = :root
     UNION ALL
@@ -71,8 +71,7 @@ hs AS (
                 ELSE (SELECT max(v.at) FROM visits v
                        WHERE v.household_id = h.id AND v.at < :end
                          AND v.outcome != 'no_answer') END AS reached
-      FROM zs CROSS JOIN households h ON h.zone_id = zs.zone_id
-     WHERE h.created_at < :end),
+      {{households}}),
 st AS (
     SELECT hs.*,
            CASE WHEN reached >= cov THEN 'covered'
@@ -80,6 +79,15 @@ st AS (
                 WHEN reached IS NULL AND created_at >= cov THEN 'due'
                 ELSE 'overdue' END AS state
       FROM hs)"""
+
+# How `hs` finds the households of the zones `zs`. Over a big subtree, one pass over the
+# table (zones first: SQLite filters households through a Bloom filter of the zones) is
+# fastest; for one branch's zones, looking them up zone by zone is (no pass over all).
+_SCAN = "FROM zs CROSS JOIN households h ON h.zone_id = zs.zone_id WHERE h.created_at < :end"
+_LOOKUP = """FROM households h JOIN zs ON zs.zone_id = h.zone_id
+     WHERE h.zone_id IN (SELECT zone_id FROM zs) AND h.created_at < :end"""
+_TREE = _TREE_TEMPLATE.replace("{households}", _SCAN)
+_OWN = _TREE_TEMPLATE.replace("{households}", _LOOKUP)
 
 # Whether member `alias`.id is off duty: away, or latest check-in unwell or quarantined.
 _OFF = """({a}.away_since IS NOT NULL OR
@@ -171,20 +179,23 @@ class CoverageQueries:
         sub-branch's subtree (key = the sub-branch), in one statement."""
         rows = await self.db.fetchall(
             f"""WITH RECURSIVE {_TREE},
-                g AS (SELECT top, r, handed_to IS NOT NULL AS handed, count(*) AS n,
-                             sum(reached >= :today) AS today,
-                             sum(state = 'covered') AS covered, sum(state = 'due') AS due,
-                             sum(state = 'overdue') AS overdue
-                        FROM st GROUP BY top, r, handed),
-                gs AS (SELECT g.*, CASE WHEN NOT g.handed AND g.r IS NOT NULL AND
-                                             {_OFF.format(a="m")} THEN g.n ELSE 0 END AS unheld
-                         FROM g LEFT JOIN members m ON m.id = g.r)
-                SELECT down.id, b.name, coalesce(sum(gs.n), 0), coalesce(sum(gs.today), 0),
-                       coalesce(sum(gs.covered), 0), coalesce(sum(gs.due), 0),
-                       coalesce(sum(gs.overdue), 0), coalesce(sum(gs.unheld), 0)
-                  FROM down JOIN branches b ON b.id = down.id
-                  LEFT JOIN gs ON gs.top = down.id
-                 WHERE down.depth <= 1 GROUP BY down.id ORDER BY down.depth, b.name, b.id""",
+                off AS MATERIALIZED (
+                    SELECT m.id FROM down JOIN memberships ms ON ms.branch_id = down.id
+                      JOIN members m ON m.id = ms.member_id WHERE {_OFF.format(a="m")}),
+                -- The states as two comparisons rather than CASE (each sum() re-evaluates
+                -- what it reads): covered, and "not late" (covered or due).
+                g AS (SELECT top, count(*) AS n, sum(reached >= :today) AS today,
+                             sum(reached >= cov) AS covered,
+                             coalesce(sum(reached >= due OR
+                                          (reached IS NULL AND created_at >= cov)), 0)
+                                 AS in_time,
+                             sum(handed_to IS NULL AND r IN off) AS unheld
+                        FROM hs GROUP BY top)
+                SELECT down.id, b.name, coalesce(g.n, 0), coalesce(g.today, 0),
+                       coalesce(g.covered, 0), coalesce(g.in_time - coalesce(g.covered, 0), 0),
+                       coalesce(g.n - g.in_time, 0), coalesce(g.unheld, 0)
+                  FROM down JOIN branches b ON b.id = down.id LEFT JOIN g ON g.top = down.id
+                 WHERE down.depth <= 1 ORDER BY down.depth, b.name, b.id""",
             {**self._params(root_id, starts, end, deep=True), "today": iso(starts[0])})
         return [CoverageCounts(*r) for r in rows]
 
@@ -192,7 +203,7 @@ class CoverageQueries:
                             end: datetime) -> list[CoverageCounts]:
         """Coverage of each of the branch's own zones (empty zones too), by name."""
         rows = await self.db.fetchall(
-            f"""WITH RECURSIVE {_TREE},
+            f"""WITH RECURSIVE {_OWN},
                 g AS (SELECT zone_id, r, handed_to IS NOT NULL AS handed, count(*) AS n,
                              sum(reached >= :today) AS today,
                              sum(state = 'covered') AS covered, sum(state = 'due') AS due,
@@ -215,7 +226,7 @@ class CoverageQueries:
         """The zone's households due or overdue that day: overdue first, longest unreached
         first. `branch_id` is the zone's branch (its interval applies)."""
         rows = await self.db.fetchall(
-            f"""WITH RECURSIVE {_TREE}
+            f"""WITH RECURSIVE {_OWN}
                 SELECT {HOUSEHOLD_COLUMNS}, st.state, st.reached,
                        coalesce((SELECT {_NAME} FROM members m WHERE m.id = h.handed_to),
                                 (SELECT {_NAME} FROM members m WHERE m.id = h.responsible_id))
@@ -226,25 +237,30 @@ class CoverageQueries:
         return [Uncovered(household_row(r), r[15], from_iso(r[16]), r[17]) for r in rows]
 
     async def off_duty_holders(self, root_id: int) -> list[OffDuty]:
-        """Members of the subtree who are off duty and responsible for households, by name."""
+        """Members of the subtree who are off duty and responsible for households (all of
+        theirs, wherever they are), by name."""
         rows = await self.db.fetchall(
             f"""WITH RECURSIVE down(id) AS (
                     SELECT :root UNION ALL
                     SELECT b.id FROM branches b JOIN down ON b.parent_id = down.id),
-                resp AS (SELECT h.responsible_id AS id, count(*) AS n,
-                                count(h.handed_to) AS handed, max(h.handed_to) AS to_id
-                           FROM households h JOIN zones z ON z.id = h.zone_id
-                           JOIN down ON down.id = z.branch_id
-                          WHERE h.responsible_id IS NOT NULL GROUP BY h.responsible_id)
-                SELECT m.id, {_NAME}, ms.branch_id,
-                       CASE WHEN m.away_since IS NOT NULL THEN 'away'
+                -- The few members off duty first (one check-in lookup per member of the
+                -- subtree), then their households through households_responsible.
+                off AS MATERIALIZED (
+                    SELECT m.id AS id, ms.branch_id AS branch_id, m.away_since AS away
+                      FROM down JOIN memberships ms ON ms.branch_id = down.id
+                      JOIN members m ON m.id = ms.member_id WHERE {_OFF.format(a="m")}),
+                resp AS (SELECT off.id AS id, off.branch_id AS branch_id, off.away AS away,
+                                count(*) AS n, count(h.handed_to) AS handed,
+                                max(h.handed_to) AS to_id
+                           FROM off JOIN households h ON h.responsible_id = off.id
+                          GROUP BY off.id)
+                SELECT m.id, {_NAME}, resp.branch_id,
+                       CASE WHEN resp.away IS NOT NULL THEN 'away'
                             ELSE (SELECT c.status FROM checkins c WHERE c.member_id = m.id
                                    ORDER BY c.day DESC LIMIT 1) END,
                        resp.n, resp.handed,
                        (SELECT {_NAME.replace("m.", "t.")} FROM members t WHERE t.id = resp.to_id)
                   FROM resp JOIN members m ON m.id = resp.id
-                  JOIN memberships ms ON ms.member_id = m.id
-                 WHERE {_OFF.format(a="m")}
                  ORDER BY {_NAME}, m.id""", {"root": root_id})
         return [OffDuty(*r) for r in rows]
 

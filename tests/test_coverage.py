@@ -300,7 +300,7 @@ async def test_away_and_back_by_a_secretary(bot: SandboxBot, org: Org) -> None:
     assert _received(bot, SEC_A1, "↩️ Mo 已回岗")
     # outside the secretary's subtree, or a member naming someone: refused
     reply = await bot.send(SEC_A, "/away @mel")
-    assert reply.plain == "在「Alpha」及下级支部里找不到「@mel」。可以用 @用户名、Telegram 编号或名字。"
+    assert reply.plain.startswith("在「Alpha」及下级支部里找不到「@mel」。")
     reply = await bot.send(MEM_A1, "/away @max")
     assert "只有「Alpha」的书记才能使用 /away" in reply.plain
     assert await bot.store.away_since(MEM_B1) is None
