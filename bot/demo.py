@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
-from bot import rhythm
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.harness import SandboxBot
 from bot.invites import create_invite
-from bot.sandbox import SandboxMessage
+from bot.transcript import Transcript
 
 ADMIN, SEC, SUBSEC = 9001, 9002, 9003
 MEMBERS = {
@@ -54,102 +52,6 @@ HEAD = {
            "8. 20:00 the daily digest: the branch's sent by the scheduler, the root's on demand",
            "End of demo: every message above went through the real PTB Application and SQLite."],
 }
-
-
-class Transcript:
-    """Prints what users do and what the bot answers (new and edited messages)."""
-
-    def __init__(self, bot: SandboxBot, out: TextIO, names: dict[int, str],
-                 words: dict[str, str]) -> None:
-        self.words = words
-        self.bot = bot
-        self.out = out
-        self.names = names
-        self.seen: dict[tuple[int, int], int] = {}
-
-    def say(self, text: str = "") -> None:
-        """A line of narration."""
-        print(text, file=self.out)
-
-    def section(self, title: str) -> None:
-        """A heading, with the clock's local time."""
-        local = self.bot.clock.now().astimezone(self._zone()).strftime("%H:%M")
-        self.say()
-        self.say(f"━━ {title}  [{local}] " + "━" * max(3, 40 - len(title)))
-
-    def _zone(self) -> ZoneInfo:
-        return ZoneInfo(self.bot.config.defaults.timezone)
-
-    def _show(self, message: SandboxMessage, edited: bool) -> None:
-        mark = "✎ " if edited else ""
-        lines = message.plain.splitlines() or [""]
-        self.say(f"    🤖 {mark}{lines[0]}")
-        for line in lines[1:]:
-            self.say(f"       {line}")
-        for row in message.buttons:
-            self.say("       " + "  ".join(f"[{label}]" for label, _ in row))
-
-    def flush(self, chat_id: int) -> None:
-        """Print the bot's messages in a chat that are new or edited since last time."""
-        for message in self.bot.sandbox.bot_messages(chat_id):
-            key = (chat_id, message.message_id)
-            if key not in self.seen:
-                self._show(message, edited=False)
-            elif self.seen[key] != message.edits:
-                self._show(message, edited=True)
-            self.seen[key] = message.edits
-
-    async def scheduler(self) -> None:
-        """The scheduler's run at this moment (what the JobQueue does at the set times)."""
-        services = self.bot.services
-        queued = await rhythm.run_due(services.store, services.translate, self.bot.clock.now())
-        self.say(f"  ⏰ {self.words['scheduler']}: {queued}")
-        await self.bot.drain()
-
-    async def send(self, user_id: int, text: str, *, shown: str | None = None) -> None:
-        """A user types; print it and the answers."""
-        self.say(f"  👤 {self.names[user_id]}: {shown or text}")
-        await self.bot.send(user_id, text)
-        self.flush(user_id)
-
-    def flush_group(self, chat_id: int) -> None:
-        """Print the bot's new messages in a group."""
-        self.flush(chat_id)
-
-    async def send_group(self, user_id: int, chat_id: int, text: str) -> None:
-        """A user writes in a group; print it and the answers there."""
-        self.say(f"  👥 {self.names[user_id]}: {text}")
-        await self.bot.send(user_id, text, chat_id=chat_id)
-        self.flush(chat_id)
-
-    async def press_group(self, user_id: int, chat_id: int, button: str) -> None:
-        """A user taps a button in a group."""
-        update = self.bot.sandbox.press(user_id, button, chat_id=chat_id)
-        shown = self.bot.sandbox.message(chat_id, update["callback_query"]["message"][
-            "message_id"])
-        label = next((text for text, data in shown.button_list if data == button), button)
-        self.say(f"  👥 {self.names[user_id]} {self.words['taps']} [{label}]")
-        await self.bot.settle()
-        answer = self.bot.sandbox.callback_answers.get(update["callback_query"]["id"], {})
-        if answer.get("text"):
-            self.say(f"    🤖 {self.words['toast']} {answer['text']}")
-        self.flush(chat_id)
-
-    async def press(self, user_id: int, button: str) -> None:
-        """A user taps a button; print it and the answers."""
-        message = self.bot.sandbox.press(user_id, button)
-        label = message["callback_query"]["data"]
-        for row in self.bot.sandbox.message(user_id, message["callback_query"]["message"][
-                "message_id"]).buttons:
-            for text, data in row:
-                if data == label:
-                    label = text
-        self.say(f"  👤 {self.names[user_id]} {self.words['taps']} [{label}]")
-        await self.bot.settle()
-        answer = self.bot.sandbox.callback_answers.get(message["callback_query"]["id"], {})
-        if answer.get("text"):
-            self.say(f"    🤖 {self.words['toast']} {answer['text']}")
-        self.flush(user_id)
 
 
 async def run_demo(*, language: str = "zh", out: TextIO) -> None:

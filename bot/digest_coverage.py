@@ -23,12 +23,6 @@ from storage.store import Store
 
 NAME_MAX = 32
 SHOW_OFF_DUTY = 5  # members with unheld households named, each with a button
-REASON_MARK = {"unwell": "🤒", "quarantined": "🏠", "away": "✈️"}
-
-
-def handover_button(member_id: int) -> str:
-    """The callback data of "hand over this member's households"."""
-    return f"cv:ho:{member_id}"
 
 
 class Translate(Protocol):
@@ -82,11 +76,11 @@ def lines(t: Translate, language: str, cov: DigestCoverage, *, private: bool,
     if unheld and private:
         shown = cov.off_duty[:min(names, SHOW_OFF_DUTY)]
         people = t(lang, "digest.separator").join(
-            t(lang, "digest.coverage_person", mark=REASON_MARK.get(o.reason, "❔"),
+            t(lang, "digest.coverage_person", mark=coverage.REASON_ICONS.get(o.reason, "❔"),
               name=esc(_cut(o.name)), n=o.households - o.handed) for o in shown)
         if len(cov.off_duty) > len(shown):
             people += " " + t(lang, "digest.more", n=len(cov.off_duty) - len(shown))
         out.append(t(lang, "digest.coverage_unheld", n=unheld, names=people))
         buttons = [[(t(lang, "digest.button_handover", name=_cut(o.name, 20)),
-                     handover_button(o.member_id))] for o in shown]
+                     coverage.button(coverage.HANDOVER, o.member_id))] for o in shown]
     return out, buttons

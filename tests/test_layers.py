@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SQL = re.compile(r"\b(SELECT\s+.+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|"
                  r"CREATE\s+TABLE|PRAGMA\s+\w+)\b", re.IGNORECASE)
 # Modules of bot/ that wire PTB together (allowed to import telegram) and the sandbox.
-WIRING = {"app.py", "harness.py", "sandbox.py", "ratelimit.py", "updates.py", "cli.py", "demo.py"}
+WIRING = {"app.py", "harness.py", "sandbox.py", "ratelimit.py", "updates.py", "cli.py", "demo.py",
+          "transcript.py"}
 
 
 def _imports(path: Path) -> set[str]:
