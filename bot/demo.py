@@ -39,7 +39,8 @@ HEAD = {
            "5. 补报、改报、切换语言，再查一次",
            "6. 书记关联网格群，发布通知，成员确认收到",
            "7. 成员报告需求，书记指派任务：一人拒绝，一人接受并完成",
-           "8. 20:00 每日汇总：支部的由调度自动发送，全组织的随时可查",
+           "8. 责任区住户：书记上传住户表，成员走访，一户需要帮助，隔离成员的住户移交",
+           "9. 20:00 每日汇总：支部的由调度自动发送，全组织的随时可查",
            "演示结束：以上每条消息都经过真实的 PTB Application 与 SQLite。"],
     "en": ["Frontline demo: a day at East Lake (built-in sandbox: no token, no network)",
            "1. The admin sets up the organization; a secretary joins by invite link",
@@ -49,7 +50,9 @@ HEAD = {
            "5. Late check-ins, a change of status, a language switch, and /who again",
            "6. A group is linked; the secretary broadcasts; members acknowledge",
            "7. A need is reported and assigned: one member declines, another does it",
-           "8. 20:00 the daily digest: the branch's sent by the scheduler, the root's on demand",
+           "8. Households: the secretary uploads the list, members visit, one household "
+           "needs help, a quarantined member's households are handed over",
+           "9. 20:00 the daily digest: the branch's sent by the scheduler, the root's on demand",
            "End of demo: every message above went through the real PTB Application and SQLite."],
 }
 
@@ -166,6 +169,7 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         await show.press(first, "ack:1")
         await show.press(third, "ack:1")
         await show.press_group(late, group_chat, "ack:1")
+        show.flush(SUBSEC)
         await show.send(SEC, "/broadcasts")
         await show.press(SEC, "bc:1:who")
 
@@ -206,14 +210,49 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         show.flush(second)
         await show.send(SEC, f"/record @m{first}")
 
-        # 8. The evening digest: the branch's, sent by the scheduler; the root's, on demand.
-        clock.set(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
+        # 8. A zone's households: imported, visited, one needing help, a hand-over.
+        clock.advance(hours=2)
         show.section(head[8])
+        await households_scene(bot, show, language, first=first, third=third, fourth=fourth)
+
+        # 9. The evening digest: the branch's, sent by the scheduler; the root's, on demand.
+        clock.set(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
+        show.section(head[9])
         await show.scheduler()
         show.flush(SEC)
         await show.send(ADMIN, "/digest")
         show.say()
-        show.say(head[9])
+        show.say(head[10])
+
+
+async def households_scene(bot: SandboxBot, show: Transcript, language: str, *, first: int,
+                           third: int, fourth: int) -> None:
+    """The secretary uploads a zone's households; a member visits two, one needs help; the
+    households of the member in quarantine are handed to their group's leader."""
+    await show.send_document(SEC, HOUSEHOLDS[language].format(third=third, first=first,
+                                                              fourth=fourth).encode(),
+                             "households.csv", "/import households")
+    homes = {h.label: h.id for h in await bot.store.member_households(third)}
+    await show.send(third, "/visit")
+    await show.press(third, f"vs:hh:{homes['3-101']}")
+    await show.press(third, f"vs:out:{homes['3-101']}:well")
+    await show.press(third, f"vs:skip:{homes['3-101']}")
+    await show.send(third, "/visit 3-102")
+    await show.press(third, f"vs:out:{homes['3-102']}:needs_help")
+    await show.send(third, VISIT_NOTE[language])
+    await show.press(third, f"nd:hh:{homes['3-102']}:medicine")
+    await show.press(third, "nd:urg:urgent")
+    await show.send(third, VISIT_NEED[language])
+    await show.press(third, "nd:ok")
+    await bot.drain()
+    show.flush(SEC)
+    await show.send(SEC, "/coverage")
+    await show.press(SEC, f"cv:ho:{fourth}")
+    await show.press(SEC, f"cv:ht:{fourth}:{SUBSEC}")
+    await show.press(SEC, f"cv:hy:{fourth}:{SUBSEC}")
+    await bot.drain()
+    show.flush(SUBSEC)
+    await show.send(SUBSEC, "/households")
 
 
 NOTICE = {
@@ -223,6 +262,22 @@ NOTICE = {
 }
 
 
+HOUSEHOLDS = {
+    "zh": "区域,户号,地址,人数,备注,责任人\n"
+          "3号楼,3-101,东湖路 3 号楼 101,2,,{third}\n"
+          "3号楼,3-102,东湖路 3 号楼 102,1,独居老人,{third}\n"
+          "3号楼,3-201,东湖路 3 号楼 201,3,,{first}\n"
+          "3号楼,3-202,东湖路 3 号楼 202,2,居家隔离,{fourth}\n",
+    "en": "zone,label,address,people,notes,responsible\n"
+          "Building 3,3-101,\"3 East Lake Rd, flat 101\",2,,{third}\n"
+          "Building 3,3-102,\"3 East Lake Rd, flat 102\",1,elderly living alone,{third}\n"
+          "Building 3,3-201,\"3 East Lake Rd, flat 201\",3,,{first}\n"
+          "Building 3,3-202,\"3 East Lake Rd, flat 202\",2,home quarantine,{fourth}\n",
+}
+VISIT_NOTE = {"zh": "老人发烧 38.5℃，家里没有退烧药", "en": "She has a fever of 38.5°C and no "
+              "medicine at home"}
+VISIT_NEED = {"zh": "需要退烧药和体温计，今天送到", "en": "Fever medicine and a thermometer, "
+              "today"}
 WHOM = {"zh": "楼下独居的周奶奶（82 岁）", "en": "Mrs Zhou downstairs, 82, living alone"}
 NEED = {"zh": "降压药只剩两天的量，需要有人去社区医院代取。",
         "en": "Her blood-pressure pills run out in two days; someone must fetch them "

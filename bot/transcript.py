@@ -66,6 +66,13 @@ class Transcript:
         await self.bot.send(user_id, text)
         self.flush(user_id)
 
+    async def send_document(self, user_id: int, data: bytes, file_name: str,
+                            caption: str) -> None:
+        """A user sends a file with a caption; print it and the answers."""
+        self.say(f"  👤 {self.names[user_id]}: 📎 {file_name} — {caption}")
+        await self.bot.send_document(user_id, data, file_name, caption)
+        self.flush(user_id)
+
     def flush_group(self, chat_id: int) -> None:
         """Print the bot's new messages in a group."""
         self.flush(chat_id)

@@ -123,8 +123,12 @@ async def _own(update: Update, context: Context, member: Person) -> None:
             current = household.zone
             count = sum(1 for h in found if h.zone == current)
             lines.append(t("zone.households.zone_header", zone=esc(current), n=count))
-        who = (t("zone.households.responsible") if household.responsible_id == member_id
-               else t("zone.households.backup"))
+        if household.responsible_id == member_id:
+            who = t("zone.households.responsible")
+        elif household.handed_to == member_id:
+            who = t("zone.households.handed")
+        else:
+            who = t("zone.households.backup")
         more = _household_lines(context, household, who)
         entry = plan.get(household.id)
         if entry is not None:  # where to go: its latest contact, under its first line

@@ -421,6 +421,11 @@ def test_demo_in_chinese(tmp_path: Path) -> None:
     assert result.code == 0, result
     assert "已报到" in result.out
     assert "未报到" in result.out
+    # The households scene: a zone covered, one household needing help, a hand-over.
+    assert "新增 4 户，更新 0 户" in result.out
+    assert "为谁：🏠 3-102 · 3号楼" in result.out
+    assert "已把 陈静 的 1 户移交给 孙组长 代管" in result.out
+    assert "🏘 住户覆盖：50%（2/4 户按时走访，今日已访 2）" in result.out
     assert "Traceback" not in result.err
     assert list(tmp_path.iterdir()) == []  # the demo's database is temporary
 
@@ -429,6 +434,8 @@ def test_demo_in_english(tmp_path: Path) -> None:
     result = frontline(tmp_path, "demo", "--lang", "en")
     assert result.code == 0, result
     assert "Checked in" in result.out
+    assert "4 created, 0 updated" in result.out
+    assert "🏘 Households covered: 50% (2/4 reached in time, 2 today)" in result.out
     assert "已报到" not in result.out
 
 
