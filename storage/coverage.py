@@ -94,6 +94,21 @@ _OFF = """({a}.away_since IS NOT NULL OR
           (SELECT c.status FROM checkins c WHERE c.member_id = {a}.id
             ORDER BY c.day DESC LIMIT 1) IN ('unwell', 'quarantined'))"""
 
+# Members off duty (`off`: id, branch_id, away) with the households they are responsible
+# for: how many, how many handed, and the name of one holder; by name.
+_OFF_DUTY = f"""
+resp AS (SELECT off.id AS id, off.branch_id AS branch_id, off.away AS away,
+                count(*) AS n, count(h.handed_to) AS handed, max(h.handed_to) AS to_id
+           FROM off JOIN households h ON h.responsible_id = off.id GROUP BY off.id)
+SELECT m.id, {_NAME}, resp.branch_id,
+       CASE WHEN resp.away IS NOT NULL THEN 'away'
+            ELSE (SELECT c.status FROM checkins c WHERE c.member_id = m.id
+                   ORDER BY c.day DESC LIMIT 1) END,
+       resp.n, resp.handed,
+       (SELECT {_NAME.replace("m.", "t.")} FROM members t WHERE t.id = resp.to_id)
+  FROM resp JOIN members m ON m.id = resp.id
+ ORDER BY {_NAME}, m.id"""
+
 
 @dataclass(frozen=True, slots=True)
 class CoverageCounts:
@@ -249,19 +264,7 @@ class CoverageQueries:
                     SELECT m.id AS id, ms.branch_id AS branch_id, m.away_since AS away
                       FROM down JOIN memberships ms ON ms.branch_id = down.id
                       JOIN members m ON m.id = ms.member_id WHERE {_OFF.format(a="m")}),
-                resp AS (SELECT off.id AS id, off.branch_id AS branch_id, off.away AS away,
-                                count(*) AS n, count(h.handed_to) AS handed,
-                                max(h.handed_to) AS to_id
-                           FROM off JOIN households h ON h.responsible_id = off.id
-                          GROUP BY off.id)
-                SELECT m.id, {_NAME}, resp.branch_id,
-                       CASE WHEN resp.away IS NOT NULL THEN 'away'
-                            ELSE (SELECT c.status FROM checkins c WHERE c.member_id = m.id
-                                   ORDER BY c.day DESC LIMIT 1) END,
-                       resp.n, resp.handed,
-                       (SELECT {_NAME.replace("m.", "t.")} FROM members t WHERE t.id = resp.to_id)
-                  FROM resp JOIN members m ON m.id = resp.id
-                 ORDER BY {_NAME}, m.id""", {"root": root_id})
+                {_OFF_DUTY}""", {"root": root_id})
         return [OffDuty(*r) for r in rows]
 
     async def hand_over(self, from_member: int, to_member: int, *, at: datetime) -> int:
@@ -347,17 +350,11 @@ class CoverageQueries:
         """The member if they are off duty and responsible for households (anywhere), else
         None."""
         row = await self.db.fetchone(
-            f"""WITH resp AS (SELECT count(*) AS n, count(handed_to) AS handed,
-                                     max(handed_to) AS to_id
-                                FROM households WHERE responsible_id = :m)
-                SELECT m.id, {_NAME}, ms.branch_id,
-                       CASE WHEN m.away_since IS NOT NULL THEN 'away'
-                            ELSE (SELECT c.status FROM checkins c WHERE c.member_id = m.id
-                                   ORDER BY c.day DESC LIMIT 1) END,
-                       resp.n, resp.handed,
-                       (SELECT {_NAME.replace("m.", "t.")} FROM members t WHERE t.id = resp.to_id)
-                  FROM members m JOIN memberships ms ON ms.member_id = m.id, resp
-                 WHERE m.id = :m AND resp.n > 0 AND {_OFF.format(a="m")}""", {"m": member_id})
+            f"""WITH off AS (
+                    SELECT m.id AS id, ms.branch_id AS branch_id, m.away_since AS away
+                      FROM members m JOIN memberships ms ON ms.member_id = m.id
+                     WHERE m.id = :m AND {_OFF.format(a="m")}),
+                {_OFF_DUTY}""", {"m": member_id})
         return OffDuty(*row) if row else None
 
     async def handover_candidates(self, branch_id: int, day: date, *,
