@@ -17,16 +17,24 @@ The rules, decided here once for the CLI and the chat upload (`/import household
   `MAX_UNPACKED` bytes, or a sheet of more than `MAX_SHEET_ROWS` rows, is refused.
 - **Columns** (header names, case and surrounding spaces ignored; English or Chinese):
   `zone` 区域/网格/片区, `label` 户/门牌/门牌号/户号, `address` 地址, `people` 人数,
-  `notes` 备注, `responsible` 责任人. zone, label, people and responsible are required;
-  address and notes may be left out. Other columns are ignored.
+  `notes` 备注, `responsible` 责任人, `backup` 备岗/备岗人/后备责任人. zone, label, people
+  and responsible are required; address, notes and backup may be left out. Other columns
+  are ignored.
 - **Rows**: zone and label non-empty; people a whole number from 1 to `MAX_PEOPLE`;
   responsible a member's @username (the @ optional) or numeric Telegram id, who belongs to
-  the branch or a branch below it; a (zone, label) pair at most once in the file.
+  the branch or a branch below it; backup, if not empty, the same kind of member and not
+  the responsible one (whether named alike or by username and id); a (zone, label) pair at
+  most once in the file.
 - **Vulnerable**: a household whose notes mention living alone, old age, disability or
   quarantine (`VULNERABLE_WORDS`) is flagged vulnerable, so coverage wants it daily.
 - **Writing**: nothing is written unless every row is good; `only_good=True` writes the good
   rows anyway (after the secretary confirms). Households are upserted by (zone, label) and
-  zones created as needed, in one transaction.
+  zones created as needed, in one transaction. Every column is written on an update: an
+  empty backup (or no backup column) clears the household's backup.
+- **One row in chat** (`/household add`): the same columns in the same order
+  (`ROW_COLUMNS`), separated by `,` or the Chinese `，` (`split_fields`), checked and
+  written by the same code as a file's row (`save_household`); only the zone is matched
+  ignoring case, to an existing zone of the branch, as `/zone` matches names.
 - **Reasons** are catalog keys (`imports.reason.*`) with values, rendered in the reader's
   language by `RowError.render`, so the CLI and the chat share them.
 """
@@ -41,7 +49,7 @@ import unicodedata
 import warnings
 import zipfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 
@@ -62,7 +70,9 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls (and .doc)
 
 REQUIRED = ("zone", "label", "people", "responsible")
-OPTIONAL = ("address", "notes")
+OPTIONAL = ("address", "notes", "backup")
+# The columns of one household typed in chat, in the order of the import file's header.
+ROW_COLUMNS = ("zone", "label", "address", "people", "notes", "responsible", "backup")
 HEADERS: dict[str, str] = {
     "zone": "zone", "区域": "zone", "网格": "zone", "片区": "zone",
     "label": "label", "户": "label", "门牌": "label", "门牌号": "label", "户号": "label",
@@ -70,6 +80,7 @@ HEADERS: dict[str, str] = {
     "people": "people", "人数": "people",
     "notes": "notes", "note": "notes", "备注": "notes",
     "responsible": "responsible", "责任人": "responsible",
+    "backup": "backup", "备岗": "backup", "备岗人": "backup", "后备责任人": "backup",
 }
 VULNERABLE_WORDS = (
     "alone", "elderly", "disab", "bedridden", "quarantin", "isolat",
@@ -141,6 +152,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     good_rows: int = 0
     zones: list[str] = field(default_factory=list)  # of the rows written, in file order
+    households: list[HouseholdInput] = field(default_factory=list)  # as written
 
     @property
     def written(self) -> bool:
@@ -159,6 +171,7 @@ class ParsedRow:
     people: int
     notes: str
     responsible: str  # "@username" lowered without the @, or the id's digits
+    backup: str = ""  # the same kind of key; "" for no backup
 
 
 def decode(data: bytes) -> str | None:
@@ -352,6 +365,7 @@ def _check_row(line: int, record: list[str], columns: dict[str, int], width: int
 
     zone, label, people_text = cell("zone"), cell("label"), cell("people")
     address, notes, responsible = cell("address"), cell("notes"), cell("responsible")
+    backup = cell("backup")
     reasons: list[Reason] = []
     if not zone:
         reasons.append(Reason("empty_zone"))
@@ -368,11 +382,19 @@ def _check_row(line: int, record: list[str], columns: dict[str, int], width: int
     key = _responsible_key(responsible)
     if not key:
         reasons.append(Reason("empty_responsible"))
+    backup_key = _responsible_key(backup)
+    if key and backup_key == key:
+        reasons.append(Reason("backup_is_responsible", {"who": _shown(_who(key))}))
     if reasons:
         first, *more = reasons
         errors.append(RowError(line, first.key, first.values, tuple(more)))
         return None
-    return ParsedRow(line, zone, label, address, people, notes, key)
+    return ParsedRow(line, zone, label, address, people, notes, key, backup_key)
+
+
+def _who(key: str) -> str:
+    """A member's key as quoted back: the id's digits, or the @username."""
+    return key if key.isdigit() else "@" + key
 
 
 async def import_households(store: Store, branch_id: int, data: bytes, *, now: datetime,
@@ -385,7 +407,14 @@ async def import_households(store: Store, branch_id: int, data: bytes, *, now: d
     one does not stall the bot's other chats.
     """
     rows, errors = await asyncio.to_thread(parse, data, file_name)
-    keys = {row.responsible for row in rows}
+    good = await _resolve(store, branch_id, rows, errors)
+    return await _write(store, branch_id, good, errors, now=now, only_good=only_good)
+
+
+async def _resolve(store: Store, branch_id: int, rows: list[ParsedRow],
+                   errors: list[RowError]) -> list[HouseholdInput]:
+    """The rows whose members belong to the branch's subtree; the others go to `errors`."""
+    keys = {row.responsible for row in rows} | {row.backup for row in rows if row.backup}
     found = await store.members_in_subtree(
         branch_id, ids=[int(k) for k in keys if k.isdigit()],
         usernames=[k for k in keys if not k.isdigit()])
@@ -393,16 +422,119 @@ async def import_households(store: Store, branch_id: int, data: bytes, *, now: d
     members.update({name.casefold(): member_id for member_id, name in found if name})
     good: list[HouseholdInput] = []
     for row in rows:
+        reasons: list[Reason] = []
         member_id = members.get(row.responsible)
         if member_id is None:
-            shown = row.responsible if row.responsible.isdigit() else "@" + row.responsible
-            errors.append(RowError(row.line, "not_member", {"who": _shown(shown)}))
+            reasons.append(Reason("not_member", {"who": _shown(_who(row.responsible))}))
+        backup_id = members.get(row.backup) if row.backup else None
+        if row.backup and backup_id is None:
+            reasons.append(Reason("backup_not_member", {"who": _shown(_who(row.backup))}))
+        elif backup_id is not None and backup_id == member_id:
+            # One named by @username, the other by id: still the same member.
+            reasons.append(Reason("backup_is_responsible", {"who": _shown(_who(row.backup))}))
+        if reasons or member_id is None:
+            first, *more = reasons
+            errors.append(RowError(row.line, first.key, first.values, tuple(more)))
             continue
         good.append(HouseholdInput(row.zone, row.label, row.address, row.people, row.notes,
-                                   member_id, is_vulnerable(row.notes)))
+                                   member_id, is_vulnerable(row.notes), backup_id))
+    return good
+
+
+async def _write(store: Store, branch_id: int, good: list[HouseholdInput],
+                 errors: list[RowError], *, now: datetime, only_good: bool) -> ImportResult:
+    """Write the good rows, unless there are errors and not `only_good`."""
     errors.sort(key=lambda e: (e.line or 0))
     result = ImportResult(errors=errors, good_rows=len(good))
     if good and (only_good or not errors):
         result.created, result.updated = await store.upsert_households(branch_id, good, at=now)
         result.zones = list(dict.fromkeys(household.zone for household in good))
+        result.households = list(good)
     return result
+
+
+QUOTE = '"'
+SEPARATORS = (",", "\uff0c")  # the ASCII comma and the full-width Chinese one
+
+
+def split_fields(text: str) -> list[str] | None:
+    """The fields of one household typed in chat, or None if a quote is left open.
+
+    Fields are separated by `,` or `，`; a field may be quoted with `"` as in a CSV file
+    (`""` inside quotes is one quote), so that it can hold a comma. Fields are stripped.
+    """
+    fields: list[str] = []
+    current: list[str] = []
+    quoted = False
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quoted:
+            if char == QUOTE and text[index + 1:index + 2] == QUOTE:
+                current.append(QUOTE)
+                index += 1
+            elif char == QUOTE:
+                quoted = False
+            else:
+                current.append(char)
+        elif char == QUOTE and not "".join(current).strip():
+            current, quoted = [], True
+        elif char in SEPARATORS:
+            fields.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+        index += 1
+    if quoted:
+        return None
+    fields.append("".join(current).strip())
+    return fields
+
+
+async def save_household(store: Store, branch_id: int, fields: list[str], *,
+                         now: datetime) -> ImportResult:
+    """Check one household given as the fields of a file's row (in `ROW_COLUMNS` order) by
+    the import's rules, and create or update it; the zone is matched ignoring case.
+
+    The result has at most one error (for line 1) and, if written, the household.
+    """
+    records = [(0, list(ROW_COLUMNS)), (1, fields)]
+    rows, errors = _check_records(records, xlsx=False)
+    good = await _resolve(store, branch_id, rows, errors)
+    for index, item in enumerate(good):
+        zone = await store.zone_named(branch_id, item.zone)
+        if zone is not None:
+            good[index] = replace(item, zone=zone.name)
+    return await _write(store, branch_id, good, errors, now=now, only_good=False)
+
+
+# Quotes that may wrap a name with spaces in a command: "…", “…” and 「…」.
+QUOTES = {'"': '"', "\u201c": "\u201d", "\u300c": "\u300d"}
+
+
+def command_words(text: str) -> list[str] | None:
+    """The words of a command's arguments, or None if a quote is left open.
+
+    Words are separated by spaces; a word starting with a quote (`"`, `“` or `「`) runs to
+    its closing quote (`"`, `”` or `」`) and may hold spaces, e.g. `"Building 3"`. A quote
+    inside a word is a character like any other (`O'Brien`, `东“湖”`).
+    """
+    words: list[str] = []
+    index, length = 0, len(text)
+    while index < length:
+        if text[index].isspace():
+            index += 1
+            continue
+        close = QUOTES.get(text[index])
+        word: list[str] = []
+        if close is not None:
+            end = text.find(close, index + 1)
+            if end < 0:
+                return None
+            word.append(text[index + 1:end])
+            index = end + 1
+        while index < length and not text[index].isspace():
+            word.append(text[index])
+            index += 1
+        words.append("".join(word))
+    return words

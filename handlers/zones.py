@@ -1,4 +1,10 @@
-"""`/zone add|list|rename|remove` (secretaries) and `/households` (members and secretaries)."""
+"""`/zone add|list|rename|remove` (secretaries) and `/households` (members and secretaries).
+
+Zone names may hold spaces (an import creates "Building 3"): the arguments are read from the
+message's text as words, a quoted name ("…", “…” or 「…」) being one word. `add` and `remove`
+take the rest of the line as the name; `rename` takes two words, or `OLD -> NEW` / `OLD → NEW`
+with the arrow between spaces. A trailing `#ID` still chooses the branch.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import visits
+from bot.households import command_words
+from handlers import household as one_household
 from handlers.common import esc, reply, reply_lines, utf16_len
 from handlers.context import Context
 from handlers.leaders import scope
@@ -16,6 +24,32 @@ from storage.rows import Branch, Person
 
 NAME_MAX = 40
 ACTIONS = ("add", "list", "rename", "remove")
+
+
+ARROWS = ("->", "→")
+
+
+def _words(update: Update) -> list[str] | None:
+    """The command's arguments as words (quoted names kept whole); None on an open quote."""
+    return command_words(one_household.arguments(update))
+
+
+def _names(action: str, words: list[str]) -> list[str] | None:
+    """The names an action takes from the words after it, or None if they do not fit."""
+    if action == "list":
+        return [] if not words else None
+    if action in ("add", "remove"):
+        name = " ".join(words).strip()
+        return [name] if name else None
+    if action != "rename":
+        return None
+    arrows = [i for i, word in enumerate(words) if word in ARROWS]
+    if len(arrows) == 1:
+        old, new = " ".join(words[:arrows[0]]), " ".join(words[arrows[0] + 1:])
+        pair = [old.strip(), new.strip()]
+    else:
+        pair = words if not arrows and len(words) == 2 else []
+    return pair if len(pair) == 2 and all(name.strip() for name in pair) else None
 
 
 def _split_branch(args: list[str]) -> tuple[list[str], str | None]:
@@ -41,14 +75,14 @@ async def _audit(context: Context, branch: Branch, action: str, **detail: object
 
 async def zone(update: Update, context: Context) -> None:
     """`/zone add NAME`, `/zone list`, `/zone rename OLD NEW`, `/zone remove NAME` [#BRANCH]."""
-    args, branch_arg = _split_branch(list(context.args or []))
+    words = _words(update)
+    args, branch_arg = _split_branch(words or [])
     branch = await scope(update, context, "zone", branch_arg)
     if branch is None:
         return
     action = args[0].lower() if args else "list"
-    names = args[1:]
-    wanted = {"add": 1, "list": 0, "rename": 2, "remove": 1}.get(action)
-    if wanted is None or len(names) != wanted:
+    names = _names(action, args[1:]) if words is not None else None
+    if names is None:
         await reply(update, context.t("zone.usage"))
         return
     store, t = context.store, context.t
@@ -142,7 +176,8 @@ async def households(update: Update, context: Context) -> None:
     """`/households`: a member's own list; `/households ZONE [#BRANCH]`: a zone's (secretaries)."""
     actor = context.actor
     assert actor is not None
-    args, branch_arg = _split_branch(list(context.args or []))
+    words = _words(update)
+    args, branch_arg = _split_branch(words if words is not None else list(context.args or []))
     t = context.t
     if not args and branch_arg is None and not actor.leads:
         person = actor.person
@@ -191,4 +226,5 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         CommandHandler("zone", zone, filters=private),
         CommandHandler("households", households, filters=private),
+        *one_household.handlers(),
     ]

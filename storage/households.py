@@ -23,6 +23,7 @@ class HouseholdInput:
     notes: str
     responsible_id: int
     vulnerable: bool
+    backup_id: int | None = None  # None: no backup (a re-import clears one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,14 +125,16 @@ class HouseholdQueries:
                 await cursor.close()
                 await conn.execute(
                     """INSERT INTO households(zone_id, label, address, people, notes,
-                                              responsible_id, vulnerable, created_at, updated_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                              responsible_id, backup_id, vulnerable,
+                                              created_at, updated_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT(zone_id, label) DO UPDATE SET
                            address = excluded.address, people = excluded.people,
                            notes = excluded.notes, responsible_id = excluded.responsible_id,
-                           vulnerable = excluded.vulnerable, updated_at = excluded.updated_at""",
+                           backup_id = excluded.backup_id, vulnerable = excluded.vulnerable,
+                           updated_at = excluded.updated_at""",
                     (zone_id, item.label, item.address, item.people, item.notes,
-                     item.responsible_id, int(item.vulnerable), stamp, stamp))
+                     item.responsible_id, item.backup_id, int(item.vulnerable), stamp, stamp))
                 if exists:
                     updated += 1
                 else:
@@ -207,6 +210,39 @@ class HouseholdQueries:
             deleted = cursor.rowcount
             await cursor.close()
         return deleted > 0
+
+    async def household_named(self, branch_id: int, zone: str, label: str) -> Household | None:
+        """The household of that label in the branch's zone of that name (the name's case
+        ignored, an exact match preferred), or None."""
+        row = await self.db.fetchone(
+            f"""SELECT {HOUSEHOLD_COLUMNS} FROM households h JOIN zones z ON z.id = h.zone_id
+                WHERE z.branch_id = ? AND lower(z.name) = lower(?) AND h.label = ?
+                ORDER BY z.name = ? DESC, z.id LIMIT 1""", (branch_id, zone, label, zone))
+        return household_row(row) if row else None
+
+    async def remove_household(self, branch_id: int, zone: str, label: str
+                               ) -> tuple[Household, int] | None:
+        """Delete one household of the branch's zones (found as `household_named`), with its
+        visits and hand-overs (ON DELETE CASCADE), in one transaction.
+
+        Returns the household as it was and how many visits went with it; None if the
+        branch has no such household.
+        """
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                f"""SELECT {HOUSEHOLD_COLUMNS},
+                          (SELECT count(*) FROM visits v WHERE v.household_id = h.id)
+                     FROM households h JOIN zones z ON z.id = h.zone_id
+                    WHERE z.branch_id = ? AND lower(z.name) = lower(?) AND h.label = ?
+                    ORDER BY z.name = ? DESC, z.id LIMIT 1""", (branch_id, zone, label, zone))
+            row = await cursor.fetchone()
+            await cursor.close()
+            if row is None:
+                return None
+            household = household_row(row)
+            cursor = await conn.execute("DELETE FROM households WHERE id = ?", (household.id,))
+            await cursor.close()
+        return household, int(row[15])
 
     async def member_households(self, member_id: int) -> list[Household]:
         """The households a member is responsible for, backup of, or holds while handed to

@@ -388,3 +388,65 @@ def test_cli_import(tmp_path: Path) -> None:
 
     helped = frontline(tmp_path, "households", "import", "--help")
     assert helped.code == 0 and helped.out.startswith("usage: frontline households import")
+
+
+async def _backups(store: Store) -> list[tuple[str, int | None, int | None]]:
+    return [(h.label, h.responsible_id, h.backup_id) for h in await store.branch_households(EAST)]
+
+
+async def test_backup_column_in_csv_and_reimport_clears_it(store: Store) -> None:
+    text = ("zone,label,address,people,notes,responsible,backup\n"
+            "B,1,a,1,,@alice,@bob\n"
+            "B,2,a,1,,@bob,1001\n"
+            "B,3,a,1,,@alice,\n")
+    result = await import_households(store, EAST, text.encode(), now=NOW)
+    assert result.errors == [] and result.created == 3
+    assert await _backups(store) == [("1", ALICE, BOB), ("2", BOB, ALICE), ("3", ALICE, None)]
+    # The same rows again with the backup emptied (or the column left out) clear it.
+    cleared = text.replace(",@bob\n", ",\n").replace(",1001\n", ",@alice\n")
+    result = await import_households(store, EAST, cleared.encode(), now=NOW)
+    assert (result.created, result.updated) == (0, 3)
+    assert await _backups(store) == [("1", ALICE, None), ("2", BOB, ALICE), ("3", ALICE, None)]
+    without = "zone,label,people,responsible\nB,2,1,@bob\n"
+    assert (await import_households(store, EAST, without.encode(), now=NOW)).updated == 1
+    assert ("2", BOB, None) in await _backups(store)
+
+
+async def test_backup_with_chinese_headers_in_gbk(store: Store) -> None:
+    for header in ("备岗", "备岗人", "后备责任人"):
+        text = f"区域,门牌,人数,责任人,{header}\n一号楼,1-101,2,@zhangwei,@alice\n"
+        result = await import_households(store, EAST, text.encode("gbk"), now=NOW)
+        assert result.errors == [], header
+        assert await _backups(store) == [("1-101", 2001, ALICE)]
+
+
+async def test_unknown_backup_and_backup_equal_to_responsible(store: Store) -> None:
+    text = ("zone,label,people,responsible,backup\n"
+            "B,1,1,@alice,@nobody\n"        # 2: unknown backup
+            "B,2,1,@alice,@carol\n"         # 3: backup in West, not below East
+            "B,3,1,@alice,@ALICE\n"         # 4: the same member, named alike
+            "B,4,1,@alice,1001\n"           # 5: the same member, by id
+            "B,5,1,@nobody,@nobody2\n"      # 6: both unknown: two reasons
+            "B,6,1,@alice,@bob\n")          # 7: good
+    result = await import_households(store, EAST, text.encode(), now=NOW)
+    assert [(e.line, e.key) for e in result.errors] == [
+        (2, "backup_not_member"), (3, "backup_not_member"), (4, "backup_is_responsible"),
+        (5, "backup_is_responsible"), (6, "not_member")]
+    assert "backup @nobody is not a member" in reason(result.errors[0])
+    assert reason(result.errors[1], "zh") == "备岗 @carol 不是本支部或下级支部的成员"
+    assert "is the responsible member" in reason(result.errors[2])
+    assert reason(result.errors[3], "zh") == "备岗 1001 就是责任人，请填另一位成员或留空"
+    assert [r.key for r in result.errors[4].reasons] == ["not_member", "backup_not_member"]
+    assert result.good_rows == 1 and not result.written
+    assert await _rows(store) == []
+
+
+async def test_backup_column_in_xlsx(store: Store) -> None:
+    data = xlsx([["区域", "门牌", "人数", "责任人", "备岗"],
+                 ["一号楼", "1-101", 2, "@alice", 1002.0],
+                 ["一号楼", "1-102", 1, 1002, None],
+                 ["一号楼", "1-103", 1, "@bob", "@BOB"]])
+    result = await import_households(store, EAST, data, now=NOW)
+    assert [(e.line, e.key) for e in result.errors] == [(4, "backup_is_responsible")]
+    result = await import_households(store, EAST, data, now=NOW, only_good=True)
+    assert await _backups(store) == [("1-101", ALICE, BOB), ("1-102", BOB, None)]

@@ -237,3 +237,33 @@ def test_every_reason_key_exists() -> None:
     assert len(keys) > 15
     for language in ("zh", "en"):
         assert sorted(k for k in keys if f"imports.reason.{k}" not in catalog(language)) == []
+
+
+async def test_backup_column_in_chat(bot: SandboxBot, org: Org) -> None:
+    data = xlsx([["区域", "门牌", "人数", "责任人", "备岗"],
+                 ["一号楼", "101", 2, "@mia", "@max"],
+                 ["一号楼", "102", 1, "@mia", "@mia"],       # 3: backup is the responsible
+                 ["一号楼", "103", 1, "@max", "@mel"]])      # 4: Mel is in Beta
+    reply = await bot.send_document(SEC_A, data, "backup.xlsx", CAPTION)
+    assert "backup.xlsx 中有 2 处问题" in reply.plain
+    assert "第 3 行：备岗 @mia 就是责任人，请填另一位成员或留空" in reply.plain
+    assert "第 4 行：备岗 @mel 不是本支部或下级支部的成员" in reply.plain
+    done = await bot.press(SEC_A, "导入 1 行无误的住户")
+    assert "新增 1 户" in done.plain
+    assert [(h.label, h.responsible_id, h.backup_id)
+            for h in await bot.store.branch_households(org.a)] == [("101", MEM_A1, MEM_A2)]
+    # Max sees it as its backup; a CSV without the backup clears it.
+    assert "101 · 2 人 · 备岗" in (await bot.send(MEM_A2, "/households")).plain
+    csv = "zone,label,people,responsible,backup\n一号楼,101,2,@mia,\n"
+    await bot.send(SEC_A, "/lang en")
+    reply = await bot.send_document(SEC_A, csv.encode(), "h.csv", CAPTION)
+    assert "0 created, 1 updated" in reply.plain
+    assert [h.backup_id for h in await bot.store.branch_households(org.a)] == [None]
+    bad = "zone,label,people,responsible,backup\n一号楼,101,2,@mia,303\n"
+    reply = await bot.send_document(SEC_A, bad.encode(), "h.csv", CAPTION)
+    assert "line 2: backup 303 is the responsible" not in reply.plain  # Mo is below Alpha
+    assert "0 created, 1 updated" in reply.plain
+    bad = "zone,label,people,responsible,backup\n一号楼,101,2,301,@MIA\n"
+    reply = await bot.send_document(SEC_A, bad.encode(), "h.csv", CAPTION)
+    assert ("line 2: backup @mia is the responsible member; name another member or leave it"
+            " empty" in reply.plain)

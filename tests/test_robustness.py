@@ -13,12 +13,17 @@ from hypothesis import strategies as st
 
 from bot.invites import parse_duration
 from handlers import callbacks
+from storage.households import HouseholdInput
 from tests.helpers import MEM_A1, OUTSIDER, SEC_A, build_org, make_bot
 
 # Text as Telegram delivers it: not empty, not only spaces.
 texts = st.text(min_size=1, max_size=400).filter(lambda s: s.strip() != "")
 COMMANDS = ["/start", "/checkin", "/who", "/roster", "/branch", "/branch add", "/invite",
-            "/lang", "/me", "/help", "/cancel", ""]
+            "/lang", "/me", "/help", "/cancel", "",
+            # households and coverage
+            "/zone", "/zone add", "/zone rename", "/zone remove", "/households", "/household add",
+            "/household remove", "/visit", "/coverage", "/away", "/back", "/import",
+            "/settings visit", "/digest"]
 
 
 @given(st.text(max_size=80))
@@ -51,9 +56,13 @@ def test_no_message_crashes_a_handler(caplog: pytest.LogCaptureFixture) -> None:
     loop = asyncio.new_event_loop()
     bot = make_bot()
     loop.run_until_complete(bot.start())
-    loop.run_until_complete(build_org(bot))
+    org = loop.run_until_complete(build_org(bot))
+    # Households for the member and the secretary, so /visit and /coverage have work to do.
+    homes = [HouseholdInput("East", f"{i}-10{i}", f"{i} Lake Road", 2, "独居" if i else "",
+                            MEM_A1 if i % 2 else SEC_A, i == 0) for i in range(4)]
+    loop.run_until_complete(bot.store.upsert_households(org.a, homes, at=bot.clock.now()))
 
-    @settings(max_examples=120, deadline=None,
+    @settings(max_examples=200, deadline=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(user=st.sampled_from([MEM_A1, SEC_A, OUTSIDER]),
            command=st.sampled_from(COMMANDS), text=texts)

@@ -115,3 +115,54 @@ async def test_households_of_a_zone_for_a_secretary(bot: SandboxBot, org: Org) -
     assert "没有名为“Nowhere”的责任区" in reply.plain
     reply = await bot.send(SEC_B, f"/households East #{org.a}")
     assert "1-101" not in reply.plain and "Alpha" in reply.plain
+
+
+async def test_zone_names_with_spaces(bot: SandboxBot, org: Org) -> None:
+    reply = await bot.send(SEC_A, "/zone add Building 3")
+    assert "已在“Alpha”添加责任区“Building 3”" in reply.plain
+    reply = await bot.send(SEC_A, '/zone add "East  Gate"')
+    assert "添加责任区“East  Gate”" in reply.plain
+    reply = await bot.send(SEC_A, "/zone add 「三号 楼」")
+    assert "添加责任区“三号 楼”" in reply.plain
+    reply = await bot.send(SEC_A, '/zone rename "Building 3" “Block C”')
+    assert "责任区“Building 3”已改名为“Block C”" in reply.plain
+    reply = await bot.send(SEC_A, "/zone rename block c -> Block D 2")
+    assert "责任区“Block C”已改名为“Block D 2”" in reply.plain
+    reply = await bot.send(SEC_A, "/zone rename Block D 2 → Block->E")
+    assert "责任区“Block D 2”已改名为“Block->E”" in reply.plain
+    assert [z.name for z in await bot.store.zones(org.a)] == [
+        "Block->E", "East  Gate", "三号 楼"]
+    for bad in ("/zone rename Block->E", "/zone rename a b c", "/zone rename a -> b -> c",
+                "/zone rename -> x", '/zone add "Building 4', "/zone add 「x", "/zone add",
+                '/zone add ""', "/zone list now", "/zone remove"):
+        reply = await bot.send(SEC_A, bad)
+        assert "用法：/zone add" in reply.plain, bad
+    reply = await bot.send(SEC_A, "/zone remove 三号 楼")
+    assert "已删除责任区“三号 楼”" in reply.plain
+    reply = await bot.send(SEC_A, f'/zone add "Building 9" #{org.a1}')
+    assert "已在“Alpha-1”添加责任区“Building 9”" in reply.plain
+    reply = await bot.send(SEC_A, f"/zone remove Building 9 #{org.a1}")
+    assert "已删除责任区“Building 9”" in reply.plain
+    assert await bot.store.zones(org.a1) == []
+    reply = await bot.send(SEC_B, f'/zone add "Building 9" #{org.a}')
+    assert "已在" not in reply.plain
+    assert [z.name for z in await bot.store.zones(org.a)] == ["Block->E", "East  Gate"]
+
+
+async def test_households_of_a_zone_with_spaces(bot: SandboxBot, org: Org) -> None:
+    await bot.store.upsert_households(org.a, [_home("Building 3", "3-301", MEM_A1)],
+                                      at=bot.clock.now())
+    for text in ("/households Building 3", '/households "building 3"'):
+        reply = await bot.send(SEC_A, text)
+        assert "📍 Building 3（1 户）" in reply.plain and "3-301" in reply.plain, text
+
+
+def test_command_words() -> None:
+    from bot.households import command_words
+
+    assert command_words(' add  "a b"  c ') == ["add", "a b", "c"]
+    assert command_words("“一 号” 「二 号」x O'Brien 东“湖”") == ["一 号", "二 号x", "O'Brien",
+                                                                "东“湖”"]
+    assert command_words('"a b"c d') == ["a bc", "d"]
+    assert command_words('x "open') is None
+    assert command_words("") == []
