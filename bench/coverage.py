@@ -15,7 +15,8 @@ Then, warm, best of 3:
 - `past_day_s`: the same for yesterday (households reached since are looked up in visits);
 - `zones_s` and `overdue_s`: a leaf's `/coverage` zones and one zone's overdue list.
 
-Runs in a child process so that its peak memory (ru_maxrss) is its own, and prints last:
+The database is built by one child process and measured by another, so that the peak memory
+printed (ru_maxrss) is that of computing coverage, not of building the data. Prints last:
 
     households=<n> coverage_s=<x> peak_rss_mb=<m>
 
@@ -150,48 +151,69 @@ async def best_of(work: Callable[[], Awaitable[object]]) -> float:
     return min(times)
 
 
-async def one(households: int) -> str:
-    """Build and time; the result line."""
-    with tempfile.TemporaryDirectory() as folder:
-        store = Store(Path(folder) / "bench.sqlite3")
-        await store.initialize()
-        started = time.perf_counter()
-        leaf_id = await build(store, households)
-        built = time.perf_counter() - started
-        root = await store.branch(1)
-        leaf = await store.branch(leaf_id)
-        assert isinstance(root, Branch) and isinstance(leaf, Branch)
-        section = await digest_coverage.gather(store, root, TODAY)
-        assert section is not None and section.total.households == households
-        coverage_s = await best_of(lambda: digest_coverage.gather(store, root, TODAY))
-        past_s = await best_of(lambda: digest_coverage.gather(
-            store, root, TODAY - timedelta(days=1)))
-        win = coverage.window(TODAY, leaf.timezone)
-        zones_s = await best_of(lambda: coverage.zones(store, leaf.id, win))
-        zone = (await coverage.zones(store, leaf.id, win))[0]
-        overdue_s = await best_of(lambda: coverage.uncovered(store, leaf.id, zone.key, win))
-        total = section.total
-        await store.shutdown()
+async def make(path: Path, households: int) -> str:
+    """Build the database at `path`; the build's figures."""
+    store = Store(path)
+    await store.initialize()
+    started = time.perf_counter()
+    leaf_id = await build(store, households)
+    built = time.perf_counter() - started
+    await store.shutdown()
+    return f"leaf={leaf_id} build_s={built:.1f}"
+
+
+async def measure(path: Path, households: int, leaf_id: int) -> str:
+    """Time coverage on the built database; the result line."""
+    store = Store(path)
+    await store.initialize()
+    root = await store.branch(1)
+    leaf = await store.branch(leaf_id)
+    assert isinstance(root, Branch) and isinstance(leaf, Branch)
+    section = await digest_coverage.gather(store, root, TODAY)
+    assert section is not None and section.total.households == households
+    coverage_s = await best_of(lambda: digest_coverage.gather(store, root, TODAY))
+    past_s = await best_of(lambda: digest_coverage.gather(
+        store, root, TODAY - timedelta(days=1)))
+    win = coverage.window(TODAY, leaf.timezone)
+    zones_s = await best_of(lambda: coverage.zones(store, leaf.id, win))
+    zone = (await coverage.zones(store, leaf.id, win))[0]
+    overdue_s = await best_of(lambda: coverage.uncovered(store, leaf.id, zone.key, win))
+    total = section.total
+    await store.shutdown()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return (f"households={households} coverage_s={coverage_s:.4f} past_day_s={past_s:.4f}"
-            f" zones_s={zones_s:.4f} overdue_s={overdue_s:.4f} build_s={built:.1f}"
+            f" zones_s={zones_s:.4f} overdue_s={overdue_s:.4f}"
             f" covered={total.covered} due={total.due} overdue={total.overdue}"
             f" unheld={total.unheld} off_duty={len(section.off_duty)} peak_rss_mb={rss:.0f}")
+
+
+def _child(*args: str) -> str:
+    done = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True,
+                          text=True)
+    return done.stdout.strip().splitlines()[-1]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run in a child process; print its figures, then the summary line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=200_000)
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--make", help=argparse.SUPPRESS)
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--leaf", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.one:
-        print(asyncio.run(one(args.one)), flush=True)
+    if args.make:
+        print(asyncio.run(make(Path(args.make), args.households)), flush=True)
         return 0
-    done = subprocess.run([sys.executable, __file__, "--one", str(args.households)],
-                          check=True, capture_output=True, text=True)
-    line = done.stdout.strip().splitlines()[-1]
-    print(line, flush=True)
+    if args.measure:
+        print(asyncio.run(measure(Path(args.measure), args.households, args.leaf)), flush=True)
+        return 0
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "bench.sqlite3")
+        made = dict(part.split("=") for part in _child(
+            "--make", path, "--households", str(args.households)).split())
+        line = _child("--measure", path, "--households", str(args.households),
+                      "--leaf", made["leaf"])
+    print(f"{line} build_s={made['build_s']}", flush=True)
     fields = dict(part.split("=") for part in line.split())
     print(f"households={fields['households']} coverage_s={fields['coverage_s']}"
           f" peak_rss_mb={fields['peak_rss_mb']}")
