@@ -113,6 +113,13 @@ async def uncovered(store: Store, branch_id: int, zone_id: int, win: Window) -> 
     return await store.uncovered_households(branch_id, zone_id, starts=win.starts, end=win.end)
 
 
+async def to_visit(store: Store, branch_id: int, day: date, timezone: str) -> dict[int, int]:
+    """Households not yet covered on the branch's local `day`, per member of the branch who
+    holds some (for the morning prompt)."""
+    win = window(day, timezone)
+    return await store.households_to_visit(branch_id, starts=win.starts, end=win.end)
+
+
 async def off_duty(store: Store, branch_id: int) -> list[OffDuty]:
     """Members of the subtree off duty with households, those with some unheld first."""
     found = await store.off_duty_holders(branch_id)

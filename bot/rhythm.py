@@ -29,12 +29,13 @@ from __future__ import annotations
 import importlib
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot import coverage
 from bot.i18n import LANGUAGES, Translator, pick_language
 from bot.text import esc
 from storage.coverage import MAX_VISIT_EVERY
@@ -228,7 +229,7 @@ def _latest(target: Target) -> str | None:
 
 
 def _member_message(translate: Translator, schedule: Schedule, target: Target, key: str,
-                    day: date, care: bool = False) -> NewMessage:
+                    day: date, care: bool = False, to_visit: int = 0) -> NewMessage:
     contact = target.contact
     language = _speak(contact, translate, schedule)
     buttons = status_buttons(translate, language)
@@ -237,13 +238,16 @@ def _member_message(translate: Translator, schedule: Schedule, target: Target, k
     if care:
         buttons.append([(translate(language, "care.need_button"), CARE_NEED)])
         values["status"] = translate(language, f"status.{_latest(target)}")
-    return NewMessage(contact.member_id, contact.member_id, translate(language, key, **values),
-                      buttons)
+    text = translate(language, key, **values)
+    if to_visit:
+        text += "\n" + translate(language, "rhythm.to_visit", n=to_visit)
+    return NewMessage(contact.member_id, contact.member_id, text, buttons)
 
 
 def prompt_messages(translate: Translator, schedule: Schedule, targets: Sequence[Target],
-                    day: date) -> list[NewMessage]:
-    """The morning prompt, or the care message for the unwell and quarantined."""
+                    day: date, to_visit: Mapping[int, int] | None = None) -> list[NewMessage]:
+    """The morning prompt, or the care message for the unwell and quarantined. A member who
+    holds households is told how many are to be visited today (`to_visit`)."""
     out = []
     for target in targets:
         if not target.reachable:
@@ -252,7 +256,9 @@ def prompt_messages(translate: Translator, schedule: Schedule, targets: Sequence
             out.append(_member_message(translate, schedule, target, "care.message", day,
                                        care=True))
         elif target.today is None:
-            out.append(_member_message(translate, schedule, target, "rhythm.prompt", day))
+            out.append(_member_message(
+                translate, schedule, target, "rhythm.prompt", day,
+                to_visit=(to_visit or {}).get(target.contact.member_id, 0)))
     return out
 
 
@@ -328,7 +334,8 @@ async def _run(store: Store, translate: Translator, schedule: Schedule, kind: st
         return await _digest(store, translate, schedule, day, now)
     targets = await store.branch_targets(schedule.branch_id, day, day - timedelta(days=1))
     if kind == "prompt":
-        return prompt_messages(translate, schedule, targets, day)
+        to_visit = await coverage.to_visit(store, schedule.branch_id, day, schedule.timezone)
+        return prompt_messages(translate, schedule, targets, day, to_visit)
     if kind == "reminder":
         return reminder_messages(translate, schedule, targets, day)
     return await _rate_escalation(store, translate, schedule, targets, now)

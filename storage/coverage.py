@@ -251,6 +251,45 @@ class CoverageQueries:
             {**self._params(branch_id, starts, end, deep=False), "zone": zone_id})
         return [Uncovered(household_row(r), r[15], from_iso(r[16]), r[17]) for r in rows]
 
+    async def households_to_visit(self, branch_id: int, *, starts: Sequence[datetime],
+                                  end: datetime) -> dict[int, int]:
+        """For each member of exactly this branch who holds households (responsible and not
+        handed away, or handed to them), how many are not covered that day."""
+        rows = await self.db.fetchall(
+            f"""WITH RECURSIVE
+                held(id, holder) AS (
+                    SELECT h.id, ms.member_id FROM memberships ms
+                      JOIN households h ON h.handed_to = ms.member_id
+                     WHERE ms.branch_id = :branch
+                    UNION ALL
+                    SELECT h.id, ms.member_id FROM memberships ms
+                      JOIN households h ON h.responsible_id = ms.member_id
+                     WHERE ms.branch_id = :branch AND h.handed_to IS NULL),
+                zb(branch_id) AS (
+                    SELECT DISTINCT z.branch_id FROM held JOIN households h ON h.id = held.id
+                      JOIN zones z ON z.id = h.zone_id),
+                up(start, parent_id, v, depth) AS (
+                    SELECT b.id, b.parent_id, b.visit_every_days, 0
+                      FROM zb JOIN branches b ON b.id = zb.branch_id
+                    UNION ALL
+                    SELECT up.start, b.parent_id, b.visit_every_days, up.depth + 1
+                      FROM up JOIN branches b ON b.id = up.parent_id WHERE up.v IS NULL),
+                bk(branch_id, k) AS (
+                    SELECT zb.branch_id, min(:maxk, coalesce(
+                        (SELECT v FROM up WHERE up.start = zb.branch_id AND v IS NOT NULL
+                          ORDER BY depth LIMIT 1), {DEFAULT_VISIT_EVERY})) FROM zb),
+                th(k, cov) AS (SELECT key + 1, value ->> 0 FROM json_each(:th))
+                SELECT held.holder, count(*)
+                  FROM held JOIN households h ON h.id = held.id
+                  JOIN zones z ON z.id = h.zone_id JOIN bk ON bk.branch_id = z.branch_id
+                  JOIN th ON th.k = CASE WHEN h.vulnerable THEN 1 ELSE bk.k END
+                 WHERE h.created_at < :end
+                   AND (h.last_reached_at IS NULL OR h.last_reached_at < th.cov)
+                 GROUP BY held.holder""",
+            {"branch": branch_id, "th": _windows(starts), "maxk": len(starts) - 1,
+             "end": iso(end)})
+        return {int(r[0]): int(r[1]) for r in rows}
+
     async def off_duty_holders(self, root_id: int) -> list[OffDuty]:
         """Members of the subtree who are off duty and responsible for households (all of
         theirs, wherever they are), by name."""

@@ -15,6 +15,7 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.harness import SandboxBot
 from handlers import rhythm as rhythm_jobs
+from storage.households import HouseholdInput
 from tests.helpers import (
     ADMIN,
     MEM_A1,
@@ -391,3 +392,27 @@ async def test_each_member_in_their_language() -> None:
         await bot.drain()
         assert "Good morning, Mel" in bot.sandbox.last(MEM_B1).plain
         assert PROMPT in bot.sandbox.last(MEM_A1).plain
+
+
+async def test_the_prompt_tells_holders_how_many_households_to_visit(bot: SandboxBot,
+                                                                     org: Org) -> None:
+    """Not covered today: never reached, or reached before the interval; the vulnerable daily;
+    a household handed to someone counts for its holder, not its responsible member."""
+    made = at(9, day=DAY.replace(day=1))
+    homes = [HouseholdInput("East", label, "1 Lake Road", 2, "", who, vulnerable)
+             for label, who, vulnerable in (("1-101", MEM_A1, False), ("1-102", MEM_A1, False),
+                                            ("1-103", MEM_A1, True), ("1-104", MEM_A2, False))]
+    await bot.store.upsert_households(org.a, homes, at=made)
+    await bot.store.set_schedule_setting(org.a, "visit_every_days", 2)
+    ids = {h.label: h.id for h in await bot.store.branch_households(org.a)}
+    yesterday = at(15, day=DAY.replace(day=2))
+    await bot.store.record_visit(ids["1-101"], MEM_A1, "well", None, at=yesterday)  # covered
+    await bot.store.record_visit(ids["1-103"], MEM_A1, "well", None, at=yesterday)  # daily: due
+    await bot.store.record_visit(ids["1-104"], MEM_A2, "no_answer", None, at=yesterday)
+    await bot.store.hand_over(MEM_A2, SEC_A, at=yesterday)
+    assert await run(bot, at(8)) == len(EVERYONE)
+    await bot.drain()
+    assert "今天有 2 户待走访，走访后用 /visit 登记。" in bot.sandbox.last(MEM_A1).plain
+    assert "今天有 1 户待走访" in bot.sandbox.last(SEC_A).plain  # 1-104, held for Max
+    assert "待走访" not in bot.sandbox.last(MEM_A2).plain
+    assert "待走访" not in bot.sandbox.last(MEM_B1).plain
