@@ -70,6 +70,17 @@ def pick_language(chosen: str | None, telegram_code: str | None, default: str) -
     return default if default in LANGUAGES else DEFAULT_LANGUAGE
 
 
+class Count(int):
+    """A whole number in a template: `{n:household|households}` writes "1 household" or
+    "2 households" (English needs the noun to agree; Chinese templates write `{n} 户`)."""
+
+    def __format__(self, spec: str) -> str:
+        if "|" in spec:
+            one, many = spec.split("|", 1)
+            return f"{int(self)} {one if self == 1 else many}"
+        return format(int(self), spec)
+
+
 class Translator:
     """Looks up texts by key for a language; a missing key falls back to the other language."""
 
@@ -84,7 +95,10 @@ class Translator:
         if template is None:
             logger.error("missing translation %s for %s", key, language)
             template = next((c[key] for c in self.catalogs.values() if key in c), key)
-        return template.format(**values) if values else template
+        if not values:
+            return template
+        return template.format(**{k: Count(v) if type(v) is int else v
+                                  for k, v in values.items()})
 
     def has(self, key: str) -> bool:
         """True if the key exists in every language."""

@@ -328,7 +328,7 @@ async def test_in_english(bot: SandboxBot, org: Org) -> None:
     confirm = await bot.press(SEC_A, f"cv:ht:{MEM_A1}:{MEM_A2}")
     assert confirm.plain == "Hand Mia's 2 households to Max until Mia is back?"
     done = await bot.press(SEC_A, "✅ Hand over")
-    assert done.plain.startswith("✅ Mia's 2 households are handed to Max")
+    assert done.plain.startswith("✅ Handed to Max, who has been told: Mia's 2 households")
     await bot.drain()
     [handed] = _received(bot, MEM_A2, "🔁")
     assert handed.plain.startswith("🔁 You now cover for Mia: 2 households")

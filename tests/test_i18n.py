@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import LANGUAGES, Translator, catalog, fields, pick_language
+from bot.i18n import LANGUAGES, Count, Translator, catalog, fields, pick_language
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_USE = re.compile(r"""\b(?:t|translate)\(\s*(?:[a-z_.]+,\s*)?["']([a-z_]+\.[a-z_.]+)["']""")
@@ -60,3 +60,13 @@ def test_translator_fills_fields_and_falls_back() -> None:
 def test_pick_language(chosen: str | None, telegram: str | None, default: str,
                        expected: str) -> None:
     assert pick_language(chosen, telegram, default) == expected
+
+
+def test_english_nouns_agree_with_their_number() -> None:
+    translate = Translator()
+    assert translate("en", "zone.list_line", name="A", households=1) == "• A · 1 household"
+    assert translate("en", "zone.list_line", name="A", households=2) == "• A · 2 households"
+    assert translate("en", "zone.list_line", name="A", households=0) == "• A · 0 households"
+    assert translate("zh", "zone.list_line", name="A", households=1) == "• A · 1 户"
+    # Other format specs and booleans are left as they are.
+    assert f"{Count(7):03d}" == "007" and f"{Count(1):house|houses}" == "1 house"
