@@ -12,7 +12,8 @@ Decisions (the queries are in `storage.coverage`, which documents the states):
 - **Worst first**: most overdue, then most due, then the lowest rate; zones or branches
   with no households last.
 - A member is **off duty** when marked away (`/away`) or when their latest check-in is
-  unwell or quarantined; their households not handed to another member are "unheld".
+  unwell or quarantined; their households neither handed to another member nor backed up
+  by a member on duty (the household's backup) are "unheld".
   A check-in on duty or available means they are back: away is cleared and their handed
   households return to them.
 - Who is told that a member with households went off duty: the secretaries of the member's
@@ -123,7 +124,7 @@ async def to_visit(store: Store, branch_id: int, day: date, timezone: str) -> di
 async def off_duty(store: Store, branch_id: int) -> list[OffDuty]:
     """Members of the subtree off duty with households, those with some unheld first."""
     found = await store.off_duty_holders(branch_id)
-    return sorted(found, key=lambda o: (o.handed >= o.households, o.name, o.member_id))
+    return sorted(found, key=lambda o: (o.unheld <= 0, o.name, o.member_id))
 
 
 async def back_on_duty(store: Store, member_id: int, status: str, *, at: datetime

@@ -48,7 +48,7 @@ async def gather(store: Store, branch: Branch, day: date) -> DigestCoverage | No
     whole, _, children = await coverage.branch_rollup(store, branch.id, win)
     if not whole.households:
         return None
-    off = [o for o in await coverage.off_duty(store, branch.id) if o.handed < o.households]
+    off = [o for o in await coverage.off_duty(store, branch.id) if o.unheld > 0]
     return DigestCoverage(whole, [c for c in children if c.households], off)
 
 
@@ -77,7 +77,7 @@ def lines(t: Translate, language: str, cov: DigestCoverage, *, private: bool,
         shown = cov.off_duty[:min(names, SHOW_OFF_DUTY)]
         people = t(lang, "digest.separator").join(
             t(lang, "digest.coverage_person", mark=coverage.REASON_ICONS.get(o.reason, "❔"),
-              name=esc(_cut(o.name)), n=o.households - o.handed) for o in shown)
+              name=esc(_cut(o.name)), n=o.unheld) for o in shown)
         if len(cov.off_duty) > len(shown):
             people += " " + t(lang, "digest.more", n=len(cov.off_duty) - len(shown))
         out.append(t(lang, "digest.coverage_unheld", n=unheld, names=people))

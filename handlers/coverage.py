@@ -130,8 +130,15 @@ def _line(context: Context, kind: str, item: Any) -> tuple[str, InlineKeyboardBu
             t("coverage.zone_button", name=name, n=zone.due + zone.overdue),
             callback_data=coverage.button(coverage.ZONE, zone.key))
     name = _cut(item.name)
-    handed = (t("coverage.off_handed", n=item.handed, name=esc(_cut(item.handed_to or "")))
-              if item.handed else t("coverage.off_not_handed"))
+    held = []
+    if item.handed:
+        held.append(t("coverage.off_handed", n=item.handed, name=esc(_cut(item.handed_to or ""))))
+    if item.backed:
+        held.append(t("coverage.off_backed", n=item.backed))
+    if item.unheld > 0:
+        held.append(t("coverage.off_not_handed") if not held
+                    else t("coverage.off_unheld", n=item.unheld))
+    handed = " · ".join(held)
     reason = coverage.reason_label(context.translate, context.language, item.reason)
     return (t("coverage.off_line", reason=reason, name=esc(name), n=item.households,
               handed=handed),

@@ -17,7 +17,8 @@ so a day that is not over reads one row per household; for a past day, only hous
 reached since then are looked up in `visits`.
 
 A member is **off duty** when marked away or when their latest check-in says unwell or
-quarantined; their households not handed to someone else are counted as `unheld`.
+quarantined; their households neither handed to someone else nor backed up by a member on
+duty (their `backup_id`) are counted as `unheld`.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ zs AS MATERIALIZED (
       FROM down JOIN zones z ON z.branch_id = down.id JOIN th ON th.k = min(down.k, :maxk)),
 hs AS (
     SELECT zs.top AS top, zs.zone_id AS zone_id, h.id AS id, h.responsible_id AS r,
-           h.handed_to AS handed_to, h.created_at AS created_at,
+           h.handed_to AS handed_to, h.backup_id AS backup, h.created_at AS created_at,
            CASE WHEN h.vulnerable THEN :cov1 ELSE zs.cov END AS cov,
            CASE WHEN h.vulnerable THEN :due1 ELSE zs.due END AS due,
            CASE WHEN h.last_reached_at IS NULL OR h.last_reached_at < :end
@@ -91,21 +92,25 @@ _OWN = _TREE_TEMPLATE.replace("{households}", _LOOKUP)
 
 # Whether member `alias`.id is off duty: away, or latest check-in unwell or quarantined.
 _OFF = """({a}.away_since IS NOT NULL OR
-          (SELECT c.status FROM checkins c WHERE c.member_id = {a}.id
-            ORDER BY c.day DESC LIMIT 1) IN ('unwell', 'quarantined'))"""
+          coalesce((SELECT c.status FROM checkins c WHERE c.member_id = {a}.id
+                     ORDER BY c.day DESC LIMIT 1), '') IN ('unwell', 'quarantined'))"""
 
 # Members off duty (`off`: id, branch_id, away) with the households they are responsible
 # for: how many, how many handed, and the name of one holder; by name.
 _OFF_DUTY = f"""
 resp AS (SELECT off.id AS id, off.branch_id AS branch_id, off.away AS away,
-                count(*) AS n, count(h.handed_to) AS handed, max(h.handed_to) AS to_id
+                count(*) AS n, count(h.handed_to) AS handed, max(h.handed_to) AS to_id,
+                sum(h.handed_to IS NULL AND h.backup_id IS NOT NULL AND
+                    (SELECT NOT {_OFF.format(a="b")} FROM members b WHERE b.id = h.backup_id))
+                    AS backed
            FROM off JOIN households h ON h.responsible_id = off.id GROUP BY off.id)
 SELECT m.id, {_NAME}, resp.branch_id,
        CASE WHEN resp.away IS NOT NULL THEN 'away'
             ELSE (SELECT c.status FROM checkins c WHERE c.member_id = m.id
                    ORDER BY c.day DESC LIMIT 1) END,
        resp.n, resp.handed,
-       (SELECT {_NAME.replace("m.", "t.")} FROM members t WHERE t.id = resp.to_id)
+       (SELECT {_NAME.replace("m.", "t.")} FROM members t WHERE t.id = resp.to_id),
+       coalesce(resp.backed, 0)
   FROM resp JOIN members m ON m.id = resp.id
  ORDER BY {_NAME}, m.id"""
 
@@ -150,6 +155,12 @@ class OffDuty:
     households: int
     handed: int  # of which handed to someone else
     handed_to: str | None  # the name of one they are handed to
+    backed: int = 0  # of the others, how many have a backup member who is on duty
+
+    @property
+    def unheld(self) -> int:
+        """Households neither handed over nor backed up by a member on duty."""
+        return self.households - self.handed - self.backed
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +215,8 @@ class CoverageQueries:
                              coalesce(sum(reached >= due OR
                                           (reached IS NULL AND created_at >= cov)), 0)
                                  AS in_time,
-                             sum(handed_to IS NULL AND r IN off) AS unheld
+                             sum(handed_to IS NULL AND r IN off
+                                 AND (backup IS NULL OR backup IN off)) AS unheld
                         FROM hs GROUP BY top)
                 SELECT down.id, b.name, coalesce(g.n, 0), coalesce(g.today, 0),
                        coalesce(g.covered, 0), coalesce(g.in_time - coalesce(g.covered, 0), 0),
@@ -219,14 +231,16 @@ class CoverageQueries:
         """Coverage of each of the branch's own zones (empty zones too), by name."""
         rows = await self.db.fetchall(
             f"""WITH RECURSIVE {_OWN},
-                g AS (SELECT zone_id, r, handed_to IS NOT NULL AS handed, count(*) AS n,
-                             sum(reached >= :today) AS today,
-                             sum(state = 'covered') AS covered, sum(state = 'due') AS due,
-                             sum(state = 'overdue') AS overdue
-                        FROM st GROUP BY zone_id, r, handed),
-                gs AS (SELECT g.*, CASE WHEN NOT g.handed AND g.r IS NOT NULL AND
-                                             {_OFF.format(a="m")} THEN g.n ELSE 0 END AS unheld
-                         FROM g LEFT JOIN members m ON m.id = g.r)
+                off AS MATERIALIZED (
+                    SELECT m.id FROM members m
+                     WHERE m.id IN (SELECT r FROM hs UNION SELECT backup FROM hs)
+                       AND {_OFF.format(a="m")}),
+                gs AS (SELECT zone_id, count(*) AS n, sum(reached >= :today) AS today,
+                              sum(state = 'covered') AS covered, sum(state = 'due') AS due,
+                              sum(state = 'overdue') AS overdue,
+                              sum(handed_to IS NULL AND r IN off
+                                  AND (backup IS NULL OR backup IN off)) AS unheld
+                         FROM st GROUP BY zone_id)
                 SELECT zs.zone_id, zs.zone, coalesce(sum(gs.n), 0), coalesce(sum(gs.today), 0),
                        coalesce(sum(gs.covered), 0), coalesce(sum(gs.due), 0),
                        coalesce(sum(gs.overdue), 0), coalesce(sum(gs.unheld), 0)

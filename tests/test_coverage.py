@@ -372,3 +372,16 @@ async def test_long_reports_are_cut_to_one_message(bot: SandboxBot, org: Org) ->
     assert len(reply.text or "") <= 4096
     assert reply.plain.splitlines()[-1].startswith("……还有 ")
     assert reply.plain.splitlines()[-1].endswith(" 户")
+
+
+async def test_a_backup_on_duty_looks_after_the_households(bot: SandboxBot, org: Org) -> None:
+    await bot.store.upsert_households(org.a, [
+        HouseholdInput("East", "1-101", "1 Lake Rd", 2, "", MEM_A1, False, backup_id=MEM_A2),
+        _home("East", "1-102", MEM_A1)], at=bot.clock.now())
+    await bot.send(MEM_A1, "/checkin unwell")
+    report = await bot.send(SEC_A, "/coverage")
+    assert "• 🤒 不适 Mia：2 户 · 1 户由在岗的备岗人照看 · 1 户无人照看" in report.plain
+    assert "无人代管 1" in report.plain
+    await bot.send(MEM_A2, "/checkin quarantined")  # now the backup is off duty too
+    report = await bot.send(SEC_A, "/coverage")
+    assert "• 🤒 不适 Mia：2 户 · 尚未移交" in report.plain and "无人代管 2" in report.plain

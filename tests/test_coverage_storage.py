@@ -117,3 +117,27 @@ async def test_away_is_off_duty_until_back(store: Store) -> None:
     assert [o.reason for o in await coverage.off_duty(store, ROOT)] == ["away"]
     await coverage.back_on_duty(store, CAROL, "available", at=NOON)
     assert await store.away_since(CAROL) is None
+
+
+async def test_a_backup_on_duty_holds_the_households(store: Store) -> None:
+    """Alice (East) is quarantined; household a has Bob as backup, b has Carol (away)."""
+    created = NOON - timedelta(days=30)
+    await store.upsert_households(EAST, [
+        HouseholdInput("E1", "a", "a Lake Road", 2, "", ALICE, False, backup_id=BOB),
+        HouseholdInput("E1", "b", "b Lake Road", 2, "", ALICE, False, backup_id=CAROL),
+        _home("E1", "c", ALICE, vulnerable=True)], at=created)
+    await store.record_checkin(ALICE, EAST, DAY, "quarantined", at=NOON)
+    await store.set_away(CAROL, NOON)
+    win = coverage.window(DAY, TZ)
+    whole, _, _ = await coverage.branch_rollup(store, ROOT, win)
+    # b (its backup is away), c, and Carol's own w; a is Bob's to look after
+    assert whole.unheld == 3
+    (zone,) = await coverage.zones(store, EAST, win)
+    assert zone.unheld == 2
+    [alice, carol] = await coverage.off_duty(store, ROOT)
+    assert (alice.name, alice.households, alice.handed, alice.backed, alice.unheld) == \
+        ("Alice", 3, 0, 1, 2)
+    assert (carol.name, carol.reason, carol.unheld) == ("Carol", "away", 1)
+    await store.set_away(CAROL, None)
+    whole, _, _ = await coverage.branch_rollup(store, ROOT, win)
+    assert whole.unheld == 1  # c only
