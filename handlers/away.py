@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import coverage
-from handlers.common import command_args, esc, reply, status_label
+from handlers.common import allowed, command_args, esc, reply, status_label
 from handlers.context import Context
 from handlers.leaders import named_member
 from storage.coverage import OFF_DUTY_STATUSES
@@ -66,8 +66,7 @@ async def away(update: Update, context: Context) -> None:
     state = await store.duty_state(member_id)
     was_off = await store.latest_status(member_id) in OFF_DUTY_STATUSES
     await store.set_away(member_id, now)
-    await store.audit(update.effective_user.id if update.effective_user else None, "away",
-                      branch_id=branch_id, allowed=True, detail={"member": member_id}, at=now)
+    await allowed(context, "away", branch_id=branch_id, member=member_id)
     households = state.households if state else 0
     unheld = households - (state.handed if state else 0)
     if self_:
@@ -101,9 +100,7 @@ async def back(update: Update, context: Context) -> None:
         await reply(update, t("coverage.away.back_not_away") if self_ else
                     t("coverage.away.back_member_not_away", name=esc(name)))
         return
-    await store.audit(update.effective_user.id if update.effective_user else None, "back",
-                      branch_id=branch_id, allowed=True,
-                      detail={"member": member_id, "returned": count}, at=now)
+    await allowed(context, "back", branch_id=branch_id, member=member_id, returned=count)
     await coverage.tell_returned(store, context.translate, name, returned, now=now)
     lines: list[str] = []
     if self_:

@@ -52,6 +52,15 @@ async def reply_lines(update: Update, lines: list[str]) -> None:
         await reply(update, part)
 
 
+async def allowed(context: Context, action: str, *, branch_id: int | None,
+                  **detail: object) -> None:
+    """Record a privileged action that was done, in the audit log (`refuse` records the
+    refused ones)."""
+    actor = context.actor
+    await context.store.audit(actor.user_id if actor else None, action, branch_id=branch_id,
+                              allowed=True, detail=dict(detail), at=context.clock.now())
+
+
 async def refuse(
     update: Update,
     context: Context,

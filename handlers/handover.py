@@ -20,7 +20,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot import coverage
 from bot.access import may_lead
 from bot.clock import local_day
-from handlers.common import esc, plain, refuse, reply, status_label
+from handlers.common import allowed, esc, plain, refuse, reply, status_label
 from handlers.context import Context
 from storage.coverage import OffDuty
 from storage.rows import Branch
@@ -170,8 +170,8 @@ async def handover_button(update: Update, context: Context) -> None:
         return
     store, now = context.store, context.clock.now()
     count = await store.hand_over(member_id, second, at=now)
-    await store.audit(query.from_user.id, "handover", branch_id=branch.id, allowed=True,
-                      detail={"member": member_id, "to": second, "households": count}, at=now)
+    await allowed(context, "handover", branch_id=branch.id, member=member_id, to=second,
+                  households=count)
     await coverage.tell_holder(store, context.translate, second, found.name, count, now=now)
     context.services.wake_outbox()
     await query.answer()

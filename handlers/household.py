@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.households import save_household, split_fields
-from handlers.common import esc, reply, reply_lines
+from handlers.common import allowed, esc, reply, reply_lines
 from handlers.context import Context
 from handlers.leaders import scope
 from storage.households import Household
@@ -33,13 +33,6 @@ def split_branch(text: str) -> tuple[str, str | None]:
     if match is None:
         return text, None
     return text[:match.start()].strip(), match.group(1)
-
-
-async def _audit(context: Context, branch: Branch, action: str, **detail: object) -> None:
-    actor = context.actor
-    assert actor is not None
-    await context.store.audit(actor.user_id, f"household_{action}", branch_id=branch.id,
-                              allowed=True, detail=dict(detail), at=context.clock.now())
 
 
 async def _who(context: Context, member_id: int | None) -> str:
@@ -82,8 +75,9 @@ async def _add(update: Update, context: Context, branch: Branch, fields: list[st
     found = await store.household_named(branch.id, item.zone, item.label)
     assert found is not None
     created = result.created > 0
-    await _audit(context, branch, "add", zone=found.zone, label=found.label, created=created,
-                 responsible=found.responsible_id, backup=found.backup_id)
+    await allowed(context, "household_add", branch_id=branch.id, zone=found.zone,
+                  label=found.label, created=created, responsible=found.responsible_id,
+                  backup=found.backup_id)
     header = context.t("household.created" if created else "household.updated",
                        branch=esc(branch.name))
     await reply_lines(update, [header, *await _lines(context, found)])
@@ -98,8 +92,8 @@ async def _remove(update: Update, context: Context, branch: Branch, zone: str,
                               zone=esc(zone[:64]), label=esc(label[:64])))
         return
     household, visits = removed
-    await _audit(context, branch, "remove", zone=household.zone, label=household.label,
-                 visits=visits)
+    await allowed(context, "household_remove", branch_id=branch.id, zone=household.zone,
+                  label=household.label, visits=visits)
     lines = [t("household.removed", branch=esc(branch.name)), *await _lines(context, household)]
     if visits:
         lines.append(t("household.removed_visits", n=visits))

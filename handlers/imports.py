@@ -21,7 +21,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.access import may_lead
 from bot.households import MAX_BYTES, ImportResult, RowError, import_households
-from handlers.common import TEXT_LIMIT, esc, refuse, reply, utf16_len
+from handlers.common import TEXT_LIMIT, allowed, esc, refuse, reply, utf16_len
 from handlers.context import Context
 from handlers.leaders import scope
 from storage.rows import Branch
@@ -97,13 +97,9 @@ async def _usage(update: Update, context: Context) -> None:
 
 async def _audit(context: Context, branch_id: int, result: ImportResult, file_name: str,
                  *, confirmed: bool) -> None:
-    actor = context.actor
-    assert actor is not None
-    await context.store.audit(
-        actor.user_id, "households_import", branch_id=branch_id, allowed=True,
-        detail={"created": result.created, "updated": result.updated,
-                "skipped": len(result.errors), "file": file_name, "confirmed": confirmed},
-        at=context.clock.now())
+    await allowed(context, "households_import", branch_id=branch_id, created=result.created,
+                  updated=result.updated, skipped=len(result.errors), file=file_name,
+                  confirmed=confirmed)
 
 
 def _done_text(context: Context, branch_name: str, file_name: str,

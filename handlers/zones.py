@@ -16,14 +16,13 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot import visits
 from bot.households import command_words
 from handlers import household as one_household
-from handlers.common import esc, reply, reply_lines, utf16_len
+from handlers.common import allowed, esc, reply, reply_lines, utf16_len
 from handlers.context import Context
 from handlers.leaders import scope
 from storage.households import Household
-from storage.rows import Branch, Person
+from storage.rows import Person
 
 NAME_MAX = 40
-ACTIONS = ("add", "list", "rename", "remove")
 
 
 ARROWS = ("->", "→")
@@ -66,13 +65,6 @@ async def _good_name(update: Update, context: Context, name: str) -> bool:
     return True
 
 
-async def _audit(context: Context, branch: Branch, action: str, **detail: object) -> None:
-    actor = context.actor
-    assert actor is not None
-    await context.store.audit(actor.user_id, f"zone_{action}", branch_id=branch.id,
-                              allowed=True, detail=dict(detail), at=context.clock.now())
-
-
 async def zone(update: Update, context: Context) -> None:
     """`/zone add NAME`, `/zone list`, `/zone rename OLD NEW`, `/zone remove NAME` [#BRANCH]."""
     words = _words(update)
@@ -103,7 +95,7 @@ async def zone(update: Update, context: Context) -> None:
         if await store.add_zone(branch.id, name, at=context.clock.now()) is None:
             await reply(update, t("zone.exists", name=esc(name), branch=esc(branch.name)))
             return
-        await _audit(context, branch, "add", name=name)
+        await allowed(context, "zone_add", branch_id=branch.id, name=name)
         await reply(update, t("zone.added", name=esc(name), branch=esc(branch.name)))
         return
     found = await store.zone_named(branch.id, names[0])
@@ -118,7 +110,7 @@ async def zone(update: Update, context: Context) -> None:
         if not await store.rename_zone(found.id, new):
             await reply(update, t("zone.exists", name=esc(new), branch=esc(branch.name)))
             return
-        await _audit(context, branch, "rename", old=found.name, new=new)
+        await allowed(context, "zone_rename", branch_id=branch.id, old=found.name, new=new)
         await reply(update, t("zone.renamed", old=esc(found.name), new=esc(new)))
         return
     if found.households or not await store.remove_zone(found.id):
@@ -126,7 +118,7 @@ async def zone(update: Update, context: Context) -> None:
         await reply(update, t("zone.not_empty", name=esc(found.name),
                               n=current.households if current else found.households))
         return
-    await _audit(context, branch, "remove", name=found.name)
+    await allowed(context, "zone_remove", branch_id=branch.id, name=found.name)
     await reply(update, t("zone.removed", name=esc(found.name)))
 
 
