@@ -133,8 +133,8 @@ async def back_on_duty(store: Store, member_id: int, status: str, *, at: datetim
     member's handed households; returns (holder, count) of those given back."""
     if status not in BACK_STATUSES:
         return []
-    await store.set_away(member_id, None)
-    return await store.return_households(member_id, at=at)
+    _, returned = await come_back(store, member_id, at=at)
+    return returned
 
 
 def button(kind: str, first: int, second: int | None = None) -> str:

@@ -57,13 +57,13 @@ async def away(update: Update, context: Context) -> None:
         return
     member_id, name, branch_id, timezone, self_ = target
     store, t, now = context.store, context.t, context.clock.now()
-    since = await store.away_since(member_id)
+    state = await store.duty_state(member_id)
+    since = state.away_since if state else None
     if since is not None:
         when = since.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
         await reply(update, t("coverage.away.already_self", since=when) if self_ else
                     t("coverage.away.already_member", name=esc(name), since=when))
         return
-    state = await store.duty_state(member_id)
     was_off = await store.latest_status(member_id) in OFF_DUTY_STATUSES
     await store.set_away(member_id, now)
     await allowed(context, "away", branch_id=branch_id, member=member_id)

@@ -370,24 +370,12 @@ class CoverageQueries:
             await cursor.close()
         return changed > 0
 
-    async def away_since(self, member_id: int) -> datetime | None:
-        """Since when the member is marked away, or None."""
-        row = await self.db.fetchone("SELECT away_since FROM members WHERE id = ?",
-                                     (member_id,))
-        return from_iso(row[0]) if row else None
-
     async def latest_status(self, member_id: int) -> str | None:
         """The status of the member's latest check-in, or None."""
         row = await self.db.fetchone(
             "SELECT status FROM checkins WHERE member_id = ? ORDER BY day DESC LIMIT 1",
             (member_id,))
         return row[0] if row else None
-
-    async def responsible_count(self, member_id: int) -> int:
-        """How many households the member is responsible for."""
-        row = await self.db.fetchone(
-            "SELECT count(*) FROM households WHERE responsible_id = ?", (member_id,))
-        return int(row[0]) if row else 0
 
     async def duty_state(self, member_id: int) -> DutyState | None:
         """Whether the member is away and how many households they have and have handed."""

@@ -18,6 +18,7 @@ from tests.helpers import (
     SEC_B,
     Org,
 )
+from tests.test_coverage_storage import _away
 
 
 def _home(zone: str, label: str, responsible: int) -> HouseholdInput:
@@ -253,7 +254,7 @@ async def test_away_and_back_by_the_member(bot: SandboxBot, org: Org) -> None:
     await _seed(bot, org)
     reply = await bot.send(MEM_A1, "/away")
     assert reply.plain.startswith("✈️ 已标记你外出。你负责的 2 户已告知书记")
-    assert await bot.store.away_since(MEM_A1) == bot.clock.now()
+    assert await _away(bot.store, MEM_A1) == bot.clock.now()
     reply = await bot.send(MEM_A1, "/away")
     assert reply.plain == "你自 2026-03-02 08:30 起已标记为外出。回来后发送 /back。"
     await bot.drain()
@@ -265,7 +266,7 @@ async def test_away_and_back_by_the_member(bot: SandboxBot, org: Org) -> None:
     await bot.press(SEC_A, "✅ 确认移交")
     reply = await bot.send(MEM_A1, "/back")
     assert reply.plain == "👋 欢迎回来，已取消你的外出标记。\n已有 2 户从代管人处归还给你。"
-    assert await bot.store.away_since(MEM_A1) is None
+    assert await _away(bot.store, MEM_A1) is None
     assert all(h.handed_to is None for h in await bot.store.member_households(MEM_A1))
     await bot.drain()
     assert _received(bot, MEM_A2, "↩️ Mia 已回岗")
@@ -283,7 +284,7 @@ async def test_away_and_back_by_a_secretary(bot: SandboxBot, org: Org) -> None:
     reply = await bot.send(SEC_A, "/away @mo")  # Alpha-1 is below Alpha
     assert reply.plain == "✈️ 已标记 Mo 外出。其负责的 2 户可以移交："
     assert reply.button_list == [("🔁 移交 Mo 的住户", f"cv:ho:{MEM_A1X}")]
-    assert await bot.store.away_since(MEM_A1X) is not None
+    assert await _away(bot.store, MEM_A1X) is not None
     roster = await bot.press(SEC_A, "🔁 移交 Mo 的住户")
     assert roster.plain.startswith("🔁 把 Mo 的 2 户（✈️ 外出）移交给谁？以下是“Alpha-1”的成员")
     assert [d for _, d in roster.button_list] == [f"cv:ht:{MEM_A1X}:{SEC_A1}"]
@@ -303,8 +304,8 @@ async def test_away_and_back_by_a_secretary(bot: SandboxBot, org: Org) -> None:
     assert reply.plain.startswith("在「Alpha」及下级支部里找不到「@mel」。")
     reply = await bot.send(MEM_A1, "/away @max")
     assert "只有「Alpha」的书记才能使用 /away" in reply.plain
-    assert await bot.store.away_since(MEM_B1) is None
-    assert await bot.store.away_since(MEM_A2) is None
+    assert await _away(bot.store, MEM_B1) is None
+    assert await _away(bot.store, MEM_A2) is None
 
 
 async def test_in_english(bot: SandboxBot, org: Org) -> None:
