@@ -35,6 +35,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator, pick_language
+from bot.needs import nearest_secretaries
 from bot.text import esc
 from storage.coverage import (
     MAX_VISIT_EVERY,
@@ -43,7 +44,6 @@ from storage.coverage import (
     OffDuty,
     Uncovered,
 )
-from storage.needs import NeedContact
 from storage.outbox import NewMessage
 from storage.rows import Person
 from storage.store import Store
@@ -164,20 +164,6 @@ def language_of(translate: Translator, person: Person | None) -> str:
                          person.locale or translate.default)
 
 
-async def secretaries_to_tell(store: Store, branch_id: int, member_id: int
-                              ) -> list[NeedContact]:
-    """The secretaries of the branch other than the member, else the nearest above."""
-    parent_id: int | None = branch_id
-    while parent_id is not None:
-        people = [c for c in await store.branch_secretaries(parent_id)
-                  if c.member_id != member_id]
-        if people:
-            return people
-        branch = await store.branch(parent_id)
-        parent_id = branch.parent_id if branch else None
-    return []
-
-
 def reason_label(translate: Translator, language: str, reason: str) -> str:
     """Why a member is off duty, with its icon."""
     return translate(language, f"coverage.reason.{reason}")
@@ -196,7 +182,7 @@ async def tell_off_duty(store: Store, translate: Translator, member_id: int, *,
     if found is None:
         return 0
     messages = []
-    for contact in await secretaries_to_tell(store, found.branch_id, member_id):
+    for contact in await nearest_secretaries(store, found.branch_id, excluding=member_id):
         branch = await store.branch(contact.branch_id)
         language = pick_language(contact.language, contact.telegram_language,
                                  branch.locale if branch else translate.default)

@@ -180,20 +180,32 @@ def block(translate: Translator, language: str, need: NeedRow, now: datetime, *,
     return "\n".join(lines)
 
 
+async def nearest_secretaries(store: Store, branch_id: int | None, *,
+                              excluding: int | None = None) -> list[NeedContact]:
+    """The secretaries of the branch other than `excluding`; if it has none, those of the
+    nearest branch above that has some (none at all: an empty list)."""
+    while branch_id is not None:
+        people = [c for c in await store.branch_secretaries(branch_id)
+                  if c.member_id != excluding]
+        if people:
+            return people
+        branch = await store.branch(branch_id)
+        branch_id = branch.parent_id if branch else None
+    return []
+
+
 async def notified(store: Store, need: NeedRow) -> list[NeedContact]:
     """The secretaries told of a new need (see the module's docstring)."""
     branch = await store.branch(need.branch_id)
+    parent_id = branch.parent_id if branch else None
+    if need.urgency != "critical" or parent_id is None:
+        return await nearest_secretaries(store, need.branch_id, excluding=need.reporter_id)
     people = [c for c in await store.branch_secretaries(need.branch_id)
               if c.member_id != need.reporter_id]
-    parent_id = branch.parent_id if branch else None
-    if need.urgency == "critical" and parent_id is not None:
-        people += await store.branch_secretaries(parent_id)
+    people += await store.branch_secretaries(parent_id)
+    if not people:
         parent = await store.branch(parent_id)
-        parent_id = parent.parent_id if parent else None
-    while not people and parent_id is not None:
-        people = await store.branch_secretaries(parent_id)
-        parent = await store.branch(parent_id)
-        parent_id = parent.parent_id if parent else None
+        people = await nearest_secretaries(store, parent.parent_id if parent else None)
     return list({c.member_id: c for c in people}.values())  # once each, in order
 
 
