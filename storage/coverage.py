@@ -30,7 +30,7 @@ from datetime import date, datetime
 from typing import Any
 
 from storage.db import Database
-from storage.households import HOUSEHOLD_COLUMNS, Household, Zone, household_row
+from storage.households import HOUSEHOLD_COLUMNS, INTERVALS, Household, Zone, household_row
 from storage.times import from_iso, iso
 
 DEFAULT_VISIT_EVERY = 1  # days, when no branch up the tree sets one
@@ -282,16 +282,7 @@ class CoverageQueries:
                 zb(branch_id) AS (
                     SELECT DISTINCT z.branch_id FROM held JOIN households h ON h.id = held.id
                       JOIN zones z ON z.id = h.zone_id),
-                up(start, parent_id, v, depth) AS (
-                    SELECT b.id, b.parent_id, b.visit_every_days, 0
-                      FROM zb JOIN branches b ON b.id = zb.branch_id
-                    UNION ALL
-                    SELECT up.start, b.parent_id, b.visit_every_days, up.depth + 1
-                      FROM up JOIN branches b ON b.id = up.parent_id WHERE up.v IS NULL),
-                bk(branch_id, k) AS (
-                    SELECT zb.branch_id, min(:maxk, coalesce(
-                        (SELECT v FROM up WHERE up.start = zb.branch_id AND v IS NOT NULL
-                          ORDER BY depth LIMIT 1), {DEFAULT_VISIT_EVERY})) FROM zb),
+                {INTERVALS},
                 th(k, cov) AS (SELECT key + 1, value ->> 0 FROM json_each(:th))
                 SELECT held.holder, count(*)
                   FROM held JOIN households h ON h.id = held.id
@@ -300,8 +291,8 @@ class CoverageQueries:
                  WHERE h.created_at < :end
                    AND (h.last_reached_at IS NULL OR h.last_reached_at < th.cov)
                  GROUP BY held.holder""",
-            {"branch": branch_id, "th": _windows(starts), "maxk": len(starts) - 1,
-             "end": iso(end)})
+            {"branch": branch_id, "th": _windows(starts), "most": len(starts) - 1,
+             "default": DEFAULT_VISIT_EVERY, "end": iso(end)})
         return {int(r[0]): int(r[1]) for r in rows}
 
     async def off_duty_holders(self, root_id: int) -> list[OffDuty]:

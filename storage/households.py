@@ -65,6 +65,25 @@ class Household:
 HOUSEHOLD_COLUMNS = """h.id, h.zone_id, z.name, h.label, h.address, h.people, h.notes,
     h.responsible_id, h.backup_id, h.vulnerable, z.branch_id, h.handed_to,
     h.last_reached_at, h.last_visit_at, h.last_outcome"""
+# One household of a branch by zone name (case ignored, an exact match preferred) and
+# label; parameters: branch id, zone name, label, zone name.
+_NAMED = """FROM households h JOIN zones z ON z.id = h.zone_id
+           WHERE z.branch_id = ? AND lower(z.name) = lower(?) AND h.label = ?
+           ORDER BY z.name = ? DESC, z.id LIMIT 1"""
+# `bk(branch_id, k)`: for each branch of a CTE `zb(branch_id)`, the days between contacts:
+# `visit_every_days` inherited down the tree (:default where no branch up the tree sets
+# one), at most :most.
+INTERVALS = """
+up(start, parent_id, v, depth) AS (
+    SELECT b.id, b.parent_id, b.visit_every_days, 0
+      FROM zb JOIN branches b ON b.id = zb.branch_id
+    UNION ALL
+    SELECT up.start, b.parent_id, b.visit_every_days, up.depth + 1
+      FROM up JOIN branches b ON b.id = up.parent_id WHERE up.v IS NULL),
+bk(branch_id, k) AS (
+    SELECT zb.branch_id, min(:most, coalesce(
+        (SELECT v FROM up WHERE up.start = zb.branch_id AND v IS NOT NULL
+          ORDER BY depth LIMIT 1), :default)) FROM zb)"""
 OUTCOMES = ("well", "needs_help", "no_answer", "refused")
 REACHED = ("well", "needs_help", "refused")  # outcomes that count as having reached it
 
@@ -214,10 +233,8 @@ class HouseholdQueries:
     async def household_named(self, branch_id: int, zone: str, label: str) -> Household | None:
         """The household of that label in the branch's zone of that name (the name's case
         ignored, an exact match preferred), or None."""
-        row = await self.db.fetchone(
-            f"""SELECT {HOUSEHOLD_COLUMNS} FROM households h JOIN zones z ON z.id = h.zone_id
-                WHERE z.branch_id = ? AND lower(z.name) = lower(?) AND h.label = ?
-                ORDER BY z.name = ? DESC, z.id LIMIT 1""", (branch_id, zone, label, zone))
+        row = await self.db.fetchone(f"SELECT {HOUSEHOLD_COLUMNS} {_NAMED}",
+                                     (branch_id, zone, label, zone))
         return household_row(row) if row else None
 
     async def remove_household(self, branch_id: int, zone: str, label: str
@@ -232,9 +249,7 @@ class HouseholdQueries:
             cursor = await conn.execute(
                 f"""SELECT {HOUSEHOLD_COLUMNS},
                           (SELECT count(*) FROM visits v WHERE v.household_id = h.id)
-                     FROM households h JOIN zones z ON z.id = h.zone_id
-                    WHERE z.branch_id = ? AND lower(z.name) = lower(?) AND h.label = ?
-                    ORDER BY z.name = ? DESC, z.id LIMIT 1""", (branch_id, zone, label, zone))
+                     {_NAMED}""", (branch_id, zone, label, zone))
             row = await cursor.fetchone()
             await cursor.close()
             if row is None:
@@ -316,17 +331,11 @@ class HouseholdQueries:
             f"""WITH RECURSIVE mine(id, branch_id) AS (
                     SELECT h.id, z.branch_id FROM households h JOIN zones z ON z.id = h.zone_id
                      WHERE h.responsible_id = :m OR h.backup_id = :m OR h.handed_to = :m),
-                up(household_id, parent_id, v, depth) AS (
-                    SELECT mine.id, b.parent_id, b.visit_every_days, 0
-                      FROM mine JOIN branches b ON b.id = mine.branch_id
-                    UNION ALL
-                    SELECT up.household_id, b.parent_id, b.visit_every_days, up.depth + 1
-                      FROM up JOIN branches b ON b.id = up.parent_id WHERE up.v IS NULL)
-                SELECT {HOUSEHOLD_COLUMNS},
-                       CASE WHEN h.vulnerable THEN 1 ELSE min(:most, coalesce(
-                           (SELECT up.v FROM up WHERE up.household_id = h.id
-                               AND up.v IS NOT NULL ORDER BY up.depth LIMIT 1), :default)) END
+                zb(branch_id) AS (SELECT DISTINCT branch_id FROM mine),
+                {INTERVALS}
+                SELECT {HOUSEHOLD_COLUMNS}, CASE WHEN h.vulnerable THEN 1 ELSE bk.k END
                   FROM households h JOIN zones z ON z.id = h.zone_id
+                  JOIN bk ON bk.branch_id = z.branch_id
                  WHERE h.id IN (SELECT id FROM mine)
                  ORDER BY z.name, h.label, h.id""",
             {"m": member_id, "default": default, "most": most})
