@@ -250,9 +250,16 @@ async def after_checkin(store: Store, translate: Translator, person: Person, sta
     """After a check-in is recorded: give the households back to a member back on duty, or
     tell the secretaries of one newly off duty. `person` is as loaded before the check-in.
 
-    Most check-ins change nothing here and cost one read (none for "off").
+    Most check-ins change nothing here and cost no read: a member who was on duty or
+    available and not away has nothing handed (a hand-over needs them off duty, and their
+    next check-in on duty or available gives everything back), and one already off duty was
+    reported then. Only a change of duty reads the member's households.
     """
-    if status not in BACK_STATUSES and status not in OFF_DUTY_STATUSES:
+    was_off = person.away or person.last_checkin_status in OFF_DUTY_STATUSES
+    if status in BACK_STATUSES:
+        if not person.away and person.last_checkin_status in BACK_STATUSES:
+            return CheckinEffect()
+    elif status not in OFF_DUTY_STATUSES or was_off:
         return CheckinEffect()
     state = await store.duty_state(person.id)
     if state is None:
@@ -263,9 +270,7 @@ async def after_checkin(store: Store, translate: Translator, person: Person, sta
         returned = await back_on_duty(store, person.id, status, at=now)
         await tell_returned(store, translate, person.display_name, returned, now=now)
         return CheckinEffect(returned=sum(n for _, n in returned))
-    was_off = (state.away_since is not None
-               or person.last_checkin_status in OFF_DUTY_STATUSES)
-    if not state.households or was_off:
+    if not state.households:
         return CheckinEffect()
     told = await tell_off_duty(store, translate, person.id, now=now)
     return CheckinEffect(told=told, households=state.households)

@@ -195,7 +195,7 @@ class Store(OutboxQueries, NeedQueries, TaskQueries, RecordQueries, ScheduleQuer
                        m.telegram_language, m.reachable, ms.branch_id, ms.role, b.name,
                        CASE WHEN ms.branch_id IS NULL THEN NULL ELSE {_inherited("timezone")} END,
                        CASE WHEN ms.branch_id IS NULL THEN NULL ELSE {_inherited("locale")} END,
-                       c.day, c.status
+                       c.day, c.status, m.away_since IS NOT NULL
                   FROM members m
                   LEFT JOIN memberships ms ON ms.member_id = m.id
                   LEFT JOIN branches b ON b.id = ms.branch_id
@@ -211,7 +211,7 @@ class Store(OutboxQueries, NeedQueries, TaskQueries, RecordQueries, ScheduleQuer
             telegram_language=row[5], reachable=bool(row[6]), branch_id=row[7], role=row[8],
             branch_name=row[9], timezone=row[10], locale=row[11],
             last_checkin_day=date.fromisoformat(row[12]) if row[12] else None,
-            last_checkin_status=row[13])
+            last_checkin_status=row[13], away=bool(row[14]))
 
     async def save_person(
         self,
