@@ -19,13 +19,12 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot import digest_coverage
 from bot.clock import local_day
 from bot.digest_coverage import DigestCoverage
-from bot.i18n import pick_language
+from bot.i18n import Translate, pick_language
 from bot.text import esc, utf16_len
 from storage.digest import DigestCounts, DigestDecline, DigestNeed, DigestPerson
 from storage.outbox import Buttons, NewMessage
@@ -48,14 +47,6 @@ _DATA = re.compile(rf"^{PREFIX}:(\d{{1,12}}):(\d{{8}})(?::(unwell|silent))?$")
 _DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 YESTERDAY = ("yesterday", "昨天")
 TODAY = ("today", "今天")
-
-
-class Translate(Protocol):
-    """What `bot.i18n.Translator` is: the text of a key in a language."""
-
-    def __call__(self, language: str, key: str, /, **values: Any) -> str:
-        """The text for `key` in `language`, filled with `values`."""
-        ...
 
 
 @dataclass(frozen=True)

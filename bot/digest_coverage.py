@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
 
 from bot import coverage
+from bot.i18n import Translate
 from bot.text import esc
 from storage.coverage import CoverageCounts, OffDuty
 from storage.outbox import Buttons
@@ -23,14 +23,6 @@ from storage.store import Store
 
 NAME_MAX = 32
 SHOW_OFF_DUTY = 5  # members with unheld households named, each with a button
-
-
-class Translate(Protocol):
-    """What `bot.i18n.Translator` is: the text of a key in a language."""
-
-    def __call__(self, language: str, key: str, /, **values: Any) -> str:
-        """The text for `key` in `language`, filled with `values`."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,14 @@ def pick_language(chosen: str | None, telegram_code: str | None, default: str) -
             if code == lang or code.startswith(lang + "-"):
                 return lang
     return default if default in LANGUAGES else DEFAULT_LANGUAGE
+
+
+class Translate(Protocol):
+    """What `Translator` is (for code that only calls it): the text of a key in a language."""
+
+    def __call__(self, language: str, key: str, /, **values: Any) -> str:
+        """The text for `key` in `language`, filled with `values`."""
+        ...
 
 
 class Count(int):
