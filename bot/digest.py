@@ -25,7 +25,7 @@ from bot import digest_coverage
 from bot.clock import local_day
 from bot.digest_coverage import DigestCoverage
 from bot.i18n import Translate, pick_language
-from bot.text import esc, utf16_len
+from bot.text import cut, esc, utf16_len
 from storage.digest import DigestCounts, DigestDecline, DigestNeed, DigestPerson
 from storage.outbox import Buttons, NewMessage
 from storage.rows import Branch
@@ -174,14 +174,9 @@ async def full_list(store: Store, branch: Branch, day: date, kind: str,
                                      joined_before=joined_before, kinds=kinds, limit=None)
 
 
-def _cut(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
 def person_label(t: Translate, language: str, person: DigestPerson) -> str:
     """A named member with their branch (and, if silent, their last check-in)."""
-    name, branch = esc(_cut(person.name, NAME_MAX)), esc(_cut(person.branch_name, NAME_MAX))
+    name, branch = esc(cut(person.name, NAME_MAX)), esc(cut(person.branch_name, NAME_MAX))
     if person.kind != "silent":
         return t(language, "digest.person", name=name, branch=branch)
     last = (person.last_day.strftime("%m-%d") if person.last_day
@@ -211,7 +206,7 @@ def _age(t: Translate, language: str, created_at: str, as_of: datetime) -> str:
 def _lines(t: Translate, language: str, d: Digest, now: datetime, *, private: bool,
            names: int, branches: int) -> tuple[list[str], Buttons]:
     c, lang = d.total, language
-    lines = [t(lang, "digest.header", branch=esc(_cut(d.branch.name, 64)),
+    lines = [t(lang, "digest.header", branch=esc(cut(d.branch.name, 64)),
                day=d.day.isoformat())]
     buttons: Buttons = []
     if c.members == 0:
@@ -249,19 +244,19 @@ def _lines(t: Translate, language: str, d: Digest, now: datetime, *, private: bo
             lines.append(t(lang, "digest.need_line", id=need.id,
                            urgency=t(lang, f"need.urg_{need.urgency}"),
                            category=t(lang, f"need.cat_{need.category}"),
-                           branch=esc(_cut(need.branch_name, NAME_MAX)),
+                           branch=esc(cut(need.branch_name, NAME_MAX)),
                            age=_age(t, lang, need.created_at, as_of),
-                           details=esc(_cut(need.details, DETAILS_MAX))))
+                           details=esc(cut(need.details, DETAILS_MAX))))
         if c.needs_open > len(d.needs):
             lines.append("  " + t(lang, "digest.more_items", n=c.needs_open - len(d.needs)))
     if c.assigned or c.accepted or c.declined or c.done or c.overdue:
         lines.append(t(lang, "digest.tasks", assigned=c.assigned, accepted=c.accepted,
                        declined=c.declined, done=c.done, overdue=c.overdue))
         for decline in d.declines:
-            reason = (esc(_cut(decline.reason, DETAILS_MAX)) if decline.reason
+            reason = (esc(cut(decline.reason, DETAILS_MAX)) if decline.reason
                       else t(lang, "digest.no_reason"))
-            lines.append(t(lang, "digest.decline_line", name=esc(_cut(decline.name, NAME_MAX)),
-                           task=esc(_cut(decline.title, DETAILS_MAX)), id=decline.task_id,
+            lines.append(t(lang, "digest.decline_line", name=esc(cut(decline.name, NAME_MAX)),
+                           task=esc(cut(decline.title, DETAILS_MAX)), id=decline.task_id,
                            reason=reason))
         if c.declined > len(d.declines):
             lines.append("  " + t(lang, "digest.more_items", n=c.declined - len(d.declines)))
@@ -280,7 +275,7 @@ def _lines(t: Translate, language: str, d: Digest, now: datetime, *, private: bo
                 ("digest.problem_unwell", child.unwell + child.quarantined),
                 ("digest.problem_critical", child.needs_open_critical),
                 ("digest.problem_overdue", child.overdue)) if n]
-            lines.append(t(lang, "digest.child_line", branch=esc(_cut(child.name, NAME_MAX)),
+            lines.append(t(lang, "digest.child_line", branch=esc(cut(child.name, NAME_MAX)),
                            checked=child.checked, members=child.members,
                            rate=rate(child.checked, child.members),
                            problems=(" · " + " · ".join(issues)) if issues else ""))
@@ -297,7 +292,7 @@ def _lines(t: Translate, language: str, d: Digest, now: datetime, *, private: bo
                         button(d.branch.id, d.day, "silent")))
         if row:
             buttons.append(row)
-        drill = [(t(lang, "digest.button_branch", branch=_cut(child.name, 24)),
+        drill = [(t(lang, "digest.button_branch", branch=cut(child.name, 24)),
                   button(child.branch_id, d.day)) for child in d.children[:branches]]
         buttons.extend(drill[i:i + 2] for i in range(0, len(drill), 2))
         buttons.extend(handover)
@@ -334,7 +329,7 @@ def render(t: Translate, language: str, digest: Digest, now: datetime, *,
 def render_list(t: Translate, language: str, branch: Branch, day: date, kind: str,
                 people: list[DigestPerson]) -> list[str]:
     """A full list behind a digest button, as lines (the handler splits long ones)."""
-    lines = [t(language, f"digest.list_{kind}", branch=esc(_cut(branch.name, 64)),
+    lines = [t(language, f"digest.list_{kind}", branch=esc(cut(branch.name, 64)),
                day=day.isoformat(), n=len(people))]
     for person in people:
         label = person_label(t, language, person)

@@ -15,7 +15,7 @@ from datetime import date
 
 from bot import coverage
 from bot.i18n import Translate
-from bot.text import esc
+from bot.text import cut, esc
 from storage.coverage import CoverageCounts, OffDuty
 from storage.outbox import Buttons
 from storage.rows import Branch
@@ -44,11 +44,6 @@ async def gather(store: Store, branch: Branch, day: date) -> DigestCoverage | No
     return DigestCoverage(whole, [c for c in children if c.households], off)
 
 
-def _cut(text: str, limit: int = NAME_MAX) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
 def lines(t: Translate, language: str, cov: DigestCoverage, *, private: bool,
           branches: int, names: int) -> tuple[list[str], Buttons]:
     """The section's lines and, in a private copy, the hand-over buttons."""
@@ -56,7 +51,7 @@ def lines(t: Translate, language: str, cov: DigestCoverage, *, private: bool,
     out = [t(lang, "digest.coverage", rate=c.rate, covered=c.covered, households=c.households,
              today=c.reached_today, due=c.due, overdue=c.overdue)]
     for child in cov.children[:branches]:
-        out.append(t(lang, "digest.coverage_child", branch=esc(_cut(child.name)),
+        out.append(t(lang, "digest.coverage_child", branch=esc(cut(child.name, NAME_MAX)),
                      rate=child.rate, covered=child.covered, households=child.households,
                      overdue=child.overdue))
     if len(cov.children) > branches:
@@ -69,10 +64,10 @@ def lines(t: Translate, language: str, cov: DigestCoverage, *, private: bool,
         shown = cov.off_duty[:min(names, SHOW_OFF_DUTY)]
         people = t(lang, "digest.separator").join(
             t(lang, "digest.coverage_person", mark=coverage.REASON_ICONS.get(o.reason, "❔"),
-              name=esc(_cut(o.name)), n=o.unheld) for o in shown)
+              name=esc(cut(o.name, NAME_MAX)), n=o.unheld) for o in shown)
         if len(cov.off_duty) > len(shown):
             people += " " + t(lang, "digest.more", n=len(cov.off_duty) - len(shown))
         out.append(t(lang, "digest.coverage_unheld", n=unheld, names=people))
-        buttons = [[(t(lang, "digest.button_handover", name=_cut(o.name, 20)),
+        buttons = [[(t(lang, "digest.button_handover", name=cut(o.name, 20)),
                      coverage.button(coverage.HANDOVER, o.member_id))] for o in shown]
     return out, buttons
