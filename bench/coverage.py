@@ -64,7 +64,6 @@ def _stamp(day: date, hour: float) -> str:
 async def build(store: Store, households: int) -> int:
     """Fill the database; return a leaf's id."""
     rng = random.Random(households)
-    conn = store.db.conn
     branches, leaves = tree()
     created = _stamp(TODAY - timedelta(days=DAYS + 5), 9)
     per_branch = max(households // len(branches), 1)
@@ -97,37 +96,37 @@ async def build(store: Store, households: int) -> int:
                           created, last_reached, last_visit, last_outcome))
     secretaries = [(FIRST_MEMBER + i, b) for i, (b, _, _) in enumerate(branches)]
     everyone = secretaries + people
-    async with store.db.transaction():
-        await conn.executemany(
+    async with store.db.transaction() as tx:
+        await tx.executemany(
             "INSERT INTO branches(id, parent_id, name, created_at) VALUES (?, ?, ?, ?)",
             [(b, p, n, created) for b, p, n in branches])
-        await conn.executemany(
+        await tx.executemany(
             "UPDATE branches SET visit_every_days = 2 WHERE id = ?",
             [(b,) for b, p, _ in branches if p == 1 and b % 2 == 0])
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO members(id, first_name, created_at, updated_at, away_since)"
             " VALUES (?, ?, ?, ?, ?)",
             ((m, f"Member{m}", created, created,
               created if m > FIRST_MEMBER + len(branches) and rng.random() < 0.01 else None)
              for m, _ in everyone))
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO memberships(member_id, branch_id, role, joined_at) VALUES (?, ?, ?, ?)",
             ((m, b, "secretary" if m - FIRST_MEMBER < len(branches) else "member", created)
              for m, b in everyone))
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO checkins(member_id, day, branch_id, status, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             ((m, TODAY.isoformat(), b,
               rng.choice(("unwell", "quarantined")) if rng.random() < 0.03 else "on_duty",
               _stamp(TODAY, 8.5), _stamp(TODAY, 8.5))
              for m, b in everyone if rng.random() < 0.8))
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO zones(id, branch_id, name, created_at) VALUES (?, ?, ?, ?)", zones)
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO households(id, zone_id, label, address, people, notes, responsible_id,"
             " vulnerable, created_at, updated_at, last_reached_at, last_visit_at, last_outcome)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", homes)
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO visits(household_id, member_id, outcome, at) VALUES (?, ?, ?, ?)",
             visits)
     # Some of the away members' households handed to the member after them.
@@ -135,8 +134,8 @@ async def build(store: Store, households: int) -> int:
         "SELECT id FROM members WHERE away_since IS NOT NULL ORDER BY id")]
     for m in away[::2]:
         await store.hand_over(m, m + 1, at=NOW)
-    await conn.execute("ANALYZE")
-    await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    await store.db.execute("ANALYZE")
+    await store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return leaves[0]
 
 

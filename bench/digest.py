@@ -67,15 +67,14 @@ def tree() -> tuple[list[tuple[int, int | None, str]], list[int]]:
 async def build(store: Store, members: int) -> tuple[int, int]:
     """Fill the database; return (root id, a leaf id)."""
     rng = random.Random(members)
-    conn = store.db.conn
     branches, leaves = tree()
     created = _stamp(LAST_DAY - timedelta(days=DAYS + 5), 9)
     first_day = LAST_DAY - timedelta(days=DAYS - 1)
     days = [first_day + timedelta(days=i) for i in range(DAYS)]
     home: dict[int, int] = {}
 
-    async with store.db.transaction():
-        await conn.executemany(
+    async with store.db.transaction() as tx:
+        await tx.executemany(
             "INSERT INTO branches(id, parent_id, name, created_at) VALUES (?, ?, ?, ?)",
             [(b, p, n, created) for b, p, n in branches])
         secretaries = [(FIRST_MEMBER + i, b) for i, (b, _, _) in enumerate(branches)]
@@ -83,12 +82,12 @@ async def build(store: Store, members: int) -> tuple[int, int]:
         people = secretaries + [(FIRST_MEMBER + len(secretaries) + i, leaves[i % len(leaves)])
                                 for i in range(max(rest, 0))]
         home = dict(people)
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO members(id, first_name, last_name, telegram_language, created_at,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
             ((m, f"Member{m}", None if m % 3 else "Li", "en" if m % 10 == 0 else "zh",
               created, created) for m, _ in people))
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO memberships(member_id, branch_id, role, joined_at) VALUES (?, ?, ?, ?)",
             ((m, b, "secretary" if m - FIRST_MEMBER < len(branches) else "member", created)
              for m, b in people))
@@ -100,8 +99,8 @@ async def build(store: Store, members: int) -> tuple[int, int]:
                 if rng.random() < 0.8:
                     yield m, iso_day, b, STATUSES[rng.randrange(len(STATUSES))], stamp, stamp
 
-    async with store.db.transaction():
-        await conn.executemany(
+    async with store.db.transaction() as tx:
+        await tx.executemany(
             "INSERT INTO checkins(member_id, day, branch_id, status, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?)", checkins())
 
@@ -144,27 +143,27 @@ async def build(store: Store, members: int) -> tuple[int, int]:
                     if rng.random() < 0.7:
                         acks.append((broadcast_id, m, m, sent))
 
-    async with store.db.transaction():
-        await conn.executemany(
+    async with store.db.transaction() as tx:
+        await tx.executemany(
             "INSERT INTO needs(id, branch_id, reporter_id, category, urgency, for_self, details,"
             " status, created_at, updated_at, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             needs)
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO tasks(id, branch_id, created_by, title, due_at, status, created_at,"
             " closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", tasks)
-        await conn.executemany(
+        await tx.executemany(
             "INSERT OR IGNORE INTO assignments(task_id, member_id, state, assigned_at,"
             " answered_at, decline_reason, done_at) VALUES (?, ?, ?, ?, ?, ?, ?)", assignments)
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO broadcasts(id, branch_id, author_id, scope, body, ack_required,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", broadcasts)
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO outbox(kind, broadcast_id, chat_id, member_id, text, state,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", outbox)
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO acks(broadcast_id, member_id, chat_id, at) VALUES (?, ?, ?, ?)", acks)
-    await conn.execute("ANALYZE")
-    await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    await store.db.execute("ANALYZE")
+    await store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return 1, leaves[0]
 
 

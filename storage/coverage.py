@@ -315,36 +315,32 @@ class CoverageQueries:
         """Hand every household `from_member` is responsible for to `to_member` until they
         return (re-handing moves them on); how many were handed."""
         stamp = iso(at)
-        async with self.db.transaction() as conn:
-            await conn.execute(
+        async with self.db.transaction() as tx:
+            await tx.execute(
                 "UPDATE handovers SET returned_at = ? WHERE returned_at IS NULL AND"
                 " household_id IN (SELECT id FROM households WHERE responsible_id = ?)",
                 (stamp, from_member))
-            cursor = await conn.execute(
+            handed = (await tx.execute(
                 "INSERT INTO handovers(household_id, from_member, to_member, at)"
                 " SELECT id, ?, ?, ? FROM households WHERE responsible_id = ?",
-                (from_member, to_member, stamp, from_member))
-            handed = cursor.rowcount
-            await cursor.close()
-            await conn.execute("UPDATE households SET handed_to = ? WHERE responsible_id = ?",
+                (from_member, to_member, stamp, from_member))).rowcount
+            await tx.execute("UPDATE households SET handed_to = ? WHERE responsible_id = ?",
                                (to_member, from_member))
         return handed
 
     async def return_households(self, member_id: int, *, at: datetime) -> list[tuple[int, int]]:
         """Give back the member's households that were handed to others: (holder, count)."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            held = [(int(r[0]), int(r[1])) for r in await tx.fetchall(
                 "SELECT handed_to, count(*) FROM households"
                 " WHERE responsible_id = ? AND handed_to IS NOT NULL"
-                " GROUP BY handed_to ORDER BY handed_to", (member_id,))
-            held = [(int(r[0]), int(r[1])) for r in await cursor.fetchall()]
-            await cursor.close()
+                " GROUP BY handed_to ORDER BY handed_to", (member_id,))]
             if held:
-                await conn.execute(
+                await tx.execute(
                     "UPDATE handovers SET returned_at = ? WHERE returned_at IS NULL AND"
                     " household_id IN (SELECT id FROM households WHERE responsible_id = ?)",
                     (iso(at), member_id))
-                await conn.execute(
+                await tx.execute(
                     "UPDATE households SET handed_to = NULL WHERE responsible_id = ?",
                     (member_id,))
         return held
@@ -355,10 +351,8 @@ class CoverageQueries:
                if since is None else
                "UPDATE members SET away_since = ? WHERE id = ? AND away_since IS NULL")
         params = (member_id,) if since is None else (iso(since), member_id)
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(sql, params)
-            changed = cursor.rowcount
-            await cursor.close()
+        async with self.db.transaction() as tx:
+            changed = (await tx.execute(sql, params)).rowcount
         return changed > 0
 
     async def latest_status(self, member_id: int) -> str | None:

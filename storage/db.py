@@ -1,31 +1,59 @@
-"""The SQLite connection: pragmas, versioned migrations, transactions, backup.
+"""The SQLite database: one write path, separate readers, migrations, backup.
 
-All writes go through one aiosqlite connection (one thread), serialized by an
-asyncio lock around multi-statement transactions; single statements run in
-autocommit mode. WAL with `synchronous=NORMAL` keeps a commit cheap.
+One discipline for every statement (datasette's, with asyncio instead of threads):
+
+- **Writes** go through one connection, reachable only through `execute`, `write`,
+  `executemany` and `transaction()`, each of which takes the one writer's lock for its
+  whole duration. A single statement runs in a transaction of its own; a transaction
+  (`async with db.transaction() as tx`) is `BEGIN IMMEDIATE ... COMMIT` and nobody else
+  writes while it is open. So a write that returned has been committed, and no other
+  coroutine's rollback can take it back.
+- **Reads** (`fetchone`, `fetchall`) go to a small pool of other connections opened with
+  `PRAGMA query_only`: they can never join a write transaction, never see uncommitted
+  rows (WAL gives each statement a snapshot of what was committed), and a statement that
+  tries to write through them fails ("attempt to write a readonly database"), so the wrong
+  way is hard. Readers run beside the writer and beside each other.
+- Long work holds the lock in short pieces (see the household import): the lock is fair
+  (first come, first served), so a press queued behind a piece waits for that piece only.
+
+Durability: WAL with `synchronous=NORMAL` makes a commit survive a crash of the process
+(SIGKILL); a power cut may lose the last commits, never corrupt the file.
+
+Files are created readable by their owner only (0600, folders 0700): they hold members'
+health statuses and households' addresses. Only `initialize(create=True)` makes a new
+database; otherwise a missing file is an error that names it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiosqlite
 
 logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-CACHE_KIB = 65536
+CACHE_KIB = 32768  # per connection
+READERS = 2
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+Params = Sequence[Any] | dict[str, Any]
 
 
 class StorageError(Exception):
-    """The database cannot be used (too new, unreadable, ...); the message says why."""
+    """The database cannot be used (missing, too new, unreadable, ...); the message says why."""
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -47,43 +75,111 @@ def schema_version() -> int:
     return len(migrations())
 
 
-class Database:
-    """One aiosqlite connection with Frontline's settings and migrations."""
+def create_private_file(path: Path) -> bool:
+    """Create `path` empty with mode 0600 (and missing folders 0700); False if it existed."""
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):  # Path.mkdir(parents=True) gives parents the default mode
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
-        self._conn: aiosqlite.Connection | None = None
-        self._write_lock = asyncio.Lock()
 
-    @property
-    def conn(self) -> aiosqlite.Connection:
-        """The open connection."""
+def _uri(path: Path) -> str:
+    """An SQLite URI that opens `path` for reading and writing, never creating it."""
+    return f"file:{quote(os.path.abspath(path))}?mode=rw"
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What a writing statement did: the last row id it inserted and how many rows changed."""
+
+    lastrowid: int
+    rowcount: int
+
+
+# The transaction the current task holds, if any: a write through the database's own
+# methods from inside it would wait for the lock it holds.
+_holding: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar(
+    "frontline_transaction", default=None)
+
+
+class Transaction:
+    """An open write transaction; every statement of it runs on the writer connection."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn: aiosqlite.Connection | None = conn
+
+    def _live(self) -> aiosqlite.Connection:
         if self._conn is None:
-            raise StorageError("the database is not open")
+            raise StorageError("the transaction is over")
         return self._conn
 
-    async def initialize(self, *, migrate: bool = True) -> None:
-        """Open the database, set the pragmas and apply pending migrations."""
-        if self._conn is not None:
+    async def execute(self, sql: str, params: Params = ()) -> Written:
+        """Run one statement inside the transaction."""
+        cursor = await self._live().execute(sql, params)
+        return Written(cursor.lastrowid or 0, cursor.rowcount)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        """Run one statement for many rows; returns the rows changed."""
+        cursor = await self._live().executemany(sql, rows)
+        return cursor.rowcount
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
+        """Run one statement (a read, or a write with RETURNING) and return its rows."""
+        return list(await self._live().execute_fetchall(sql, params))
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Any:
+        """Like `fetchall`, the first row or None."""
+        return next(iter(await self.fetchall(sql, params)), None)
+
+
+class Database:
+    """The writer connection, the readers, and Frontline's settings and migrations."""
+
+    def __init__(self, path: str | Path, *, readers: int = READERS) -> None:
+        self.path = str(path)
+        self._writer: aiosqlite.Connection | None = None
+        self._readers: list[aiosqlite.Connection] = []
+        self._reading: list[int] = []  # statements under way on each reader
+        self._readers_wanted = max(1, readers)
+        self._write_lock = asyncio.Lock()
+
+    # --- opening and closing ----------------------------------------------------------------
+
+    async def initialize(self, *, migrate: bool = True, create: bool = True) -> None:
+        """Open the database, set the pragmas and apply pending migrations.
+
+        Args:
+            migrate: apply pending migrations (else only refuse a newer schema).
+            create: make the file if it does not exist (0600); otherwise a missing file is
+                a `StorageError` naming it.
+        """
+        if self._writer is not None:
             return
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        path = self._checked_path()
+        if path.is_dir():
+            raise StorageError(f"{self.path}: is a folder, not a database file")
+        if not path.exists():
+            if not create:
+                raise StorageError(f"{self.path}: no database there")
+            try:
+                create_private_file(path)
+            except OSError as exc:
+                raise StorageError(f"{self.path}: cannot create the database "
+                                   f"({exc.strerror or exc})") from None
         try:
-            conn = await aiosqlite.connect(self.path, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StorageError(f"{self.path}: cannot open the database ({exc})") from None
-        self._conn = conn
-        try:
-            await conn.execute("PRAGMA journal_mode=WAL")
-            await conn.execute("PRAGMA synchronous=NORMAL")
-            await conn.execute("PRAGMA foreign_keys=ON")
-            await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            # Rollups over a whole organization read many pages; 64 MiB of cache keeps them warm.
-            await conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+            self._writer = await self._connect(path, query_only=False)
             if migrate:
                 await self.migrate()
             else:
                 await self.check_version()
+            for _ in range(self._readers_wanted):
+                self._readers.append(await self._connect(path, query_only=True))
+                self._reading.append(0)
         except sqlite3.DatabaseError as exc:
             await self.shutdown()
             raise StorageError(f"{self.path}: not a usable SQLite database ({exc})") from None
@@ -91,16 +187,71 @@ class Database:
             await self.shutdown()
             raise
 
-    async def shutdown(self) -> None:
-        """Close the connection (idempotent)."""
-        if self._conn is not None:
-            conn, self._conn = self._conn, None
+    def _checked_path(self) -> Path:
+        if "\x00" in self.path:
+            raise StorageError("the database path contains a NUL character; check [storage] path")
+        if self.path == ":memory:":
+            raise StorageError("an in-memory database cannot be shared by the writer and the "
+                               "readers; use a file")
+        return Path(self.path)
+
+    async def _connect(self, path: Path, *, query_only: bool) -> aiosqlite.Connection:
+        # mode=rw: never create the file here (initialize did, with the right mode).
+        uri = _uri(path)
+        try:
+            conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StorageError(f"{self.path}: cannot open the database ({exc})") from None
+        try:
+            await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            if not query_only:
+                await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            # Rollups over a whole organization read many pages; keep them warm.
+            await conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+            if query_only:
+                await conn.execute("PRAGMA query_only=ON")
+        except BaseException:
             await conn.close()
+            raise
+        return conn
+
+    async def shutdown(self) -> None:
+        """Close every connection (idempotent)."""
+        readers, self._readers, self._reading = self._readers, [], []
+        for reader in readers:
+            await reader.close()
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            await writer.close()
+
+    @property
+    def is_open(self) -> bool:
+        """True between `initialize` and `shutdown`."""
+        return self._writer is not None
+
+    def _writer_conn(self) -> aiosqlite.Connection:
+        if self._writer is None:
+            raise StorageError("the database is not open")
+        if _holding.get() is not None:
+            # The caller holds the lock: waiting for it again would never end.
+            raise StorageError("inside a transaction, write through the transaction itself")
+        return self._writer
+
+    # --- schema -----------------------------------------------------------------------------
 
     async def user_version(self) -> int:
         """The schema version recorded in the file."""
-        rows = await self.conn.execute_fetchall("PRAGMA user_version")
-        return int(next(iter(rows))[0])
+        row = await self._read_or_write_one("PRAGMA user_version")
+        return int(row[0])
+
+    async def _read_or_write_one(self, sql: str) -> Any:
+        # Before the readers are open (during initialize), ask the writer.
+        if self._readers:
+            return await self.fetchone(sql)
+        rows = await self._writer_conn().execute_fetchall(sql)
+        return next(iter(rows))
 
     async def check_version(self) -> int:
         """Refuse a database written by a newer Frontline; return its version."""
@@ -122,56 +273,102 @@ class Database:
                 continue
             async with self._write_lock:
                 # executescript commits first; BEGIN inside the script keeps the step atomic.
-                await self.conn.executescript(
+                await self._writer_conn().executescript(
                     f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version={version};\nCOMMIT;"
                 )
             logger.info("applied migration %s", name)
             applied.append(name)
         return applied
 
-    async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
-        """Run one statement and return all rows (one round trip to the database thread)."""
-        return list(await self.conn.execute_fetchall(sql, params))
+    # --- reads --------------------------------------------------------------------------------
 
-    async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        """Run one statement and return its first row, or None."""
-        rows = await self.conn.execute_fetchall(sql, params)
-        return next(iter(rows), None)
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
+        """Run one reading statement on a reader and return all its rows.
 
-    async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
-        """Run one writing statement (autocommit); return the last row id."""
-        if self._write_lock.locked():
-            async with self._write_lock:
-                cursor = await self.conn.execute(sql, params)
-        else:
-            cursor = await self.conn.execute(sql, params)
-        return cursor.lastrowid or 0
+        The reader with the fewest statements under way takes it, so a long rollup on one
+        does not hold up a short lookup.
+        """
+        if not self._readers:
+            raise StorageError("the database is not open")
+        index = min(range(len(self._readers)), key=self._reading.__getitem__)
+        reader = self._readers[index]
+        self._reading[index] += 1
+        try:
+            return list(await reader.execute_fetchall(sql, params))
+        finally:
+            if index < len(self._reading):
+                self._reading[index] -= 1
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Any:
+        """Run one reading statement and return its first row, or None."""
+        return next(iter(await self.fetchall(sql, params)), None)
+
+    # --- writes -------------------------------------------------------------------------------
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one writing statement in a transaction of its own; return the last row id."""
+        return (await self.execute_counted(sql, params)).lastrowid
+
+    async def execute_counted(self, sql: str, params: Params = ()) -> Written:
+        """Like `execute`, with the number of rows changed too."""
+        conn = self._writer_conn()
+        async with self._write_lock:
+            cursor = await conn.execute(sql, params)
+            return Written(cursor.lastrowid or 0, cursor.rowcount)
+
+    async def write(self, sql: str, params: Params = ()) -> list[Any]:
+        """Run one writing statement with RETURNING in a transaction of its own; its rows."""
+        conn = self._writer_conn()
+        async with self._write_lock:
+            return list(await conn.execute_fetchall(sql, params))
+
+    async def write_one(self, sql: str, params: Params = ()) -> Any:
+        """Like `write`, the first returned row or None."""
+        return next(iter(await self.write(sql, params)), None)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement for many rows in a single transaction."""
-        async with self.transaction() as conn:
-            await conn.executemany(sql, rows)
+        async with self.transaction() as tx:
+            await tx.executemany(sql, rows)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error)."""
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """A write transaction: BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error.
+
+        Nobody else writes while it is open; keep it short (no Telegram calls inside).
+        """
+        conn = self._writer_conn()
         async with self._write_lock:
-            conn = self.conn
             await conn.execute("BEGIN IMMEDIATE")
+            tx = Transaction(conn)
+            token = _holding.set(tx)
             try:
-                yield conn
+                yield tx
             except BaseException:
-                await conn.execute("ROLLBACK")
+                tx._conn = None
+                _holding.reset(token)
+                if conn.in_transaction:
+                    await conn.execute("ROLLBACK")
                 raise
             else:
-                await conn.execute("COMMIT")
+                tx._conn = None
+                _holding.reset(token)
+                try:
+                    await conn.execute("COMMIT")
+                except BaseException:
+                    # A commit can fail (disk full): leave nothing open behind us.
+                    if conn.in_transaction:
+                        await conn.execute("ROLLBACK")
+                    raise
+
+    # --- maintenance --------------------------------------------------------------------------
 
     async def backup(self, dest: str | Path) -> None:
-        """Copy the live database to `dest` with SQLite's online backup API."""
+        """Copy the live database to `dest` (created 0600) with SQLite's online backup API."""
         dest_path = Path(dest)
-        dest_path.parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(dest_path)
         target = await aiosqlite.connect(str(dest_path))
         try:
-            await self.conn.backup(target)
+            await self._writer_conn().backup(target)
         finally:
             await target.close()

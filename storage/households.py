@@ -125,24 +125,20 @@ class HouseholdQueries:
         stamp = iso(at)
         created = updated = 0
         zone_ids: dict[str, int] = {}
-        async with self.db.transaction() as conn:
+        async with self.db.transaction() as tx:
             for item in households:
                 zone_id = zone_ids.get(item.zone)
                 if zone_id is None:
-                    cursor = await conn.execute(
+                    row = await tx.fetchone(
                         "INSERT INTO zones(branch_id, name, created_at) VALUES (?, ?, ?)"
                         " ON CONFLICT(branch_id, name) DO UPDATE SET name = excluded.name"
                         " RETURNING id", (branch_id, item.zone, stamp))
-                    row = await cursor.fetchone()
-                    await cursor.close()
                     assert row is not None
                     zone_id = zone_ids[item.zone] = int(row[0])
-                cursor = await conn.execute(
+                exists = await tx.fetchone(
                     "SELECT 1 FROM households WHERE zone_id = ? AND label = ?",
-                    (zone_id, item.label))
-                exists = await cursor.fetchone() is not None
-                await cursor.close()
-                await conn.execute(
+                    (zone_id, item.label)) is not None
+                await tx.execute(
                     """INSERT INTO households(zone_id, label, address, people, notes,
                                               responsible_id, backup_id, vulnerable,
                                               created_at, updated_at)
@@ -187,47 +183,37 @@ class HouseholdQueries:
 
     async def add_zone(self, branch_id: int, name: str, *, at: datetime) -> int | None:
         """Create a zone in the branch; None if the branch already has one of that name."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            taken = await tx.fetchone(
                 "SELECT 1 FROM zones WHERE branch_id = ? AND lower(name) = lower(?)",
-                (branch_id, name))
-            taken = await cursor.fetchone() is not None
-            await cursor.close()
+                (branch_id, name)) is not None
             if taken:
                 return None
-            cursor = await conn.execute(
+            zone_id = (await tx.execute(
                 "INSERT INTO zones(branch_id, name, created_at) VALUES (?, ?, ?)",
-                (branch_id, name, iso(at)))
-            zone_id = cursor.lastrowid
-            await cursor.close()
+                (branch_id, name, iso(at)))).lastrowid
         return int(zone_id) if zone_id else None
 
     async def rename_zone(self, zone_id: int, name: str) -> bool:
         """Rename a zone; False if another zone of its branch already has that name."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            taken = await tx.fetchone(
                 "SELECT 1 FROM zones z JOIN zones o ON o.branch_id = z.branch_id"
                 " WHERE z.id = ? AND o.id != z.id AND lower(o.name) = lower(?)",
-                (zone_id, name))
-            taken = await cursor.fetchone() is not None
-            await cursor.close()
+                (zone_id, name)) is not None
             if taken:
                 return False
-            cursor = await conn.execute("UPDATE zones SET name = ? WHERE id = ?",
-                                        (name, zone_id))
-            changed = cursor.rowcount
-            await cursor.close()
+            changed = (await tx.execute("UPDATE zones SET name = ? WHERE id = ?",
+                                        (name, zone_id))).rowcount
         return changed > 0
 
     async def remove_zone(self, zone_id: int) -> bool:
         """Delete a zone that has no households; False if it has some (or is gone)."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            deleted = (await tx.execute(
                 "DELETE FROM zones WHERE id = ?"
                 " AND NOT EXISTS (SELECT 1 FROM households WHERE zone_id = zones.id)",
-                (zone_id,))
-            deleted = cursor.rowcount
-            await cursor.close()
+                (zone_id,))).rowcount
         return deleted > 0
 
     async def household_named(self, branch_id: int, zone: str, label: str) -> Household | None:
@@ -245,18 +231,15 @@ class HouseholdQueries:
         Returns the household as it was and how many visits went with it; None if the
         branch has no such household.
         """
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
                 f"""SELECT {HOUSEHOLD_COLUMNS},
                           (SELECT count(*) FROM visits v WHERE v.household_id = h.id)
                      {_NAMED}""", (branch_id, zone, label, zone))
-            row = await cursor.fetchone()
-            await cursor.close()
             if row is None:
                 return None
             household = household_row(row)
-            cursor = await conn.execute("DELETE FROM households WHERE id = ?", (household.id,))
-            await cursor.close()
+            await tx.execute("DELETE FROM households WHERE id = ?", (household.id,))
         return household, int(row[15])
 
     async def member_households(self, member_id: int) -> list[Household]:
@@ -292,13 +275,12 @@ class HouseholdQueries:
         if outcome not in OUTCOMES:
             raise ValueError(f"not a visit outcome: {outcome}")
         stamp = iso(at)
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            visit_id = (await tx.execute(
                 "INSERT INTO visits(household_id, member_id, outcome, note, at)"
-                " VALUES (?, ?, ?, ?, ?)", (household_id, member_id, outcome, note, stamp))
-            visit_id = cursor.lastrowid
-            await cursor.close()
-            await conn.execute(
+                " VALUES (?, ?, ?, ?, ?)",
+                (household_id, member_id, outcome, note, stamp))).lastrowid
+            await tx.execute(
                 """UPDATE households SET
                        last_visit_at = max(coalesce(last_visit_at, ''), :at),
                        last_outcome = CASE WHEN coalesce(last_visit_at, '') <= :at

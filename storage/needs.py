@@ -129,7 +129,7 @@ class NeedQueries:
         that status already; so two presses racing each other make one change.
         """
         stamp = iso(at)
-        row = await self.db.fetchone(
+        row = await self.db.write_one(
             """UPDATE needs SET status = :status, status_note = :note, status_by = :by,
                       updated_at = :at,
                       closed_at = CASE WHEN :status IN ('resolved', 'cancelled') THEN :at

@@ -38,20 +38,18 @@ class OutboxQueries:
         A group belongs to at most one branch and a branch has at most one group: linking
         moves the group away from its previous branch.
         """
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
                 "SELECT id FROM branches WHERE group_chat_id = ?", (chat_id,))
-            row = await cursor.fetchone()
-            await cursor.close()
-            await conn.execute("UPDATE branches SET group_chat_id = NULL WHERE group_chat_id = ?",
+            await tx.execute("UPDATE branches SET group_chat_id = NULL WHERE group_chat_id = ?",
                                (chat_id,))
-            await conn.execute("UPDATE branches SET group_chat_id = ? WHERE id = ?",
+            await tx.execute("UPDATE branches SET group_chat_id = ? WHERE id = ?",
                                (chat_id, branch_id))
         return int(row[0]) if row else None
 
     async def unlink_group(self, chat_id: int) -> int | None:
         """Untie a group chat; returns the branch it was tied to, if any."""
-        row = await self.db.fetchone(
+        row = await self.db.write_one(
             "UPDATE branches SET group_chat_id = NULL WHERE group_chat_id = ? RETURNING id",
             (chat_id,))
         return int(row[0]) if row else None
@@ -116,16 +114,14 @@ class OutboxQueries:
         the worker never sees a row with the placeholder.
         """
         stamp = iso(at)
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            broadcast_id = (await tx.execute(
                 """INSERT INTO broadcasts(branch_id, author_id, scope, body, media_kind,
                        media_file_id, to_groups, ack_required, status_chat_id,
                        status_message_id, created_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (branch_id, author_id, scope, body, media_kind, media_file_id, int(to_groups),
-                 int(ack_required), status_chat_id, status_message_id, stamp))
-            broadcast_id = cursor.lastrowid
-            await cursor.close()
+                 int(ack_required), status_chat_id, status_message_id, stamp))).lastrowid
             assert broadcast_id is not None
             number = str(broadcast_id)
 
@@ -137,7 +133,7 @@ class OutboxQueries:
                                 for label, data in row] for row in buttons]
                 return json.dumps(buttons, ensure_ascii=False)
 
-            await conn.executemany(
+            await tx.executemany(
                 """INSERT INTO outbox(kind, broadcast_id, chat_id, member_id, text, buttons,
                        media_kind, media_file_id, created_at)
                    VALUES ('broadcast', ?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -203,7 +199,7 @@ class OutboxQueries:
 
     async def finish_broadcast(self, broadcast_id: int, *, at: datetime) -> bool:
         """Mark the broadcast finished once nothing is pending; True the first time only."""
-        row = await self.db.fetchone(
+        row = await self.db.write_one(
             """UPDATE broadcasts SET finished_at = ? WHERE id = ? AND finished_at IS NULL
                   AND NOT EXISTS (SELECT 1 FROM outbox WHERE broadcast_id = broadcasts.id
                                   AND state = 'pending')
@@ -248,7 +244,7 @@ class OutboxQueries:
     async def acknowledge(self, broadcast_id: int, member_id: int, chat_id: int, *,
                           at: datetime) -> bool:
         """Record that the member acknowledged; False if they already had."""
-        row = await self.db.fetchone(
+        row = await self.db.write_one(
             "INSERT INTO acks(broadcast_id, member_id, chat_id, at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT DO NOTHING RETURNING 1",
             (broadcast_id, member_id, chat_id, iso(at)))
@@ -292,14 +288,14 @@ class OutboxQueries:
 
     async def outbox_attempted(self, item_id: int, error: str) -> int:
         """Count a failed attempt that will be retried; returns the attempts so far."""
-        row = await self.db.fetchone(
+        row = await self.db.write_one(
             "UPDATE outbox SET attempts = attempts + 1, error = ? WHERE id = ? RETURNING attempts",
             (error, item_id))
         return int(row[0]) if row else 0
 
     async def skip_unreachable(self, member_id: int, *, at: datetime) -> int:
         """Skip the pending messages of a member who cannot be reached; returns how many."""
-        rows = await self.db.fetchall(
+        rows = await self.db.write(
             "UPDATE outbox SET state = 'skipped', error = 'unreachable', done_at = ?"
             " WHERE member_id = ? AND state = 'pending' RETURNING id", (iso(at), member_id))
         return len(rows)

@@ -219,21 +219,19 @@ class ScheduleQueries:
         """
         stamp = iso(at)
         queued = 0
-        async with self.db.transaction() as conn:
+        async with self.db.transaction() as tx:
             for run in runs:
-                cursor = await conn.execute(
+                fresh = await tx.fetchone(
                     "INSERT INTO schedule_runs(branch_id, kind, day, at) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT DO NOTHING RETURNING 1", (run.branch_id, run.kind, run.day,
                                                             stamp))
-                fresh = await cursor.fetchone()
-                await cursor.close()
                 if fresh is None or not run.messages:
                     continue
                 rows: list[tuple[Any, ...]] = [
                     (f"rhythm_{run.kind}", m.chat_id, m.member_id, m.text,
                      json.dumps(m.buttons, ensure_ascii=False) if m.buttons else None, stamp)
                     for m in run.messages]
-                await conn.executemany(
+                await tx.executemany(
                     "INSERT INTO outbox(kind, chat_id, member_id, text, buttons, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?)", rows)
                 queued += len(rows)

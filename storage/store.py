@@ -73,9 +73,9 @@ class Store(OutboxQueries, NeedQueries, TaskQueries, RecordQueries, ScheduleQuer
         self.defaults = defaults or Defaults()
         self._d = {f"d_{key}": getattr(self.defaults, key) for key in SETTING_KEYS}
 
-    async def initialize(self, *, migrate: bool = True) -> None:
-        """Open the database and bring its schema up to date."""
-        await self.db.initialize(migrate=migrate)
+    async def initialize(self, *, migrate: bool = True, create: bool = True) -> None:
+        """Open the database and bring its schema up to date (see `Database.initialize`)."""
+        await self.db.initialize(migrate=migrate, create=create)
 
     async def shutdown(self) -> None:
         """Close the database."""
@@ -295,25 +295,23 @@ class Store(OutboxQueries, NeedQueries, TaskQueries, RecordQueries, ScheduleQuer
         longer usable.
         """
         stamp = iso(at)
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
                 "UPDATE invites SET uses_left = uses_left - 1 WHERE code = ? AND revoked = 0"
                 " AND (uses_left IS NULL OR uses_left > 0)"
                 " AND (expires_at IS NULL OR expires_at > ?)"
                 " RETURNING branch_id, role", (code, stamp))
-            row = await cursor.fetchone()
-            await cursor.close()
             if row is None:
                 return False
             branch_id, role = row
-            await conn.execute(
+            await tx.execute(
                 """INSERT INTO memberships(member_id, branch_id, role, joined_at, invite_code)
                    VALUES (?, ?, ?, ?, ?)
                    ON CONFLICT(member_id) DO UPDATE SET branch_id = excluded.branch_id,
                        role = excluded.role, joined_at = excluded.joined_at,
                        invite_code = excluded.invite_code""",
                 (member_id, branch_id, role, stamp, code))
-            await conn.execute(
+            await tx.execute(
                 "INSERT INTO audit_log(at, actor_id, action, branch_id, allowed, detail)"
                 " VALUES (?, ?, 'join', ?, 1, ?)",
                 (stamp, member_id, branch_id, json.dumps({"role": role, "invite": code[:4]})))
@@ -363,7 +361,7 @@ class Store(OutboxQueries, NeedQueries, TaskQueries, RecordQueries, ScheduleQuer
     async def set_checkin_note(self, member_id: int, day: date, note: str | None, *,
                                at: datetime) -> bool:
         """Attach a note to the member's check-in of that day; False if there is none."""
-        row = await self.db.fetchone(
+        row = await self.db.write_one(
             "UPDATE checkins SET note = ?, updated_at = ? WHERE member_id = ? AND day = ?"
             " RETURNING 1", (note, iso(at), member_id, day.isoformat()))
         return row is not None

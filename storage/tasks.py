@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Database, Transaction
 from storage.outbox import NewMessage
 from storage.times import from_iso, iso
 
@@ -169,14 +167,14 @@ def _encoded(message: NewMessage, placeholder: str | None, number: str) -> tuple
     return text, json.dumps(buttons, ensure_ascii=False) if buttons else None
 
 
-async def _queue(conn: aiosqlite.Connection, kind: str, messages: Sequence[NewMessage],
+async def _queue(tx: Transaction, kind: str, messages: Sequence[NewMessage],
                  stamp: str, placeholder: str | None = None, number: str = "") -> None:
     rows = []
     for m in messages:
         text, buttons = _encoded(m, placeholder, number)
         rows.append((kind, m.chat_id, m.member_id, text, buttons, stamp))
     if rows:
-        await conn.executemany(
+        await tx.executemany(
             "INSERT INTO outbox(kind, chat_id, member_id, text, buttons, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)", rows)
 
@@ -210,7 +208,7 @@ class TaskQueries:
     async def create_team(self, branch_id: int, name: str, *, created_by: int | None,
                           at: datetime) -> int | None:
         """Add a team to the branch; None if the branch has one of that name already."""
-        row = await self.db.fetchone(
+        row = await self.db.write_one(
             "INSERT INTO teams(branch_id, name, created_by, created_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(branch_id, name) DO NOTHING RETURNING id",
             (branch_id, name, created_by, iso(at)))
@@ -218,25 +216,23 @@ class TaskQueries:
 
     async def add_team_member(self, team_id: int, member_id: int, *, at: datetime) -> bool:
         """Put a member in a team; False if they were in it already."""
-        row = await self.db.fetchone(
+        row = await self.db.write_one(
             "INSERT INTO team_members(team_id, member_id, added_at) VALUES (?, ?, ?)"
             " ON CONFLICT DO NOTHING RETURNING 1", (team_id, member_id, iso(at)))
         return row is not None
 
     async def remove_team_member(self, team_id: int, member_id: int) -> bool:
         """Take a member out of a team; False if they were not in it."""
-        row = await self.db.fetchone(
+        row = await self.db.write_one(
             "DELETE FROM team_members WHERE team_id = ? AND member_id = ? RETURNING 1",
             (team_id, member_id))
         return row is not None
 
     async def delete_team(self, team_id: int) -> bool:
         """Delete a team (tasks given to it keep their assignees)."""
-        async with self.db.transaction() as conn:
-            await conn.execute("UPDATE tasks SET team_id = NULL WHERE team_id = ?", (team_id,))
-            cursor = await conn.execute("DELETE FROM teams WHERE id = ? RETURNING 1", (team_id,))
-            row = await cursor.fetchone()
-            await cursor.close()
+        async with self.db.transaction() as tx:
+            await tx.execute("UPDATE tasks SET team_id = NULL WHERE team_id = ?", (team_id,))
+            row = await tx.fetchone("DELETE FROM teams WHERE id = ? RETURNING 1", (team_id,))
         return row is not None
 
     # --- people ---------------------------------------------------------------------------
@@ -272,19 +268,17 @@ class TaskQueries:
         `placeholder` in the messages' text and buttons becomes the new task's id.
         """
         stamp = iso(at)
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            task_id = (await tx.execute(
                 """INSERT INTO tasks(branch_id, created_by, title, details, due_at, need_id,
                                      team_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                 (branch_id, created_by, title, details, iso(due_at) if due_at else None,
-                 need_id, team_id, stamp))
-            task_id = cursor.lastrowid
-            await cursor.close()
+                 need_id, team_id, stamp))).lastrowid
             assert task_id is not None
-            await conn.executemany(
+            await tx.executemany(
                 "INSERT INTO assignments(task_id, member_id, assigned_at) VALUES (?, ?, ?)",
                 [(task_id, member, stamp) for member in dict.fromkeys(assignees)])
-            await _queue(conn, "task", messages, stamp, placeholder, str(task_id))
+            await _queue(tx, "task", messages, stamp, placeholder, str(task_id))
         return task_id
 
     async def task(self, task_id: int) -> TaskRow | None:
@@ -334,19 +328,17 @@ class TaskQueries:
         that a double press never records twice.
         """
         stamp = iso(at)
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
                 """UPDATE assignments SET state = ?, answered_at = ?, decline_reason = ?
                     WHERE task_id = ? AND member_id = ? AND state = 'pending'
                       AND (SELECT status FROM tasks WHERE id = ?) = 'open'
                    RETURNING 1""",
                 ("accepted" if accept else "declined", stamp, None if accept else reason,
                  task_id, member_id, task_id))
-            row = await cursor.fetchone()
-            await cursor.close()
             if row is None:
                 return False
-            await _queue(conn, "task", messages, stamp)
+            await _queue(tx, "task", messages, stamp)
         return True
 
     async def finish_assignment(self, task_id: int, member_id: int, *, note: str | None,
@@ -356,19 +348,17 @@ class TaskQueries:
         The task closes when at least one part is done and every part not declined is done.
         """
         stamp = iso(at)
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+        async with self.db.transaction() as tx:
+            done = await tx.fetchone(
                 """UPDATE assignments SET state = 'done', done_at = ?, done_note = ?,
                           proof_file_id = ?
                     WHERE task_id = ? AND member_id = ? AND state = 'accepted'
                       AND (SELECT status FROM tasks WHERE id = ?) = 'open'
                    RETURNING 1""",
                 (stamp, note, proof_file_id, task_id, member_id, task_id))
-            done = await cursor.fetchone()
-            await cursor.close()
             if done is None:
                 return False, False
-            cursor = await conn.execute(
+            closed = await tx.fetchone(
                 """UPDATE tasks SET status = 'done', closed_at = ?
                     WHERE id = ? AND status = 'open'
                       AND NOT EXISTS (SELECT 1 FROM assignments WHERE task_id = ?
@@ -376,15 +366,13 @@ class TaskQueries:
                       AND EXISTS (SELECT 1 FROM assignments WHERE task_id = ? AND state = 'done')
                    RETURNING 1""",
                 (stamp, task_id, task_id, task_id))
-            closed = await cursor.fetchone()
-            await cursor.close()
         return True, closed is not None
 
     async def close_task(self, task_id: int, status: str, *, by: int | None,
                          at: datetime) -> bool:
         """Close an open task as done or cancelled; False if it was not open."""
         assert status in ("done", "cancelled")
-        row = await self.db.fetchone(
+        row = await self.db.write_one(
             "UPDATE tasks SET status = ?, closed_at = ?, closed_by = ?"
             " WHERE id = ? AND status = 'open' RETURNING 1",
             (status, iso(at), by, task_id))
@@ -447,17 +435,15 @@ class TaskQueries:
         """
         stamp = iso(at)
         queued = 0
-        async with self.db.transaction() as conn:
+        async with self.db.transaction() as tx:
             for item in followups:
-                cursor = await conn.execute(
+                fresh = await tx.fetchone(
                     "INSERT INTO followups(task_id, member_id, kind, at) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT DO NOTHING RETURNING 1",
                     (item.task_id, item.member_id, item.kind, stamp))
-                fresh = await cursor.fetchone()
-                await cursor.close()
                 if fresh is None:
                     continue
-                await _queue(conn, f"task_{item.kind}", item.messages, stamp)
+                await _queue(tx, f"task_{item.kind}", item.messages, stamp)
                 queued += len(item.messages)
         return queued
 
