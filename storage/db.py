@@ -31,6 +31,7 @@ import contextvars
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -137,6 +138,17 @@ class Transaction:
         return next(iter(await self.fetchall(sql, params)), None)
 
 
+@dataclass
+class LockStats:
+    """How the writer's lock has been used: for benchmarks, health and metrics."""
+
+    writes: int = 0  # times the lock was taken
+    waited_s: float = 0.0  # total time spent waiting for it
+    longest_wait_s: float = 0.0
+    longest_hold_s: float = 0.0
+    held_s: float = 0.0  # total time it was held
+
+
 class Database:
     """The writer connection, the readers, and Frontline's settings and migrations."""
 
@@ -147,6 +159,24 @@ class Database:
         self._reading: list[int] = []  # statements under way on each reader
         self._readers_wanted = max(1, readers)
         self._write_lock = asyncio.Lock()
+        self.lock_stats = LockStats()
+
+    @asynccontextmanager
+    async def _locked(self) -> AsyncIterator[None]:
+        """Hold the writer's lock, counting how long it was waited for and held."""
+        asked = time.perf_counter()
+        async with self._write_lock:
+            got = time.perf_counter()
+            try:
+                yield
+            finally:
+                done = time.perf_counter()
+                stats = self.lock_stats
+                stats.writes += 1
+                stats.waited_s += got - asked
+                stats.held_s += done - got
+                stats.longest_wait_s = max(stats.longest_wait_s, got - asked)
+                stats.longest_hold_s = max(stats.longest_hold_s, done - got)
 
     # --- opening and closing ----------------------------------------------------------------
 
@@ -271,7 +301,7 @@ class Database:
         for version, name, sql in migrations():
             if version <= current:
                 continue
-            async with self._write_lock:
+            async with self._locked():
                 # executescript commits first; BEGIN inside the script keeps the step atomic.
                 await self._writer_conn().executescript(
                     f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version={version};\nCOMMIT;"
@@ -312,14 +342,14 @@ class Database:
     async def execute_counted(self, sql: str, params: Params = ()) -> Written:
         """Like `execute`, with the number of rows changed too."""
         conn = self._writer_conn()
-        async with self._write_lock:
+        async with self._locked():
             cursor = await conn.execute(sql, params)
             return Written(cursor.lastrowid or 0, cursor.rowcount)
 
     async def write(self, sql: str, params: Params = ()) -> list[Any]:
         """Run one writing statement with RETURNING in a transaction of its own; its rows."""
         conn = self._writer_conn()
-        async with self._write_lock:
+        async with self._locked():
             return list(await conn.execute_fetchall(sql, params))
 
     async def write_one(self, sql: str, params: Params = ()) -> Any:
@@ -338,7 +368,7 @@ class Database:
         Nobody else writes while it is open; keep it short (no Telegram calls inside).
         """
         conn = self._writer_conn()
-        async with self._write_lock:
+        async with self._locked():
             await conn.execute("BEGIN IMMEDIATE")
             tx = Transaction(conn)
             token = _holding.set(tx)
