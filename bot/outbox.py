@@ -1,17 +1,28 @@
 """The outbox worker: sends what the outbox holds, paced under Telegram's limits, never lost.
 
-Rows are written before anything is sent (one transaction per broadcast) and each is marked
-as soon as its message is sent, before the next is sent, so that a crash at any moment
-leaves at most the one message in flight unrecorded: after a restart it may arrive twice,
-and nothing is lost.
+Rows are written before anything is sent (one transaction per broadcast or run), and the
+worker keeps several messages in flight, so that its rate is the configured limit and not the
+network's round trip. What it has taken but not yet recorded is *claimed* (in memory): at
+most `max_in_flight` rows, which bounds what a crash can repeat. Nothing is ever sent twice
+otherwise:
 
-Pacing, all measured on the monotonic clock:
+- an outcome is recorded in the database before its row may be looked at again; outcomes
+  are written in batches, one transaction for all that finished meanwhile;
+- when an outcome cannot be written (the database is locked by a long writer, the disk is
+  full), the outcome stays in memory, **no new message is started**, the log says why once,
+  and the worker tries again with backoff until the write succeeds; then sending resumes;
+- a crash loses what was claimed and not recorded: after a restart those rows are pending
+  and are sent again (at most `max_in_flight` messages, each at most once more).
+
+Pacing, all measured on the monotonic clock when a request starts:
 - overall, at most `rate` messages in any one-second window (Telegram allows about 30/s);
-- at most one message per second to one chat, and 20 per minute to one group;
+- one message at a time per chat, at most one a second, and 20 a minute to a group; messages
+  to one chat go in the order they were queued (a later one never overtakes one that is
+  backing off);
 - a 429 pauses *all* sending for its `retry_after`, then the same message is tried again;
 - timeouts and 5xx are retried with exponential backoff, up to `max_attempts`, then the
-  message is marked failed. One such failure holds back only that message (the others go
-  on); several in a row mean Telegram is in trouble, and then all sending pauses too;
+  message is marked failed. One such failure holds back only that chat; several in a row
+  mean Telegram is in trouble, and then all sending pauses too;
 - 403 and "chat not found" mark the member unreachable: their pending messages are
   skipped, and so are later ones until they write to the bot again.
 
@@ -29,8 +40,10 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from bot.clock import Clock
+from storage.outbox import OutboxOutcome
 from storage.rows import OutboxItem
 from storage.store import Store
 
@@ -43,6 +56,8 @@ BATCH = 500
 # Transient failures in a row (of any messages, no success between) that pause all sending.
 TROUBLE_STREAK = 3
 MAX_PAUSE = 60.0
+RECORD_RETRY = 0.5  # first wait before writing outcomes again; doubles up to MAX_RECORD_RETRY
+MAX_RECORD_RETRY = 10.0
 
 
 class Outcome(Enum):
@@ -130,10 +145,11 @@ class Pacer:
 
 
 class OutboxWorker:
-    """Sends pending outbox rows, one at a time, in the order they were queued.
+    """Sends pending outbox rows in the order they were queued, several at a time.
 
-    A row waits its turn only when its chat may not get a message yet (one a second, 20 a
-    minute to a group) or it is backing off after a timeout or 5xx; the rows behind it go on.
+    A row waits its turn only when its chat may not get a message yet (one in flight, one a
+    second, 20 a minute to a group) or it is backing off after a timeout or 5xx; the rows
+    of other chats behind it go on.
     """
 
     def __init__(
@@ -147,6 +163,7 @@ class OutboxWorker:
         progress_interval: float = 3.0,
         max_attempts: int = 5,
         backoff: float = 0.5,
+        max_in_flight: int | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: SleepFn = asyncio.sleep,
     ) -> None:
@@ -158,36 +175,71 @@ class OutboxWorker:
         self.progress_interval = progress_interval
         self.max_attempts = max_attempts
         self.backoff = backoff
+        # One second's worth of messages in flight keeps the rate whatever the round trip
+        # (up to a second); it is also what a crash may repeat at most.
+        self.max_in_flight = max(1, max_in_flight or self.pacer.rate)
         self.sleep = sleep
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
+        self._moved = asyncio.Event()  # a send finished or outcomes were written
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        self._recorder: asyncio.Task[None] | None = None
+        self._sending: set[asyncio.Task[None]] = set()
+        self._claimed: dict[int, OutboxItem] = {}  # taken, outcome not yet written
+        self._busy_chats: set[int] = set()  # chats with a message in flight
+        # Members found unreachable -> the row that found it: until that outcome is written
+        # and the outbox read again, the rows already read still say they are reachable.
+        self._gone: dict[int, int] = {}
+        self._outcomes: list[OutboxOutcome] = []  # finished, not yet written
+        self._outcomes_ready = asyncio.Event()
+        self._unwritable: str | None = None  # why outcomes cannot be written, while so
+        self._writable = asyncio.Event()
+        self._writable.set()
+        self._touched: set[int] = set()  # broadcasts with outcomes written since reported
         self._last_progress: dict[int, float] = {}
         self._not_before: dict[int, float] = {}  # outbox row id -> when it may be tried again
         self._trouble = 0  # transient failures in a row
         self.sent_count = 0
         self.paused_by_retry_after = 0.0  # seconds all sending was paused by 429s
         self.paused_by_trouble = 0.0  # ... and by runs of timeouts / 5xx
+        self.most_in_flight = 0
+
+    # --- life cycle -----------------------------------------------------------------------
 
     async def initialize(self) -> None:
         """Start sending (and resume whatever a previous run left pending)."""
         if self._task is None:
             self._stopping = False
+            self._recorder = asyncio.create_task(self._record_loop(), name="outbox-recorder")
             self._task = asyncio.create_task(self._run(), name="outbox")
 
     async def shutdown(self) -> None:
-        """Stop after the message in flight, if any."""
+        """Stop starting messages, let those in flight finish, write their outcomes."""
         self._stopping = True
         self._wake.set()
+        self._moved.set()
         task, self._task = self._task, None
         if task is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(task), timeout=10)
-            except TimeoutError:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await self._finish(task, 10)
+        if self._sending:
+            await asyncio.wait(set(self._sending), timeout=10)
+        recorder, self._recorder = self._recorder, None
+        if recorder is not None:
+            self._outcomes_ready.set()
+            await self._finish(recorder, 5)
+        if self._outcomes:
+            logger.warning("stopping with %d outcomes not written; those messages will be "
+                           "sent again at the next start", len(self._outcomes))
+
+    @staticmethod
+    async def _finish(task: asyncio.Task[None], seconds: float) -> None:
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=seconds)
+        except TimeoutError:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     def wake(self) -> None:
         """New rows were queued: look at the outbox now."""
@@ -198,17 +250,28 @@ class OutboxWorker:
         """Wait until nothing is pending (for tests, the demo and benchmarks)."""
         await self._idle.wait()
 
+    @property
+    def writable(self) -> bool:
+        """False while outcomes cannot be written to the database (sending is paused)."""
+        return self._unwritable is None
+
+    # --- the sweep --------------------------------------------------------------------------
+
     async def _run(self) -> None:
+        failing = False
         while not self._stopping:
             # Cleared before looking, so that a wake() during a pass that found nothing
             # (rows queued meanwhile) makes the worker look again instead of idling.
             self._wake.clear()
             try:
                 busy = await self._pass()
+                failing = False
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.exception("outbox pass failed; retrying in a second")
+                if not failing:  # once per incident, not once a second
+                    logger.exception("the outbox could not be read; retrying every second")
+                failing = True
                 await asyncio.sleep(1)
                 continue
             if busy or self._wake.is_set():
@@ -221,48 +284,54 @@ class OutboxWorker:
                 await asyncio.wait_for(self._wake.wait(), timeout=30)
 
     async def _pass(self) -> bool:
-        """One sweep over the pending rows in queue order; False if none was pending."""
+        """One sweep over the pending rows in queue order; False if there is nothing to do."""
         store = self.store
-        touched: set[int] = set()
-        unreachable: set[int] = set()  # members found unreachable during this sweep
-        waiting: list[float] = []
-        pending = acted = False
+        held_chats: set[int] = set()  # chats whose next row must wait: order within a chat
+        waits: list[float] = []
+        pending = started = False
         after = 0
         while not self._stopping:
+            self._moved.clear()
+            known = [m for m, row in self._gone.items() if row not in self._claimed]
             items = await store.pending_outbox(after_id=after, limit=BATCH)
-            if not items:
-                break
-            pending = True
+            for member in known:  # the rows just read know it
+                self._gone.pop(member, None)
             for item in items:
                 if self._stopping:
                     break
+                pending = True
+                chat = item.chat_id
+                if item.id in self._claimed or chat in held_chats or chat in self._busy_chats:
+                    held_chats.add(chat)
+                    continue
                 if item.member_id is not None and (
-                        not item.reachable or item.member_id in unreachable):
-                    await store.outbox_done(item.id, "skipped", error="unreachable",
-                                            at=self.clock.now())
-                else:
-                    wait = self._item_wait(item)
-                    if wait > 0:
-                        waiting.append(wait)
-                        continue
-                    outcome = await self._deliver(item)
-                    if outcome is Outcome.UNREACHABLE and item.member_id is not None:
-                        unreachable.add(item.member_id)
-                acted = True
-                if item.broadcast_id is not None:
-                    touched.add(item.broadcast_id)
-                    await self._maybe_progress(item.broadcast_id)
+                        not item.reachable or item.member_id in self._gone):
+                    self._claim(item)
+                    self._done(OutboxOutcome(item.id, "skipped", error="unreachable",
+                                              broadcast_id=item.broadcast_id))
+                    continue
+                wait = self._item_wait(item)
+                if wait > 0:
+                    waits.append(wait)
+                    held_chats.add(chat)
+                    continue
+                if not await self._slot():
+                    break
+                if (wait := self._item_wait(item)) > 0:  # time passed while waiting
+                    waits.append(wait)
+                    held_chats.add(chat)
+                    continue
+                self._start(item)
+                started = True
+            await self._report_touched()
             if len(items) < BATCH:
                 break
             after = items[-1].id
-        for broadcast_id in touched:
-            if await store.finish_broadcast(broadcast_id, at=self.clock.now()):
-                await self._report(broadcast_id, finished=True)
-        if not pending:
+        if not pending and not self._claimed:
             await self._finish_broadcasts()
             return False
-        if not acted and waiting and not self._stopping:
-            await self._wait_or_wake(min(waiting))
+        if not started and not self._stopping:
+            await self._wait_for_change(min(waits) if waits else None)
         return True
 
     def _item_wait(self, item: OutboxItem) -> float:
@@ -273,30 +342,61 @@ class OutboxWorker:
             wait = max(wait, not_before - self.pacer.now())
         return wait
 
-    async def _wait_or_wake(self, seconds: float) -> None:
-        """Sleep until a held-back row is due, or new rows are queued."""
-        waker = asyncio.ensure_future(self._wake.wait())
-        sleeper = asyncio.ensure_future(self.sleep(seconds))
-        try:
-            await asyncio.wait([waker, sleeper], return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for future in (waker, sleeper):
-                future.cancel()
-            await asyncio.gather(waker, sleeper, return_exceptions=True)
+    async def _slot(self) -> bool:
+        """Wait until a message may start: outcomes writable, a free slot, the overall pace.
 
-    async def _deliver(self, item: OutboxItem) -> Outcome | None:
-        """Send one message, retrying a 429 at once (after the pause), and record the result.
-
-        Returns the outcome recorded, or None if the worker stopped first.
+        Returns False if the worker is stopping.
         """
-        store = self.store
-        pacer = self.pacer
         while not self._stopping:
-            wait = max(pacer.overall_wait(), pacer.chat_wait(item.chat_id))
+            if self._unwritable is not None:
+                await self._writable.wait()
+                continue
+            if len(self._claimed) >= self.max_in_flight:
+                self._moved.clear()
+                await self._moved.wait()
+                continue
+            wait = self.pacer.overall_wait()
             if wait > 0:
                 await self.sleep(wait)
                 continue
-            pacer.record(item.chat_id)
+            return True
+        return False
+
+    async def _wait_for_change(self, seconds: float | None) -> None:
+        """Sleep until a held-back row is due, a send finishes, or new rows are queued."""
+        waiters: list[asyncio.Future[Any]] = [asyncio.ensure_future(self._wake.wait()),
+                   asyncio.ensure_future(self._moved.wait())]
+        if seconds is not None:
+            waiters.append(asyncio.ensure_future(self.sleep(seconds)))
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for future in waiters:
+                future.cancel()
+            await asyncio.gather(*waiters, return_exceptions=True)
+
+    # --- one message --------------------------------------------------------------------------
+
+    def _claim(self, item: OutboxItem) -> None:
+        self._claimed[item.id] = item
+        self.most_in_flight = max(self.most_in_flight, len(self._claimed))
+
+    def _start(self, item: OutboxItem) -> None:
+        self.pacer.record(item.chat_id)
+        self._claim(item)
+        self._busy_chats.add(item.chat_id)
+        task = asyncio.create_task(self._send_one(item), name=f"outbox-{item.id}")
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _send_one(self, item: OutboxItem) -> None:
+        """Send one message and decide what to record; never raises."""
+        try:
+            if self.pacer.paused_until > self.pacer.now():
+                # A 429 came back after this one was started but before it went out: it
+                # must not reach Telegram during the pause. Nothing to record; it goes later.
+                self._claimed.pop(item.id, None)
+                return
             try:
                 result = await self.send(item)
             except asyncio.CancelledError:
@@ -306,41 +406,119 @@ class OutboxWorker:
                 # failed attempt, so the row ends as failed after max_attempts.
                 logger.exception("sending outbox row %d failed unexpectedly", item.id)
                 result = SendResult(Outcome.TRANSIENT, error=type(exc).__name__)
-            outcome = result.outcome
-            now = self.clock.now()
-            if outcome is Outcome.SENT:
-                await store.outbox_done(item.id, "sent", message_id=result.message_id, at=now)
-                self.sent_count += 1
-                self._trouble = 0
-                self._not_before.pop(item.id, None)
-                return outcome
-            if outcome is Outcome.RETRY_AFTER:
-                logger.warning("Telegram asked to wait %.0f s; all sending paused",
-                               result.retry_after)
-                self.paused_by_retry_after += pacer.pause(min(result.retry_after, 3600.0))
-                continue
+            self._settle(item, result)
+        finally:
+            self._busy_chats.discard(item.chat_id)
+            self._moved.set()
+
+    def _settle(self, item: OutboxItem, result: SendResult) -> None:
+        pacer = self.pacer
+        outcome = result.outcome
+        broadcast = item.broadcast_id
+        if outcome is Outcome.SENT:
+            self.sent_count += 1
+            self._trouble = 0
             self._not_before.pop(item.id, None)
-            if outcome is Outcome.TRANSIENT:
-                attempts = await store.outbox_attempted(item.id, result.error or "transient")
-                self._trouble += 1
-                if self._trouble >= TROUBLE_STREAK:
-                    pause = min(self.backoff * 2 ** (self._trouble - TROUBLE_STREAK), MAX_PAUSE)
-                    self.paused_by_trouble += pacer.pause(pause)
-                if attempts >= self.max_attempts:
-                    await store.outbox_done(item.id, "failed", error=result.error, at=now)
-                    return Outcome.FAILED
-                self._not_before[item.id] = pacer.now() + min(
-                    self.backoff * 2 ** (attempts - 1), MAX_PAUSE)
-                return outcome
-            if outcome is Outcome.UNREACHABLE:
-                await store.outbox_done(item.id, "unreachable", error=result.error, at=now)
-                if item.member_id is not None:
-                    await store.set_reachable(item.member_id, False, at=now)
-                    await store.skip_unreachable(item.member_id, at=now)
-                return outcome
-            await store.outbox_done(item.id, "failed", error=result.error, at=now)
-            return Outcome.FAILED
-        return None
+            self._done(OutboxOutcome(item.id, "sent", message_id=result.message_id,
+                                      broadcast_id=broadcast))
+            return
+        if outcome is Outcome.RETRY_AFTER:
+            logger.warning("Telegram asked to wait %.0f s; all sending paused",
+                           result.retry_after)
+            self.paused_by_retry_after += pacer.pause(min(result.retry_after, 3600.0))
+            self._claimed.pop(item.id, None)  # nothing to record: try it again after the pause
+            return
+        self._not_before.pop(item.id, None)
+        if outcome is Outcome.TRANSIENT:
+            attempts = item.attempts + 1
+            self._trouble += 1
+            if self._trouble >= TROUBLE_STREAK:
+                pause = min(self.backoff * 2 ** (self._trouble - TROUBLE_STREAK), MAX_PAUSE)
+                self.paused_by_trouble += pacer.pause(pause)
+            if attempts >= self.max_attempts:
+                self._done(OutboxOutcome(item.id, "failed", error=result.error,
+                                          broadcast_id=broadcast))
+                return
+            self._not_before[item.id] = pacer.now() + min(
+                self.backoff * 2 ** (attempts - 1), MAX_PAUSE)
+            self._done(OutboxOutcome(item.id, "attempted", error=result.error or "transient",
+                                      broadcast_id=broadcast))
+            return
+        if outcome is Outcome.UNREACHABLE:
+            if item.member_id is not None:
+                self._gone[item.member_id] = item.id
+            self._done(OutboxOutcome(item.id, "unreachable", error=result.error,
+                                      member_id=item.member_id, broadcast_id=broadcast))
+            return
+        self._done(OutboxOutcome(item.id, "failed", error=result.error, broadcast_id=broadcast))
+
+    def _done(self, outcome: OutboxOutcome) -> None:
+        """Queue an outcome to be written; the row stays claimed until it is."""
+        self._outcomes.append(outcome)
+        self._outcomes_ready.set()
+
+    # --- writing outcomes -----------------------------------------------------------------------
+
+    async def _record_loop(self) -> None:
+        """Write the outcomes as they come, in one transaction each time; retry on failure."""
+        retry = RECORD_RETRY
+        while True:
+            if not self._outcomes:
+                if self._stopping and not self._sending:
+                    return
+                self._outcomes_ready.clear()
+                await self._outcomes_ready.wait()
+                continue
+            batch = list(self._outcomes)
+            try:
+                await self.store.record_outbox(batch, at=self.clock.now())
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._cannot_write(exc)
+                if self._stopping and not self._sending:
+                    return  # the rows stay pending: sent again at the next start
+                await self.sleep(retry)
+                retry = min(retry * 2, MAX_RECORD_RETRY)
+                continue
+            retry = RECORD_RETRY
+            del self._outcomes[:len(batch)]
+            for outcome in batch:
+                self._claimed.pop(outcome.row_id, None)
+                if outcome.broadcast_id is not None:
+                    self._touched.add(outcome.broadcast_id)
+            if self._unwritable is not None:
+                logger.warning("the database can be written again; sending resumes")
+                self._unwritable = None
+                self._writable.set()
+            self._moved.set()
+
+    def _cannot_write(self, exc: Exception) -> None:
+        reason = f"{type(exc).__name__}: {exc}"
+        if self._unwritable is None:
+            # Once per incident: the log must not fill with a line a second.
+            logger.error("cannot record what was sent (%s); sending is paused until the "
+                         "database can be written", reason)
+            self._writable.clear()
+        self._unwritable = reason
+
+    # --- broadcasts ------------------------------------------------------------------------------
+
+    async def _report_touched(self) -> None:
+        """Progress for the broadcasts that moved (at most every `progress_interval`), and
+        the final report for those that finished."""
+        touched, self._touched = self._touched, set()
+        for broadcast_id in sorted(touched):
+            try:
+                finished = await self.store.finish_broadcast(broadcast_id, at=self.clock.now())
+            except Exception:
+                logger.exception("could not mark broadcast %d finished", broadcast_id)
+                self._touched.add(broadcast_id)
+                continue
+            if finished:
+                await self._report(broadcast_id, finished=True)
+            else:
+                await self._maybe_progress(broadcast_id)
 
     async def _maybe_progress(self, broadcast_id: int) -> None:
         now = time.monotonic()
@@ -359,6 +537,7 @@ class OutboxWorker:
             self._last_progress.pop(broadcast_id, None)
 
     async def _finish_broadcasts(self) -> None:
+        await self._report_touched()
         for broadcast_id in await self.store.unfinished_broadcasts():
             if await self.store.finish_broadcast(broadcast_id, at=self.clock.now()):
                 await self._report(broadcast_id, finished=True)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from storage.db import Database
+from storage.db import Database, Transaction
 from storage.rows import BroadcastCounts, BroadcastRow, OutboxItem, Recipient
 from storage.times import from_iso, iso
 
@@ -23,6 +23,34 @@ class NewMessage:
     member_id: int | None
     text: str
     buttons: Buttons | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxOutcome:
+    """What became of one outbox row, to be written by `record_outbox`.
+
+    `state` is the row's new state (sent, failed, unreachable, skipped), or "attempted": a
+    failed attempt that will be retried (the row stays pending, its attempts counted).
+    """
+
+    row_id: int
+    state: str
+    message_id: int | None = None
+    error: str | None = None
+    member_id: int | None = None  # with "unreachable": the member who cannot be reached
+    broadcast_id: int | None = None
+
+
+async def queue_messages(tx: Transaction, kind: str, messages: Sequence[NewMessage],
+                         stamp: str) -> None:
+    """Insert outbox rows that belong to no broadcast, inside the caller's transaction."""
+    if messages:
+        await tx.executemany(
+            "INSERT INTO outbox(kind, chat_id, member_id, text, buttons, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(kind, m.chat_id, m.member_id, m.text,
+              json.dumps(m.buttons, ensure_ascii=False) if m.buttons else None, stamp)
+             for m in messages])
 
 
 class OutboxQueries:
@@ -107,7 +135,8 @@ class OutboxQueries:
         at: datetime,
         placeholder: str | None = None,
     ) -> int:
-        """Write the broadcast and one outbox row per recipient, in one transaction.
+        """Write the broadcast, one outbox row per recipient and the audit entry, in one
+        transaction.
 
         With `placeholder`, that text in the buttons' data is replaced by the new broadcast's
         id (an acknowledgement button names its broadcast): done in the same transaction, so
@@ -139,16 +168,54 @@ class OutboxQueries:
                    VALUES ('broadcast', ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [(broadcast_id, m.chat_id, m.member_id, m.text, encoded(m.buttons),
                   media_kind, media_file_id, stamp) for m in messages])
+            await tx.execute(
+                "INSERT INTO audit_log(at, actor_id, action, branch_id, allowed, detail)"
+                " VALUES (?, ?, 'broadcast', ?, 1, ?)",
+                (stamp, author_id, branch_id, json.dumps(
+                    {"broadcast": broadcast_id, "scope": scope, "recipients": len(messages)})))
         return broadcast_id
 
     async def enqueue(self, kind: str, messages: Sequence[NewMessage], *, at: datetime) -> None:
         """Put messages that belong to no broadcast (reminders, prompts) in the outbox."""
-        await self.db.executemany(
-            """INSERT INTO outbox(kind, chat_id, member_id, text, buttons, created_at)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            [(kind, m.chat_id, m.member_id, m.text,
-              json.dumps(m.buttons, ensure_ascii=False) if m.buttons else None, iso(at))
-             for m in messages])
+        async with self.db.transaction() as tx:
+            await queue_messages(tx, kind, messages, iso(at))
+
+    async def enqueue_at_most_every(
+        self,
+        kind: str,
+        messages: Sequence[NewMessage],
+        *,
+        interval: timedelta,
+        action: str,
+        subject: tuple[str, int],
+        actor_id: int | None,
+        branch_id: int | None,
+        detail: Mapping[str, object],
+        at: datetime,
+    ) -> datetime | None:
+        """Queue the messages and audit `action` unless it was done on the same subject less
+        than `interval` ago; decided inside the write, so two presses at the same moment
+        cannot both pass. Returns None when queued, else when it was last done.
+
+        `subject` is (a key of the audit entry's detail, its value), e.g. ("broadcast", 7).
+        """
+        stamp = iso(at)
+        key, value = subject
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT max(at) FROM audit_log WHERE at > ? AND action = ? AND allowed = 1"
+                " AND json_extract(detail, '$.' || ?) = ?",
+                (iso(at - interval), action, key, value))
+            last = from_iso(row[0]) if row and row[0] else None
+            if last is not None:
+                return last
+            await tx.execute(
+                "INSERT INTO audit_log(at, actor_id, action, branch_id, allowed, detail)"
+                " VALUES (?, ?, ?, ?, 1, ?)",
+                (stamp, actor_id, action, branch_id,
+                 json.dumps({key: value, **detail}, ensure_ascii=False)))
+            await queue_messages(tx, kind, messages, stamp)
+        return None
 
     async def set_broadcast_status_message(self, broadcast_id: int, chat_id: int,
                                            message_id: int) -> None:
@@ -278,34 +345,36 @@ class OutboxQueries:
                            json.loads(r[6]) if r[6] else None, r[7], r[8], r[9], bool(r[10]))
                 for r in rows]
 
-    async def outbox_done(self, item_id: int, state: str, *, message_id: int | None = None,
-                          error: str | None = None, at: datetime) -> None:
-        """Record the outcome of one message (sent, failed, unreachable or skipped)."""
-        await self.db.execute(
-            "UPDATE outbox SET state = ?, message_id = ?, error = ?, done_at = ?,"
-            " attempts = attempts + 1 WHERE id = ?",
-            (state, message_id, error, iso(at), item_id))
+    async def record_outbox(self, outcomes: Sequence[OutboxOutcome], *, at: datetime) -> None:
+        """Write the outcomes of sent (or skipped) messages, all in one transaction.
 
-    async def outbox_attempted(self, item_id: int, error: str) -> int:
-        """Count a failed attempt that will be retried; returns the attempts so far."""
-        row = await self.db.write_one(
-            "UPDATE outbox SET attempts = attempts + 1, error = ? WHERE id = ? RETURNING attempts",
-            (error, item_id))
-        return int(row[0]) if row else 0
-
-    async def skip_unreachable(self, member_id: int, *, at: datetime) -> int:
-        """Skip the pending messages of a member who cannot be reached; returns how many."""
-        rows = await self.db.write(
-            "UPDATE outbox SET state = 'skipped', error = 'unreachable', done_at = ?"
-            " WHERE member_id = ? AND state = 'pending' RETURNING id", (iso(at), member_id))
-        return len(rows)
-
-    async def last_audit_at(self, action: str, *, broadcast_id: int) -> datetime | None:
-        """When `action` was last done (allowed) on a broadcast, from the audit log."""
-        row = await self.db.fetchone(
-            """SELECT max(at) FROM audit_log WHERE action = ? AND allowed = 1
-                  AND json_extract(detail, '$.broadcast') = ?""", (action, broadcast_id))
-        return from_iso(row[0]) if row and row[0] else None
+        A row is only changed while it is pending, so writing an outcome twice changes
+        nothing. An unreachable member is marked so, and their other pending messages are
+        skipped.
+        """
+        stamp = iso(at)
+        done = [(o.state, o.message_id, o.error, stamp, o.row_id)
+                for o in outcomes if o.state != "attempted"]
+        tried = [(o.error, o.row_id) for o in outcomes if o.state == "attempted"]
+        gone = sorted({o.member_id for o in outcomes
+                       if o.state == "unreachable" and o.member_id is not None})
+        async with self.db.transaction() as tx:
+            if done:
+                await tx.executemany(
+                    "UPDATE outbox SET state = ?, message_id = ?, error = ?, done_at = ?,"
+                    " attempts = attempts + 1 WHERE id = ? AND state = 'pending'", done)
+            if tried:
+                await tx.executemany(
+                    "UPDATE outbox SET attempts = attempts + 1, error = ?"
+                    " WHERE id = ? AND state = 'pending'", tried)
+            if gone:
+                await tx.executemany(
+                    "UPDATE members SET reachable = 0, updated_at = ? WHERE id = ?",
+                    [(stamp, member) for member in gone])
+                await tx.executemany(
+                    "UPDATE outbox SET state = 'skipped', error = 'unreachable', done_at = ?"
+                    " WHERE member_id = ? AND state = 'pending'",
+                    [(stamp, member) for member in gone])
 
 
 def _broadcast(row: Sequence[Any]) -> BroadcastRow:

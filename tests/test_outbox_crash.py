@@ -44,7 +44,8 @@ def output(log: Path) -> str:
     return log.with_suffix(".out").read_text(encoding="utf-8", errors="replace")[-3000:]
 
 
-def test_sigkill_mid_broadcast_loses_nothing_and_repeats_at_most_one(tmp_path: Path) -> None:
+def test_sigkill_mid_broadcast_loses_nothing_and_repeats_at_most_those_in_flight(
+        tmp_path: Path) -> None:
     db, first_log, second_log = tmp_path / "bot.db", tmp_path / "one.log", tmp_path / "two.log"
     children: list[subprocess.Popen[bytes]] = []
     try:
@@ -75,5 +76,7 @@ def test_sigkill_mid_broadcast_loses_nothing_and_repeats_at_most_one(tmp_path: P
     received = Counter(int(chat) for chat in before + after)
     assert set(received) == set(range(FIRST, FIRST + RECIPIENTS)), "every recipient got it"
     twice = [chat for chat, n in received.items() if n > 1]
-    assert len(twice) <= 1 and all(received[chat] == 2 for chat in twice), twice
+    # What was in flight (taken, its outcome not yet written) may arrive twice: at most
+    # max_in_flight messages, one second's worth at the configured rate.
+    assert len(twice) <= RATE and all(received[chat] == 2 for chat in twice), twice
     assert not set(after) & set(before) - {str(chat) for chat in twice}
