@@ -10,7 +10,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.i18n import LANGUAGES, Translator, pick_language
 from bot.text import esc, utf16_len
@@ -135,10 +135,3 @@ def copies(
         buttons = ack_button(language) if draft.ack_required else None
         out.append(NewMessage(chat_id, None, text(language), buttons))
     return out
-
-
-def may_remind(last: datetime | None, now: datetime) -> timedelta | None:
-    """None if a reminder may go now; else how long until it may."""
-    if last is None or now - last >= REMIND_INTERVAL:
-        return None
-    return REMIND_INTERVAL - (now - last)

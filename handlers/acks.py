@@ -163,13 +163,6 @@ async def _remind(update: Update, context: Context, row: BroadcastRow) -> None:
     actor = context.actor
     assert query is not None and actor is not None
     store, now = context.store, context.clock.now()
-    wait = broadcasts.may_remind(await store.last_audit_at(REMIND_ACTION, broadcast_id=row.id),
-                                 now)
-    if wait is not None:
-        minutes = max(1, round(wait.total_seconds() / 60))
-        await refuse(update, context, "broadcasts.remind_too_soon", action=REMIND_ACTION,
-                     branch_id=row.branch_id, minutes=minutes)
-        return
     targets = [p for p in await store.unacknowledged(row.id) if p.reachable]
     if not targets:
         await query.answer(plain(context.t("broadcasts.all_acknowledged", id=row.id)),
@@ -188,9 +181,18 @@ async def _remind(update: Update, context: Context, row: BroadcastRow) -> None:
             person.member_id, person.member_id,
             broadcasts.reminder(context.translate, language, draft, row.id),
             [[(label, callbacks.ack(row.id))]]))
-    await store.enqueue("reminder", messages, at=now)
-    await store.audit(actor.user_id, REMIND_ACTION, branch_id=row.branch_id, allowed=True,
-                      detail={"broadcast": row.id, "reminded": len(messages)}, at=now)
+    # Once per REMIND_INTERVAL, decided inside the write: two secretaries pressing at the
+    # same moment send one reminder, not two.
+    last = await store.enqueue_at_most_every(
+        "reminder", messages, interval=broadcasts.REMIND_INTERVAL, action=REMIND_ACTION,
+        subject=("broadcast", row.id), actor_id=actor.user_id, branch_id=row.branch_id,
+        detail={"reminded": len(messages)}, at=now)
+    if last is not None:
+        wait = broadcasts.REMIND_INTERVAL - (now - last)
+        minutes = max(1, round(wait.total_seconds() / 60))
+        await refuse(update, context, "broadcasts.remind_too_soon", action=REMIND_ACTION,
+                     branch_id=row.branch_id, minutes=minutes)
+        return
     context.services.wake_outbox()
     await query.answer()
     await reply(update, context.t("broadcasts.reminded", n=len(messages)))

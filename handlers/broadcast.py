@@ -32,6 +32,7 @@ from handlers.common import esc, refuse, reply, utf16_len
 from handlers.context import Context
 from handlers.drafts import Drafts, stay
 from handlers.leaders import scope
+from handlers.progress import progress_reporter
 from storage.outbox import Buttons
 
 logger = logging.getLogger(__name__)
@@ -212,19 +213,24 @@ async def send(update: Update, context: Context) -> int:
         await query.answer()
         await query.edit_message_text(context.t("broadcast.nobody"))
         return ConversationHandler.END
-    await query.answer()
-    await query.edit_message_text(context.t("broadcast.queued", total=len(messages)))
     now = context.clock.now()
+    # Written (with its audit entry) before the author is told it is queued: a crash right
+    # after Send either loses nothing or was never confirmed.
     broadcast_id = await store.create_broadcast(
         placeholder=broadcasts.ID_PLACEHOLDER, branch_id=branch.id, author_id=actor.user_id,
         scope=draft.scope, body=draft.body, media_kind=draft.media_kind,
         media_file_id=draft.media_file_id, to_groups=draft.to_groups,
-        ack_required=draft.ack_required, messages=messages,
-        status_chat_id=query.message.chat.id, status_message_id=query.message.message_id,
-        at=now)
-    await store.audit(actor.user_id, "broadcast", branch_id=branch.id, allowed=True,
-                      detail={"broadcast": broadcast_id, "scope": draft.scope,
-                              "recipients": len(messages)}, at=now)
+        ack_required=draft.ack_required, messages=messages, status_chat_id=None,
+        status_message_id=None, at=now)
+    await query.answer()
+    await query.edit_message_text(context.t("broadcast.queued", total=len(messages)))
+    # Only now may the worker edit the status message (so "queued" never overwrites its
+    # report); if it finished meanwhile, the report is given here.
+    chat_id, message_id = query.message.chat.id, query.message.message_id
+    await store.set_broadcast_status_message(broadcast_id, chat_id, message_id)
+    row = await store.broadcast(broadcast_id)
+    if row is not None and row.finished_at is not None:
+        await progress_reporter(context.bot, context.services)(broadcast_id, True)
     context.services.wake_outbox()
     return ConversationHandler.END
 

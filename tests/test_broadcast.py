@@ -452,6 +452,26 @@ async def test_broadcasts_counts_who_and_remind(bot: SandboxBot, org: Org) -> No
     assert len(bot.sandbox.bot_messages(MEM_A1X)) == after[MEM_A1X]
 
 
+async def test_two_secretaries_pressing_remind_at_once_send_one_reminder(
+        bot: SandboxBot, org: Org) -> None:
+    broadcast_id = await broadcast(bot, SEC_A, "同时提醒")
+    before = {u: len(bot.sandbox.bot_messages(u)) for u in ALPHA_SUBTREE}
+    # The admin and Alpha's secretary press "remind" at the same moment: both updates are
+    # handled side by side (different people), and only one may pass the 10-minute rule.
+    presses = [bot.sandbox.user_presses(user, 1, f"bc:{broadcast_id}:remind", check=False)
+               for user in (SEC_A, ADMIN)]
+    await bot.drain()
+    after = {u: len(bot.sandbox.bot_messages(u)) for u in ALPHA_SUBTREE}
+    assert {u: after[u] - before[u] for u in ALPHA_SUBTREE if u != SEC_A} == {
+        MEM_A1: 1, MEM_A2: 1, SEC_A1: 1, MEM_A1X: 1}
+    answers = [bot.sandbox.callback_answers[p["callback_query"]["id"]].get("text") or ""
+               for p in presses]
+    assert sum("分钟后才能再次提醒" in a for a in answers) == 1, answers
+    reminded = [e for e in await bot.store.audit_entries()
+                if e[2] == "broadcast_remind" and e[4]]
+    assert len(reminded) == 1
+
+
 async def test_report_buttons_check_the_pressers_scope(bot: SandboxBot, org: Org) -> None:
     broadcast_id = await broadcast(bot, SEC_A, "Alpha 通知")
     listing = await bot.send(SEC_A1, "/broadcasts")
