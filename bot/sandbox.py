@@ -34,7 +34,6 @@ import html
 import json
 import random
 import re
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -436,7 +435,16 @@ class SandboxRequest(BaseRequest):
         Raises:
             telegram.error.TimedOut: For an injected ``"timeout"`` fault.
         """
-        return await self._sandbox.handle(url, method, request_data)
+        sandbox = self._sandbox
+        if sandbox._latency or sandbox._jitter:
+            # Half the round trip there (plus jitter), half back: Telegram acts, and counts
+            # its limits, when the request arrives.
+            there = sandbox._latency / 2 + sandbox._latency_rng.uniform(0, sandbox._jitter)
+            await asyncio.sleep(there)
+            answer = await sandbox.handle(url, method, request_data)
+            await asyncio.sleep(sandbox._latency / 2)
+            return answer
+        return await sandbox.handle(url, method, request_data)
 
 
 class Sandbox:
@@ -524,6 +532,14 @@ class Sandbox:
         self._rng = random.Random(0)
         self._rate: float | None = None
         self._window: deque[float] = deque()
+        self._chat_limits = False
+        self._last_to_chat: dict[int, float] = {}
+        self._to_group: dict[int, deque[float]] = {}
+        # network
+        self._latency = 0.0
+        self._jitter = 0.0
+        self._latency_rng = random.Random(0)
+        self.arrivals: list[float] | None = None  # loop times at which sends arrived
         self._handlers: dict[str, Callable[[JSONDict, RequestData | None], Any]] = {
             "getMe": lambda p, d: self.bot_user,
             "deleteWebhook": lambda p, d: True,
@@ -603,7 +619,8 @@ class Sandbox:
             return await self._get_updates(params)
         if self.record_calls:
             self.calls.append((name, params))
-        if self._faults or self._random is not None or self._rate is not None:
+        if (self._faults or self._random is not None or self._rate is not None
+                or self.arrivals is not None):
             failure = self._check_faults(name, params)
             if failure is not None:
                 return failure
@@ -1077,15 +1094,32 @@ class Sandbox:
         self._rng = random.Random(seed)
         self._random = (rate, tuple(kinds), frozenset(methods), retry_after) if rate else None
 
-    def rate_limit(self, per_second: float | None) -> None:
+    def rate_limit(self, per_second: float | None, *, per_chat: bool = False) -> None:
         """Simulate flood control for sendMessage/sendPhoto/sendDocument/copyMessage.
 
         Args:
             per_second: More calls than this within any 1 s window answer 429 with
                 ``retry_after=1``; ``None`` turns it off.
+            per_chat: Also answer 429 to a second message to one chat within a second, and
+                to a 21st message to one group within a minute.
         """
         self._rate = per_second
         self._window.clear()
+        self._chat_limits = per_chat and per_second is not None
+        self._last_to_chat.clear()
+        self._to_group.clear()
+
+    def latency(self, round_trip_ms: float, jitter_ms: float = 0.0, *, seed: int = 0) -> None:
+        """Put a network between the bot and the sandbox: every call takes `round_trip_ms`,
+        plus up to `jitter_ms` more on the way there (uniformly at random).
+
+        The waits run on the event loop's clock, so under `bot.vtime` they cost no real time.
+        """
+        if round_trip_ms < 0 or jitter_ms < 0:
+            raise ValueError("latency and jitter must not be negative")
+        self._latency = round_trip_ms / 1000
+        self._jitter = jitter_ms / 1000
+        self._latency_rng = random.Random(seed)
 
     def _check_faults(self, name: str, params: JSONDict) -> Response | None:
         if self._faults:
@@ -1105,13 +1139,27 @@ class Sandbox:
             if name in methods and self._rng.random() < rate:
                 return _fault_response(self._rng.choice(kinds), retry_after)
         if self._rate is not None and name in FLOOD_METHODS:
-            now = time.monotonic()
+            now = asyncio.get_running_loop().time()
             window = self._window
             while window and now - window[0] >= 1.0:
                 window.popleft()
             if len(window) >= self._rate:
                 return _fault_response("429", 1)
+            if self._chat_limits:
+                chat = _as_chat_id(params.get("chat_id")) or 0
+                if now - self._last_to_chat.get(chat, -1e9) < 1.0:
+                    return _fault_response("429", 1)
+                if chat < 0:
+                    times = self._to_group.setdefault(chat, deque())
+                    while times and now - times[0] >= 60.0:
+                        times.popleft()
+                    if len(times) >= 20:
+                        return _fault_response("429", 60)
+                    times.append(now)
+                self._last_to_chat[chat] = now
             window.append(now)
+        if self.arrivals is not None and name in FLOOD_METHODS:
+            self.arrivals.append(asyncio.get_running_loop().time())
         return None
 
     # ------------------------------------------------------------------ internals: model
