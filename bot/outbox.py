@@ -85,8 +85,17 @@ ProgressFn = Callable[[int, bool], Awaitable[None]]
 SleepFn = Callable[[float], Awaitable[None]]
 
 
+def _loop_time() -> float:
+    return asyncio.get_running_loop().time()
+
+
 class Pacer:
-    """Overall, per-chat and per-group limits on a monotonic clock."""
+    """Overall, per-chat and per-group limits on a monotonic clock.
+
+    Overall, sends are spread evenly (a token bucket refilled at `rate` per `WINDOW`, holding
+    at most a tenth of a second's worth) and never more than `rate` in any `WINDOW`: an even
+    stream reaches Telegram as one, whatever the network's jitter adds.
+    """
 
     def __init__(self, rate: float, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.rate = max(1, int(rate))
@@ -95,6 +104,14 @@ class Pacer:
         self.last_to_chat: dict[int, float] = {}
         self.to_group: dict[int, deque[float]] = {}
         self.paused_until = 0.0
+        self.burst = max(1.0, self.rate / 10)
+        self.refill = self.rate / WINDOW  # tokens per second
+        self._tokens = self.burst
+        self._filled_at = monotonic()
+
+    def _fill(self, now: float) -> None:
+        self._tokens = min(self.burst, self._tokens + (now - self._filled_at) * self.refill)
+        self._filled_at = now
 
     def chat_wait(self, chat_id: int) -> float:
         """Seconds before `chat_id` may get another message (0 if now)."""
@@ -117,11 +134,16 @@ class Pacer:
         wait = self.paused_until - now
         if len(self.sent) >= self.rate:
             wait = max(wait, self.sent[0] + WINDOW - now)
+        self._fill(now)
+        if self._tokens < 1 - 1e-9:  # (a float short of one token is a token)
+            wait = max(wait, (1 - self._tokens) / self.refill)
         return max(0.0, wait)
 
     def record(self, chat_id: int) -> None:
         """Count a message that is being sent now."""
         now = self.now()
+        self._fill(now)
+        self._tokens -= 1
         self.sent.append(now)
         self.last_to_chat[chat_id] = now
         if chat_id < 0:
@@ -164,13 +186,14 @@ class OutboxWorker:
         max_attempts: int = 5,
         backoff: float = 0.5,
         max_in_flight: int | None = None,
-        monotonic: Callable[[], float] = time.monotonic,
+        monotonic: Callable[[], float] | None = None,
         sleep: SleepFn = asyncio.sleep,
     ) -> None:
         self.store = store
         self.clock = clock
         self.send = send
-        self.pacer = Pacer(rate, monotonic)
+        # The event loop's clock by default, so that it runs on virtual time with the loop.
+        self.pacer = Pacer(rate, monotonic or _loop_time)
         self.progress = progress
         self.progress_interval = progress_interval
         self.max_attempts = max_attempts
@@ -521,7 +544,7 @@ class OutboxWorker:
                 await self._maybe_progress(broadcast_id)
 
     async def _maybe_progress(self, broadcast_id: int) -> None:
-        now = time.monotonic()
+        now = self.pacer.now()
         if now - self._last_progress.get(broadcast_id, 0.0) >= self.progress_interval:
             self._last_progress[broadcast_id] = now
             await self._report(broadcast_id, finished=False)
