@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 
 class Clock(Protocol):
@@ -47,3 +47,38 @@ class ManualClock:
 def local_day(now: datetime, timezone: str) -> date:
     """The calendar day in `timezone` at the instant `now`."""
     return now.astimezone(ZoneInfo(timezone)).date()
+
+
+# Names `available_timezones()` may list that no branch should use: the machine's own zone
+# (it changes with the machine) and tzdata's placeholder zone.
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+_zone_names: frozenset[str] | None = None
+_PREFIXES = ("posix/", "right/")
+
+
+def timezones() -> frozenset[str]:
+    """The IANA timezone names a branch may use, the same for the config, `/settings`, the
+    CLI and the scheduler: those `zoneinfo.available_timezones()` lists (which leaves out the
+    `posix/` and `right/` copies), less the machine's `localtime` and tzdata's `Factory`."""
+    global _zone_names
+    if _zone_names is None:
+        _zone_names = frozenset(available_timezones()) - _NOT_ZONES
+    return _zone_names
+
+
+def is_timezone(name: object) -> bool:
+    """True if `name` is exactly one of `timezones()`."""
+    return isinstance(name, str) and name in timezones()
+
+
+def suggest_timezone(name: str) -> str | None:
+    """The usable name meant by `name`, if it differs only by a `posix/` or `right/` prefix or
+    by case ("posix/Asia/Shanghai", "europe/berlin"); else None."""
+    text = name.strip()
+    for prefix in _PREFIXES:
+        if text.lower().startswith(prefix):
+            text = text[len(prefix):]
+    if text in timezones():
+        return text
+    folded = text.casefold()
+    return next((z for z in sorted(timezones()) if z.casefold() == folded), None)

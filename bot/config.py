@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.clock import is_timezone, suggest_timezone
 
 LOCALES = ("zh", "en")
 TOKEN_ENV = "FRONTLINE_TOKEN"
@@ -74,14 +75,16 @@ def parse_time(value: str) -> time:
 
 
 def valid_timezone(name: str) -> bool:
-    """True if `name` is an IANA timezone this machine knows."""
-    if not isinstance(name, str) or not name or name.startswith("/") or ".." in name:
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    """True if `name` is an IANA timezone the scheduler can use (`bot.clock.timezones()`:
+    not a `posix/` or `right/` copy, not the machine's `localtime`)."""
+    return is_timezone(name)
+
+
+def _timezone_expected(name: object) -> str:
+    """What `[defaults] timezone` expects, with the usable name if `name` was nearly one."""
+    hint = suggest_timezone(name) if isinstance(name, str) else None
+    tail = f" (did you mean {hint}?)" if hint else ""
+    return f"an IANA timezone such as Asia/Shanghai{tail}"
 
 
 class _Reader:
@@ -188,7 +191,7 @@ def config_from_mapping(
     df = _Reader(source, "defaults", sections["defaults"])
     tz = df.get("timezone", str, "an IANA timezone such as Asia/Shanghai", "Asia/Shanghai")
     if not valid_timezone(tz):
-        raise df.fail("timezone", "an IANA timezone such as Asia/Shanghai", tz)
+        raise df.fail("timezone", _timezone_expected(tz), tz)
     locale = df.get("locale", str, "one of: zh, en", "zh")
     if locale not in LOCALES:
         raise df.fail("locale", "one of: zh, en", locale)

@@ -90,7 +90,8 @@ def total(parts: list[CoverageCounts], key: int, name: str) -> CoverageCounts:
     return CoverageCounts(
         key, name, sum(p.households for p in parts), sum(p.reached_today for p in parts),
         sum(p.covered for p in parts), sum(p.due for p in parts),
-        sum(p.overdue for p in parts), sum(p.unheld for p in parts))
+        sum(p.overdue for p in parts), sum(p.unheld for p in parts),
+        sum(p.unassigned for p in parts))
 
 
 async def branch_rollup(store: Store, branch_id: int, win: Window

@@ -56,7 +56,9 @@ def lines(t: Translate, language: str, cov: DigestCoverage, *, private: bool,
                      overdue=child.overdue))
     if len(cov.children) > branches:
         out.append("  " + t(lang, "digest.more_branches", n=len(cov.children) - branches))
-    unheld = c.unheld
+    if c.unassigned:
+        out.append(t(lang, "coverage.digest_unassigned", n=c.unassigned))
+    unheld = c.unheld - c.unassigned  # their member is off duty
     buttons: Buttons = []
     if unheld and not private:
         out.append(t(lang, "digest.coverage_unheld_count", n=unheld))

@@ -113,8 +113,3 @@ async def examine(store: Store, code: str, person: Person | None, now: datetime)
             and person.branch_id != invite.branch_id:
         return JoinVerdict(JoinCheck.CONFIRM_MOVE, invite)
     return JoinVerdict(JoinCheck.OK, invite)
-
-
-async def join(store: Store, code: str, member_id: int, now: datetime) -> bool:
-    """Spend the invite and join; False if it stopped being usable in the meantime."""
-    return await store.join_with_invite(code, member_id, at=now)

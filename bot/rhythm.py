@@ -3,12 +3,19 @@
 Timers only wake; the ledger decides. `run_due` is the one function the scheduled jobs,
 start-up and tests call with a "now". For each branch, in its own timezone, a day holds
 four runs at local clock times: the prompt (checkin_time), the reminder (reminder_time),
-the rate escalation (reminder_time + 2h) and the digest (digest_time). A run is due when
+the rate escalation (reminder_time + 2h) and the digest (digest_time). Each local day gets
+its prompt, reminder and digest once, in that order (`due_runs` has the rules):
 
-- its moment has come today, and the next of prompt / reminder / digest has not (the
-  catch-up rule: after downtime that spans a scheduled time it is done on start-up if still
-  the same local day and before the next one; otherwise that day's run is skipped);
-- it is not in the `schedule_runs` ledger for (branch, kind, local day);
+- /settings keeps the times in order (prompt < reminder < digest, reminder + 2h before
+  midnight: `check_order`); should times out of order reach the scheduler anyway (the
+  config's defaults), it still never reminds before that day's prompt went out;
+- a run is done when its time has come, while the day's next run has not (after downtime
+  the prompt is sent late, until the digest's time, rather than a reminder to people never
+  asked; the reminder then keeps its spacing after the prompt);
+- a clock time the clocks skip (a DST gap) happens when they jump, one they show twice
+  (the fall-back night) the first time (`moment`);
+- it is not in the `schedule_runs` ledger for (branch, kind, local day), as the branch's
+  timezone now reckons that day (`counted`: a timezone changed in the middle of a day);
 - the branch existed before that moment (a branch made at 08:30 is not prompted for 08:00),
   and for the prompt, reminder and escalation, it existed before the day's prompt moment and
   the day is not one of its days off (the digest goes out on days off too).
@@ -30,12 +37,14 @@ import importlib
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from types import ModuleType
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from bot import coverage
+from bot.clock import is_timezone, suggest_timezone
 from bot.i18n import LANGUAGES, Translator, pick_language
 from bot.text import esc
 from storage.coverage import MAX_VISIT_EVERY
@@ -66,11 +75,13 @@ _DAY_NAMES = {"monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday":
 
 
 class BadValue(ValueError):
-    """A setting value that does not parse; `key` is the catalog text that says why."""
+    """A setting value that does not parse; `key` is the catalog text that says why, with
+    `values` for its placeholders (besides the value itself)."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, **values: str) -> None:
         super().__init__(key)
         self.key = key
+        self.values = values
 
 
 # --- values -------------------------------------------------------------------------------
@@ -116,9 +127,14 @@ def parse_value(column: str, text: str) -> str | int:
     if column in ("checkin_time", "reminder_time", "digest_time"):
         return parse_clock(text).strftime("%H:%M")
     if column == "timezone":
-        if text not in _zones():
-            raise BadValue("settings.bad_timezone")
-        return text
+        if is_timezone(text):
+            return text
+        meant = suggest_timezone(text)
+        if meant is not None and not text.lower().startswith(("posix/", "right/")):
+            return meant  # only the case differs: "europe/berlin"
+        if meant is not None:
+            raise BadValue("settings.bad_timezone_meant", meant=meant)
+        raise BadValue("settings.bad_timezone")
     if column == "locale":
         if text.lower() not in LANGUAGES:
             raise BadValue("settings.bad_language")
@@ -140,6 +156,71 @@ def parse_value(column: str, text: str) -> str | int:
     raise BadValue("settings.unknown")
 
 
+TIME_COLUMNS = ("checkin_time", "reminder_time", "digest_time")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderProblem:
+    """Why a branch's clock times would be out of order: `key` is the catalog text, the
+    times are the branch's effective ones (after the change asked for)."""
+
+    key: str
+    branch_id: int
+    branch: str
+    checkin: str
+    reminder: str
+    digest: str
+
+
+def order_problem(checkin: str, reminder: str, digest: str) -> str | None:
+    """The catalog key saying why a day's times make no sense, or None: the prompt comes
+    before the reminder, both before the digest, and the rate escalation (the reminder's
+    time + 2h) on the same day."""
+    prompt_at, reminder_at, digest_at = _minutes(checkin), _minutes(reminder), _minutes(digest)
+    if reminder_at <= prompt_at:
+        return "settings.order_prompt"
+    if digest_at <= reminder_at:
+        return "settings.order_digest"
+    if reminder_at + ESCALATE_AFTER.total_seconds() // 60 >= 24 * 60:
+        return "settings.order_escalate"
+    return None
+
+
+async def check_order(store: Store, branch_id: int, column: str,
+                      value: str | int | None) -> OrderProblem | None:
+    """Would setting `column` of the branch to `value` (None: inherit) put the clock times of
+    the branch, or of a sub-branch that inherits them, out of order? The first such branch
+    (the branch itself first); branches whose times the change leaves alone are not judged."""
+    if column not in TIME_COLUMNS:
+        return None
+    tree = await store.own_times(branch_id)
+    if not tree:
+        return None
+    top = tree[0]
+    if top.parent_id is None:
+        above = {c: str(getattr(store.defaults, c)) for c in TIME_COLUMNS}
+    else:
+        above = {s.column: str(s.effective) for s in await store.schedule_settings(top.parent_id)
+                 if s.column in TIME_COLUMNS}
+    before: dict[int, dict[str, str]] = {}
+    after: dict[int, dict[str, str]] = {}
+    for node in tree:
+        own = {c: getattr(node, c) for c in TIME_COLUMNS}
+        changed = dict(own, **{column: value}) if node.branch_id == branch_id else own
+        old_up = before.get(node.parent_id or 0, above) if node.branch_id != branch_id else above
+        new_up = after.get(node.parent_id or 0, above) if node.branch_id != branch_id else above
+        before[node.branch_id] = {c: own[c] or old_up[c] for c in TIME_COLUMNS}
+        after[node.branch_id] = {c: str(changed[c] or new_up[c]) for c in TIME_COLUMNS}
+        if after[node.branch_id] == before[node.branch_id]:
+            continue
+        times = after[node.branch_id]
+        key = order_problem(times["checkin_time"], times["reminder_time"], times["digest_time"])
+        if key is not None:
+            return OrderProblem(key, node.branch_id, node.name, times["checkin_time"],
+                                times["reminder_time"], times["digest_time"])
+    return None
+
+
 def format_minutes(minutes: int) -> str:
     """90 as "1h30m", 120 as "2h", 45 as "45m"."""
     hours, rest = divmod(minutes, 60)
@@ -148,32 +229,58 @@ def format_minutes(minutes: int) -> str:
     return f"{hours}h{rest}m" if rest else f"{hours}h"
 
 
-_zone_names: frozenset[str] | None = None
-
-
-def _zones() -> frozenset[str]:
-    global _zone_names
-    if _zone_names is None:
-        _zone_names = frozenset(available_timezones())
-    return _zone_names
-
-
 # --- when ---------------------------------------------------------------------------------
 
-def _at(day: date, clock: str, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, parse_clock(clock), tzinfo=zone)
+def moment(day: date, clock: time, zone: ZoneInfo) -> datetime:
+    """The instant a local clock time happens on `day` in `zone`.
+
+    A time the clocks skip (inside a DST gap: 02:30 on Berlin's spring-forward night)
+    happens when the clocks jump, at the first minute after the gap (03:00); a time the
+    clocks show twice (the fall-back night) happens the first time.
+    """
+    naive = datetime.combine(day, clock)
+    at = naive.replace(tzinfo=zone)  # fold=0: the first of two
+    if at.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == naive:
+        return at
+    probe = naive
+    for _ in range(48 * 60):  # a gap is an hour or so; a skipped day (Apia, 2011) is 24
+        probe += timedelta(minutes=1)
+        found = probe.replace(tzinfo=zone)
+        if found.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == probe:
+            return found
+    return at
 
 
-def day_plan(schedule: Schedule, day: date) -> dict[str, datetime]:
-    """The moments of the branch's runs on a local day (the escalation only if same day)."""
+def _minutes(clock: str) -> int:
+    parsed = parse_clock(clock)
+    return parsed.hour * 60 + parsed.minute
+
+
+@dataclass(frozen=True, slots=True)
+class DayPlan:
+    """A branch's local day: when it starts and ends and when each run's time comes."""
+
+    day: date
+    start: datetime
+    end: datetime
+    prompt: datetime
+    reminder: datetime
+    digest: datetime
+    escalate: datetime | None  # the reminder's clock time + 2h, None if past midnight
+    spacing: timedelta  # from the prompt's clock time to the reminder's (<= 0: misordered)
+
+
+def day_plan(schedule: Schedule, day: date) -> DayPlan:
+    """The moments of the branch's runs on a local day (see `moment` for DST)."""
     zone = ZoneInfo(schedule.timezone)
-    plan = {"prompt": _at(day, schedule.checkin_time, zone),
-            "reminder": _at(day, schedule.reminder_time, zone),
-            "digest": _at(day, schedule.digest_time, zone)}
-    escalate = plan["reminder"] + ESCALATE_AFTER  # wall-clock time, like the job's
-    if escalate.date() == day:
-        plan["escalate_rate"] = escalate
-    return plan
+    prompt, reminder = parse_clock(schedule.checkin_time), parse_clock(schedule.reminder_time)
+    escalate = _minutes(schedule.reminder_time) + int(ESCALATE_AFTER.total_seconds() // 60)
+    return DayPlan(
+        day, moment(day, time(0), zone), moment(day + timedelta(days=1), time(0), zone),
+        moment(day, prompt, zone), moment(day, reminder, zone),
+        moment(day, parse_clock(schedule.digest_time), zone),
+        moment(day, time(*divmod(escalate, 60)), zone) if escalate < 24 * 60 else None,
+        timedelta(minutes=_minutes(schedule.reminder_time) - _minutes(schedule.checkin_time)))
 
 
 def clock_times(schedule: Schedule) -> list[tuple[str, time]]:
@@ -193,22 +300,76 @@ def is_day_off(schedule: Schedule, day: date) -> bool:
     return DAYS[day.weekday()] in schedule.days_off.split(",")
 
 
-def due_kinds(schedule: Schedule, now: datetime) -> list[str]:
-    """The kinds whose moment has come today and whose catch-up window is still open."""
+def counted(plan: DayPlan, recorded: Mapping[str, datetime]) -> dict[str, datetime]:
+    """Which of the day's runs in the ledger count as done, and when they were done.
+
+    `recorded` holds, by kind, when the ledger says the run of this day's date was done.
+    A run counts only if it was done during the day as the branch's timezone now reckons
+    it, and not before a run that comes earlier in the day (prompt, then reminder, then its
+    escalation; the digest after both): a row left from another timezone's reckoning of the
+    same date (the zone was changed mid-day) does not, and the run is done again.
+    """
+    done: dict[str, datetime] = {}
+
+    def keep(kind: str, after: tuple[str, ...], needs: str | None = None) -> None:
+        at = recorded.get(kind)
+        if at is None or at < plan.start or (needs is not None and needs not in done):
+            return
+        if all(at >= done[k] for k in after if k in done):
+            done[kind] = at
+
+    keep("prompt", ())
+    keep("reminder", ("prompt",), needs="prompt")
+    keep("escalate_rate", ("reminder",), needs="reminder")
+    keep("digest", ("prompt", "reminder"))
+    return done
+
+
+def due_runs(schedule: Schedule, now: datetime, recorded: Mapping[str, datetime]
+             ) -> list[tuple[str, datetime]]:
+    """The runs due at `now` on the branch's local day, each with the instant before which a
+    ledger row of it is stale (see `counted`); in the day's order.
+
+    - the prompt, from its time until the digest's (after downtime it is sent late rather
+      than a reminder to people never asked);
+    - the reminder, only after that day's prompt went out, at its time but never sooner
+      after the prompt than the settings space them (a late prompt moves it later), and
+      not once the digest's time has come;
+    - the rate escalation, 2 hours after the reminder went out (and not before the
+      reminder's time + 2h), until midnight;
+    - the digest, from its time until midnight (days off too);
+    - nothing before the branch existed: no prompt, reminder or escalation on a day whose
+      prompt time came before it was made, or on its days off.
+
+    When the branch's timezone changes (by /settings, the config's default, or a new
+    parent), `counted` makes the new zone's day get its own runs; and a day the ledger has
+    already left behind (it holds runs of a later day: the zone moved west, e.g. Shanghai
+    to Los Angeles at 09:00 in Shanghai, which is 17:00 of the day before there) gets
+    nothing more: `run_due` skips the branch until its days catch up.
+    """
     zone = ZoneInfo(schedule.timezone)
-    day = now.astimezone(zone).date()
-    plan = day_plan(schedule, day)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    active = not is_day_off(schedule, day) and plan["prompt"] > schedule.created_at
-    due = []
-    for kind in KINDS:
-        at = plan.get(kind)
-        if at is None or at > now or at <= schedule.created_at:
-            continue
-        until = min((plan[k] for k in MAIN_KINDS if plan[k] > at), default=end)
-        if now >= until or (kind != "digest" and not active):
-            continue
-        due.append(kind)
+    plan = day_plan(schedule, now.astimezone(zone).date())
+    done = counted(plan, recorded)
+    active = not is_day_off(schedule, plan.day) and plan.prompt > schedule.created_at
+    until_digest = plan.digest if plan.digest > plan.prompt else plan.end
+    stale_floor = max([plan.start, *done.values()])
+    due: list[tuple[str, datetime]] = []
+    if active and "prompt" not in done and plan.prompt <= now < until_digest:
+        due.append(("prompt", plan.start))
+    prompted = done.get("prompt")
+    if active and prompted is not None and "reminder" not in done \
+            and plan.spacing > timedelta(0):
+        at = max(plan.reminder, prompted + plan.spacing)
+        if at <= now and (at < plan.digest or plan.digest <= plan.prompt):
+            due.append(("reminder", stale_floor))
+    reminded = done.get("reminder")
+    if active and reminded is not None and plan.escalate is not None \
+            and "escalate_rate" not in done \
+            and max(plan.escalate, reminded + ESCALATE_AFTER) <= now < plan.end:
+        due.append(("escalate_rate", stale_floor))
+    if "digest" not in done and plan.digest > schedule.created_at \
+            and plan.digest <= now < plan.end:
+        due.append(("digest", stale_floor))
     return due
 
 
@@ -245,9 +406,11 @@ def _member_message(translate: Translator, schedule: Schedule, target: Target, k
 
 
 def prompt_messages(translate: Translator, schedule: Schedule, targets: Sequence[Target],
-                    day: date, to_visit: Mapping[int, int] | None = None) -> list[NewMessage]:
+                    day: date, to_visit: Mapping[int, int] | None = None, *,
+                    late: bool = False) -> list[NewMessage]:
     """The morning prompt, or the care message for the unwell and quarantined. A member who
-    holds households is told how many are to be visited today (`to_visit`)."""
+    holds households is told how many are to be visited today (`to_visit`). A prompt sent
+    late (after downtime, past the reminder's time) does not say good morning."""
     out = []
     for target in targets:
         if not target.reachable:
@@ -257,7 +420,8 @@ def prompt_messages(translate: Translator, schedule: Schedule, targets: Sequence
                                        care=True))
         elif target.today is None:
             out.append(_member_message(
-                translate, schedule, target, "rhythm.prompt", day,
+                translate, schedule, target, "rhythm.prompt_late" if late else "rhythm.prompt",
+                day,
                 to_visit=(to_visit or {}).get(target.contact.member_id, 0)))
     return out
 
@@ -299,7 +463,7 @@ async def _rate_escalation(store: Store, translate: Translator, schedule: Schedu
 
 
 def _valid_zone(schedule: Schedule) -> bool:
-    if schedule.timezone in _zones():
+    if is_timezone(schedule.timezone):
         return True
     logger.error("branch %s has an unknown timezone; its rhythm is skipped", schedule.branch_id)
     return False
@@ -335,7 +499,8 @@ async def _run(store: Store, translate: Translator, schedule: Schedule, kind: st
     targets = await store.branch_targets(schedule.branch_id, day, day - timedelta(days=1))
     if kind == "prompt":
         to_visit = await coverage.to_visit(store, schedule.branch_id, day, schedule.timezone)
-        return prompt_messages(translate, schedule, targets, day, to_visit)
+        return prompt_messages(translate, schedule, targets, day, to_visit,
+                               late=now >= day_plan(schedule, day).reminder)
     if kind == "reminder":
         return reminder_messages(translate, schedule, targets, day)
     return await _rate_escalation(store, translate, schedule, targets, now)
@@ -374,22 +539,30 @@ async def _need_escalations(store: Store, translate: Translator,
 async def run_due(store: Store, translate: Translator, now: datetime) -> int:
     """Queue every scheduled run due at `now` and not yet in the ledger; returns messages queued.
 
-    See the module's docstring for the rules.
+    See the module's docstring and `due_runs` for the rules.
     """
     schedules = [s for s in await store.schedules() if _valid_zone(s)]
     if not schedules:
         return 0
     days = {s.branch_id: now.astimezone(ZoneInfo(s.timezone)).date() for s in schedules}
-    done = await store.runs_since(min(days.values()))
+    today = {branch: day.isoformat() for branch, day in days.items()}
+    recorded: dict[int, dict[str, datetime]] = {}
+    ahead: set[int] = set()  # branches whose ledger holds a later day: see `due_runs`
+    for (branch, kind, on), at in (await store.runs_since(min(days.values()))).items():
+        if today.get(branch) == on:
+            recorded.setdefault(branch, {})[kind] = at
+        elif branch in today and on > today[branch]:
+            ahead.add(branch)
     runs: list[Run] = []
     for schedule in schedules:
-        day = days[schedule.branch_id]
-        for kind in due_kinds(schedule, now):
-            if (schedule.branch_id, kind, day.isoformat()) in done:
-                continue
-            messages = await _run(store, translate, schedule, kind, day, now)
+        day = today[schedule.branch_id]
+        if schedule.branch_id in ahead:
+            continue
+        for kind, stale_before in due_runs(schedule, now, recorded.get(schedule.branch_id, {})):
+            messages = await _run(store, translate, schedule, kind, days[schedule.branch_id],
+                                  now)
             if messages is not None:
-                runs.append(Run(schedule.branch_id, kind, day.isoformat(), messages))
+                runs.append(Run(schedule.branch_id, kind, day, messages, stale_before))
     runs += await _need_escalations(store, translate, {s.branch_id: s for s in schedules}, now)
     if not runs:
         return 0

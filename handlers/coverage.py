@@ -82,6 +82,8 @@ async def _report(context: Context, branch: Branch
     out = _Fit()
     out.add(t("coverage.header", branch=esc(branch.name), day=today.isoformat()))
     out.add(t("coverage.total", unheld=whole.unheld, **_counts(whole)))
+    if whole.unassigned:
+        out.add(t("coverage.unassigned", n=whole.unassigned))
     rows: list[list[InlineKeyboardButton]] = []
     sections: list[tuple[str, list[Any]]] = [
         ("branches", children), ("zones", zones), ("off", away)]

@@ -31,7 +31,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import needs
+from bot import needs, visits
 from bot.needs import NeedDraft, NeedFilter
 from handlers.common import esc, reply, utf16_len
 from handlers.context import Context
@@ -235,6 +235,11 @@ async def confirm(update: Update, context: Context) -> int:
     DRAFTS.drop(context)
     if actor.person is None or actor.person.branch_id is None:
         await query.answer(context.t("need.not_member"), show_alert=True)
+        return ConversationHandler.END
+    if draft.household_id is not None and await visits.held(
+            context.store, actor.person.id, draft.household_id) is None:
+        # For a household the member no longer holds (handed back, or they moved branch).
+        await query.answer(context.t("visit.not_yours"), show_alert=True)
         return ConversationHandler.END
     await query.answer()
     translate = context.translate

@@ -57,6 +57,16 @@ def _card(context: Context, name: str, branch_id: int, settings: list[Setting]) 
     return "\n".join(lines)
 
 
+def _order_reason(context: Context, branch_id: int, problem: rhythm.OrderProblem) -> str:
+    """Why the change is refused: the rule it breaks, and the sub-branch it would break."""
+    times = {"checkin": problem.checkin, "reminder": problem.reminder, "digest": problem.digest}
+    why = context.t(problem.key, **times)
+    if problem.branch_id != branch_id:
+        why += context.t("settings.order_branch", branch=esc(problem.branch),
+                         id=problem.branch_id, times=context.t("settings.order_times", **times))
+    return why
+
+
 async def settings_command(update: Update, context: Context) -> None:
     """`/settings [branch] [setting value]`: show or change a branch's rhythm."""
     args = list(context.args or [])
@@ -86,11 +96,19 @@ async def settings_command(update: Update, context: Context) -> None:
         try:
             value = rhythm.parse_value(column, text)
         except rhythm.BadValue as bad:
-            await reply(update, context.t(bad.key, value=esc(text[:60]),
-                                          max=MAX_VISIT_EVERY))
+            await reply(update, context.t(bad.key, value=esc(text[:60]), max=MAX_VISIT_EVERY,
+                                          **{k: esc(v) for k, v in bad.values.items()}))
             return
-    await store.set_schedule_setting(branch.id, column, value)
     actor = context.actor
+    problem = await rhythm.check_order(store, branch.id, column, value)
+    if problem is not None:
+        await store.audit(actor.user_id if actor else None, "settings", branch_id=branch.id,
+                          allowed=False, detail={"setting": column, "value": value,
+                                                 "refused": problem.key}, at=context.clock.now())
+        await reply(update, context.t("settings.bad_order", why=_order_reason(context, branch.id,
+                                                                               problem)))
+        return
+    await store.set_schedule_setting(branch.id, column, value)
     await store.audit(actor.user_id if actor else None, "settings", branch_id=branch.id,
                       allowed=True, detail={"setting": column, "value": value},
                       at=context.clock.now())

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot import invites
+from bot import invites, moves
 from bot.invites import JoinCheck
 from handlers import callbacks, menus
 from handlers.common import esc, reply
@@ -77,13 +77,20 @@ async def _join(update: Update, context: Context, code: str) -> None:
     actor = context.actor
     assert actor is not None
     now = context.clock.now()
-    if not await invites.join(context.store, code, actor.user_id, now):
+    outcome = await moves.join_by_invite(context.store, context.translate, code,
+                                         actor.user_id, now=now)
+    if outcome is None:
         await reply(update, context.t("join.used_up"))
         return
+    if outcome.moved:
+        context.services.wake_outbox()
     person = await context.store.person(actor.user_id)
     assert person is not None and person.branch_id is not None
     text = context.t("join.welcome", name=esc(person.display_name),
                      branch=esc(person.branch_name), role=_role(context, person.role))
+    let_go = moves.mover_line(context.translate, context.language, outcome)
+    if let_go is not None:
+        text += "\n" + let_go
     if update.callback_query is not None:
         await update.callback_query.edit_message_text(text)
     else:

@@ -18,7 +18,8 @@ reached since then are looked up in `visits`.
 
 A member is **off duty** when marked away or when their latest check-in says unwell or
 quarantined; their households neither handed to someone else nor backed up by a member on
-duty (their `backup_id`) are counted as `unheld`.
+duty (their `backup_id`) are counted as `unheld`, and so are households left without a
+responsible member (it moved to another branch: `unassigned`) that nobody holds.
 """
 
 from __future__ import annotations
@@ -126,7 +127,8 @@ class CoverageCounts:
     covered: int = 0  # reached within their interval (reached today included)
     due: int = 0  # not covered, not yet late
     overdue: int = 0
-    unheld: int = 0  # their responsible member is off duty and nobody holds them instead
+    unheld: int = 0  # nobody holds them: their responsible member is off duty or gone
+    unassigned: int = 0  # of which without a responsible member (they moved away)
 
     @property
     def rate(self) -> int:
@@ -215,12 +217,15 @@ class CoverageQueries:
                              coalesce(sum(reached >= due OR
                                           (reached IS NULL AND created_at >= cov)), 0)
                                  AS in_time,
-                             sum(handed_to IS NULL AND r IN off
-                                 AND (backup IS NULL OR backup IN off)) AS unheld
+                             sum(handed_to IS NULL AND (r IS NULL OR r IN off)
+                                 AND (backup IS NULL OR backup IN off)) AS unheld,
+                             sum(handed_to IS NULL AND r IS NULL
+                                 AND (backup IS NULL OR backup IN off)) AS unassigned
                         FROM hs GROUP BY top)
                 SELECT down.id, b.name, coalesce(g.n, 0), coalesce(g.today, 0),
                        coalesce(g.covered, 0), coalesce(g.in_time - coalesce(g.covered, 0), 0),
-                       coalesce(g.n - g.in_time, 0), coalesce(g.unheld, 0)
+                       coalesce(g.n - g.in_time, 0), coalesce(g.unheld, 0),
+                       coalesce(g.unassigned, 0)
                   FROM down JOIN branches b ON b.id = down.id LEFT JOIN g ON g.top = down.id
                  WHERE down.depth <= 1 ORDER BY down.depth, b.name, b.id""",
             {**self._params(root_id, starts, end, deep=True), "today": iso(starts[0])})
@@ -238,12 +243,15 @@ class CoverageQueries:
                 gs AS (SELECT zone_id, count(*) AS n, sum(reached >= :today) AS today,
                               sum(state = 'covered') AS covered, sum(state = 'due') AS due,
                               sum(state = 'overdue') AS overdue,
-                              sum(handed_to IS NULL AND r IN off
-                                  AND (backup IS NULL OR backup IN off)) AS unheld
+                              sum(handed_to IS NULL AND (r IS NULL OR r IN off)
+                                  AND (backup IS NULL OR backup IN off)) AS unheld,
+                              sum(handed_to IS NULL AND r IS NULL
+                                  AND (backup IS NULL OR backup IN off)) AS unassigned
                          FROM st GROUP BY zone_id)
                 SELECT zs.zone_id, zs.zone, coalesce(sum(gs.n), 0), coalesce(sum(gs.today), 0),
                        coalesce(sum(gs.covered), 0), coalesce(sum(gs.due), 0),
-                       coalesce(sum(gs.overdue), 0), coalesce(sum(gs.unheld), 0)
+                       coalesce(sum(gs.overdue), 0), coalesce(sum(gs.unheld), 0),
+                       coalesce(sum(gs.unassigned), 0)
                   FROM zs LEFT JOIN gs ON gs.zone_id = zs.zone_id
                  GROUP BY zs.zone_id ORDER BY zs.zone, zs.zone_id""",
             {**self._params(branch_id, starts, end, deep=False), "today": iso(starts[0])})

@@ -83,12 +83,31 @@ class CriticalNeed:
 
 @dataclass(frozen=True)
 class Run:
-    """A scheduled run to record in the ledger, with the messages it sends."""
+    """A scheduled run to record in the ledger, with the messages it sends.
+
+    `stale_before`: a row already in the ledger for (branch, kind, day) recorded before this
+    instant no longer counts (it was done in another timezone's reckoning of that day, or
+    before a run that comes earlier in the day): it is recorded anew and the run is done.
+    None: any row counts.
+    """
 
     branch_id: int
     kind: str
     day: str  # the local ISO day, or "need:<id>" for escalate_need
     messages: Sequence[NewMessage]
+    stale_before: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OwnTimes:
+    """A branch's own clock times (None: inherited), for checking their order."""
+
+    branch_id: int
+    parent_id: int | None
+    name: str
+    checkin_time: str | None
+    reminder_time: str | None
+    digest_time: str | None
 
 
 def _effective(column: str) -> str:
@@ -163,13 +182,33 @@ class ScheduleQueries:
         await self.db.execute(f"UPDATE branches SET {column} = ? WHERE id = ?",
                               (value, branch_id))
 
-    async def runs_since(self, day: date) -> set[tuple[int, str, str]]:
-        """(branch, kind, day) of every daily run recorded for `day` or later."""
+    async def runs_since(self, day: date) -> dict[tuple[int, str, str], datetime]:
+        """When each daily run recorded for `day` or later was done, by (branch, kind, day)."""
         rows = await self.db.fetchall(
-            "SELECT branch_id, kind, day FROM schedule_runs"
+            "SELECT branch_id, kind, day, at FROM schedule_runs"
             " WHERE kind IN (SELECT value FROM json_each(?)) AND day >= ?",
             (json.dumps(DAILY_KINDS), day.isoformat()))
-        return {(r[0], r[1], r[2]) for r in rows}
+        return {(r[0], r[1], r[2]): datetime.fromisoformat(r[3]) for r in rows}
+
+    async def run_times(self, branch_id: int) -> dict[tuple[str, str], datetime]:
+        """When each run recorded for a branch was (last) done, by (kind, day)."""
+        rows = await self.db.fetchall(
+            "SELECT kind, day, at FROM schedule_runs WHERE branch_id = ?", (branch_id,))
+        return {(r[0], r[1]): datetime.fromisoformat(r[2]) for r in rows}
+
+    async def own_times(self, root_id: int) -> list[OwnTimes]:
+        """The branch and every branch below it with their own clock times, parents first."""
+        rows = await self.db.fetchall(
+            """WITH RECURSIVE down(id, path) AS (
+                   SELECT :root, printf('%012d', :root)
+                   UNION ALL
+                   SELECT b.id, down.path || '/' || printf('%012d', b.id)
+                     FROM branches b JOIN down ON b.parent_id = down.id)
+               SELECT b.id, b.parent_id, b.name, b.checkin_time, b.reminder_time,
+                      b.digest_time
+                 FROM down JOIN branches b ON b.id = down.id ORDER BY down.path""",
+            {"root": root_id})
+        return [OwnTimes(*r) for r in rows]
 
     async def runs_of(self, branch_id: int) -> list[tuple[str, str]]:
         """(kind, day) of every run recorded for a branch, in order."""
@@ -215,16 +254,19 @@ class ScheduleQueries:
     async def record_runs(self, runs: Sequence[Run], *, at: datetime) -> int:
         """Record each run in the ledger and queue its messages, in one transaction.
 
-        A run already in the ledger queues nothing. Returns how many messages were queued.
+        A run already in the ledger (and not stale: see `Run.stale_before`) queues nothing.
+        Returns how many messages were queued.
         """
         stamp = iso(at)
         queued = 0
         async with self.db.transaction() as tx:
             for run in runs:
+                stale = iso(run.stale_before) if run.stale_before is not None else None
                 fresh = await tx.fetchone(
                     "INSERT INTO schedule_runs(branch_id, kind, day, at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT DO NOTHING RETURNING 1", (run.branch_id, run.kind, run.day,
-                                                            stamp))
+                    " ON CONFLICT(branch_id, kind, day) DO UPDATE SET at = excluded.at"
+                    " WHERE schedule_runs.at < ? RETURNING 1",
+                    (run.branch_id, run.kind, run.day, stamp, stale))
                 if fresh is None or not run.messages:
                     continue
                 rows: list[tuple[Any, ...]] = [

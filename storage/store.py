@@ -16,6 +16,7 @@ from storage.coverage import CoverageQueries
 from storage.db import Database
 from storage.digest import DigestQueries
 from storage.households import HouseholdQueries
+from storage.moves import MoveQueries
 from storage.needs import NeedQueries
 from storage.outbox import OutboxQueries
 from storage.records import RecordQueries
@@ -65,7 +66,7 @@ def _inherited(column: str) -> str:
 
 
 class Store(OutboxQueries, NeedQueries, TaskQueries, RecordQueries, ScheduleQueries,
-            DigestQueries, HouseholdQueries, CoverageQueries):
+            DigestQueries, HouseholdQueries, CoverageQueries, MoveQueries):
     """Frontline's storage: one database, queries named for what they answer."""
 
     def __init__(self, path: str | Path, defaults: Defaults | None = None) -> None:
@@ -292,30 +293,11 @@ class Store(OutboxQueries, NeedQueries, TaskQueries, RecordQueries, ScheduleQuer
 
         Checked again inside the transaction, so two people racing for the last use
         cannot both get in. Returns False (and changes nothing) if the invite is no
-        longer usable.
+        longer usable. A member leaving another branch lets go of what they held there
+        (`move_member`), telling nobody: the chat joins through `bot.moves`, which tells.
         """
-        stamp = iso(at)
-        async with self.db.transaction() as tx:
-            row = await tx.fetchone(
-                "UPDATE invites SET uses_left = uses_left - 1 WHERE code = ? AND revoked = 0"
-                " AND (uses_left IS NULL OR uses_left > 0)"
-                " AND (expires_at IS NULL OR expires_at > ?)"
-                " RETURNING branch_id, role", (code, stamp))
-            if row is None:
-                return False
-            branch_id, role = row
-            await tx.execute(
-                """INSERT INTO memberships(member_id, branch_id, role, joined_at, invite_code)
-                   VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT(member_id) DO UPDATE SET branch_id = excluded.branch_id,
-                       role = excluded.role, joined_at = excluded.joined_at,
-                       invite_code = excluded.invite_code""",
-                (member_id, branch_id, role, stamp, code))
-            await tx.execute(
-                "INSERT INTO audit_log(at, actor_id, action, branch_id, allowed, detail)"
-                " VALUES (?, ?, 'join', ?, 1, ?)",
-                (stamp, member_id, branch_id, json.dumps({"role": role, "invite": code[:4]})))
-        return True
+        return await self.move_member(member_id, invite=code, by=member_id, at=at,
+                                      decline_reason="", compose=lambda _: []) is not None
 
     async def set_membership(self, member_id: int, branch_id: int, role: str, *,
                              at: datetime) -> None:

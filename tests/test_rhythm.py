@@ -38,6 +38,7 @@ EVERYONE = (SEC_A, MEM_A1, MEM_A2, SEC_A1, MEM_A1X, SEC_B, MEM_B1)
 PEOPLE = ((ADMIN, "Ada"), (SEC_A, "Sa"), (SEC_A1, "Sb"), (SEC_B, "Sc"), (MEM_A1, "Mia"),
           (MEM_A2, "Max"), (MEM_A1X, "Mo"), (MEM_B1, "Mel"))
 PROMPT, REMINDER, CARE = "早上好", "还没有报到", "上次报到的状态是"
+LATE = "还没有问过你"  # a prompt sent late, after downtime
 
 
 def at(hour: int, minute: int = 0, day: date = DAY, zone: ZoneInfo = SHANGHAI) -> datetime:
@@ -178,8 +179,8 @@ async def test_restarts_around_each_time_neither_miss_nor_repeat(tmp_path: Path)
 
 
 async def test_digest_is_scheduled_once(bot: SandboxBot, org: Org) -> None:
-    # Too late for the prompt: the reminder, and Alpha-1's low rate (0/2) to Sa.
-    assert await run(bot, at(19, 59)) == 8
+    # Down all day: the prompt, late (no reminder to people never asked, no escalation).
+    assert await run(bot, at(19, 59)) == 7
     before = len(bot.sandbox.calls_of("sendMessage"))
     await bot.drain()
     queued = await run(bot, at(20))
@@ -209,7 +210,16 @@ async def test_downtime_across_checkin_time_catches_up_at_start(tmp_path: Path) 
     await bot.stop()
     clock.set(at(10, 30, DAY.replace(day=4)))  # down across 08:00 and 10:00 the next day
     bot, sent = await _start(db, clock)
-    assert who_got(bot, PROMPT) == set()  # too late for the prompt: the reminder instead
+    # Nobody was asked yet: the prompt, late, rather than "you have not checked in".
+    assert sent == 7 and who_got(bot, LATE) == set(EVERYONE)
+    assert who_got(bot, REMINDER) == set()
+    await bot.stop()
+    clock.set(at(12, 29, DAY.replace(day=4)))  # the reminder keeps its 2 hours after it
+    bot, sent = await _start(db, clock)
+    assert sent == 0
+    await bot.stop()
+    clock.set(at(12, 30, DAY.replace(day=4)))
+    bot, sent = await _start(db, clock)
     assert sent == 7 and who_got(bot, REMINDER) == set(EVERYONE)
     await bot.stop()
 
@@ -218,10 +228,10 @@ async def test_branches_in_other_timezones(bot: SandboxBot, org: Org) -> None:
     await bot.store.set_schedule_setting(org.a, "timezone", "Europe/Berlin")
     await bot.store.set_schedule_setting(org.b, "timezone", "America/New_York")
     await rhythm_jobs.derive_jobs(bot.app)
-    # 08:00 in Shanghai is 19:00 of the day before in New York: Beta's reminder is due.
+    # 08:00 in Shanghai is 19:00 of the day before in New York: Beta's prompt is late.
     assert await run(bot, at(8)) == 2
     await bot.drain()
-    assert who_got(bot, PROMPT) == set() and who_got(bot, REMINDER) == {SEC_B, MEM_B1}
+    assert who_got(bot, PROMPT) == set() and who_got(bot, LATE) == {SEC_B, MEM_B1}
     assert await run(bot, at(7, 59, zone=BERLIN)) == 0
     assert await run(bot, at(8, zone=BERLIN)) == 5  # Alpha and Alpha-1 (inherits Berlin)
     await bot.drain()
@@ -231,8 +241,7 @@ async def test_branches_in_other_timezones(bot: SandboxBot, org: Org) -> None:
     assert await run(bot, at(8, zone=NEW_YORK)) == 2
     await bot.drain()
     assert who_got(bot, PROMPT) == set(EVERYONE)
-    assert await bot.store.runs_of(org.b) == [
-        ("escalate_rate", "2026-03-02"), ("reminder", "2026-03-02"), ("prompt", "2026-03-03")]
+    assert await bot.store.runs_of(org.b) == [("prompt", "2026-03-02"), ("prompt", "2026-03-03")]
     after = datetime(2026, 3, 3, 9, tzinfo=UTC)
     assert next_fire(bot, f"rhythm:{org.a1}:prompt", after) == at(8, day=date(2026, 3, 4),
                                                                   zone=BERLIN)

@@ -1,0 +1,153 @@
+"""Joining a branch and moving to another: the one use case that `/start CODE` calls (and
+that a secretary's `/move` will call).
+
+A member belongs to one branch. When they move, whatever they held for a branch whose
+subtree they leave is let go in the same transaction as the membership change, so that from
+that moment they no longer see or act for it (every command and button reads the database):
+
+- the households they are responsible for go to the household's backup, if the backup is a
+  member of the zone's branch or below (and not the mover); otherwise they are left without a
+  responsible member, and count as unattended in `/coverage` and the digest until a secretary
+  names one (`/household add`, or a new import);
+- they stop backing up households; households handed to them while their responsible member
+  is off duty go back to that member (unattended, if that member is still off duty);
+- they leave the teams of those branches;
+- their pending and accepted parts of open tasks of those branches are declined with the
+  reason "moved to <branch>" (the assigning secretary is told; the task stays open for the
+  others, or to be reassigned).
+
+What belongs to the new branch or a branch above it is kept (moving from Alpha into
+Alpha-1 below it keeps Alpha's households: Alpha-1 is within Alpha). The secretaries of the
+branch left (or, if it has none, of the nearest branch above with some) are told in their
+language what happened, with `/coverage` of that branch to act on; each backup who became
+responsible is told. The move is audit-logged with what was let go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.i18n import Translator, pick_language
+from bot.needs import nearest_secretaries
+from bot.text import esc
+from storage.moves import MoveOutcome
+from storage.outbox import NewMessage
+from storage.store import Store
+from storage.tasks import Contact
+
+__all__ = ["MoveOutcome", "join_by_invite", "move"]
+
+TITLE_MAX = 60
+
+
+async def join_by_invite(store: Store, translate: Translator, code: str, member_id: int, *,
+                         now: datetime) -> MoveOutcome | None:
+    """`/start CODE`: spend the invite and join its branch, moving from another branch if
+    the member is in one; None if the invite stopped being usable in the meantime."""
+    return await move(store, translate, member_id, invite=code, by=member_id, now=now)
+
+
+async def move(store: Store, translate: Translator, member_id: int, *,
+               invite: str | None = None, branch_id: int | None = None,
+               role: str | None = None, by: int | None, now: datetime) -> MoveOutcome | None:
+    """Put the member in a branch (the invite's, or `branch_id` with `role`), letting go of
+    what they held for the branches they leave (see the module's docstring), and queue the
+    messages that tell of it; the caller wakes the outbox. None if the invite is not usable.
+    """
+    person = await store.person(member_id)
+    target: str | None
+    if invite is not None:
+        found = await store.invite(invite)
+        target = found.branch_name if found else None
+    else:
+        branch = await store.branch(branch_id) if branch_id is not None else None
+        target = branch.name if branch else None
+    if target is None:
+        return None
+    old_id = person.branch_id if person else None
+    old = await store.branch(old_id) if old_id is not None else None
+    if person is None or old is None:
+        return await store.move_member(member_id, invite=invite, branch_id=branch_id, role=role,
+                                       by=by, at=now, decline_reason="",
+                                       compose=lambda _: [])
+    secretaries = await nearest_secretaries(store, old.id, excluding=member_id)
+    locales = {c.branch_id: (await store.branch(c.branch_id)) for c in secretaries}
+    held = await store.member_households(member_id)
+    creators = {task.created_by for task, _ in await store.open_tasks_of(member_id)}
+    others = {h.backup_id for h in held if h.backup_id is not None} | creators
+    contacts = {c.member_id: c for c in await store.contacts(sorted(others))}
+    name, old_name, old_id, locale = person.display_name, old.name, old.id, old.locale
+
+    def speak(contact: Contact) -> str:
+        return pick_language(contact.language, contact.telegram_language, locale)
+
+    def compose(outcome: MoveOutcome) -> Sequence[NewMessage]:
+        if not outcome.moved:
+            return []
+        messages = []
+        told = set()
+        for secretary in secretaries:
+            branch = locales.get(secretary.branch_id)
+            language = pick_language(secretary.language, secretary.telegram_language,
+                                     branch.locale if branch else locale)
+            messages.append(NewMessage(secretary.member_id, secretary.member_id, summary(
+                translate, language, outcome, name=name, old=old_name, old_id=old_id,
+                target=target, backups=contacts)))
+            told.add(secretary.member_id)
+        for backup, count in sorted(outcome.to_backup.items()):
+            contact = contacts.get(backup)
+            language = speak(contact) if contact else locale
+            messages.append(NewMessage(backup, backup, translate(
+                language, "move.backup_now_responsible", name=esc(name), branch=esc(target),
+                old=esc(old_name), n=count)))
+        for withdrawn in outcome.withdrawn:
+            contact = contacts.get(withdrawn.created_by)
+            if contact is None or withdrawn.created_by in told:
+                continue
+            messages.append(NewMessage(contact.member_id, contact.member_id, translate(
+                speak(contact), "move.task_withdrawn", id=withdrawn.task_id,
+                title=esc(withdrawn.title[:TITLE_MAX]), name=esc(name), branch=esc(target))))
+        return messages
+
+    return await store.move_member(
+        member_id, invite=invite, branch_id=branch_id, role=role, by=by, at=now,
+        decline_reason=translate(locale, "move.declined_reason", branch=target),
+        compose=compose)
+
+
+def summary(translate: Translator, language: str, outcome: MoveOutcome, *, name: str,
+            old: str, old_id: int, target: str, backups: dict[int, Contact]) -> str:
+    """What the secretaries of the branch left are told (HTML)."""
+    t = translate
+    lines = [t(language, "move.notice", name=esc(name), old=esc(old), branch=esc(target))]
+    if outcome.to_backup:
+        people = t(language, "move.separator").join(
+            esc(backups[b].name) if b in backups else str(b) for b in sorted(outcome.to_backup))
+        lines.append(t(language, "move.to_backup", n=sum(outcome.to_backup.values()),
+                       names=people))
+    if outcome.unattended:
+        lines.append(t(language, "move.unattended", n=outcome.unattended))
+    if outcome.backup_dropped:
+        lines.append(t(language, "move.backup_dropped", n=outcome.backup_dropped))
+    if outcome.released:
+        lines.append(t(language, "move.released", n=outcome.released))
+    if outcome.teams:
+        lines.append(t(language, "move.teams", n=len(outcome.teams), names=t(
+            language, "move.separator").join(esc(n) for n in outcome.teams)))
+    if outcome.withdrawn:
+        lines.append(t(language, "move.tasks", n=len(outcome.withdrawn), tasks=t(
+            language, "move.separator").join(
+            f"#{w.task_id} {esc(w.title[:TITLE_MAX])}" for w in outcome.withdrawn)))
+    if outcome.households or outcome.released or outcome.backup_dropped:
+        lines.append(t(language, "move.act", name=esc(name), id=old_id))
+    return "\n".join(lines)
+
+
+def mover_line(translate: Translator, language: str, outcome: MoveOutcome) -> str | None:
+    """What the member who moved is told they let go of, or None if nothing."""
+    households = outcome.households + outcome.backup_dropped + outcome.released
+    if not (households or outcome.teams or outcome.withdrawn):
+        return None
+    return translate(language, "move.you", households=households, teams=len(outcome.teams),
+                     tasks=len(outcome.withdrawn))
