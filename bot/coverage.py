@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator, pick_language
@@ -71,6 +72,7 @@ class Window:
     end: datetime
 
 
+@lru_cache(maxsize=256)  # the morning prompt asks it for every branch, with the same day
 def window(day: date, timezone: str) -> Window:
     """The starts of `day` and of the `MAX_VISIT_EVERY` days before it, and its end."""
     zone = ZoneInfo(timezone)

@@ -28,6 +28,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from storage.db import Database
@@ -183,7 +184,8 @@ class Candidate:
     status: str | None
 
 
-def _windows(starts: Sequence[datetime]) -> str:
+@lru_cache(maxsize=256)
+def _windows(starts: tuple[datetime, ...]) -> str:
     """`[[cov, due], ...]` for k = 1, 2, ...: the start of day D-k+1 and of day D-k."""
     return json.dumps([[iso(starts[k - 1]), iso(starts[k])] for k in range(1, len(starts))])
 
@@ -197,7 +199,7 @@ class CoverageQueries:
                 deep: bool) -> dict[str, Any]:
         if len(starts) < 2:
             raise ValueError("starts needs the day and at least the day before")
-        return {"root": root, "th": _windows(starts), "maxk": len(starts) - 1,
+        return {"root": root, "th": _windows(tuple(starts)), "maxk": len(starts) - 1,
                 "cov1": iso(starts[0]), "due1": iso(starts[1]), "end": iso(end),
                 "deep": int(deep)}
 
@@ -287,11 +289,14 @@ class CoverageQueries:
                     SELECT h.id, ms.member_id FROM memberships ms
                       JOIN households h ON h.responsible_id = ms.member_id
                      WHERE ms.branch_id = :branch AND h.handed_to IS NULL),
+                -- From the holders' few households (CROSS JOIN keeps that order: the
+                -- planner may otherwise walk every zone's households to find them).
                 zb(branch_id) AS (
-                    SELECT DISTINCT z.branch_id FROM held JOIN households h ON h.id = held.id
-                      JOIN zones z ON z.id = h.zone_id),
+                    SELECT DISTINCT z.branch_id FROM held CROSS JOIN households h
+                        ON h.id = held.id
+                      CROSS JOIN zones z ON z.id = h.zone_id),
                 {INTERVALS},
-                th(k, cov) AS (SELECT key + 1, value ->> 0 FROM json_each(:th))
+                th(k, cov) AS MATERIALIZED (SELECT key + 1, value ->> 0 FROM json_each(:th))
                 SELECT held.holder, count(*)
                   FROM held JOIN households h ON h.id = held.id
                   JOIN zones z ON z.id = h.zone_id JOIN bk ON bk.branch_id = z.branch_id
@@ -299,7 +304,7 @@ class CoverageQueries:
                  WHERE h.created_at < :end
                    AND (h.last_reached_at IS NULL OR h.last_reached_at < th.cov)
                  GROUP BY held.holder""",
-            {"branch": branch_id, "th": _windows(starts), "most": len(starts) - 1,
+            {"branch": branch_id, "th": _windows(tuple(starts)), "most": len(starts) - 1,
              "default": DEFAULT_VISIT_EVERY, "end": iso(end)})
         return {int(r[0]): int(r[1]) for r in rows}
 

@@ -311,12 +311,15 @@ class DigestQueries:
         """
         row = await self.db.fetchone(
             f"""WITH RECURSIVE {_DOWN},
+            -- Through the indexes whatever the statistics say: most outbox rows belong to no
+            -- broadcast (prompts, reminders), which makes outbox_broadcast look useless to
+            -- the planner, and a scan of the outbox reads the whole history.
             bc AS MATERIALIZED (
-                SELECT br.id FROM broadcasts br
+                SELECT br.id FROM broadcasts br INDEXED BY broadcasts_branch
                  WHERE br.branch_id IN (SELECT id FROM down) AND br.ack_required
                    AND br.created_at >= :start AND br.created_at < :end)
             SELECT (SELECT count(*) FROM bc),
-                   (SELECT count(*) FROM outbox o
+                   (SELECT count(*) FROM outbox o INDEXED BY outbox_broadcast
                      WHERE o.broadcast_id IN (SELECT id FROM bc) AND o.member_id IS NOT NULL),
                    (SELECT count(*) FROM acks a WHERE a.broadcast_id IN (SELECT id FROM bc))""",
             {"root": root_id, "start": iso(start), "end": iso(end)})

@@ -76,7 +76,7 @@ _NAMED = """FROM households h JOIN zones z ON z.id = h.zone_id
 INTERVALS = """
 up(start, parent_id, v, depth) AS (
     SELECT b.id, b.parent_id, b.visit_every_days, 0
-      FROM zb JOIN branches b ON b.id = zb.branch_id
+      FROM zb CROSS JOIN branches b ON b.id = zb.branch_id
     UNION ALL
     SELECT up.start, b.parent_id, b.visit_every_days, up.depth + 1
       FROM up JOIN branches b ON b.id = up.parent_id WHERE up.v IS NULL),
