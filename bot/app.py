@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from telegram import LinkPreviewOptions
@@ -11,16 +12,15 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 import handlers
-from bot import followup
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.i18n import Translator, pick_language
 from bot.outbox import OutboxWorker
 from bot.ratelimit import RetryingRateLimiter
+from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.updates import PerPersonUpdateProcessor
 from handlers import menus
-from handlers import rhythm as rhythm_jobs
 from handlers.context import SERVICES_KEY, Context
 from handlers.progress import progress_reporter
 from handlers.sender import telegram_sender
@@ -30,6 +30,13 @@ from storage.store import Store
 logger = logging.getLogger(__name__)
 
 FrontlineApp = Application[Any, Context, Any, Any, Any, Any]
+
+TICK = "tick"  # the scheduler's one JobQueue job
+FIRST_TICK_AFTER = timedelta(seconds=30)
+# APScheduler skips a run more than a second late (its misfire grace time): a start-up that
+# takes longer (a big database) would lose the jobs due at start. Run them however late,
+# once (coalesced).
+RUN_LATE: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True}
 
 
 def store_for(config: Config) -> Store:
@@ -62,17 +69,22 @@ def build_application(
             rate=outbox_rate or config.telegram.max_messages_per_second,
             progress=progress_reporter(application.bot, services))
         await services.outbox.initialize()
+        queue = application.job_queue
+        assert queue is not None
         # Menus are a courtesy: set them from the job queue once running, so start-up never
-        # waits on them.
-        assert application.job_queue is not None
-        application.job_queue.run_once(_set_menus, when=0, name="set_menus")
-        # Task follow-ups: the ledger decides what is due; catch up once now, then every minute.
-        await _followup_now(services)
-        application.job_queue.run_repeating(_followup, interval=60, first=5, name="followup")
-        # The daily rhythm: jobs derived from the branches' settings, then one catch-up run.
-        await rhythm_jobs.start(application)
+        # waits on them. However long start-up took, the job still runs (no misfire).
+        queue.run_once(_set_menus, when=0, name="set_menus", job_kwargs=RUN_LATE)
+        # Everything scheduled (the daily rhythm, task follow-ups): the statistics, one
+        # catch-up run in the background, then one tick a minute (see bot/scheduler.py).
+        services.scheduler = Scheduler(services.store, services.translate, services.clock,
+                                       services.wake_outbox)
+        await services.scheduler.start()
+        queue.run_repeating(_tick, interval=60, first=first_tick(queue.scheduler.timezone),
+                            name=TICK, job_kwargs={**RUN_LATE, "max_instances": 2})
 
     async def post_stop(application: FrontlineApp) -> None:
+        if services.scheduler is not None:
+            await services.scheduler.shutdown()
         # Stop sending while the bot can still finish the message in flight.
         if services.outbox is not None:
             await services.outbox.shutdown()
@@ -109,17 +121,18 @@ def build_application(
     return application
 
 
-async def _followup_now(services: Services) -> None:
-    try:
-        queued = await followup.run_due(services.store, services.translate, services.clock.now())
-        if queued:
-            services.wake_outbox()
-    except Exception:
-        logger.exception("task follow-up failed")
+def first_tick(timezone: tzinfo) -> datetime:
+    """The tick's first run: the start of a wall-clock minute at least `FIRST_TICK_AFTER`
+    away (the catch-up has just run), so that the ticks come at the top of each minute and a
+    run due at 08:00 starts at 08:00:00."""
+    soon = datetime.now(timezone) + FIRST_TICK_AFTER
+    return soon.replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
-async def _followup(context: Context) -> None:
-    await _followup_now(context.services)
+async def _tick(context: Context) -> None:
+    scheduler = context.services.scheduler
+    if scheduler is not None:
+        await scheduler.tick()
 
 
 async def _set_menus(context: Context) -> None:

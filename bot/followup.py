@@ -15,7 +15,7 @@ from bot.tasks import button, done_buttons, speak
 from bot.text import esc
 from storage.outbox import NewMessage
 from storage.store import Store
-from storage.tasks import Contact, Followup
+from storage.tasks import Contact, Followup, Watched
 
 
 def _to(contact: Contact, text: str, buttons: list[list[tuple[str, str]]] | None = None
@@ -29,39 +29,60 @@ async def run_due(store: Store, translate: Translator, now: datetime) -> int:
     (a) An assignee still pending after the branch's answer window gets one reminder;
     (b) still pending after twice the window, the assigning secretary is told once;
     (c) past the due time, each unfinished assignee and the secretary are told once.
+
+    Only assignees who may still get one are read (see `Store.assignees_to_follow`); one
+    for whom none can come any more (escalated or answered, and flagged overdue or without
+    a due time; declined, done, or the task closed) is marked so, and not read again.
     """
-    due: list[Followup] = []
-    for p in await store.pending_assignees():
-        window = timedelta(minutes=p.within_minutes)
-        waited = now - p.assigned_at
-        if waited >= window and not p.reminded:
-            language = speak(p.assignee, translate)
-            due.append(Followup(p.task_id, p.assignee.member_id, "remind", [_to(
-                p.assignee, translate(language, "task.reminder", id=p.task_id,
-                                      title=esc(p.title)),
-                [[(translate(language, "task.button_accept"), button(p.task_id, "acc")),
-                  (translate(language, "task.button_decline"), button(p.task_id, "dec"))]])]))
-        if waited >= 2 * window:
-            language = speak(p.secretary, translate)
-            due.append(Followup(p.task_id, p.assignee.member_id, "escalate", [_to(
-                p.secretary, translate(language, "task.escalation", id=p.task_id,
-                                       title=esc(p.title), name=esc(p.assignee.name),
-                                       hours=_hours(waited)))]))
-    for o in await store.overdue_assignees(now):
-        language = speak(o.assignee, translate)
-        buttons = done_buttons(translate, language, o.task_id) if o.state == "accepted" else None
-        to_secretary = speak(o.secretary, translate)
-        messages = [_to(o.assignee, translate(language, "task.overdue", id=o.task_id,
-                                              title=esc(o.title)), buttons)]
-        if o.secretary.member_id != o.assignee.member_id:
-            messages.append(_to(o.secretary, translate(
-                to_secretary, "task.overdue_notice", id=o.task_id, title=esc(o.title),
-                name=esc(o.assignee.name),
-                state=translate(to_secretary, f"task.state_{o.state}"))))
-        due.append(Followup(o.task_id, o.assignee.member_id, "overdue", messages))
-    if not due:
+    asked: list[Followup] = []
+    overdue: list[Followup] = []
+    finished: list[tuple[int, int]] = []
+    for w in await store.assignees_to_follow():
+        member = w.assignee.member_id
+        if not w.task_open or w.state not in ("pending", "accepted"):
+            finished.append((w.task_id, member))
+            continue
+        escalated, flagged = w.escalated, w.flagged
+        if w.state == "pending" and not escalated:
+            window = timedelta(minutes=w.within_minutes)
+            waited = now - w.assigned_at
+            if waited >= window and not w.reminded:
+                language = speak(w.assignee, translate)
+                asked.append(Followup(w.task_id, member, "remind", [_to(
+                    w.assignee, translate(language, "task.reminder", id=w.task_id,
+                                          title=esc(w.title)),
+                    [[(translate(language, "task.button_accept"), button(w.task_id, "acc")),
+                      (translate(language, "task.button_decline"),
+                       button(w.task_id, "dec"))]])]))
+            if waited >= 2 * window:
+                escalated = True
+                language = speak(w.secretary, translate)
+                asked.append(Followup(w.task_id, member, "escalate", [_to(
+                    w.secretary, translate(language, "task.escalation", id=w.task_id,
+                                           title=esc(w.title), name=esc(w.assignee.name),
+                                           hours=_hours(waited)))]))
+        if w.due_at is not None and w.due_at <= now and not flagged:
+            flagged = True
+            overdue.append(_overdue(translate, w))
+        if (w.state != "pending" or escalated) and (w.due_at is None or flagged):
+            finished.append((w.task_id, member))
+    due = asked + overdue
+    if not due and not finished:
         return 0
-    return await store.record_followups(due, at=now)
+    return await store.record_followups(due, at=now, finished=finished)
+
+
+def _overdue(translate: Translator, w: Watched) -> Followup:
+    language = speak(w.assignee, translate)
+    buttons = done_buttons(translate, language, w.task_id) if w.state == "accepted" else None
+    to_secretary = speak(w.secretary, translate)
+    messages = [_to(w.assignee, translate(language, "task.overdue", id=w.task_id,
+                                          title=esc(w.title)), buttons)]
+    if w.secretary.member_id != w.assignee.member_id:
+        messages.append(_to(w.secretary, translate(
+            to_secretary, "task.overdue_notice", id=w.task_id, title=esc(w.title),
+            name=esc(w.assignee.name), state=translate(to_secretary, f"task.state_{w.state}"))))
+    return Followup(w.task_id, w.assignee.member_id, "overdue", messages)
 
 
 def _hours(waited: timedelta) -> str:

@@ -107,7 +107,11 @@ class SandboxBot:
         await self.stop()
 
     async def settle(self) -> None:
-        """Wait until every queued update was fetched and handled."""
+        """Wait until every queued update was fetched and handled (and the scheduler's run
+        under way, such as the start-up catch-up, is done)."""
+        scheduler = self.services.scheduler
+        if scheduler is not None:
+            await scheduler.idle()
         await self.sandbox.settle(self.app)
 
     async def drain(self, seconds: float = 30.0) -> None:

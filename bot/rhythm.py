@@ -1,7 +1,8 @@
 """The daily rhythm: prompts, reminders, care messages, digests and escalations, each once.
 
-Timers only wake; the ledger decides. `run_due` is the one function the scheduled jobs,
-start-up and tests call with a "now". For each branch, in its own timezone, a day holds
+Timers only wake; the ledger decides. `run_due` is the one function the scheduler's tick
+(`bot.scheduler`: one JobQueue job a minute, and start-up), the demo and tests call with a
+"now". For each branch, in its own timezone, a day holds
 four runs at local clock times: the prompt (checkin_time), the reminder (reminder_time),
 the rate escalation (reminder_time + 2h) and the digest (digest_time). Each local day gets
 its prompt, reminder and digest once, in that order (`due_runs` has the rules):
@@ -28,7 +29,11 @@ later that day. The reminder goes to reachable members without a check-in today.
 The rate escalation tells the parent branch's secretaries when the branch's own check-in rate
 is below `alert_below`; a critical need open longer than `critical_within_minutes` is told to
 them once per need (ledger day "need:<id>"). A run's ledger row and its outbox rows are
-written in one transaction, so a restart neither loses nor repeats one.
+written in one transaction, so a restart neither loses nor repeats one; the prompt and the
+reminder of a big branch are written `PIECE` members at a time, each piece with the ledger
+row's progress (`upto`) in one transaction, so that the writer's lock is held a few
+milliseconds at a time, memory stays flat, and a run stopped half-way is resumed after the
+last member queued.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,7 +56,7 @@ from bot.text import esc
 from storage.coverage import MAX_VISIT_EVERY
 from storage.outbox import Buttons, NewMessage
 from storage.rows import STATUSES
-from storage.schedule import CriticalNeed, Run, Schedule, Target
+from storage.schedule import CriticalNeed, Piece, Recorded, Run, Schedule, Target
 from storage.store import Store
 from storage.tasks import Contact
 
@@ -64,6 +70,9 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CHECKIN_PREFIX = "ck"  # the check-in buttons' data, answered by handlers/checkin.py
 CARE_NEED = "care:need"  # the care message's "report a need" button
 MAX_MINUTES = 7 * 24 * 60
+PIECE = 500  # members of a branch per piece of a prompt or reminder (one transaction each)
+PIECED_KINDS = ("prompt", "reminder")
+MISSING_SHOWN = 10  # names of members not checked in shown in a rate escalation
 
 _CLOCK = re.compile(r"^(\d{1,2})[:：.](\d{2})$")
 _DURATION = re.compile(r"^(?:(\d{1,4})\s*(?:h|hours?|小时))?\s*(?:(\d{1,5})\s*(?:m|min|mins|"
@@ -272,27 +281,23 @@ class DayPlan:
 
 def day_plan(schedule: Schedule, day: date) -> DayPlan:
     """The moments of the branch's runs on a local day (see `moment` for DST)."""
-    zone = ZoneInfo(schedule.timezone)
-    prompt, reminder = parse_clock(schedule.checkin_time), parse_clock(schedule.reminder_time)
-    escalate = _minutes(schedule.reminder_time) + int(ESCALATE_AFTER.total_seconds() // 60)
+    return _day_plan(schedule.timezone, schedule.checkin_time, schedule.reminder_time,
+                     schedule.digest_time, day)
+
+
+@lru_cache(maxsize=4096)
+def _day_plan(timezone: str, checkin: str, reminder_time: str, digest: str,
+              day: date) -> DayPlan:
+    # Branches mostly share their times (inherited): the minute tick works each plan out once.
+    zone = ZoneInfo(timezone)
+    prompt, reminder = parse_clock(checkin), parse_clock(reminder_time)
+    escalate = _minutes(reminder_time) + int(ESCALATE_AFTER.total_seconds() // 60)
     return DayPlan(
         day, moment(day, time(0), zone), moment(day + timedelta(days=1), time(0), zone),
         moment(day, prompt, zone), moment(day, reminder, zone),
-        moment(day, parse_clock(schedule.digest_time), zone),
+        moment(day, parse_clock(digest), zone),
         moment(day, time(*divmod(escalate, 60)), zone) if escalate < 24 * 60 else None,
-        timedelta(minutes=_minutes(schedule.reminder_time) - _minutes(schedule.checkin_time)))
-
-
-def clock_times(schedule: Schedule) -> list[tuple[str, time]]:
-    """Each run's local time of day with the branch's zone, for the daily jobs."""
-    zone = ZoneInfo(schedule.timezone)
-    reminder = parse_clock(schedule.reminder_time)
-    times = [("prompt", parse_clock(schedule.checkin_time)), ("reminder", reminder),
-             ("digest", parse_clock(schedule.digest_time))]
-    escalate = datetime.combine(date(2000, 1, 1), reminder) + ESCALATE_AFTER
-    if escalate.date() == date(2000, 1, 1):
-        times.append(("escalate_rate", escalate.time()))
-    return [(kind, at.replace(tzinfo=zone)) for kind, at in times]
+        timedelta(minutes=_minutes(reminder_time) - _minutes(checkin)))
 
 
 def is_day_off(schedule: Schedule, day: date) -> bool:
@@ -389,20 +394,33 @@ def _latest(target: Target) -> str | None:
     return target.today or target.yesterday
 
 
+def _keyboard(translate: Translator, language: str, care: bool,
+              keyboards: dict[tuple[str, bool], Buttons]) -> Buttons:
+    """The status buttons (and the care message's "report a need"), made once per language
+    for all the messages of a run: the outbox turns each distinct keyboard into JSON once."""
+    found = keyboards.get((language, care))
+    if found is None:
+        found = status_buttons(translate, language)
+        if care:
+            found.append([(translate(language, "care.need_button"), CARE_NEED)])
+        keyboards[(language, care)] = found
+    return found
+
+
 def _member_message(translate: Translator, schedule: Schedule, target: Target, key: str,
-                    day: date, care: bool = False, to_visit: int = 0) -> NewMessage:
+                    day: date, keyboards: dict[tuple[str, bool], Buttons], care: bool = False,
+                    to_visit: int = 0) -> NewMessage:
     contact = target.contact
     language = _speak(contact, translate, schedule)
-    buttons = status_buttons(translate, language)
     values: dict[str, Any] = {"name": esc(contact.name), "branch": esc(schedule.name),
                               "day": day.isoformat()}
     if care:
-        buttons.append([(translate(language, "care.need_button"), CARE_NEED)])
         values["status"] = translate(language, f"status.{_latest(target)}")
     text = translate(language, key, **values)
     if to_visit:
         text += "\n" + translate(language, "rhythm.to_visit", n=to_visit)
-    return NewMessage(contact.member_id, contact.member_id, text, buttons)
+    return NewMessage(contact.member_id, contact.member_id, text,
+                      _keyboard(translate, language, care, keyboards))
 
 
 def prompt_messages(translate: Translator, schedule: Schedule, targets: Sequence[Target],
@@ -412,32 +430,27 @@ def prompt_messages(translate: Translator, schedule: Schedule, targets: Sequence
     holds households is told how many are to be visited today (`to_visit`). A prompt sent
     late (after downtime, past the reminder's time) does not say good morning."""
     out = []
+    keyboards: dict[tuple[str, bool], Buttons] = {}
     for target in targets:
         if not target.reachable:
             continue
         if _latest(target) in CARE_STATUSES:
             out.append(_member_message(translate, schedule, target, "care.message", day,
-                                       care=True))
+                                       keyboards, care=True))
         elif target.today is None:
             out.append(_member_message(
                 translate, schedule, target, "rhythm.prompt_late" if late else "rhythm.prompt",
-                day,
-                to_visit=(to_visit or {}).get(target.contact.member_id, 0)))
+                day, keyboards, to_visit=(to_visit or {}).get(target.contact.member_id, 0)))
     return out
 
 
 def reminder_messages(translate: Translator, schedule: Schedule, targets: Sequence[Target],
                       day: date) -> list[NewMessage]:
     """The reminder, to the silent (those cared for this morning are not nagged)."""
-    return [_member_message(translate, schedule, t, "rhythm.reminder", day) for t in targets
+    keyboards: dict[tuple[str, bool], Buttons] = {}
+    return [_member_message(translate, schedule, t, "rhythm.reminder", day, keyboards)
+            for t in targets
             if t.reachable and t.today is None and t.yesterday not in CARE_STATUSES]
-
-
-def rate_percent(targets: Sequence[Target]) -> int | None:
-    """The share of members checked in today, in whole percent (None: no members)."""
-    if not targets:
-        return None
-    return round(100 * sum(t.today is not None for t in targets) / len(targets))
 
 
 def _to_all(contacts: Sequence[Contact], translate: Translator, schedule: Schedule,
@@ -447,18 +460,23 @@ def _to_all(contacts: Sequence[Contact], translate: Translator, schedule: Schedu
 
 
 async def _rate_escalation(store: Store, translate: Translator, schedule: Schedule,
-                           targets: Sequence[Target], at: datetime) -> list[NewMessage]:
-    rate = rate_percent(targets)
-    if schedule.parent_id is None or rate is None or rate >= schedule.alert_below:
+                           day: date, at: datetime) -> list[NewMessage]:
+    if schedule.parent_id is None:
         return []
-    checked = sum(t.today is not None for t in targets)
+    total, checked, names = await store.branch_rate(schedule.branch_id, day,
+                                                    names=MISSING_SHOWN + 1)
+    if not total:
+        return []
+    rate = round(100 * checked / total)
+    if rate >= schedule.alert_below:
+        return []
     local = at.astimezone(ZoneInfo(schedule.timezone)).strftime("%H:%M")
-    missing = [esc(t.contact.name) for t in targets if t.today is None]
-    shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
+    missing = [esc(name) for name in names]
+    shown = ", ".join(missing[:MISSING_SHOWN]) + (" …" if len(missing) > MISSING_SHOWN else "")
     return _to_all(await store.secretaries_of(schedule.parent_id), translate, schedule,
                    lambda lang: translate(lang, "rhythm.escalate_rate", branch=esc(schedule.name),
                                           id=schedule.branch_id, checked=checked,
-                                          total=len(targets), rate=rate, time=local,
+                                          total=total, rate=rate, time=local,
                                           alert=schedule.alert_below, missing=shown))
 
 
@@ -494,16 +512,47 @@ async def _digest(store: Store, translate: Translator, schedule: Schedule, day: 
 
 async def _run(store: Store, translate: Translator, schedule: Schedule, kind: str, day: date,
                now: datetime) -> list[NewMessage] | None:
+    """The messages of a run to the branch's secretaries (digest, rate escalation)."""
     if kind == "digest":
         return await _digest(store, translate, schedule, day, now)
-    targets = await store.branch_targets(schedule.branch_id, day, day - timedelta(days=1))
+    return await _rate_escalation(store, translate, schedule, day, now)
+
+
+async def _run_in_pieces(store: Store, translate: Translator, schedule: Schedule, kind: str,
+                         day: date, now: datetime, stale_before: datetime,
+                         under_way: Recorded | None, piece: int,
+                         queued: Callable[[], None] | None) -> int:
+    """The prompt or the reminder, `piece` members at a time, each piece written with the
+    ledger row in its own short transaction (see `Piece`); resumes a run a stop interrupted
+    (`under_way`). Only one piece's messages are held at a time. Returns messages queued."""
+    resume = under_way is not None and under_way.at >= stale_before
+    at = under_way.at if resume and under_way is not None else now
+    after = under_way.upto if resume and under_way is not None else None
     if kind == "prompt":
         to_visit = await coverage.to_visit(store, schedule.branch_id, day, schedule.timezone)
-        return prompt_messages(translate, schedule, targets, day, to_visit,
-                               late=now >= day_plan(schedule, day).reminder)
-    if kind == "reminder":
-        return reminder_messages(translate, schedule, targets, day)
-    return await _rate_escalation(store, translate, schedule, targets, now)
+        late = now >= day_plan(schedule, day).reminder
+    total = 0
+    while True:
+        targets = await store.branch_targets(schedule.branch_id, day, day - timedelta(days=1),
+                                             after=after or 0, limit=piece + 1)
+        more = len(targets) > piece
+        targets = targets[:piece]
+        if kind == "prompt":
+            messages = prompt_messages(translate, schedule, targets, day, to_visit, late=late)
+        else:
+            messages = reminder_messages(translate, schedule, targets, day)
+        upto = targets[-1].contact.member_id if more else None
+        written = await store.record_piece(
+            Piece(schedule.branch_id, kind, day.isoformat(), at, messages, after=after,
+                  upto=upto, stale_before=stale_before), now=now)
+        if written is None:
+            return total  # the ledger says another start has it
+        total += written
+        if written and queued is not None:
+            queued()
+        if upto is None:
+            return total
+        after = upto
 
 
 def _need_text(translate: Translator, language: str, need: CriticalNeed, branch: str,
@@ -536,10 +585,15 @@ async def _need_escalations(store: Store, translate: Translator,
     return runs
 
 
-async def run_due(store: Store, translate: Translator, now: datetime) -> int:
+async def run_due(store: Store, translate: Translator, now: datetime, *, piece: int = PIECE,
+                  queued: Callable[[], None] | None = None) -> int:
     """Queue every scheduled run due at `now` and not yet in the ledger; returns messages queued.
 
-    See the module's docstring and `due_runs` for the rules.
+    See the module's docstring and `due_runs` for the rules. Branch by branch, each run is
+    written as soon as it is made (the prompt and the reminder `piece` members at a time), so
+    that the writer's lock is held briefly and memory stays flat whatever the size of the
+    organization; `queued` is called after each write that queued messages (to wake the
+    outbox, which then sends while the rest is being made).
     """
     schedules = [s for s in await store.schedules() if _valid_zone(s)]
     if not schedules:
@@ -547,23 +601,39 @@ async def run_due(store: Store, translate: Translator, now: datetime) -> int:
     days = {s.branch_id: now.astimezone(ZoneInfo(s.timezone)).date() for s in schedules}
     today = {branch: day.isoformat() for branch, day in days.items()}
     recorded: dict[int, dict[str, datetime]] = {}
+    under_way: dict[tuple[int, str], Recorded] = {}
     ahead: set[int] = set()  # branches whose ledger holds a later day: see `due_runs`
-    for (branch, kind, on), at in (await store.runs_since(min(days.values()))).items():
+    for (branch, kind, on), row in (await store.runs_since(min(days.values()))).items():
         if today.get(branch) == on:
-            recorded.setdefault(branch, {})[kind] = at
+            if row.upto is None:
+                recorded.setdefault(branch, {})[kind] = row.at
+            else:
+                under_way[(branch, kind)] = row
         elif branch in today and on > today[branch]:
             ahead.add(branch)
-    runs: list[Run] = []
+    total = 0
     for schedule in schedules:
-        day = today[schedule.branch_id]
-        if schedule.branch_id in ahead:
+        branch = schedule.branch_id
+        if branch in ahead:
             continue
-        for kind, stale_before in due_runs(schedule, now, recorded.get(schedule.branch_id, {})):
-            messages = await _run(store, translate, schedule, kind, days[schedule.branch_id],
-                                  now)
-            if messages is not None:
-                runs.append(Run(schedule.branch_id, kind, day, messages, stale_before))
-    runs += await _need_escalations(store, translate, {s.branch_id: s for s in schedules}, now)
-    if not runs:
-        return 0
-    return await store.record_runs(runs, at=now)
+        for kind, stale_before in due_runs(schedule, now, recorded.get(branch, {})):
+            if kind in PIECED_KINDS:
+                total += await _run_in_pieces(store, translate, schedule, kind, days[branch],
+                                              now, stale_before, under_way.get((branch, kind)),
+                                              piece, queued)
+                continue
+            messages = await _run(store, translate, schedule, kind, days[branch], now)
+            if messages is None:
+                continue
+            written = await store.record_runs(
+                [Run(branch, kind, today[branch], messages, stale_before)], at=now)
+            if written and queued is not None:
+                queued()
+            total += written
+    runs = await _need_escalations(store, translate, {s.branch_id: s for s in schedules}, now)
+    if runs:
+        written = await store.record_runs(runs, at=now)
+        if written and queued is not None:
+            queued()
+        total += written
+    return total

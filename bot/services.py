@@ -12,6 +12,7 @@ from storage.store import Store
 
 if TYPE_CHECKING:
     from bot.outbox import OutboxWorker
+    from bot.scheduler import Scheduler
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Services:
     clock: Clock
     translate: Translator
     outbox: OutboxWorker | None = None  # set once the application has started
+    scheduler: Scheduler | None = None  # likewise
 
     def wake_outbox(self) -> None:
         """New rows were queued: let the outbox worker (if running) look now."""

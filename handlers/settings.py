@@ -1,7 +1,8 @@
 """`/settings [branch] [setting value]`: a branch's daily rhythm, shown and changed.
 
 Sub-branches inherit every setting they do not set themselves; `... inherit` clears a
-branch's own value. Each change is audit-logged and re-derives the scheduled jobs.
+branch's own value. Each change is audit-logged; the scheduler's next tick (within a
+minute) goes by the new values, read from the database.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import rhythm
-from handlers import rhythm as rhythm_jobs
+from handlers import rhythm as care
 from handlers.common import esc, reply
 from handlers.context import Context
 from handlers.leaders import scope
@@ -112,7 +113,6 @@ async def settings_command(update: Update, context: Context) -> None:
     await store.audit(actor.user_id if actor else None, "settings", branch_id=branch.id,
                       allowed=True, detail={"setting": column, "value": value},
                       at=context.clock.now())
-    await rhythm_jobs.derive_jobs(context.application)
     effective = next(s.effective for s in await store.schedule_settings(branch.id)
                      if s.column == column)
     label = context.t(f"settings.label_{column}")
@@ -124,4 +124,4 @@ async def settings_command(update: Update, context: Context) -> None:
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module (and of the daily rhythm's care button)."""
     return [CommandHandler("settings", settings_command, filters=filters.ChatType.PRIVATE),
-            *rhythm_jobs.handlers()]
+            *care.handlers()]

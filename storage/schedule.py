@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from storage.coverage import DEFAULT_VISIT_EVERY
-from storage.db import Database
+from storage.db import Database, Transaction
 from storage.outbox import NewMessage
 from storage.tasks import DEFAULT_ANSWER_WITHIN, Contact
 from storage.times import from_iso, iso
@@ -99,6 +99,36 @@ class Run:
 
 
 @dataclass(frozen=True, slots=True)
+class Recorded:
+    """A daily run's ledger row: when it was done (or begun), and while it is under way the
+    member id up to which its messages are queued (`upto`; None once done)."""
+
+    at: datetime
+    upto: int | None = None
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of a big daily run (prompt, reminder): some of the branch's members' messages,
+    written with the run's ledger row in one transaction.
+
+    `after`: None for the run's first piece, which claims the ledger row (see
+    `Run.stale_before`); else the member id the previous piece ended at, which the row must
+    still say (with the run's `at`). `upto`: the last member id this piece covers, or None
+    if it is the last piece (the run is then done, and its row says when).
+    """
+
+    branch_id: int
+    kind: str
+    day: str
+    at: datetime
+    messages: Sequence[NewMessage]
+    after: int | None = None
+    upto: int | None = None
+    stale_before: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OwnTimes:
     """A branch's own clock times (None: inherited), for checking their order."""
 
@@ -182,13 +212,18 @@ class ScheduleQueries:
         await self.db.execute(f"UPDATE branches SET {column} = ? WHERE id = ?",
                               (value, branch_id))
 
-    async def runs_since(self, day: date) -> dict[tuple[int, str, str], datetime]:
-        """When each daily run recorded for `day` or later was done, by (branch, kind, day)."""
+    async def runs_since(self, day: date) -> dict[tuple[int, str, str], Recorded]:
+        """The ledger rows of the daily runs of `day` or later, by (branch, kind, day).
+
+        Through the (kind, day) index whatever the statistics say: the minute tick reads a
+        day or two of rows, never the history (nor the "need:<id>" rows, which sort after
+        every date)."""
         rows = await self.db.fetchall(
-            "SELECT branch_id, kind, day, at FROM schedule_runs"
-            " WHERE kind IN (SELECT value FROM json_each(?)) AND day >= ?",
-            (json.dumps(DAILY_KINDS), day.isoformat()))
-        return {(r[0], r[1], r[2]): datetime.fromisoformat(r[3]) for r in rows}
+            "SELECT branch_id, kind, day, at, upto"
+            " FROM schedule_runs INDEXED BY schedule_runs_kind_day"
+            f" WHERE kind IN ({', '.join(repr(k) for k in DAILY_KINDS)}) AND day >= ?",
+            (day.isoformat(),))
+        return {(r[0], r[1], r[2]): Recorded(datetime.fromisoformat(r[3]), r[4]) for r in rows}
 
     async def run_times(self, branch_id: int) -> dict[tuple[str, str], datetime]:
         """When each run recorded for a branch was (last) done, by (kind, day)."""
@@ -217,17 +252,41 @@ class ScheduleQueries:
             (branch_id,))
         return [(r[0], r[1]) for r in rows]
 
-    async def branch_targets(self, branch_id: int, day: date, yesterday: date) -> list[Target]:
-        """The branch's own members with their status on `day` and the day before."""
+    async def branch_targets(self, branch_id: int, day: date, yesterday: date, *,
+                             after: int = 0, limit: int = -1) -> list[Target]:
+        """The branch's own members with their status on `day` and the day before, by id:
+        those after member id `after`, at most `limit` of them (-1: all)."""
         rows = await self.db.fetchall(
             f"""SELECT m.id, {_NAME}, m.language, m.telegram_language, m.reachable,
                        t.status, y.status
                   FROM memberships ms JOIN members m ON m.id = ms.member_id
                   LEFT JOIN checkins t ON t.member_id = m.id AND t.day = :day
                   LEFT JOIN checkins y ON y.member_id = m.id AND y.day = :yesterday
-                 WHERE ms.branch_id = :branch ORDER BY m.id""",
-            {"branch": branch_id, "day": day.isoformat(), "yesterday": yesterday.isoformat()})
+                 WHERE ms.branch_id = :branch AND ms.member_id > :after
+                 ORDER BY ms.member_id LIMIT :limit""",
+            {"branch": branch_id, "day": day.isoformat(), "yesterday": yesterday.isoformat(),
+             "after": after, "limit": limit})
         return [Target(Contact(r[0], r[1], r[2], r[3]), bool(r[4]), r[5], r[6]) for r in rows]
+
+    async def branch_rate(self, branch_id: int, day: date, *, names: int
+                          ) -> tuple[int, int, list[str]]:
+        """(members, checked in on `day`, the first `names` names of those who did not) of
+        the branch's own members, in id order."""
+        counts = await self.db.fetchone(
+            """SELECT count(*), count(t.member_id)
+                 FROM memberships ms
+                 LEFT JOIN checkins t ON t.member_id = ms.member_id AND t.day = :day
+                WHERE ms.branch_id = :branch""",
+            {"branch": branch_id, "day": day.isoformat()})
+        rows = await self.db.fetchall(
+            f"""SELECT {_NAME}
+                  FROM memberships ms JOIN members m ON m.id = ms.member_id
+                 WHERE ms.branch_id = :branch
+                   AND NOT EXISTS (SELECT 1 FROM checkins t
+                                    WHERE t.member_id = m.id AND t.day = :day)
+                 ORDER BY ms.member_id LIMIT :names""",
+            {"branch": branch_id, "day": day.isoformat(), "names": names})
+        return int(counts[0]), int(counts[1]), [str(r[0]) for r in rows]
 
     async def secretaries_of(self, branch_id: int) -> list[Contact]:
         """The reachable secretaries of a branch."""
@@ -239,14 +298,17 @@ class ScheduleQueries:
         return [Contact(r[0], r[1], r[2], r[3]) for r in rows]
 
     async def critical_needs_not_escalated(self) -> list[CriticalNeed]:
-        """Open critical needs whose escalation is not yet in the ledger, oldest first."""
+        """Open critical needs not yet escalated, oldest first.
+
+        `escalated_at` is written with the escalation's ledger row, and an index holds only
+        the open critical needs without it: the minute tick reads those few, not the history.
+        """
         rows = await self.db.fetchall(
             f"""SELECT n.id, n.branch_id, n.category, n.details, {_NAME}, n.created_at
-                  FROM needs n JOIN members m ON m.id = n.reporter_id
+                  FROM needs n INDEXED BY needs_to_escalate
+                  CROSS JOIN members m ON m.id = n.reporter_id
                  WHERE n.urgency = 'critical' AND n.status = 'open'
-                   AND NOT EXISTS (SELECT 1 FROM schedule_runs r
-                                    WHERE r.kind = 'escalate_need'
-                                      AND r.day = 'need:' || n.id)
+                   AND n.escalated_at IS NULL
                  ORDER BY n.created_at, n.id""")
         return [CriticalNeed(r[0], r[1], r[2], r[3], r[4], datetime.fromisoformat(r[5]))
                 for r in rows]
@@ -255,7 +317,8 @@ class ScheduleQueries:
         """Record each run in the ledger and queue its messages, in one transaction.
 
         A run already in the ledger (and not stale: see `Run.stale_before`) queues nothing.
-        Returns how many messages were queued.
+        An escalated need is marked escalated in the same transaction. Returns how many
+        messages were queued.
         """
         stamp = iso(at)
         queued = 0
@@ -264,17 +327,69 @@ class ScheduleQueries:
                 stale = iso(run.stale_before) if run.stale_before is not None else None
                 fresh = await tx.fetchone(
                     "INSERT INTO schedule_runs(branch_id, kind, day, at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT(branch_id, kind, day) DO UPDATE SET at = excluded.at"
-                    " WHERE schedule_runs.at < ? RETURNING 1",
+                    " ON CONFLICT(branch_id, kind, day) DO UPDATE SET at = excluded.at,"
+                    " upto = NULL WHERE schedule_runs.at < ? RETURNING 1",
                     (run.branch_id, run.kind, run.day, stamp, stale))
-                if fresh is None or not run.messages:
+                if run.kind == "escalate_need":
+                    await tx.execute(
+                        "UPDATE needs SET escalated_at = ? WHERE id = ? AND escalated_at IS NULL",
+                        (stamp, int(run.day.removeprefix("need:"))))
+                if fresh is None:
                     continue
-                rows: list[tuple[Any, ...]] = [
-                    (f"rhythm_{run.kind}", m.chat_id, m.member_id, m.text,
-                     json.dumps(m.buttons, ensure_ascii=False) if m.buttons else None, stamp)
-                    for m in run.messages]
-                await tx.executemany(
-                    "INSERT INTO outbox(kind, chat_id, member_id, text, buttons, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)", rows)
-                queued += len(rows)
+                queued += await _queue_run(tx, run.kind, run.messages, stamp)
         return queued
+
+    async def record_piece(self, piece: Piece, *, now: datetime) -> int | None:
+        """Write one piece of a daily run: move its ledger row on and queue its messages, in
+        one transaction. None (nothing written) if the ledger says the run is not this one's
+        to continue: done already, or under way from another start."""
+        at = iso(piece.at)
+        async with self.db.transaction() as tx:
+            if piece.after is None:
+                stale = iso(piece.stale_before) if piece.stale_before is not None else None
+                mine = await tx.fetchone(
+                    "INSERT INTO schedule_runs(branch_id, kind, day, at, upto)"
+                    " VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT(branch_id, kind, day) DO UPDATE SET at = excluded.at,"
+                    " upto = excluded.upto WHERE schedule_runs.at < ? RETURNING 1",
+                    (piece.branch_id, piece.kind, piece.day, at, piece.upto, stale))
+            else:
+                # The last piece of a run resumed later stamps the row with now: the run went
+                # out then (the reminder keeps its spacing after it).
+                mine = await tx.fetchone(
+                    "UPDATE schedule_runs SET upto = ?, at = ?"
+                    " WHERE branch_id = ? AND kind = ? AND day = ? AND at = ? AND upto = ?"
+                    " RETURNING 1",
+                    (piece.upto, at if piece.upto is not None else iso(now), piece.branch_id,
+                     piece.kind, piece.day, at, piece.after))
+            if mine is None:
+                return None
+            return await _queue_run(tx, piece.kind, piece.messages, iso(now))
+
+
+async def _queue_run(tx: Transaction, kind: str, messages: Sequence[NewMessage],
+                     stamp: str) -> int:
+    """Queue a run's messages inside the caller's transaction; how many.
+
+    Most carry one of a few keyboards (the status buttons in each language): each distinct
+    keyboard is turned into JSON once.
+    """
+    if not messages:
+        return 0
+    keyboards: dict[int, str] = {}
+
+    def keyboard(buttons: Any) -> str | None:
+        if not buttons:
+            return None
+        text = keyboards.get(id(buttons))
+        if text is None:
+            text = keyboards[id(buttons)] = json.dumps(buttons, ensure_ascii=False)
+        return text
+
+    rows: list[tuple[Any, ...]] = [
+        (f"rhythm_{kind}", m.chat_id, m.member_id, m.text, keyboard(m.buttons), stamp)
+        for m in messages]
+    await tx.executemany(
+        "INSERT INTO outbox(kind, chat_id, member_id, text, buttons, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)

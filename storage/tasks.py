@@ -99,29 +99,22 @@ class AssignmentRow:
 
 
 @dataclass(frozen=True, slots=True)
-class Pending:
-    """An assignee who has not answered, with the branch's answer window and the ledger."""
+class Watched:
+    """An assignee who may still get a follow-up: their task (open or not, due when), their
+    state, the branch's answer window and which follow-ups the ledger already holds."""
 
     task_id: int
     title: str
+    task_open: bool
+    due_at: datetime | None
+    state: str
+    assigned_at: datetime
     assignee: Contact
     secretary: Contact
-    assigned_at: datetime
     within_minutes: int
     reminded: bool
     escalated: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Overdue:
-    """An assignee of a task past due who has not finished, not yet flagged."""
-
-    task_id: int
-    title: str
-    due_at: datetime
-    state: str
-    assignee: Contact
-    secretary: Contact
+    flagged: bool
 
 
 @dataclass(frozen=True)
@@ -386,56 +379,50 @@ class TaskQueries:
         await self.db.execute("UPDATE branches SET answer_within_minutes = ? WHERE id = ?",
                               (minutes, branch_id))
 
-    async def pending_assignees(self) -> list[Pending]:
-        """Assignees of open tasks who have not answered and are not yet escalated."""
+    async def assignees_to_follow(self) -> list[Watched]:
+        """Every assignee who may still get a follow-up (`followed_up` = 0), with their task,
+        its branch's answer window and what the ledger holds. A partial index holds only
+        these rows, so the minute tick reads them and not the history of tasks."""
         rows = await self.db.fetchall(
             f"""WITH RECURSIVE {_WITHIN}
-                SELECT t.id, t.title, m.id, {_NAME.format(m="m")}, m.language,
-                       m.telegram_language, s.id, {_NAME.format(m="s")}, s.language,
-                       s.telegram_language, a.assigned_at, w.minutes,
+                SELECT t.id, t.title, t.status = 'open', t.due_at, a.state, a.assigned_at,
+                       m.id, {_NAME.format(m="m")}, m.language, m.telegram_language,
+                       s.id, {_NAME.format(m="s")}, s.language, s.telegram_language,
+                       w.minutes,
                        EXISTS (SELECT 1 FROM followups f WHERE f.task_id = t.id
                                   AND f.member_id = a.member_id AND f.kind = 'remind'),
                        EXISTS (SELECT 1 FROM followups f WHERE f.task_id = t.id
-                                  AND f.member_id = a.member_id AND f.kind = 'escalate')
-                  FROM assignments a JOIN tasks t ON t.id = a.task_id
+                                  AND f.member_id = a.member_id AND f.kind = 'escalate'),
+                       EXISTS (SELECT 1 FROM followups f WHERE f.task_id = t.id
+                                  AND f.member_id = a.member_id AND f.kind = 'overdue')
+                  FROM assignments a INDEXED BY assignments_to_follow
+                  CROSS JOIN tasks t ON t.id = a.task_id
                   JOIN members m ON m.id = a.member_id
                   JOIN members s ON s.id = t.created_by
                   JOIN within w ON w.id = t.branch_id
-                 WHERE a.state = 'pending' AND t.status = 'open'
+                 WHERE a.followed_up = 0
                  ORDER BY t.id, m.id""",
             {"default": DEFAULT_ANSWER_WITHIN})
-        return [Pending(r[0], r[1], Contact(r[2], r[3], r[4], r[5]),
-                        Contact(r[6], r[7], r[8], r[9]), datetime.fromisoformat(r[10]), r[11],
-                        bool(r[12]), bool(r[13]))
-                for r in rows if not r[13]]
-
-    async def overdue_assignees(self, now: datetime) -> list[Overdue]:
-        """Unfinished assignees of open tasks past due, not yet flagged."""
-        rows = await self.db.fetchall(
-            f"""SELECT t.id, t.title, t.due_at, a.state, m.id, {_NAME.format(m="m")},
-                       m.language, m.telegram_language, s.id, {_NAME.format(m="s")},
-                       s.language, s.telegram_language
-                  FROM assignments a JOIN tasks t ON t.id = a.task_id
-                  JOIN members m ON m.id = a.member_id
-                  JOIN members s ON s.id = t.created_by
-                 WHERE a.state IN ('pending', 'accepted') AND t.status = 'open'
-                   AND t.due_at IS NOT NULL AND t.due_at <= ?
-                   AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.task_id = t.id
-                                      AND f.member_id = a.member_id AND f.kind = 'overdue')
-                 ORDER BY t.id, m.id""",
-            (iso(now),))
-        return [Overdue(r[0], r[1], datetime.fromisoformat(r[2]), r[3],
-                        Contact(r[4], r[5], r[6], r[7]), Contact(r[8], r[9], r[10], r[11]))
+        return [Watched(r[0], r[1], bool(r[2]), from_iso(r[3]), r[4],
+                        datetime.fromisoformat(r[5]), Contact(r[6], r[7], r[8], r[9]),
+                        Contact(r[10], r[11], r[12], r[13]), r[14], bool(r[15]), bool(r[16]),
+                        bool(r[17]))
                 for r in rows]
 
-    async def record_followups(self, followups: Sequence[Followup], *, at: datetime) -> int:
-        """Record each follow-up in the ledger and queue its messages, in one transaction.
+    async def record_followups(self, followups: Sequence[Followup], *, at: datetime,
+                               finished: Sequence[tuple[int, int]] = ()) -> int:
+        """Record each follow-up in the ledger and queue its messages, in one transaction;
+        mark the (task, member) assignees in `finished` as followed up (no more can come).
 
         A follow-up already in the ledger queues nothing. Returns how many messages were queued.
         """
         stamp = iso(at)
         queued = 0
         async with self.db.transaction() as tx:
+            if finished:
+                await tx.executemany(
+                    "UPDATE assignments SET followed_up = 1 WHERE task_id = ? AND member_id = ?",
+                    finished)
             for item in followups:
                 fresh = await tx.fetchone(
                     "INSERT INTO followups(task_id, member_id, kind, at) VALUES (?, ?, ?, ?)"

@@ -1,5 +1,5 @@
 """The daily rhythm: prompt, reminder, care, days off, restarts, timezones, DST, settings,
-escalation; run with chosen "now"s on the sandbox clock, and through the derived jobs."""
+escalation; run with chosen "now"s on the sandbox clock, and through the scheduler's job."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from bot import rhythm
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.harness import SandboxBot
-from handlers import rhythm as rhythm_jobs
 from storage.households import HouseholdInput
 from tests.helpers import (
     ADMIN,
@@ -58,13 +57,21 @@ def who_got(bot: SandboxBot, text: str) -> set[int]:
     return {user for user, _ in PEOPLE if count(bot, user, text)}
 
 
-def next_fire(bot: SandboxBot, name: str, after: datetime) -> datetime:
+async def tick(bot: SandboxBot, when: datetime) -> None:
+    """Run the scheduler's minute job through PTB's JobQueue, at `when`."""
+    bot.clock.set(when)
     queue = bot.app.job_queue
     assert queue is not None
-    jobs = queue.get_jobs_by_name(name)
-    assert len(jobs) == 1, name
-    fire: datetime = jobs[0].job.trigger.get_next_fire_time(None, after)
-    return fire
+    jobs = queue.get_jobs_by_name("tick")
+    assert len(jobs) == 1
+    await jobs[0].run(bot.app)
+
+
+async def ticked(bot: SandboxBot, when: datetime, kind: str, day: date,
+                 branches: tuple[int, ...]) -> set[int]:
+    """Tick at `when`; the branches whose `kind` run of `day` is then in the ledger."""
+    await tick(bot, when)
+    return {b for b in branches if (kind, day.isoformat()) in await bot.store.runs_of(b)}
 
 
 async def test_prompt_to_every_reachable_member_one_tap_checks_in(bot: SandboxBot,
@@ -227,7 +234,6 @@ async def test_downtime_across_checkin_time_catches_up_at_start(tmp_path: Path) 
 async def test_branches_in_other_timezones(bot: SandboxBot, org: Org) -> None:
     await bot.store.set_schedule_setting(org.a, "timezone", "Europe/Berlin")
     await bot.store.set_schedule_setting(org.b, "timezone", "America/New_York")
-    await rhythm_jobs.derive_jobs(bot.app)
     # 08:00 in Shanghai is 19:00 of the day before in New York: Beta's prompt is late.
     assert await run(bot, at(8)) == 2
     await bot.drain()
@@ -242,52 +248,66 @@ async def test_branches_in_other_timezones(bot: SandboxBot, org: Org) -> None:
     await bot.drain()
     assert who_got(bot, PROMPT) == set(EVERYONE)
     assert await bot.store.runs_of(org.b) == [("prompt", "2026-03-02"), ("prompt", "2026-03-03")]
-    after = datetime(2026, 3, 3, 9, tzinfo=UTC)
-    assert next_fire(bot, f"rhythm:{org.a1}:prompt", after) == at(8, day=date(2026, 3, 4),
-                                                                  zone=BERLIN)
-    assert next_fire(bot, f"rhythm:{org.b}:prompt", after) == at(8, zone=NEW_YORK)
-    assert next_fire(bot, f"rhythm:{org.root}:prompt", after) == at(
-        8, day=date(2026, 3, 4))
-    assert next_fire(bot, f"rhythm:{org.b}:escalate_rate", after) == at(12, zone=NEW_YORK)
+    # The next day, through the scheduler's minute job: each branch at 08:00 in its zone.
+    branches = (org.root, org.a, org.a1, org.b)
+    nxt = date(2026, 3, 4)
+    assert await ticked(bot, at(7, 59, nxt), "prompt", nxt, branches) == set()
+    assert await ticked(bot, at(8, 0, nxt), "prompt", nxt, branches) == {org.root}
+    assert await ticked(bot, at(7, 59, nxt, BERLIN), "prompt", nxt, branches) == {org.root}
+    assert await ticked(bot, at(8, 0, nxt, BERLIN), "prompt", nxt, branches) == {
+        org.root, org.a, org.a1}
+    assert org.b not in await ticked(bot, at(7, 59, nxt, NEW_YORK), "prompt", nxt, branches)
+    assert await ticked(bot, at(8, 0, nxt, NEW_YORK), "prompt", nxt, branches) == set(branches)
+    assert org.b in await ticked(bot, at(10, 0, nxt, NEW_YORK), "reminder", nxt, branches)
+    assert org.b not in await ticked(bot, at(11, 59, nxt, NEW_YORK), "escalate_rate", nxt,
+                                     branches)
+    assert org.b in await ticked(bot, at(12, 0, nxt, NEW_YORK), "escalate_rate", nxt, branches)
 
 
 async def test_dst_in_berlin_keeps_the_prompt_at_eight(bot: SandboxBot, org: Org) -> None:
     await bot.store.set_schedule_setting(org.root, "timezone", "Europe/Berlin")
-    await rhythm_jobs.derive_jobs(bot.app)
     saturday, sunday = date(2026, 3, 28), date(2026, 3, 29)  # clocks go forward on Sunday
     assert await run(bot, datetime(2026, 3, 28, 6, 59, tzinfo=UTC)) == 0
     assert await run(bot, datetime(2026, 3, 28, 7, tzinfo=UTC)) == 7  # 08:00 CET
     assert await run(bot, datetime(2026, 3, 29, 5, 59, tzinfo=UTC)) == 0
     assert await run(bot, datetime(2026, 3, 29, 6, tzinfo=UTC)) == 7  # 08:00 CEST
     assert ("prompt", sunday.isoformat()) in await bot.store.runs_of(org.a)
-    fire = next_fire(bot, f"rhythm:{org.a}:prompt", datetime(2026, 3, 28, 12, tzinfo=UTC))
-    assert fire == datetime(2026, 3, 29, 6, tzinfo=UTC)
-    assert fire.astimezone(BERLIN).time() == time(8)
-    fire = next_fire(bot, f"rhythm:{org.a}:prompt", datetime(2026, 3, 27, 12, tzinfo=UTC))
-    assert fire == at(8, day=saturday, zone=BERLIN) == datetime(2026, 3, 28, 7, tzinfo=UTC)
+    # Through the scheduler's minute job: 08:00 in Berlin is 07:00 UTC before the change
+    # and 06:00 UTC after it.
+    branches = (org.root, org.a, org.a1, org.b)
+    monday = date(2026, 3, 30)
+    assert await ticked(bot, datetime(2026, 3, 30, 5, 59, tzinfo=UTC), "prompt", monday,
+                        branches) == set()
+    assert await ticked(bot, datetime(2026, 3, 30, 6, tzinfo=UTC), "prompt", monday,
+                        branches) == set(branches)
+    assert datetime(2026, 3, 30, 6, tzinfo=UTC).astimezone(BERLIN).time() == time(8)
+    assert at(8, day=saturday, zone=BERLIN) == datetime(2026, 3, 28, 7, tzinfo=UTC)
 
 
-async def test_settings_changes_move_the_jobs(bot: SandboxBot, org: Org) -> None:
-    await rhythm_jobs.derive_jobs(bot.app)
-    after = at(0, day=DAY)
-    assert next_fire(bot, f"rhythm:{org.a1}:prompt", after) == at(8)
+async def test_settings_changes_move_the_runs(bot: SandboxBot, org: Org) -> None:
+    branches = (org.root, org.a, org.a1, org.b)
     answer = await bot.send(SEC_A, "/settings checkin 07:30")
     assert "07:30" in answer.plain
-    assert next_fire(bot, f"rhythm:{org.a}:prompt", after) == at(7, 30)
-    assert next_fire(bot, f"rhythm:{org.a1}:prompt", after) == at(7, 30)  # inherits
-    assert next_fire(bot, f"rhythm:{org.b}:prompt", after) == at(8)
     await bot.send(SEC_A, f"/settings {org.a1} reminder 9:15")
-    assert next_fire(bot, f"rhythm:{org.a1}:reminder", after) == at(9, 15)
-    assert next_fire(bot, f"rhythm:{org.a1}:escalate_rate", after) == at(11, 15)
-    assert next_fire(bot, f"rhythm:{org.a}:reminder", after) == at(10)
-    await bot.send(SEC_A, "/settings checkin inherit")
-    assert next_fire(bot, f"rhythm:{org.a}:prompt", after) == at(8)
+    # One job wakes the scheduler every minute; no job per branch to re-derive.
     queue = bot.app.job_queue
     assert queue is not None
-    names = [j.name for j in queue.jobs() if j.name and j.name.startswith("rhythm:")]
-    assert len(names) == len(set(names)) == 4 * 4 + 1  # four branches, and the tick
-    assert await run(bot, at(7, 30)) == 0
-    assert await run(bot, at(8)) == 7
+    assert [j.name for j in queue.jobs() if j.name != "set_menus"] == ["tick"]
+    assert await ticked(bot, at(7, 29), "prompt", DAY, branches) == set()
+    assert await ticked(bot, at(7, 30), "prompt", DAY, branches) == {org.a, org.a1}  # inherits
+    assert await ticked(bot, at(7, 59), "prompt", DAY, branches) == {org.a, org.a1}
+    assert await ticked(bot, at(8), "prompt", DAY, branches) == set(branches)
+    assert await ticked(bot, at(9, 14), "reminder", DAY, branches) == set()
+    assert await ticked(bot, at(9, 15), "reminder", DAY, branches) == {org.a1}
+    assert await ticked(bot, at(9, 59), "reminder", DAY, branches) == {org.a1}
+    assert await ticked(bot, at(10), "reminder", DAY, branches) == set(branches)
+    assert await ticked(bot, at(11, 14), "escalate_rate", DAY, branches) == set()
+    assert await ticked(bot, at(11, 15), "escalate_rate", DAY, branches) == {org.a1}
+    assert await ticked(bot, at(12), "escalate_rate", DAY, branches) == set(branches)
+    await bot.send(SEC_A, "/settings checkin inherit")
+    nxt = date(2026, 3, 4)
+    assert await run(bot, at(7, 30, nxt)) == 0
+    assert await run(bot, at(8, 0, nxt)) == 7
     audit = [e for e in await bot.store.audit_entries() if e[2] == "settings"]
     assert len(audit) == 3 and all(e[4] for e in audit)
 

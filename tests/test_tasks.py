@@ -408,6 +408,27 @@ async def test_reminder_then_escalation_once_each(bot: SandboxBot, org: Org) -> 
     assert await store.followups_of(task_id) == [(MEM_A1, "remind"), (MEM_A1, "escalate")]
 
 
+async def test_assignees_with_nothing_more_to_come_are_not_read_again(bot: SandboxBot,
+                                                                     org: Org) -> None:
+    silent = await assign(bot, SEC_A, "登记", ("Mia",))
+    answered = await assign(bot, SEC_A, "送饭", ("Max",), due="3h")
+    await bot.press(MEM_A2, f"tk:{answered}:acc")
+    store, translate = bot.store, bot.services.translate
+
+    async def watched() -> set[tuple[int, int]]:
+        return {(w.task_id, w.assignee.member_id) for w in await store.assignees_to_follow()}
+
+    assert await watched() == {(silent, MEM_A1), (answered, MEM_A2)}
+    bot.clock.advance(hours=2)
+    assert await followup.run_due(store, translate, bot.clock.now()) == 1  # Mia reminded
+    assert await watched() == {(silent, MEM_A1), (answered, MEM_A2)}
+    bot.clock.advance(hours=2)  # Mia escalated (no due time: done); Max overdue (accepted)
+    assert await followup.run_due(store, translate, bot.clock.now()) == 3
+    assert await watched() == set()
+    bot.clock.advance(days=30)
+    assert await followup.run_due(store, translate, bot.clock.now()) == 0
+
+
 async def test_answer_window_is_inherited(bot: SandboxBot, org: Org) -> None:
     await bot.store.set_answer_within(org.a, 30)
     await assign(bot, SEC_A1, "A1 的任务", ("Mo",))
@@ -418,7 +439,7 @@ async def test_answer_window_is_inherited(bot: SandboxBot, org: Org) -> None:
 async def test_the_job_runs_follow_ups(bot: SandboxBot, org: Org) -> None:
     await assign(bot, SEC_A, "登记", ("Mia",))
     bot.clock.advance(hours=2)
-    jobs = bot.app.job_queue.get_jobs_by_name("followup") if bot.app.job_queue else ()
+    jobs = bot.app.job_queue.get_jobs_by_name("tick") if bot.app.job_queue else ()
     assert len(jobs) == 1
     await jobs[0].run(bot.app)
     await jobs[0].run(bot.app)
