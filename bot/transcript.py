@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from bot import rhythm
 from bot.harness import SandboxBot
 from bot.sandbox import SandboxMessage
 
@@ -54,9 +53,10 @@ class Transcript:
             self.seen[key] = message.edits
 
     async def scheduler(self) -> None:
-        """The scheduler's run at this moment (what the JobQueue does at the set times)."""
-        services = self.bot.services
-        queued = await rhythm.run_due(services.store, services.translate, self.bot.clock.now())
+        """The scheduler's run at this moment (what its minute job does)."""
+        scheduler = self.bot.services.scheduler
+        assert scheduler is not None
+        queued = await scheduler.tick()
         self.say(f"  ⏰ {self.words['scheduler']}: {queued}")
         await self.bot.drain()
 
