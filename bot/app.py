@@ -49,6 +49,7 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     clock: Clock | None = None,
     outbox_rate: float | None = None,
+    paid_rate: float | None = None,
 ) -> FrontlineApp:
     """Build the bot: the real PTB Application, on Telegram or on the sandbox's requests."""
     services = Services(config=config, store=store_for(config), clock=clock or SystemClock(),
@@ -57,10 +58,18 @@ def build_application(
     async def post_init(application: FrontlineApp) -> None:
         await services.store.initialize()
         # The outbox worker resumes whatever an earlier run left pending.
+        telegram = config.telegram
         services.outbox = OutboxWorker(
             services.store, services.clock, telegram_sender(application.bot),
-            rate=outbox_rate or config.telegram.max_messages_per_second,
+            rate=outbox_rate or telegram.max_messages_per_second,
+            paid_rate=paid_rate or (telegram.paid_max_messages_per_second
+                                    if telegram.paid_broadcast else None),
             progress=progress_reporter(application.bot, services))
+        # Direct replies and the outbox share Telegram's budget: each reply the rate limiter
+        # lets through is counted by the outbox's pacer, which then waits its turn.
+        limiter = application.bot.rate_limiter
+        if isinstance(limiter, RetryingRateLimiter):
+            limiter.on_send = services.outbox.pacer.count_direct
         await services.outbox.initialize()
         # Menus are a courtesy: set them from the job queue once running, so start-up never
         # waits on them.

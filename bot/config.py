@@ -35,6 +35,10 @@ class TelegramConfig:
     base_url: str | None = None
     username: str | None = None
     max_messages_per_second: int = 25
+    # Paid broadcasts (allow_paid_broadcast): broadcasts, their reminders and the daily
+    # prompts and reminders go out at up to paid_max_messages_per_second, 0.1 Star each.
+    paid_broadcast: bool = False
+    paid_max_messages_per_second: int = 1000
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,12 @@ def config_from_mapping(
     rate = tg.get("max_messages_per_second", int, "a whole number from 1 to 30", 25)
     if not 1 <= rate <= 30:
         raise tg.fail("max_messages_per_second", "a whole number from 1 to 30", rate)
+    paid = tg.get("paid_broadcast", bool, "true or false", False)
+    paid_rate = tg.get("paid_max_messages_per_second", int, "a whole number from 31 to 1000",
+                       1000)
+    if not 31 <= paid_rate <= 1000:
+        raise tg.fail("paid_max_messages_per_second", "a whole number from 31 to 1000",
+                      paid_rate)
     tg.check_unknown()
 
     st = _Reader(source, "storage", sections["storage"])
@@ -207,7 +217,8 @@ def config_from_mapping(
 
     return Config(
         telegram=TelegramConfig(token=token, base_url=base_url, username=username,
-                                max_messages_per_second=rate),
+                                max_messages_per_second=rate, paid_broadcast=paid,
+                                paid_max_messages_per_second=paid_rate),
         storage=StorageConfig(path=path),
         defaults=DefaultsConfig(timezone=tz, locale=locale, **times),
         admins=frozenset(admins),

@@ -23,6 +23,11 @@ logger = logging.getLogger(__name__)
 # `rate_limit_args` of a request that the outbox paces and retries itself: no waiting, no retry.
 UNPACED = -1
 
+# Calls Telegram counts against a bot's overall sending budget (about 30 a second).
+SENDS = frozenset({
+    "sendMessage", "sendPhoto", "sendDocument", "sendLocation", "copyMessage",
+    "forwardMessage", "sendMediaGroup",
+})
 NOT_IDEMPOTENT = frozenset({
     "sendMessage", "sendPhoto", "sendDocument", "sendLocation", "copyMessage",
     "forwardMessage", "sendMediaGroup",
@@ -37,6 +42,8 @@ class RetryingRateLimiter(AIORateLimiter):
         super().__init__(**kwargs)
         self.network_retries = network_retries
         self.backoff = backoff
+        # Told of every direct send as it goes out (the outbox's pacer counts it).
+        self.on_send: Callable[[], None] | None = None
 
     async def process_request(
         self,
@@ -50,6 +57,8 @@ class RetryingRateLimiter(AIORateLimiter):
         """Send through the rate limiter; retry what is worth retrying."""
         if rate_limit_args == UNPACED:
             return await callback(*args, **kwargs)
+        if self.on_send is not None and endpoint in SENDS:
+            self.on_send()
         attempt = 0
         while True:
             try:

@@ -25,7 +25,7 @@ from bot.sandbox import Sandbox
 from storage.outbox import NewMessage
 from storage.rows import OutboxItem
 from tests.crash_child import hold_write_lock
-from tests.helpers import MORNING
+from tests.helpers import MORNING, OUTSIDER
 
 FIRST = 5000
 
@@ -242,10 +242,10 @@ async def test_a_bug_in_sending_does_not_block_the_outbox(fast: SandboxBot) -> N
     outbox.backoff = 0.01
     send = outbox.send
 
-    async def broken(item: OutboxItem) -> SendResult:
+    async def broken(item: OutboxItem, paid: bool) -> SendResult:
         if item.chat_id == ids[0]:
             raise RuntimeError("bug")
-        return await send(item)
+        return await send(item, paid)
 
     outbox.send = broken
     broadcast_id = await queue(fast, branch, ids)
@@ -378,6 +378,46 @@ async def test_chat_not_found_is_unreachable_and_other_bad_requests_fail(
     gone_person, long_person = [await fast.store.person(u) for u in (gone, too_long)]
     assert gone_person is not None and not gone_person.reachable
     assert long_person is not None and long_person.reachable
+
+
+# --- paid broadcasts and the shared budget ------------------------------------------------
+
+
+async def test_paid_broadcasts_go_paid_in_a_budget_of_their_own() -> None:
+    async with SandboxBot(Config(), clock=ManualClock(MORNING), outbox_rate=5,
+                          paid_rate=200) as bot:
+        ids = list(range(FIRST, FIRST + 40))
+        branch = await add_members(bot, ids)
+        bot.sandbox.arrivals = []
+        await queue(bot, branch, ids, body="paid")
+        await bot.store.enqueue("need", [NewMessage(u, u, f"notice {u}") for u in ids[:3]],
+                                at=bot.clock.now())
+        await bot.drain()
+        sends = bot.sandbox.calls_of("sendMessage")
+        paid = [c for c in sends if str(c["text"]).startswith("paid")]
+        free = [c for c in sends if str(c["text"]).startswith("notice")]
+        assert len(paid) == 40 and all(c.get("allow_paid_broadcast") is True for c in paid)
+        assert len(free) == 3 and all("allow_paid_broadcast" not in c for c in free)
+        # The broadcast was not held to the free 5 a second.
+        assert most_in_window(bot.sandbox.arrivals, 1.0) > 5
+        assert worker(bot).max_in_flight == 205
+
+
+async def test_direct_replies_use_the_outbox_budget(fast: SandboxBot) -> None:
+    lane = worker(fast).pacer.free
+    before = len(lane.sent)
+    fast.user(OUTSIDER, "Otto")
+    await fast.send(OUTSIDER, "/help")
+    assert len(lane.sent) > before  # the reply was counted where the outbox paces
+
+
+def test_a_direct_reply_makes_the_outbox_wait() -> None:
+    now = FakeTime()
+    pacer = Pacer(10, monotonic=now)
+    assert pacer.overall_wait() == 0
+    for _ in range(3):
+        pacer.count_direct()
+    assert pacer.overall_wait() > 0  # the replies used the budget the outbox would have
 
 
 # --- the pacer, on a fake clock ---------------------------------------------------------------
