@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator, pick_language
-from bot.text import esc
+from bot.text import cut, esc
 from storage.outbox import Buttons, NewMessage
 from storage.store import Store
 from storage.tasks import Contact, TaskRow
@@ -278,6 +278,7 @@ async def _closed(store: Store, translate: Translator, task: TaskRow, *, note: s
         return
     notes = [a.done_note for a in await store.assignments(task.id) if a.done_note]
     text = "; ".join(dict.fromkeys([*notes, *([note] if note else [])])) or task.title
+    text = cut(text, NOTE_MAX)  # the notes of many assignees: a need's note is one of them
     await _need_status(store, translate, task.need_id, "resolved", note=text, by=by, now=now)
 
 

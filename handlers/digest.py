@@ -16,7 +16,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot import digest
 from bot.access import may_lead
-from handlers.common import esc, refuse, reply, reply_lines
+from handlers import pages
+from handlers.common import esc, refuse, reply, say
 from handlers.context import Context
 from handlers.leaders import scope
 from storage.outbox import Buttons
@@ -79,13 +80,34 @@ async def digest_button(update: Update, context: Context) -> None:
         await refuse(update, context, "deny.outside_scope", action="digest",
                      branch_id=branch.id, branch=esc(branch.name))
         return
-    await query.answer()
     if kind is None:
+        await query.answer()
         await _send(update, context, branch, day)
         return
-    people = await digest.full_list(store, branch, day, kind, context.clock.now())
-    await reply_lines(update, digest.render_list(context.translate, context.language, branch,
-                                                 day, kind, people))
+    page = await list_view(update, context, f"{branch.id}.{day:%Y%m%d}.{kind}")
+    if page is not None:
+        await query.answer()
+        await pages.send(update, context, "dglist", page)
+
+
+@pages.view("dglist")
+async def list_view(update: Update, context: Context, argument: str) -> pages.Page | None:
+    """A digest's full list of names (the unwell and quarantined, or the silent)."""
+    parsed = digest.parse_button(f"{digest.PREFIX}:" + argument.replace(".", ":"))
+    actor = context.actor
+    branch = await context.store.branch(parsed[0]) if parsed else None
+    kind = parsed[2] if parsed else None
+    if parsed is None or kind is None or branch is None or actor is None:
+        await say(update, context.t("button.stale"))
+        return None
+    day = parsed[1]
+    if not await may_lead(context.store, actor, branch.id):
+        await refuse(update, context, "deny.outside_scope", action="digest",
+                     branch_id=branch.id, branch=esc(branch.name))
+        return None
+    people = await digest.full_list(context.store, branch, day, kind, context.clock.now())
+    lines = digest.render_list(context.translate, context.language, branch, day, kind, people)
+    return pages.Page("\n".join(lines), argument)
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
