@@ -24,6 +24,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import checkins, tasks
 from bot.access import may_lead
+from bot.clock import OutOfRange
 from bot.tasks import Draft
 from bot.text import cut
 from handlers.common import edit as edit_message
@@ -166,6 +167,12 @@ async def got_due(update: Update, context: Context) -> int:
         try:
             draft.due_at = tasks.parse_due(message.text or "", context.clock.now(),
                                            draft.timezone)
+        except OutOfRange as wrong:
+            await reply(update, context.t(
+                "assign.due_out_of_range", value=esc(cut(wrong.text, 40)),
+                first=wrong.first.isoformat(), last=wrong.last.isoformat(),
+                timezone=esc(draft.timezone)))
+            return DUE
         except ValueError:
             await reply(update, context.t("assign.due_bad", value=esc((message.text or "")[:40]),
                                           timezone=esc(draft.timezone)))
