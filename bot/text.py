@@ -60,10 +60,12 @@ def _cost(atom: str) -> int:
 
 def _rank(atoms: list[str], i: int, depth: int) -> int:
     """How good a place to cut, just before `atoms[i]`, is: a blank line best, then a line
-    break, then a space, then anywhere; each better where no tag is open."""
+    break before a line that starts a new item, then one before an indented line (which goes
+    on with the item above), then a space, then anywhere; each better where no tag is open."""
     atom = atoms[i]
+    after = atoms[i + 1] if i + 1 < len(atoms) else ""
     if atom == "\n":
-        base = 3 if i + 1 < len(atoms) and atoms[i + 1] == "\n" else 2
+        base = 4 if after == "\n" else 2 if after in (" ", "\t") else 3
     elif atom in (" ", "\t"):
         base = 1
     else:
@@ -95,10 +97,12 @@ def split_html(text: str, limit: int = SPLIT_LIMIT) -> list[str]:
     """An HTML text as messages of at most `limit` visible units each, in order.
 
     A text that fits is returned whole. Otherwise it is cut, as late as the limit allows,
-    at the best place in the second half of each part: a blank line, a line break, a space,
-    and only failing all of these between two characters; never inside a tag or an entity.
-    White space at a cut is dropped. A tag open at a cut is closed at the end of the part
-    and opened again at the start of the next, so that every part is valid HTML on its own.
+    at the best place in the second half of each part: a blank line, a line break (rather
+    one before a new item than before an indented line that goes on with the item above), a
+    space, and only failing all of these between two characters; never inside a tag or an
+    entity. The line breaks (or spaces) at a cut are dropped. A tag open at a cut is closed
+    at the end of the part and opened again at the start of the next, so that every part is
+    valid HTML on its own.
     """
     if visible_len(text) <= limit:
         return [text]
@@ -128,7 +132,9 @@ def split_html(text: str, limit: int = SPLIT_LIMIT) -> list[str]:
             (best[rank] for rank in sorted(best, reverse=True) if best[rank][1] >= limit // 2),
             (i, size, open_tags))
         parts.append(head + "".join(atoms[start:at]) + _close(at_stack))
-        while at < len(atoms) and atoms[at] in ("\n", " ", "\t"):
+        # Drop the line breaks (or the spaces) at the cut; an indented line keeps its indent.
+        dropped = ("\n",) if atoms[at] == "\n" else (" ", "\t")
+        while at < len(atoms) and atoms[at] in dropped:
             at += 1
         start, stack = at, at_stack
     return [part for part in parts if html.unescape(_TAG.sub("", part)).strip()]

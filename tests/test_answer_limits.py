@@ -264,6 +264,18 @@ def test_assign_to_a_600_member_team(world: World, caplog: pytest.LogCaptureFixt
     assert f"{CROWD} 人" in done.plain
 
 
+def test_a_task_of_601_assignees_is_paged_with_its_buttons(
+        world: World, caplog: pytest.LogCaptureFixture) -> None:
+    (first,) = _send(world, SEC, f"/task {world.task_id}", caplog)
+    assert "🏁" in " ".join(label for label, _ in first.button_list)  # Mark done on page 1
+    pages = _pages(world, SEC, caplog)
+    assert len(pages) > 10
+    lines = [line for page in pages for line in page.splitlines()]
+    assert sum(line.startswith("• ") for line in lines) == CROWD + 1
+    assert sum(line.startswith("  原因：") for line in lines) == 200  # with their item
+    assert world.bot.sandbox.last(SEC).button_list[-1][1] == f"tk:{world.task_id}:cancel"
+
+
 def test_an_unknown_command_of_4000_characters_gets_a_short_answer(
         world: World, caplog: pytest.LogCaptureFixture) -> None:
     (answer,) = _send(world, MEM, "/" + "x" * 4000, caplog)

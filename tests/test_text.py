@@ -52,6 +52,13 @@ def test_a_list_is_cut_between_lines_and_a_tag_is_closed_and_reopened() -> None:
     assert all(part.startswith("<b>") and part.endswith("</b>") for part in bold)
 
 
+def test_an_indented_line_stays_with_its_item() -> None:
+    items = [f"• member {i:03}: declined\n  reason: {'busy ' * 20}" for i in range(100)]
+    for part in split_html("\n".join(items), 1000):
+        assert part.startswith("• ")  # never a page that starts with an item's reason
+        assert part.count("• ") == part.count("  reason: ")
+
+
 def test_fit_cuts_with_an_ellipsis_and_closes_tags() -> None:
     text = "<b>" + "啊" * 5000 + "</b>"
     fitted = fit_html(text, 4096)
