@@ -154,6 +154,7 @@ def world() -> Iterator[World]:
     loop.run_until_complete(bot.start())
     a, b, task_id = loop.run_until_complete(_build(bot))
     loop.run_until_complete(bot.drain())
+    assert bot.sandbox.refused == []  # the 601 task copies and the commendations went out
     try:
         yield World(bot, loop, a, b, task_id)
     finally:
