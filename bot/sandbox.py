@@ -72,6 +72,7 @@ MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_CALLBACK_ANSWER_LENGTH = 200
+MAX_INLINE_BUTTONS = 100
 
 _FORBIDDEN_BLOCKED = "Forbidden: bot was blocked by the user"
 _CHAT_NOT_FOUND = "Bad Request: chat not found"
@@ -461,6 +462,9 @@ class Sandbox:
         record_calls: Set to ``False`` to stop recording :attr:`calls` (benchmarks).
         get_updates_calls: How many ``getUpdates`` calls were answered.
         callback_answers: ``callback_query_id`` -> parameters of ``answerCallbackQuery``.
+        refused: Every call the fake Bot API refused by Telegram's own checks (a text too
+            long, broken HTML, a bad keyboard, a message not modified, ...), as ``(method,
+            parameters, description)``, in order; injected faults are not in it. Clearable.
         bot_settings: The last parameters of setMyName / setMyDescription /
             setMyShortDescription / setChatMenuButton, keyed by ``(method, language_code or
             chat_id)``.
@@ -524,6 +528,7 @@ class Sandbox:
         self.callback_answers: dict[str, JSONDict] = {}
         # recording
         self.calls: list[tuple[str, JSONDict]] = []
+        self.refused: list[tuple[str, JSONDict, str]] = []
         self.record_calls = True
         self.get_updates_calls = 0
         # faults
@@ -630,6 +635,7 @@ class Sandbox:
         try:
             result = handler(params, request_data)
         except _ApiError as exc:
+            self.refused.append((name, params, exc.description))
             return exc.response()
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
@@ -1858,6 +1864,8 @@ def _check_markup(markup: Any) -> JSONDict | None:
     keyboard = markup.get("inline_keyboard")
     if keyboard is None:
         return markup
+    if sum(len(row) for row in keyboard) > MAX_INLINE_BUTTONS:
+        raise _bad("reply markup is too long")
     for row in keyboard:
         for button in row:
             if not button.get("text"):

@@ -72,7 +72,7 @@ async def checkin_command(update: Update, context: Context) -> None:
         status = _status_from_word(context, args[0])
         if status is None:
             choices = ", ".join(STATUSES)
-            await reply(update, context.t("checkin.bad_status", value=esc(args[0]),
+            await reply(update, context.t("checkin.bad_status", value=esc(args[0][:30]),
                                           choices=choices))
             return
         note = " ".join(args[1:]).strip() or None

@@ -8,7 +8,8 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import checkins
-from handlers.common import esc, reply_lines, status_label
+from handlers import pages
+from handlers.common import esc, status_label
 from handlers.context import Context
 from handlers.leaders import scope
 from storage.rows import RosterRow
@@ -30,12 +31,12 @@ def _counts(context: Context, status: checkins.SubtreeStatus) -> str:
     return context.t("who.counts", counts=" · ".join(parts) if parts else context.t("who.none"))
 
 
-async def who(update: Update, context: Context) -> None:
-    """`/who [branch]`: members of the subtree without a check-in today, by branch."""
-    args = context.args or []
-    branch = await scope(update, context, "who", args[0] if args else None)
+@pages.view("who")
+async def who_view(update: Update, context: Context, argument: str) -> pages.Page | None:
+    """Members of a branch's subtree without a check-in today, by branch."""
+    branch = await scope(update, context, "who", argument or None)
     if branch is None:
-        return
+        return None
     status = await checkins.subtree_status(context.store, branch.id, context.clock.now())
     root = status.branches[0]
     lines = [context.t("who.header", branch=esc(branch.name), day=root.day.isoformat(),
@@ -55,15 +56,21 @@ async def who(update: Update, context: Context) -> None:
         if len(missing) > SHOW_PER_BRANCH:
             lines.append(indent + context.t("who.more", n=len(missing) - SHOW_PER_BRANCH))
     lines.append("\n" + _counts(context, status))
-    await reply_lines(update, lines)
+    return pages.Page("\n".join(lines), str(branch.id))
 
 
-async def roster(update: Update, context: Context) -> None:
-    """`/roster [branch]`: every member of the subtree with role and today's status."""
+async def who(update: Update, context: Context) -> None:
+    """`/who [branch]`: members of the subtree without a check-in today, by branch."""
     args = context.args or []
-    branch = await scope(update, context, "roster", args[0] if args else None)
+    await pages.show(update, context, "who", args[0] if args else "")
+
+
+@pages.view("roster")
+async def roster_view(update: Update, context: Context, argument: str) -> pages.Page | None:
+    """Every member of a branch's subtree with role and today's status."""
+    branch = await scope(update, context, "roster", argument or None)
     if branch is None:
-        return
+        return None
     status = await checkins.subtree_status(context.store, branch.id, context.clock.now())
     lines = [context.t("roster.header", branch=esc(branch.name), total=status.total,
                        day=status.branches[0].day.isoformat())]
@@ -77,7 +84,13 @@ async def roster(update: Update, context: Context) -> None:
             lines.append(f"{indent}• {_name(context, row)}{role}: "
                          f"{status_label(context, row.status)}{note}")
     lines.append("\n" + _counts(context, status))
-    await reply_lines(update, lines)
+    return pages.Page("\n".join(lines), str(branch.id))
+
+
+async def roster(update: Update, context: Context) -> None:
+    """`/roster [branch]`: every member of the subtree with role and today's status."""
+    args = context.args or []
+    await pages.show(update, context, "roster", args[0] if args else "")
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
