@@ -42,17 +42,20 @@ The rules, decided here once for the CLI and the chat upload (`/import household
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import csv
-import io
 import unicodedata
-import warnings
-import zipfile
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 
+from bot.household_files import (
+    OLE_MAGIC,
+    Unreadable,
+    csv_records,
+    decode,
+    is_xlsx,
+    xlsx_records,
+)
 from bot.i18n import Translator
 from storage.households import HouseholdInput
 from storage.store import Store
@@ -62,13 +65,6 @@ MAX_PEOPLE = 999
 MAX_NAME = 64  # zone and label: shown on buttons
 MAX_TEXT = 500  # address and notes
 MAX_SHOWN = 40  # a cell quoted back in a reason is cut to this many characters
-MAX_COLUMNS = 50  # of an XLSX sheet
-MAX_SHEET_ROWS = 50_000
-MAX_UNPACKED = 10 * MAX_BYTES  # an XLSX's parts, unpacked
-
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls (and .doc)
-
 REQUIRED = ("zone", "label", "people", "responsible")
 OPTIONAL = ("address", "notes", "backup")
 # The columns of one household typed in chat, in the order of the import file's header.
@@ -174,21 +170,6 @@ class ParsedRow:
     backup: str = ""  # the same kind of key; "" for no backup
 
 
-def decode(data: bytes) -> str | None:
-    """The text of the file as UTF-8 (BOM or not) or else GB18030; None if neither."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
-def is_xlsx(data: bytes, file_name: str | None = None) -> bool:
-    """True if the file is to be read as an Excel workbook (ZIP bytes, or named .xlsx)."""
-    return data.startswith(ZIP_MAGIC) or (file_name or "").lower().endswith(".xlsx")
-
-
 def is_vulnerable(notes: str) -> bool:
     """True if the notes mention living alone, old age, disability or quarantine."""
     text = notes.casefold()
@@ -207,14 +188,6 @@ def _responsible_key(text: str) -> str:
     return value if value.isascii() and value.isdigit() else value.casefold()
 
 
-class _Unreadable(Exception):
-    """The file cannot be read further; `error` says why."""
-
-    def __init__(self, error: RowError) -> None:
-        super().__init__(error.key)
-        self.error = error
-
-
 def parse(data: bytes, file_name: str | None = None) -> tuple[list[ParsedRow], list[RowError]]:
     """The rows of a households CSV or XLSX, and every problem found without the database."""
     if len(data) > MAX_BYTES:
@@ -225,72 +198,14 @@ def parse(data: bytes, file_name: str | None = None) -> tuple[list[ParsedRow], l
         return [], [RowError(None, "old_excel")]
     try:
         if is_xlsx(data, file_name):
-            with contextlib.closing(_xlsx_records(data)) as records:
+            with xlsx_records(data) as records:
                 return _check_records(records, xlsx=True)
         text = decode(data)
         if text is None:
             return [], [RowError(None, "not_text")]
-        return _check_records(_csv_records(text), xlsx=False)
-    except _Unreadable as exc:
-        return [], [exc.error]
-
-
-def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(line, fields) of each CSV record; a record spanning lines has its first line."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    start = 1
-    try:
-        for record in reader:
-            line, start = start, reader.line_num + 1
-            yield line, record
-    except csv.Error as exc:
-        raise _Unreadable(RowError(start, "bad_csv", {"detail": str(exc)})) from None
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="minutes")
-    return str(value)
-
-
-def _xlsx_records(data: bytes) -> Generator[tuple[int, list[str]], None, None]:
-    """(sheet row, cells as text) of the first sheet of a workbook."""
-    import openpyxl
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise _Unreadable(RowError(None, "bad_xlsx")) from None
-    if unpacked > MAX_UNPACKED:
-        raise _Unreadable(RowError(None, "xlsx_too_big",
-                                   {"limit": MAX_UNPACKED // 1024 // 1024}))
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles and extensions it does not read: not our business.
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                if not book.worksheets:
-                    raise _Unreadable(RowError(None, "empty_file"))
-                sheet = book.worksheets[0]
-                sheet.reset_dimensions()  # trust the rows, not a stale <dimension> tag
-                rows = sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)
-                for number, cells in enumerate(rows, start=1):
-                    if number > MAX_SHEET_ROWS:
-                        raise _Unreadable(RowError(None, "too_many_rows",
-                                                   {"max": MAX_SHEET_ROWS}))
-                    yield number, [_cell_text(value) for value in cells]
-            finally:
-                book.close()
-    except _Unreadable:
-        raise
-    except Exception:  # openpyxl raises many kinds on a damaged file
-        raise _Unreadable(RowError(None, "bad_xlsx")) from None
+        return _check_records(csv_records(text), xlsx=False)
+    except Unreadable as exc:
+        return [], [RowError(exc.line, exc.key, exc.values)]
 
 
 def _check_records(records: Iterable[tuple[int, list[str]]], *,
