@@ -2,7 +2,8 @@
 
 The rules, decided here once for the CLI and the chat upload (`/import households`):
 
-- **Size**: a file over `MAX_BYTES` (10 MB) is refused before it is read further.
+- **Size**: a file over `MAX_BYTES` (10 MB) is refused before it is read further; so is
+  one of more than `MAX_ROWS` (200,000) households, about what a 10 MB CSV holds.
 - **Format**: a file whose bytes are a ZIP (`PK\\x03\\x04`) or whose name ends in `.xlsx` is an
   Excel workbook; an old binary `.xls` is refused with a hint; anything else is CSV text.
 - **Encoding** (CSV): UTF-8, with or without a byte-order mark; otherwise GB18030 (a superset
@@ -13,8 +14,10 @@ The rules, decided here once for the CLI and the chat upload (`/import household
 - **Layout** (XLSX): the first sheet, read with openpyxl in read-only mode; the first non-empty
   row is the header and line numbers are the sheet's row numbers. Cells become text (a whole
   number stored as 3.0 reads "3", an empty cell ""); only the first `MAX_COLUMNS` columns are
-  read. As a guard against decompression bombs a workbook that unpacks to more than
-  `MAX_UNPACKED` bytes, or a sheet of more than `MAX_SHEET_ROWS` rows, is refused.
+  read. A sheet may have at most `MAX_SHEET_ROWS` (50,000) rows: reading a workbook costs
+  about ten times what a CSV line does, so the refusal suggests saving it as CSV. What a
+  workbook may cost to read (unpacked sizes, shared strings, CPU) is bounded before
+  openpyxl parses anything; see `bot.household_files`.
 - **Columns** (header names, case and surrounding spaces ignored; English or Chinese):
   `zone` 区域/网格/片区, `label` 户/门牌/门牌号/户号, `address` 地址, `people` 人数,
   `notes` 备注, `responsible` 责任人, `backup` 备岗/备岗人/后备责任人. zone, label, people
@@ -52,6 +55,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from bot.household_files import (
+    MAX_ROWS,
     OLE_MAGIC,
     Unreadable,
     csv_records,
@@ -225,10 +229,15 @@ def _check_records(records: Iterable[tuple[int, list[str]]], *,
     width = 0
     pick: Callable[[list[str]], tuple[str, ...]] | None = None
     seen: dict[tuple[str, str], int] = {}
+    count = 0
     for line, record in records:
         if not "".join(record).strip():
             continue
-        if not columns:
+        if columns:
+            count += 1
+            if count > MAX_ROWS:
+                return [], [RowError(None, "too_many_households", {"max": MAX_ROWS})]
+        else:
             header_errors = _read_header(record, columns)
             if header_errors:
                 return [], [RowError(line, r.key, r.values) for r in header_errors]

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.household_files import MAX_ROWS
 from bot.household_import import import_households
 from bot.households import MAX_BYTES, RowError, is_vulnerable, parse
 from bot.i18n import Translator
@@ -540,3 +541,10 @@ async def test_opening_finishes_a_decided_import_and_drops_a_staged_one(tmp_path
                                                 "file": "d.csv", "recovered": True}
     finally:
         await second.shutdown()
+
+
+async def test_more_households_than_the_limit_are_refused(store: Store) -> None:
+    result = await import_households(store, EAST, _many(MAX_ROWS + 1), now=NOW)
+    assert [(e.line, e.key) for e in result.errors] == [(None, "too_many_households")]
+    assert reason(result.errors[0], "zh") == "文件超过 200000 户，请拆分"
+    assert not result.written and await _rows(store) == []
