@@ -55,9 +55,8 @@ async def import_households(store: Store, branch_id: int, data: bytes, *, now: d
     result = ImportResult(errors=errors, good_rows=len(good))
     if not good or (errors and not only_good):
         return result
-    import_id = await store.stage_household_import(branch_id, good, actor_id=actor_id,
-                                                   file_name=file_name or "", at=now)
-    record = await store.apply_household_import(import_id)
+    record = await store.write_household_import(branch_id, good, actor_id=actor_id,
+                                                file_name=file_name or "", at=now)
     if record is not None:  # None: the branch was deleted meanwhile
         result.created, result.updated = record.created, record.updated
         result.zones, result.households = zones, good

@@ -1,7 +1,8 @@
 """A household import written in short pieces, all or nothing even across a crash.
 
 A file of 200,000 households cannot be written in one transaction without holding the
-writer's lock for seconds, while every check-in waits behind it. So the write is split:
+writer's lock for seconds, while every check-in waits behind it. So the write
+(`write_household_import`) is split:
 
 1. **Staging**: `stage_household_import` records the import (`household_imports`, state
    'staging', owned by this process) and copies its checked rows into
@@ -115,6 +116,19 @@ class HouseholdImportQueries:
 
     def _key(self, import_id: int) -> tuple[str, int]:
         return os.path.abspath(self.db.path), import_id
+
+    async def write_household_import(self, branch_id: int,
+                                     households: Sequence[HouseholdInput], *,
+                                     actor_id: int | None, file_name: str,
+                                     at: datetime) -> ImportRecord | None:
+        """Stage, decide and apply an import (see the module docstring); its final record,
+        or None if its branch was deleted meanwhile."""
+        import_id = await self.stage_household_import(branch_id, households, actor_id=actor_id,
+                                                      file_name=file_name, at=at)
+        try:
+            return await self.apply_household_import(import_id)
+        finally:
+            _RUNNING.discard(self._key(import_id))  # in case it never started
 
     async def stage_household_import(self, branch_id: int, households: Sequence[HouseholdInput],
                                      *, actor_id: int | None, file_name: str,
