@@ -75,7 +75,9 @@ class Store(OutboxQueries, NeedQueries, TaskQueries, RecordQueries, ScheduleQuer
         self._d = {f"d_{key}": getattr(self.defaults, key) for key in SETTING_KEYS}
 
     async def initialize(self, *, migrate: bool = True, create: bool = True) -> None:
-        """Open the database and bring its schema up to date (see `Database.initialize`)."""
+        """Open the database and bring its schema up to date (see `Database.initialize`); with
+        `migrate`, also finish a household import a dead process left decided (and drop one it
+        left staging), see `storage.household_imports`."""
         await self.db.initialize(migrate=migrate, create=create)
         if migrate:
             # A household import that a dead process had decided is finished now.
