@@ -216,7 +216,8 @@ def cmd_branch_list(args: argparse.Namespace) -> None:
 
 def cmd_households_import(args: argparse.Namespace) -> None:
     """Import households from a CSV or XLSX file: all rows, or none if one is bad."""
-    from bot.households import MAX_BYTES, import_households
+    from bot.household_import import import_households
+    from bot.households import MAX_BYTES
     from bot.i18n import Translator
 
     config = _load(args)

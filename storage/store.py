@@ -15,6 +15,7 @@ from pathlib import Path
 from storage.coverage import CoverageQueries
 from storage.db import Database
 from storage.digest import DigestQueries
+from storage.household_imports import HouseholdImportQueries
 from storage.households import HouseholdQueries
 from storage.moves import MoveQueries
 from storage.needs import NeedQueries
@@ -66,7 +67,8 @@ def _inherited(column: str) -> str:
 
 
 class Store(OutboxQueries, NeedQueries, TaskQueries, RecordQueries, ScheduleQueries,
-            DigestQueries, HouseholdQueries, CoverageQueries, MoveQueries):
+            DigestQueries, HouseholdQueries, HouseholdImportQueries, CoverageQueries,
+            MoveQueries):
     """Frontline's storage: one database, queries named for what they answer."""
 
     def __init__(self, path: str | Path, defaults: Defaults | None = None) -> None:
@@ -75,8 +77,18 @@ class Store(OutboxQueries, NeedQueries, TaskQueries, RecordQueries, ScheduleQuer
         self._d = {f"d_{key}": getattr(self.defaults, key) for key in SETTING_KEYS}
 
     async def initialize(self, *, migrate: bool = True, create: bool = True) -> None:
-        """Open the database and bring its schema up to date (see `Database.initialize`)."""
+        """Open the database and bring its schema up to date (see `Database.initialize`); with
+        `migrate`, also finish a household import a dead process left decided (and drop one it
+        left staging), see `storage.household_imports`."""
         await self.db.initialize(migrate=migrate, create=create)
+        if migrate:
+            # A household import that a dead process had decided is finished now.
+            for done in await self.finish_household_imports():
+                await self.audit(done.actor_id, "households_import", branch_id=done.branch_id,
+                                 allowed=True, detail={
+                                     "created": done.created, "updated": done.updated,
+                                     "file": done.file, "recovered": True},
+                                 at=datetime.fromisoformat(done.at))
 
     async def shutdown(self) -> None:
         """Close the database."""
