@@ -179,6 +179,8 @@ def config_from_mapping(
     db_path = st.get("path", str, "a file path for the SQLite database", "frontline.db")
     if not db_path.strip():
         raise st.fail("path", "a file path for the SQLite database", db_path)
+    if "\x00" in db_path:
+        raise st.fail("path", "a file path without a NUL character (\\u0000)", db_path)
     st.check_unknown()
     path = Path(db_path).expanduser()
     if not path.is_absolute() and source not in ("<config>", "<built-in>"):

@@ -41,9 +41,11 @@ def bot_api() -> Iterator[tuple[FakeBotApi, str]]:
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="stops the bot with SIGINT")
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "verbose"])
 def test_run_polls_and_answers_through_base_url(
-    tmp_path: Path, bot_api: tuple[FakeBotApi, str]
+    tmp_path: Path, bot_api: tuple[FakeBotApi, str], verbose: bool
 ) -> None:
+    """Also: nothing it prints shows the token, not even its debug log (`-v`)."""
     api, root = bot_api
     config = write_config(tmp_path, root)
     made = subprocess.run([sys.executable, "-m", "bot", "init", "--config", str(config),
@@ -51,7 +53,8 @@ def test_run_polls_and_answers_through_base_url(
                           capture_output=True, text=True, timeout=EXIT_WAIT_S, check=False)
     assert made.returncode == 0, made
     with (tmp_path / "run.log").open("w+", encoding="utf-8") as log:
-        proc = start_frontline(tmp_path, "run", "--config", str(config), log=log)
+        proc = start_frontline(tmp_path, "run", "--config", str(config),
+                               *(["-v"] if verbose else []), log=log)
         try:
             deadline = time.monotonic() + REPLY_WAIT_S
             while not api.answered.wait(0.1):
@@ -67,6 +70,10 @@ def test_run_polls_and_answers_through_base_url(
     output = (tmp_path / "run.log").read_text(encoding="utf-8")
     assert code == 0, output
     assert "Traceback" not in output
+    assert TOKEN not in output
+    assert TOKEN.partition(":")[2] not in output
+    if verbose:  # PTB logged its Bot API URL, without the token
+        assert f"{root}/bot<token>" in output, output
     paths = api.paths()
     assert f"/bot{TOKEN}/getMe" in paths
     assert f"/bot{TOKEN}/getUpdates" in paths
