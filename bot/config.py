@@ -163,7 +163,7 @@ def config_from_mapping(
     token = tg.get("token", str, "a bot token from @BotFather", "")
     token = env.get(TOKEN_ENV) or token
     base_url = tg.get("base_url", str, "an http(s) URL", None)
-    if base_url is not None and not re.match(r"^https?://[^\s/]+", base_url):
+    if base_url is not None and not re.match(r"^https?://[^\s/]+(/\S*)?$", base_url):
         raise tg.fail("base_url", "an http(s) URL such as http://127.0.0.1:8081", base_url)
     username = tg.get("username", str, "the bot's username", None)
     if username is not None:

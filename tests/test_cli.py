@@ -125,6 +125,8 @@ def test_run_without_token_names_the_key_and_the_variable(tmp_path: Path) -> Non
         pytest.param('admins = "x"\n', ("admins", "list of Telegram user ids"),
                      id="wrong-type"),
         pytest.param("admins = [1, 2\n", ("not valid TOML",), id="invalid-toml"),
+        pytest.param('[telegram]\nbase_url = "http://bot api.local"\n',
+                     ("[telegram] base_url", "http(s) URL"), id="url-with-a-space"),
         pytest.param('[telegram]\nmax_messages_per_second = 99\n',
                      ("[telegram] max_messages_per_second", "1 to 30"), id="out-of-range"),
     ],
