@@ -170,7 +170,7 @@ def config_from_mapping(
     token = tg.get("token", str, "a bot token from @BotFather", "")
     token = env.get(TOKEN_ENV) or token
     base_url = tg.get("base_url", str, "an http(s) URL", None)
-    if base_url is not None and not re.match(r"^https?://[^\s/]+", base_url):
+    if base_url is not None and not re.match(r"^https?://[^\s/]+(/\S*)?$", base_url):
         raise tg.fail("base_url", "an http(s) URL such as http://127.0.0.1:8081", base_url)
     username = tg.get("username", str, "the bot's username", None)
     if username is not None:
@@ -192,6 +192,8 @@ def config_from_mapping(
     db_path = st.get("path", str, "a file path for the SQLite database", "frontline.db")
     if not db_path.strip():
         raise st.fail("path", "a file path for the SQLite database", db_path)
+    if "\x00" in db_path:
+        raise st.fail("path", "a file path without a NUL character (\\u0000)", db_path)
     st.check_unknown()
     path = Path(db_path).expanduser()
     if not path.is_absolute() and source not in ("<config>", "<built-in>"):

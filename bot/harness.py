@@ -54,7 +54,7 @@ class SandboxBot:
         self.app: FrontlineApp = build_application(
             config, token=self.sandbox.token, request=self.sandbox.request(),
             get_updates_request=self.sandbox.request(), clock=self.clock,
-            outbox_rate=outbox_rate, paid_rate=paid_rate)
+            outbox_rate=outbox_rate, paid_rate=paid_rate, create_database=True)
         self.running = False
 
     @property
