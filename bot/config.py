@@ -216,6 +216,19 @@ def config_from_mapping(
         except ValueError:
             raise df.fail(key, "a time HH:MM (24-hour)", value) from None
     df.check_unknown()
+    prompt_at, reminder_at, digest_at = (times[k].hour * 60 + times[k].minute for k in
+                                         ("checkin_time", "reminder_time", "digest_time"))
+    # The same order /settings keeps (bot.rhythm.order_problem): prompt, then reminder, then
+    # digest, and the rate report two hours after the reminder on the same day.
+    if reminder_at <= prompt_at:
+        raise df.fail("reminder_time", f"a time after checkin_time "
+                      f"({times['checkin_time']:%H:%M})", f"{times['reminder_time']:%H:%M}")
+    if digest_at <= reminder_at:
+        raise df.fail("digest_time", f"a time after reminder_time "
+                      f"({times['reminder_time']:%H:%M})", f"{times['digest_time']:%H:%M}")
+    if reminder_at > 21 * 60 + 59:
+        raise df.fail("reminder_time", "21:59 at the latest (the check-in rate is reported "
+                      "upward two hours later, the same day)", f"{times['reminder_time']:%H:%M}")
 
     return Config(
         telegram=TelegramConfig(token=token, base_url=base_url, username=username,

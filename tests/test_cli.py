@@ -129,6 +129,17 @@ def test_run_without_token_names_the_key_and_the_variable(tmp_path: Path) -> Non
                      ("[telegram] base_url", "http(s) URL"), id="url-with-a-space"),
         pytest.param('[telegram]\nmax_messages_per_second = 99\n',
                      ("[telegram] max_messages_per_second", "1 to 30"), id="out-of-range"),
+        pytest.param('[defaults]\nreminder_time = "07:00"\n',
+                     ("[defaults] reminder_time", "after checkin_time (08:00)", "07:00"),
+                     id="reminder-before-prompt"),
+        pytest.param('[defaults]\ndigest_time = "09:00"\n',
+                     ("[defaults] digest_time", "after reminder_time (10:00)", "09:00"),
+                     id="digest-before-reminder"),
+        pytest.param('[defaults]\nreminder_time = "22:30"\ndigest_time = "23:00"\n',
+                     ("[defaults] reminder_time", "21:59 at the latest"), id="reminder-too-late"),
+        pytest.param('[telegram]\npaid_max_messages_per_second = 5000\n',
+                     ("[telegram] paid_max_messages_per_second", "31 to 1000"),
+                     id="paid-out-of-range"),
     ],
 )
 def test_config_errors_are_one_line_naming_file_and_key(

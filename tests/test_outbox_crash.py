@@ -15,6 +15,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 CHILD = Path(__file__).with_name("outbox_crash_child.py")
 ROOT = CHILD.parent.parent
 RECIPIENTS = 2000
@@ -22,6 +24,8 @@ FIRST = 100_000
 RATE = 300  # messages/s: the kill lands well inside the run
 KILL_AFTER = 500  # deliveries
 TIMEOUT = 120.0
+
+pytestmark = pytest.mark.slow
 
 
 def lines(path: Path) -> list[str]:
