@@ -154,6 +154,7 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         show.section(head[6])
         group_chat = -1001000000001
         bot.sandbox.add_group(group_chat, names["group"], members=[SUBSEC, fourth, _fifth, late])
+        show.names[group_chat] = "👥 " + names["group"]
         await show.send_group(SUBSEC, group_chat, "/linkgroup")
         await show.send(SEC, "/broadcast")
         await show.send(SEC, NOTICE[language])
