@@ -50,7 +50,7 @@ from storage.store import Store
 logger = logging.getLogger(__name__)
 
 WINDOW = 1.02  # seconds; a little over one, so that a window Telegram counts never exceeds rate
-CHAT_INTERVAL = 1.0
+CHAT_INTERVAL = 1.05  # a little over a second, like WINDOW: a request may leave a little late
 GROUP_PER_MINUTE = 20
 BATCH = 500
 # Transient failures in a row (of any messages, no success between) that pause all sending.
@@ -99,7 +99,8 @@ class _Lane:
     def __init__(self, rate: int, now: float) -> None:
         self.rate = rate
         self.sent: deque[float] = deque()
-        self.burst = max(1.0, rate / 10)
+        self.dispatched: deque[float] = deque()  # when requests really left (see Pacer)
+        self.burst = max(1.0, min(rate / 10, 10.0))  # small bursts: a smooth stream
         self.refill = rate / WINDOW  # tokens per second
         self.tokens = self.burst
         self.filled_at = now
@@ -123,6 +124,13 @@ class _Lane:
         self._fill(now)
         self.tokens -= 1
         self.sent.append(now)
+
+    def dispatch_wait(self, now: float) -> float:
+        while self.dispatched and self.dispatched[0] <= now - WINDOW:
+            self.dispatched.popleft()
+        if len(self.dispatched) >= self.rate:
+            return self.dispatched[0] + WINDOW - now
+        return 0.0
 
 
 class Pacer:
@@ -150,9 +158,30 @@ class Pacer:
     def _lane(self, paid: bool) -> _Lane:
         return self.paid if paid and self.paid is not None else self.free
 
-    def count_direct(self) -> None:
-        """A direct reply was sent: it used the free budget too."""
-        self.free.take(self.now())
+    def dispatch_wait(self, paid: bool = False) -> float:
+        """Seconds before a message started earlier may really go out: when the event loop
+        is busy, started sends can bunch up, and Telegram counts them as they arrive."""
+        return max(0.0, self._lane(paid).dispatch_wait(self.now()))
+
+    def dispatch(self, paid: bool = False) -> None:
+        """Count a request leaving now (a free one counts in the paid budget's window too:
+        the paid limit is taken as one for everything the bot sends)."""
+        now = self.now()
+        self._lane(paid).dispatched.append(now)
+        if not paid and self.paid is not None:
+            self.paid.dispatched.append(now)
+
+    def count_direct(self, chat_id: int | None = None) -> None:
+        """A direct reply was sent (to `chat_id`): it used the free budget, and its chat's."""
+        now = self.now()
+        self.free.take(now)
+        if self.paid is not None:
+            self.paid.sent.append(now)
+            self.paid.dispatched.append(now)
+        if chat_id is not None:
+            self.last_to_chat[chat_id] = now
+            if chat_id < 0:
+                self.to_group.setdefault(chat_id, deque()).append(now)
 
     def chat_wait(self, chat_id: int) -> float:
         """Seconds before `chat_id` may get another message (0 if now)."""
@@ -177,6 +206,8 @@ class Pacer:
         """Count a message that is being sent now."""
         now = self.now()
         self._lane(paid).take(now)
+        if not paid and self.paid is not None:
+            self.paid.sent.append(now)
         self.last_to_chat[chat_id] = now
         if chat_id < 0:
             self.to_group.setdefault(chat_id, deque()).append(now)
@@ -247,6 +278,9 @@ class OutboxWorker:
         self._recorder: asyncio.Task[None] | None = None
         self._sending: set[asyncio.Task[None]] = set()
         self._claimed: dict[int, OutboxItem] = {}  # taken, outcome not yet written
+        # Rows whose outcome was written since the page being swept was read: that page still
+        # shows them as they were (pending), so they must not be taken from it again.
+        self._written_since_read: set[int] = set()
         self._busy_chats: set[int] = set()  # chats with a message in flight
         # Members found unreachable -> the row that found it: until that outcome is written
         # and the outbox read again, the rows already read still say they are reachable.
@@ -365,7 +399,9 @@ class OutboxWorker:
         while not self._stopping:
             self._moved.clear()
             known = [m for m, row in self._gone.items() if row not in self._claimed]
+            self._written_since_read.clear()
             items = await store.pending_outbox(after_id=after, limit=BATCH)
+            stale = self._written_since_read
             for member in known:  # the rows just read know it
                 self._gone.pop(member, None)
             for item in items:
@@ -373,7 +409,8 @@ class OutboxWorker:
                     break
                 pending = True
                 chat = item.chat_id
-                if item.id in self._claimed or chat in held_chats or chat in self._busy_chats:
+                if (item.id in self._claimed or item.id in stale or chat in held_chats
+                        or chat in self._busy_chats):
                     held_chats.add(chat)
                     continue
                 if item.member_id is not None and (
@@ -465,11 +502,14 @@ class OutboxWorker:
     async def _send_one(self, item: OutboxItem, paid: bool) -> None:
         """Send one message and decide what to record; never raises."""
         try:
+            while (wait := self.pacer.dispatch_wait(paid)) > 0:
+                await self.sleep(wait)
             if self.pacer.paused_until > self.pacer.now():
                 # A 429 came back after this one was started but before it went out: it
                 # must not reach Telegram during the pause. Nothing to record; it goes later.
                 self._claimed.pop(item.id, None)
                 return
+            self.pacer.dispatch(paid)
             try:
                 result = await self.send(item, paid)
             except asyncio.CancelledError:
@@ -558,6 +598,7 @@ class OutboxWorker:
             del self._outcomes[:len(batch)]
             for outcome in batch:
                 self._claimed.pop(outcome.row_id, None)
+                self._written_since_read.add(outcome.row_id)
                 if outcome.broadcast_id is not None:
                     self._touched.add(outcome.broadcast_id)
             if self._unwritable is not None:

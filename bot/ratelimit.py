@@ -42,8 +42,9 @@ class RetryingRateLimiter(AIORateLimiter):
         super().__init__(**kwargs)
         self.network_retries = network_retries
         self.backoff = backoff
-        # Told of every direct send as it goes out (the outbox's pacer counts it).
-        self.on_send: Callable[[], None] | None = None
+        # Told of every direct send as it goes out, with its chat (the outbox's pacer counts
+        # it against the overall budget and the chat's).
+        self.on_send: Callable[[int | None], None] | None = None
 
     async def process_request(
         self,
@@ -58,7 +59,8 @@ class RetryingRateLimiter(AIORateLimiter):
         if rate_limit_args == UNPACED:
             return await callback(*args, **kwargs)
         if self.on_send is not None and endpoint in SENDS:
-            self.on_send()
+            chat = data.get("chat_id")
+            self.on_send(chat if isinstance(chat, int) else None)
         attempt = 0
         while True:
             try:
