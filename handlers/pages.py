@@ -7,6 +7,9 @@ with ◀ ▶ buttons, `pg:<view>:<argument>:<page>`. A press renders the view ag
 database, checking the presser's rights again (the data is never proof of rights), and
 shows that page in place. A view names its argument as it should be read on a later press
 (the branch id, not "my branch"), so a page button keeps meaning what it meant.
+
+A view may also cut its pages itself (`Page.sheets`), each with buttons of its own: the
+rollup of `/who` shows a dozen sub-branches a page, with a drill-down button for each.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -33,13 +36,25 @@ _DATA = re.compile(rf"^{PREFIX}:([a-z]{{1,8}}):([0-9A-Za-z_.-]{{0,40}}):(\d{{1,5
 
 
 @dataclass(frozen=True)
+class Sheet:
+    """One page as a view cut it: its text and its own buttons."""
+
+    text: str
+    buttons: Buttons = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Page:
     """What a view rendered: the whole text, the argument its page buttons carry, and
-    buttons to show under every page (after ◀ ▶)."""
+    buttons to show under every page (after ◀ ▶ and the page's own buttons).
+
+    With `sheets`, the view cut its pages itself (each under the limit) and `text` is unused.
+    """
 
     text: str
     argument: str
     buttons: Buttons = field(default_factory=list)
+    sheets: tuple[Sheet, ...] = ()
 
 
 # A view renders its whole text for the update's user, or answers why not and returns None.
@@ -63,7 +78,8 @@ def data(name: str, argument: str, page: int) -> str:
     return f"{PREFIX}:{name}:{argument}:{page}"
 
 
-def _markup(name: str, page: Page, number: int, pages: int) -> InlineKeyboardMarkup | None:
+def _markup(name: str, page: Page, sheet: Sheet, number: int,
+            pages: int) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     if pages > 1:
         nav = []
@@ -75,16 +91,17 @@ def _markup(name: str, page: Page, number: int, pages: int) -> InlineKeyboardMar
                                             callback_data=data(name, page.argument, number + 1)))
         rows.append(nav)
     rows.extend([InlineKeyboardButton(label, callback_data=value) for label, value in row]
-                for row in page.buttons)
+                for row in [*sheet.buttons, *page.buttons])
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def _pages(context: Context, text: str) -> list[str]:
-    parts = split_html(text, PAGE_LIMIT)
-    if len(parts) < 2:
-        return parts or [text]
-    return [part + "\n\n" + context.t("pages.page", page=n + 1, pages=len(parts))
-            for n, part in enumerate(parts)]
+def _sheets(context: Context, page: Page) -> list[Sheet]:
+    sheets = list(page.sheets) or [Sheet(part) for part in split_html(page.text, PAGE_LIMIT)]
+    if len(sheets) < 2:
+        return sheets or [Sheet(page.text)]
+    return [replace(sheet, text=sheet.text + "\n\n" + context.t("pages.page", page=n + 1,
+                                                                pages=len(sheets)))
+            for n, sheet in enumerate(sheets)]
 
 
 async def send(update: Update, context: Context, name: str, page: Page | None) -> None:
@@ -92,13 +109,13 @@ async def send(update: Update, context: Context, name: str, page: Page | None) -
     if page is None:
         return
     assert name in _VIEWS, name
-    parts = _pages(context, page.text)
-    if len(parts) > 1 and len(data(name, page.argument, len(parts)).encode()) > \
+    sheets = _sheets(context, page)
+    if len(sheets) > 1 and len(data(name, page.argument, len(sheets)).encode()) > \
             CALLBACK_DATA_LIMIT:  # cannot happen with the views' short arguments
         logger.warning("page buttons of %s would be too long: sent as several messages", name)
-        await reply(update, page.text, _markup(name, page, 0, 1))
+        await reply(update, page.text, _markup(name, page, Sheet(page.text), 0, 1))
         return
-    await reply(update, parts[0], _markup(name, page, 0, len(parts)))
+    await reply(update, sheets[0].text, _markup(name, page, sheets[0], 0, len(sheets)))
 
 
 async def show(update: Update, context: Context, name: str, argument: str) -> None:
@@ -121,9 +138,10 @@ async def turn(update: Update, context: Context) -> None:
     if page is None:
         return  # the view answered why not
     await query.answer()
-    parts = _pages(context, page.text)
-    number = min(number, len(parts) - 1)
-    await edit(update, parts[number], _markup(name, page, number, len(parts)))
+    sheets = _sheets(context, page)
+    number = min(number, len(sheets) - 1)
+    await edit(update, sheets[number].text,
+               _markup(name, page, sheets[number], number, len(sheets)))
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
