@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.error import Conflict
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    ContextTypes,
+    Defaults,
+)
 from telegram.request import BaseRequest
 
 import handlers
@@ -38,6 +46,16 @@ FIRST_TICK_AFTER = timedelta(seconds=30)
 # once (coalesced).
 RUN_LATE: dict[str, Any] = {"misfire_grace_time": None, "coalesce": True}
 
+# Telegram answers getUpdates with 409 Conflict while another process polls with the same
+# token. One 409 can be a poll of this bot's own previous run, still open at Telegram after a
+# quick restart; three within a minute mean that another bot is polling now. The two would
+# each get a random share of the updates (a member's check-in handled by a bot on another
+# database), so this one stops polling and `frontline run` says why in one line (exit 2).
+CONFLICTS_TO_STOP = 3
+CONFLICT_WINDOW = timedelta(seconds=60)
+_CONFLICTS_KEY = "polling_conflicts"
+_STOPPED_KEY = "stopped_by_conflict"
+
 
 def store_for(config: Config) -> Store:
     """The Store for a configuration (its defaults fill what branches leave unset)."""
@@ -56,18 +74,33 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     clock: Clock | None = None,
     outbox_rate: float | None = None,
+    paid_rate: float | None = None,
+    create_database: bool = False,
 ) -> FrontlineApp:
-    """Build the bot: the real PTB Application, on Telegram or on the sandbox's requests."""
+    """Build the bot: the real PTB Application, on Telegram or on the sandbox's requests.
+
+    The database must exist (`frontline init` makes it) unless `create_database`, which the
+    sandbox uses for its temporary one: a typo in `[storage] path` must not quietly start an
+    empty organization.
+    """
     services = Services(config=config, store=store_for(config), clock=clock or SystemClock(),
                         translate=Translator(config.defaults.locale))
 
     async def post_init(application: FrontlineApp) -> None:
-        await services.store.initialize()
+        await services.store.initialize(create=create_database)
         # The outbox worker resumes whatever an earlier run left pending.
+        telegram = config.telegram
         services.outbox = OutboxWorker(
             services.store, services.clock, telegram_sender(application.bot),
-            rate=outbox_rate or config.telegram.max_messages_per_second,
+            rate=outbox_rate or telegram.max_messages_per_second,
+            paid_rate=paid_rate or (telegram.paid_max_messages_per_second
+                                    if telegram.paid_broadcast else None),
             progress=progress_reporter(application.bot, services))
+        # Direct replies and the outbox share Telegram's budget: each reply the rate limiter
+        # lets through is counted by the outbox's pacer, which then waits its turn.
+        limiter = application.bot.rate_limiter
+        if isinstance(limiter, RetryingRateLimiter):
+            limiter.on_send = services.outbox.pacer.count_direct
         await services.outbox.initialize()
         queue = application.job_queue
         assert queue is not None
@@ -117,6 +150,8 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     application: FrontlineApp = builder.build()
     application.bot_data[SERVICES_KEY] = services
+    # Before the features' error handler, which would log every 409 with a traceback.
+    application.add_error_handler(_on_polling_conflict)
     handlers.register(application)
     return application
 
@@ -127,6 +162,46 @@ def first_tick(timezone: tzinfo) -> datetime:
     run due at 08:00 starts at 08:00:00."""
     soon = datetime.now(timezone) + FIRST_TICK_AFTER
     return soon.replace(second=0, microsecond=0) + timedelta(minutes=1)
+
+
+def stopped_by_conflict(application: FrontlineApp) -> str | None:
+    """Telegram's words if polling was stopped because another process polls, else None."""
+    reason: str | None = application.bot_data.get(_STOPPED_KEY)
+    return reason
+
+
+async def _on_polling_conflict(update: object, context: Context) -> None:
+    """A 409 Conflict from getUpdates: stop polling once another process keeps polling.
+
+    Other errors pass on to the next error handler.
+    """
+    error = context.error
+    if update is not None or not isinstance(error, Conflict):
+        return
+    seen: deque[datetime] = context.bot_data.setdefault(_CONFLICTS_KEY, deque())
+    now = context.clock.now()
+    seen.append(now)
+    while now - seen[0] > CONFLICT_WINDOW:
+        seen.popleft()
+    logger.debug("getUpdates: 409 Conflict (%d within %s)", len(seen), CONFLICT_WINDOW)
+    if len(seen) >= CONFLICTS_TO_STOP and _STOPPED_KEY not in context.bot_data:
+        context.bot_data[_STOPPED_KEY] = error.message
+        # Stopping makes one last getUpdates, which gets the same 409: said already.
+        _quiet_conflicts(logging.getLogger("telegram.ext.Updater"))
+        context.application.stop_running()
+    raise ApplicationHandlerStop  # handled: no traceback from the general error handler
+
+
+class _DropConflicts(logging.Filter):
+    """Drops log records about a 409 Conflict."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], Conflict))
+
+
+def _quiet_conflicts(target: logging.Logger) -> None:
+    if not any(isinstance(f, _DropConflicts) for f in target.filters):
+        target.addFilter(_DropConflicts())
 
 
 async def _tick(context: Context) -> None:

@@ -89,13 +89,18 @@ class SubtreeStatus:
         return Counter({s: found[s] for s in STATUSES if found[s]})
 
 
-async def subtree_status(store: Store, root_id: int, now: datetime) -> SubtreeStatus:
-    """Everyone in the subtree with their status on their own branch's local day."""
+async def subtree_status(store: Store, root_id: int, now: datetime, *,
+                         missing_only: bool = False) -> SubtreeStatus:
+    """Everyone in the subtree with their status on their own branch's local day.
+
+    With `missing_only`, only the members without a check-in are read (each branch's
+    `members` then holds just them; its `node.members` still counts them all).
+    """
     nodes = await store.subtree(root_id)
     if not nodes:
         raise ValueError(root_id)
     days = {node.id: local_day(now, node.timezone) for node in nodes}
-    rows = await store.roster(root_id, days)
+    rows = await store.roster(root_id, days, missing_only=missing_only)
     by_branch = {node.id: BranchStatus(node, days[node.id]) for node in nodes}
     for row in rows:
         by_branch[row.branch_id].members.append(row)

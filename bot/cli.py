@@ -8,19 +8,29 @@ import logging
 import os
 import sqlite3
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot import __doc__ as package_doc
-from bot.config import Config, ConfigError, load_config, require_token, valid_timezone
+from bot.config import (
+    TOKEN_ENV,
+    Config,
+    ConfigError,
+    load_config,
+    require_token,
+    valid_timezone,
+)
 from bot.invites import create_invite, deep_link, parse_duration
-from storage.db import StorageError
+from storage.db import BUSY_TIMEOUT_MS, DatabaseBusy, StorageError, is_busy, schema_version
 from storage.store import Store
 
 CONFIG_ENV = "FRONTLINE_CONFIG"
 DEFAULT_CONFIG = "config.toml"
-EXIT_USAGE = 2
+EXIT_FAILURE = 1  # it failed now and may work later (the network, a locked database)
+EXIT_USAGE = 2  # fix the command or the configuration first
 
 
 class CliError(Exception):
@@ -42,23 +52,80 @@ def _load(args: argparse.Namespace) -> Config:
         raise CliError(str(exc), EXIT_USAGE) from None
 
 
+def _existing_database(config: Config) -> Path:
+    """The database file, or one line saying it is not there and what to check."""
+    path = config.storage.path
+    try:
+        if path.is_dir():
+            raise CliError(f"{path}: is a folder, not a database file; check [storage] path in "
+                           f"{config.source}", EXIT_USAGE)
+        if path.is_file():
+            return path
+    except OSError as exc:
+        raise CliError(f"{path}: cannot look at the database ({exc.strerror or exc}); check "
+                       f"[storage] path in {config.source}", EXIT_USAGE) from None
+    # A typo in [storage] path must not quietly start an empty organization.
+    raise CliError(f"{path}: no database there; check [storage] path in {config.source}, "
+                   "or create it with: frontline init", EXIT_USAGE)
+
+
 async def _with_store(config: Config, work: Callable[[Store], Awaitable[None]], *,
-                      create: bool = False) -> None:
-    """Open the database, run `work`, close it; `create` allows making a new file."""
+                      create: bool = False, migrate: bool = False,
+                      current: bool = True) -> None:
+    """Open the database, run `work`, close it.
+
+    Args:
+        create: make a new database if there is none (only `init`).
+        migrate: bring the schema up to date (`init`, `run` and `migrate`, which hold the
+            database while they do; see bot/instance.py). The other commands run beside a
+            running bot and leave its schema alone.
+        current: without `migrate`, refuse a database whose schema is older than this
+            Frontline's (its tables may lack what the command needs).
+    """
     from bot.app import store_for
 
-    if not create and not config.storage.path.is_file():
-        # A typo in [storage] path must not quietly start an empty organization.
-        raise CliError(f"{config.storage.path}: no database there; check [storage] path in "
-                       f"{config.source}, or create it with: frontline init", EXIT_USAGE)
+    if not create:
+        _existing_database(config)
     store = store_for(config)
     try:
-        await store.initialize()
+        await store.initialize(create=create, migrate=migrate)
+        if current and not migrate:
+            version = await store.db.user_version()
+            if version < schema_version():
+                raise CliError(
+                    f"{config.storage.path}: the database has schema version {version}, this "
+                    f"Frontline needs {schema_version()}; run: frontline migrate (with the bot "
+                    "stopped), or restart the bot, which migrates", EXIT_USAGE)
         await work(store)
+    except DatabaseBusy as exc:
+        raise CliError(str(exc), EXIT_FAILURE) from None
     except StorageError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
+    except sqlite3.OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        raise CliError(f"{config.storage.path}: another program held the database's lock for "
+                       f"over {BUSY_TIMEOUT_MS // 1000} s ({exc}); try again when it is "
+                       "done", EXIT_FAILURE) from None
     finally:
         await store.shutdown()
+
+
+@contextmanager
+def _hold(config: Config, command: str) -> Iterator[None]:
+    """Hold the database for this process (one `run` or `migrate` at a time), or say who does."""
+    from bot.instance import InstanceLock, InUse, LockUnavailable
+
+    lock = InstanceLock(config.storage.path, zone=ZoneInfo(config.defaults.timezone),
+                        command=f"frontline {command}")
+    try:
+        lock.acquire()
+    except (InUse, LockUnavailable) as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _now() -> Any:
@@ -76,16 +143,34 @@ def cmd_run(args: argparse.Namespace) -> None:
         token = require_token(config)
     except ConfigError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
+    # Before anything can log: no line may show the token, even with -v.
+    _setup_logging(args.verbose, token=token)
     from telegram import Update
+    from telegram.error import TelegramError
 
-    from bot.app import build_application
+    from bot.app import build_application, stopped_by_conflict
+    from bot.logs import redact, secret_forms
 
-    _setup_logging(args.verbose)
-    # Check the database before talking to Telegram, so a bad file stops start-up cleanly.
-    asyncio.run(_with_store(config, _no_op, create=True))
-    application = build_application(config, token=token)
-    logging.getLogger(__name__).info("Frontline is starting (long polling)")
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    # Check the database before talking to Telegram, so a bad file stops start-up cleanly,
+    # and hold it, so that a second bot on it is refused before it sends anything.
+    _existing_database(config)
+    with _hold(config, "run"):
+        asyncio.run(_with_store(config, _no_op, migrate=True))
+        username = _get_me(config, token)
+        application = build_application(config, token=token)
+        logging.getLogger(__name__).info("Frontline is starting as @%s (long polling)",
+                                         username)
+        try:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+        except TelegramError as exc:  # Telegram failed between getMe and the first poll
+            raise CliError(f"{_api_name(config)}: {redact(str(exc), secret_forms(token))}; "
+                           "try again") from None
+        conflict = stopped_by_conflict(application)
+    if conflict is not None:
+        raise CliError(
+            f"stopped: Telegram answers getUpdates with “{conflict}”: another process is "
+            "polling this bot's updates with the same token; stop it, or give each bot its own "
+            "token (@BotFather)", EXIT_USAGE)
 
 
 async def _no_op(store: Store) -> None:
@@ -119,7 +204,7 @@ def cmd_init(args: argparse.Namespace) -> None:
         print(f"next: frontline invite --config {_config_path(args)} --branch {branch_id} "
               "--role secretary")
 
-    asyncio.run(_with_store(config, work, create=True))
+    asyncio.run(_with_store(config, work, create=True, migrate=True))
 
 
 def cmd_invite(args: argparse.Namespace) -> None:
@@ -162,22 +247,70 @@ def _ask_username(config: Config) -> str:
     except ConfigError as exc:
         raise CliError(f"{exc} (or set [telegram] username to make invites offline)",
                        EXIT_USAGE) from None
+    try:
+        return _get_me(config, token)
+    except CliError as exc:
+        raise CliError(f"{exc} (or set [telegram] username in {config.source} to make invites "
+                       "offline)", exc.code) from None
+
+
+# How long start-up waits for the Bot API to connect, and then to answer getMe (PTB's own
+# default for every call): a server that never answers is reported after this, not retried.
+STARTUP_WAIT_S = 5.0
+
+
+def _api_name(config: Config) -> str:
+    """The Bot API server, named without the token: Telegram, or [telegram] base_url."""
+    if config.telegram.base_url:
+        return f"the Bot API server at {config.telegram.base_url.rstrip('/')}"
+    return "Telegram (https://api.telegram.org)"
+
+
+def _get_me(config: Config, token: str) -> str:
+    """Ask the Bot API who the bot is, once; its username, or one line on what failed.
+
+    A rejected token exits with 2 (fix the configuration); a network failure or a server
+    that does not answer exits with 1 (it may work later). The token is never shown.
+    """
     from telegram import Bot
-    from telegram.error import TelegramError
+    from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
+    from telegram.request import HTTPXRequest
+
+    from bot.logs import redact, secret_forms
 
     async def get_me() -> str:
         kwargs: dict[str, Any] = {}
         if config.telegram.base_url:
             root = config.telegram.base_url.rstrip("/")
             kwargs = {"base_url": f"{root}/bot", "base_file_url": f"{root}/file/bot"}
-        async with Bot(token, **kwargs) as bot:
+        request = HTTPXRequest(connect_timeout=STARTUP_WAIT_S, read_timeout=STARTUP_WAIT_S)
+        async with Bot(token, request=request, **kwargs) as bot:
             return bot.username
 
+    where = _api_name(config)
+    if os.environ.get(TOKEN_ENV, "").strip():
+        check_token = f"check {TOKEN_ENV} (it replaces [telegram] token in {config.source})"
+    else:
+        check_token = f"check [telegram] token in {config.source} (or set {TOKEN_ENV})"
+    check_url = (f"[telegram] base_url in {config.source}" if config.telegram.base_url
+                 else "this machine's network connection (a proxy? a firewall?)")
+    secrets = secret_forms(token)
     try:
         return asyncio.run(get_me())
+    except InvalidToken as exc:
+        # PTB's own message names the token; the server's answer is in the cause.
+        why = str(exc.__cause__ or "Unauthorized")
+        raise CliError(redact(f"{where} rejected the token ({why}); {check_token}", secrets),
+                       EXIT_USAGE) from None
+    except TimedOut:
+        raise CliError(f"{where} did not answer within {STARTUP_WAIT_S:g} s; check "
+                       f"{check_url}") from None
+    except NetworkError as exc:
+        raise CliError(redact(f"cannot reach {where} ({exc}); check {check_url}", secrets)
+                       ) from None
     except TelegramError as exc:
-        raise CliError(f"could not ask Telegram for the bot's username ({exc}); set "
-                       f"[telegram] username in {config.source}") from None
+        raise CliError(redact(f"{where} answered getMe with an error ({exc}); check "
+                              f"{check_url}", secrets)) from None
 
 
 def cmd_branch_add(args: argparse.Namespace) -> None:
@@ -216,7 +349,8 @@ def cmd_branch_list(args: argparse.Namespace) -> None:
 
 def cmd_households_import(args: argparse.Namespace) -> None:
     """Import households from a CSV or XLSX file: all rows, or none if one is bad."""
-    from bot.households import MAX_BYTES, import_households
+    from bot.household_import import import_households
+    from bot.households import MAX_BYTES
     from bot.i18n import Translator
 
     config = _load(args)
@@ -275,7 +409,7 @@ def cmd_backup(args: argparse.Namespace) -> None:
             raise CliError(f"{dest}: cannot write the backup ({exc})") from None
         print(f"backed up {config.storage.path} to {dest}")
 
-    asyncio.run(_with_store(config, work))
+    asyncio.run(_with_store(config, work, current=False))  # a backup before migrating
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
@@ -286,16 +420,18 @@ def cmd_migrate(args: argparse.Namespace) -> None:
         version = await store.db.user_version()
         print(f"{config.storage.path}: schema version {version}, up to date")
 
-    asyncio.run(_with_store(config, work, create=True))
+    _existing_database(config)
+    with _hold(config, "migrate"):  # never under a running bot
+        asyncio.run(_with_store(config, work, migrate=True))
 
 
 # --- parser --------------------------------------------------------------------------------
 
-def _setup_logging(verbose: bool, *, quiet: bool = False) -> None:
+def _setup_logging(verbose: bool, *, quiet: bool = False, token: str | None = None) -> None:
+    from bot import logs
+
     level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logs.setup(level, token=token)
 
 
 def _branch_id(text: str) -> int:
@@ -418,7 +554,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code
     except StorageError as exc:
         print(f"frontline: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_FAILURE if isinstance(exc, DatabaseBusy) else EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

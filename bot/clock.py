@@ -82,3 +82,27 @@ def suggest_timezone(name: str) -> str | None:
         return text
     folded = text.casefold()
     return next((z for z in sorted(timezones()) if z.casefold() == folded), None)
+
+
+# The earliest day a date typed by a user (or carried by a button) may name. Frontline keeps
+# no data from before it, and it keeps every computation (a day before, a week before, the
+# instant a local day starts in any timezone) far from the limits of Python's dates.
+FIRST_DAY = date(2000, 1, 1)
+
+
+class OutOfRange(ValueError):
+    """A date or a period that is well formed but outside the days that may be asked for:
+    before `first` or after `last` (today for what has happened, a year ahead for a due time)."""
+
+    def __init__(self, text: str, first: date, last: date) -> None:
+        super().__init__(text)
+        self.text = text
+        self.first = first
+        self.last = last
+
+
+def check_day(day: date, last: date, text: str = "") -> date:
+    """The day if it lies within FIRST_DAY..`last`; else OutOfRange."""
+    if not FIRST_DAY <= day <= last:
+        raise OutOfRange(text or day.isoformat(), FIRST_DAY, last)
+    return day

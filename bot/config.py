@@ -35,6 +35,10 @@ class TelegramConfig:
     base_url: str | None = None
     username: str | None = None
     max_messages_per_second: int = 25
+    # Paid broadcasts (allow_paid_broadcast): broadcasts, their reminders and the daily
+    # prompts and reminders go out at up to paid_max_messages_per_second, 0.1 Star each.
+    paid_broadcast: bool = False
+    paid_max_messages_per_second: int = 1000
 
 
 @dataclass(frozen=True)
@@ -166,7 +170,7 @@ def config_from_mapping(
     token = tg.get("token", str, "a bot token from @BotFather", "")
     token = env.get(TOKEN_ENV) or token
     base_url = tg.get("base_url", str, "an http(s) URL", None)
-    if base_url is not None and not re.match(r"^https?://[^\s/]+", base_url):
+    if base_url is not None and not re.match(r"^https?://[^\s/]+(/\S*)?$", base_url):
         raise tg.fail("base_url", "an http(s) URL such as http://127.0.0.1:8081", base_url)
     username = tg.get("username", str, "the bot's username", None)
     if username is not None:
@@ -176,12 +180,20 @@ def config_from_mapping(
     rate = tg.get("max_messages_per_second", int, "a whole number from 1 to 30", 25)
     if not 1 <= rate <= 30:
         raise tg.fail("max_messages_per_second", "a whole number from 1 to 30", rate)
+    paid = tg.get("paid_broadcast", bool, "true or false", False)
+    paid_rate = tg.get("paid_max_messages_per_second", int, "a whole number from 31 to 1000",
+                       1000)
+    if not 31 <= paid_rate <= 1000:
+        raise tg.fail("paid_max_messages_per_second", "a whole number from 31 to 1000",
+                      paid_rate)
     tg.check_unknown()
 
     st = _Reader(source, "storage", sections["storage"])
     db_path = st.get("path", str, "a file path for the SQLite database", "frontline.db")
     if not db_path.strip():
         raise st.fail("path", "a file path for the SQLite database", db_path)
+    if "\x00" in db_path:
+        raise st.fail("path", "a file path without a NUL character (\\u0000)", db_path)
     st.check_unknown()
     path = Path(db_path).expanduser()
     if not path.is_absolute() and source not in ("<config>", "<built-in>"):
@@ -204,10 +216,24 @@ def config_from_mapping(
         except ValueError:
             raise df.fail(key, "a time HH:MM (24-hour)", value) from None
     df.check_unknown()
+    prompt_at, reminder_at, digest_at = (times[k].hour * 60 + times[k].minute for k in
+                                         ("checkin_time", "reminder_time", "digest_time"))
+    # The same order /settings keeps (bot.rhythm.order_problem): prompt, then reminder, then
+    # digest, and the rate report two hours after the reminder on the same day.
+    if reminder_at <= prompt_at:
+        raise df.fail("reminder_time", f"a time after checkin_time "
+                      f"({times['checkin_time']:%H:%M})", f"{times['reminder_time']:%H:%M}")
+    if digest_at <= reminder_at:
+        raise df.fail("digest_time", f"a time after reminder_time "
+                      f"({times['reminder_time']:%H:%M})", f"{times['digest_time']:%H:%M}")
+    if reminder_at > 21 * 60 + 59:
+        raise df.fail("reminder_time", "21:59 at the latest (the check-in rate is reported "
+                      "upward two hours later, the same day)", f"{times['reminder_time']:%H:%M}")
 
     return Config(
         telegram=TelegramConfig(token=token, base_url=base_url, username=username,
-                                max_messages_per_second=rate),
+                                max_messages_per_second=rate, paid_broadcast=paid,
+                                paid_max_messages_per_second=paid_rate),
         storage=StorageConfig(path=path),
         defaults=DefaultsConfig(timezone=tz, locale=locale, **times),
         admins=frozenset(admins),

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 from bot.clock import ManualClock
-from bot.config import Config
+from bot.config import Config, DefaultsConfig
 from bot.harness import SandboxBot
 from bot.invites import create_invite
 from bot.transcript import Transcript
@@ -63,7 +63,9 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
     head = HEAD[language]
     # 07:55 in Shanghai on a Monday.
     clock = ManualClock(datetime(2026, 3, 1, 23, 55, tzinfo=UTC))
-    config = Config(admins=frozenset({ADMIN}))
+    # The organization's own language is the demo's: a group (and anyone whose Telegram
+    # speaks neither language) is written to in it.
+    config = Config(admins=frozenset({ADMIN}), defaults=DefaultsConfig(locale=language))
     async with SandboxBot(config, clock=clock) as bot:
         people = {ADMIN: names["admin"], SEC: names["sec"], SUBSEC: names["subsec"]}
         bot.user(ADMIN, names["admin"], language_code=language)
@@ -154,6 +156,7 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         show.section(head[6])
         group_chat = -1001000000001
         bot.sandbox.add_group(group_chat, names["group"], members=[SUBSEC, fourth, _fifth, late])
+        show.names[group_chat] = "👥 " + names["group"]
         await show.send_group(SUBSEC, group_chat, "/linkgroup")
         await show.send(SEC, "/broadcast")
         await show.send(SEC, NOTICE[language])

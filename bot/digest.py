@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import digest_coverage
-from bot.clock import local_day
+from bot.clock import FIRST_DAY, OutOfRange, check_day, local_day
 from bot.digest_coverage import DigestCoverage
 from bot.i18n import Translate, pick_language
 from bot.text import cut, esc, utf16_len
@@ -92,7 +92,12 @@ def day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
 
 
 def parse_day(text: str, today: date) -> date:
-    """`YYYY-MM-DD`, `yesterday`/`昨天` or `today`/`今天`; ValueError otherwise or if future."""
+    """`YYYY-MM-DD`, `yesterday`/`昨天` or `today`/`今天`.
+
+    Raises:
+        OutOfRange: a date before 2000-01-01 (`FIRST_DAY`) or after today.
+        ValueError: anything else that is not one of these (2026-02-30 included).
+    """
     word = text.strip().lower()
     if word in TODAY:
         return today
@@ -101,10 +106,15 @@ def parse_day(text: str, today: date) -> date:
     match = _DAY.match(word)
     if not match:
         raise ValueError(text)
-    day = date(*(int(g) for g in match.groups()))  # ValueError for 2026-02-30
-    if day > today:
-        raise ValueError(text)
-    return day
+    year, month, dom = (int(g) for g in match.groups())
+    if year < FIRST_DAY.year:  # also year 0, which `date` cannot hold
+        raise OutOfRange(text, FIRST_DAY, today)
+    return check_day(date(year, month, dom), today, text)
+
+
+def in_range(day: date, today: date) -> bool:
+    """True if a digest may be asked for `day` (a button's day is checked as a typed one)."""
+    return FIRST_DAY <= day <= today
 
 
 def looks_like_day(text: str) -> bool:

@@ -39,6 +39,7 @@ class SandboxBot:
         sandbox: Sandbox | None = None,
         db_path: str | Path | None = None,
         outbox_rate: float | None = None,
+        paid_rate: float | None = None,
     ) -> None:
         self.clock = clock or ManualClock(datetime(2026, 3, 2, 0, 30, tzinfo=UTC))
         self.sandbox = sandbox or Sandbox(now=self.clock.now)
@@ -53,7 +54,7 @@ class SandboxBot:
         self.app: FrontlineApp = build_application(
             config, token=self.sandbox.token, request=self.sandbox.request(),
             get_updates_request=self.sandbox.request(), clock=self.clock,
-            outbox_rate=outbox_rate)
+            outbox_rate=outbox_rate, paid_rate=paid_rate, create_database=True)
         self.running = False
 
     @property

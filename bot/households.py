@@ -2,7 +2,8 @@
 
 The rules, decided here once for the CLI and the chat upload (`/import households`):
 
-- **Size**: a file over `MAX_BYTES` (10 MB) is refused before it is read further.
+- **Size**: a file over `MAX_BYTES` (10 MB) is refused before it is read further; so is
+  one of more than `MAX_ROWS` (200,000) households, about what a 10 MB CSV holds.
 - **Format**: a file whose bytes are a ZIP (`PK\\x03\\x04`) or whose name ends in `.xlsx` is an
   Excel workbook; an old binary `.xls` is refused with a hint; anything else is CSV text.
 - **Encoding** (CSV): UTF-8, with or without a byte-order mark; otherwise GB18030 (a superset
@@ -13,8 +14,10 @@ The rules, decided here once for the CLI and the chat upload (`/import household
 - **Layout** (XLSX): the first sheet, read with openpyxl in read-only mode; the first non-empty
   row is the header and line numbers are the sheet's row numbers. Cells become text (a whole
   number stored as 3.0 reads "3", an empty cell ""); only the first `MAX_COLUMNS` columns are
-  read. As a guard against decompression bombs a workbook that unpacks to more than
-  `MAX_UNPACKED` bytes, or a sheet of more than `MAX_SHEET_ROWS` rows, is refused.
+  read. A sheet may have at most `MAX_SHEET_ROWS` (50,000) rows: reading a workbook costs
+  about ten times what a CSV line does, so the refusal suggests saving it as CSV. What a
+  workbook may cost to read (unpacked sizes, shared strings, CPU) is bounded before
+  openpyxl parses anything; see `bot.household_files`.
 - **Columns** (header names, case and surrounding spaces ignored; English or Chinese):
   `zone` 区域/网格/片区, `label` 户/门牌/门牌号/户号, `address` 地址, `people` 人数,
   `notes` 备注, `responsible` 责任人, `backup` 备岗/备岗人/后备责任人. zone, label, people
@@ -27,10 +30,12 @@ The rules, decided here once for the CLI and the chat upload (`/import household
   most once in the file.
 - **Vulnerable**: a household whose notes mention living alone, old age, disability or
   quarantine (`VULNERABLE_WORDS`) is flagged vulnerable, so coverage wants it daily.
-- **Writing**: nothing is written unless every row is good; `only_good=True` writes the good
-  rows anyway (after the secretary confirms). Households are upserted by (zone, label) and
-  zones created as needed, in one transaction. Every column is written on an update: an
-  empty backup (or no backup column) clears the household's backup.
+- **Writing** (`bot.household_import`): nothing is written unless every row is good;
+  `only_good=True` writes the good rows anyway (after the secretary confirms). Households
+  are upserted by (zone, label) and zones created as needed, all or nothing, in short
+  pieces that never hold the writer's lock long (see `storage.household_imports`). Every
+  column is written on an update: an empty backup (or no backup column) clears the
+  household's backup.
 - **One row in chat** (`/household add`): the same columns in the same order
   (`ROW_COLUMNS`), separated by `,` or the Chinese `，` (`split_fields`), checked and
   written by the same code as a file's row (`save_household`); only the zone is matched
@@ -41,18 +46,23 @@ The rules, decided here once for the CLI and the chat upload (`/import household
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import csv
-import io
 import unicodedata
-import warnings
-import zipfile
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from operator import itemgetter
+from typing import NamedTuple
 
+from bot.household_files import (
+    MAX_ROWS,
+    OLE_MAGIC,
+    Unreadable,
+    csv_records,
+    decode,
+    is_xlsx,
+    xlsx_records,
+)
 from bot.i18n import Translator
 from storage.households import HouseholdInput
 from storage.store import Store
@@ -62,13 +72,6 @@ MAX_PEOPLE = 999
 MAX_NAME = 64  # zone and label: shown on buttons
 MAX_TEXT = 500  # address and notes
 MAX_SHOWN = 40  # a cell quoted back in a reason is cut to this many characters
-MAX_COLUMNS = 50  # of an XLSX sheet
-MAX_SHEET_ROWS = 50_000
-MAX_UNPACKED = 10 * MAX_BYTES  # an XLSX's parts, unpacked
-
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls (and .doc)
-
 REQUIRED = ("zone", "label", "people", "responsible")
 OPTIONAL = ("address", "notes", "backup")
 # The columns of one household typed in chat, in the order of the import file's header.
@@ -160,9 +163,8 @@ class ImportResult:
         return self.created + self.updated > 0
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedRow:
-    """A row that passed the checks that need no database."""
+class ParsedRow(NamedTuple):
+    """A row that passed the checks that need no database (a tuple: 200,000 are made fast)."""
 
     line: int
     zone: str
@@ -174,23 +176,10 @@ class ParsedRow:
     backup: str = ""  # the same kind of key; "" for no backup
 
 
-def decode(data: bytes) -> str | None:
-    """The text of the file as UTF-8 (BOM or not) or else GB18030; None if neither."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
-def is_xlsx(data: bytes, file_name: str | None = None) -> bool:
-    """True if the file is to be read as an Excel workbook (ZIP bytes, or named .xlsx)."""
-    return data.startswith(ZIP_MAGIC) or (file_name or "").lower().endswith(".xlsx")
-
-
 def is_vulnerable(notes: str) -> bool:
     """True if the notes mention living alone, old age, disability or quarantine."""
+    if not notes:
+        return False
     text = notes.casefold()
     return any(word in text for word in VULNERABLE_WORDS)
 
@@ -200,19 +189,16 @@ def _shown(text: str) -> str:
     return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"
 
 
+def _nfkc(text: str) -> str:
+    """Full-width digits and letters as ASCII (ASCII text is already so: the fast way)."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
 def _responsible_key(text: str) -> str:
-    value = unicodedata.normalize("NFKC", text).strip()
+    value = _nfkc(text).strip()
     if value.startswith("@"):
         value = value[1:]
     return value if value.isascii() and value.isdigit() else value.casefold()
-
-
-class _Unreadable(Exception):
-    """The file cannot be read further; `error` says why."""
-
-    def __init__(self, error: RowError) -> None:
-        super().__init__(error.key)
-        self.error = error
 
 
 def parse(data: bytes, file_name: str | None = None) -> tuple[list[ParsedRow], list[RowError]]:
@@ -225,72 +211,14 @@ def parse(data: bytes, file_name: str | None = None) -> tuple[list[ParsedRow], l
         return [], [RowError(None, "old_excel")]
     try:
         if is_xlsx(data, file_name):
-            with contextlib.closing(_xlsx_records(data)) as records:
+            with xlsx_records(data) as records:
                 return _check_records(records, xlsx=True)
         text = decode(data)
         if text is None:
             return [], [RowError(None, "not_text")]
-        return _check_records(_csv_records(text), xlsx=False)
-    except _Unreadable as exc:
-        return [], [exc.error]
-
-
-def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(line, fields) of each CSV record; a record spanning lines has its first line."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    start = 1
-    try:
-        for record in reader:
-            line, start = start, reader.line_num + 1
-            yield line, record
-    except csv.Error as exc:
-        raise _Unreadable(RowError(start, "bad_csv", {"detail": str(exc)})) from None
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="minutes")
-    return str(value)
-
-
-def _xlsx_records(data: bytes) -> Generator[tuple[int, list[str]], None, None]:
-    """(sheet row, cells as text) of the first sheet of a workbook."""
-    import openpyxl
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise _Unreadable(RowError(None, "bad_xlsx")) from None
-    if unpacked > MAX_UNPACKED:
-        raise _Unreadable(RowError(None, "xlsx_too_big",
-                                   {"limit": MAX_UNPACKED // 1024 // 1024}))
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles and extensions it does not read: not our business.
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                if not book.worksheets:
-                    raise _Unreadable(RowError(None, "empty_file"))
-                sheet = book.worksheets[0]
-                sheet.reset_dimensions()  # trust the rows, not a stale <dimension> tag
-                rows = sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)
-                for number, cells in enumerate(rows, start=1):
-                    if number > MAX_SHEET_ROWS:
-                        raise _Unreadable(RowError(None, "too_many_rows",
-                                                   {"max": MAX_SHEET_ROWS}))
-                    yield number, [_cell_text(value) for value in cells]
-            finally:
-                book.close()
-    except _Unreadable:
-        raise
-    except Exception:  # openpyxl raises many kinds on a damaged file
-        raise _Unreadable(RowError(None, "bad_xlsx")) from None
+        return _check_records(csv_records(text), xlsx=False)
+    except Unreadable as exc:
+        return [], [RowError(exc.line, exc.key, exc.values)]
 
 
 def _check_records(records: Iterable[tuple[int, list[str]]], *,
@@ -299,20 +227,30 @@ def _check_records(records: Iterable[tuple[int, list[str]]], *,
     errors: list[RowError] = []
     columns: dict[str, int] = {}
     width = 0
+    pick: Callable[[list[str]], tuple[str, ...]] | None = None
     seen: dict[tuple[str, str], int] = {}
+    count = 0
     for line, record in records:
-        if not any(cell.strip() for cell in record):
+        if not "".join(record).strip():
             continue
-        if not columns:
+        if columns:
+            count += 1
+            if count > MAX_ROWS:
+                return [], [RowError(None, "too_many_households", {"max": MAX_ROWS})]
+        else:
             header_errors = _read_header(record, columns)
             if header_errors:
                 return [], [RowError(line, r.key, r.values) for r in header_errors]
             width = len(record)
+            # Where each of ROW_COLUMNS is; a column the header lacks reads the empty cell
+            # added after the last one.
+            pick = itemgetter(*(columns.get(key, width) for key in ROW_COLUMNS))
             continue
         if xlsx:
             # Cells are separate in a sheet: nothing like a stray comma can shift them.
             record = (record + [""] * width)[:width]
-        row = _check_row(line, record, columns, width, errors)
+        assert pick is not None
+        row = _check_row(line, record, columns, width, pick, errors)
         if row is None:
             continue
         first = seen.setdefault((row.zone, row.label), line)
@@ -349,23 +287,30 @@ def _read_header(record: list[str], columns: dict[str, int]) -> list[Reason]:
 
 
 def _check_row(line: int, record: list[str], columns: dict[str, int], width: int,
+               pick: Callable[[list[str]], tuple[str, ...]],
                errors: list[RowError]) -> ParsedRow | None:
-    if len(record) > width:
-        errors.append(RowError(line, "too_many_fields", {"fields": len(record),
-                                                         "width": width}))
+    count = len(record)
+    if count > width:
+        errors.append(RowError(line, "too_many_fields", {"fields": count, "width": width}))
         return None
-    lacking = [key for key in REQUIRED if columns[key] >= len(record)]
-    if lacking:
-        errors.append(RowError(line, "row_missing_columns", {"columns": ", ".join(lacking)}))
-        return None
-
-    def cell(key: str) -> str:
-        index = columns.get(key)
-        return record[index].strip() if index is not None and index < len(record) else ""
-
-    zone, label, people_text = cell("zone"), cell("label"), cell("people")
-    address, notes, responsible = cell("address"), cell("notes"), cell("responsible")
-    backup = cell("backup")
+    if count < width:
+        lacking = [key for key in REQUIRED if columns[key] >= count]
+        if lacking:
+            errors.append(RowError(line, "row_missing_columns",
+                                   {"columns": ", ".join(lacking)}))
+            return None
+    cells = record + [""] * (width + 1 - count)
+    zone, label, address, people_text, notes, responsible, backup = pick(cells)
+    zone, label, address, notes = zone.strip(), label.strip(), address.strip(), notes.strip()
+    people_text, responsible, backup = people_text.strip(), responsible.strip(), backup.strip()
+    digits = _nfkc(people_text)
+    people = int(digits) if digits.isascii() and digits.isdigit() else 0
+    key = _responsible_key(responsible)
+    backup_key = _responsible_key(backup) if backup else ""
+    if (zone and label and len(zone) <= MAX_NAME and len(label) <= MAX_NAME
+            and len(address) <= MAX_TEXT and len(notes) <= MAX_TEXT
+            and 1 <= people <= MAX_PEOPLE and key and backup_key != key):
+        return ParsedRow(line, zone, label, address, people, notes, key, backup_key)
     reasons: list[Reason] = []
     if not zone:
         reasons.append(Reason("empty_zone"))
@@ -375,21 +320,15 @@ def _check_row(line: int, record: list[str], columns: dict[str, int], width: int
         reasons.append(Reason("name_too_long", {"max": MAX_NAME}))
     if len(address) > MAX_TEXT or len(notes) > MAX_TEXT:
         reasons.append(Reason("text_too_long", {"max": MAX_TEXT}))
-    digits = unicodedata.normalize("NFKC", people_text)
-    people = int(digits) if digits.isascii() and digits.isdigit() else 0
     if not 1 <= people <= MAX_PEOPLE:
         reasons.append(Reason("bad_people", {"max": MAX_PEOPLE, "value": _shown(people_text)}))
-    key = _responsible_key(responsible)
     if not key:
         reasons.append(Reason("empty_responsible"))
-    backup_key = _responsible_key(backup)
-    if key and backup_key == key:
+    elif backup_key == key:
         reasons.append(Reason("backup_is_responsible", {"who": _shown(_who(key))}))
-    if reasons:
-        first, *more = reasons
-        errors.append(RowError(line, first.key, first.values, tuple(more)))
-        return None
-    return ParsedRow(line, zone, label, address, people, notes, key, backup_key)
+    first, *more = reasons
+    errors.append(RowError(line, first.key, first.values, tuple(more)))
+    return None
 
 
 def _who(key: str) -> str:
@@ -397,60 +336,47 @@ def _who(key: str) -> str:
     return key if key.isdigit() else "@" + key
 
 
-async def import_households(store: Store, branch_id: int, data: bytes, *, now: datetime,
-                            only_good: bool = False,
-                            file_name: str | None = None) -> ImportResult:
-    """Check the file's rows and write them all, or nothing (unless `only_good`).
-
-    Responsible members must belong to `branch_id` or a branch below it. `file_name`
-    helps tell an XLSX from a CSV. The file is parsed in a worker thread, so that a large
-    one does not stall the bot's other chats.
-    """
-    rows, errors = await asyncio.to_thread(parse, data, file_name)
-    good = await _resolve(store, branch_id, rows, errors)
-    return await _write(store, branch_id, good, errors, now=now, only_good=only_good)
-
-
-async def _resolve(store: Store, branch_id: int, rows: list[ParsedRow],
-                   errors: list[RowError]) -> list[HouseholdInput]:
-    """The rows whose members belong to the branch's subtree; the others go to `errors`."""
+def member_keys(rows: list[ParsedRow]) -> tuple[list[int], list[str]]:
+    """The ids and @usernames the rows name as responsible or backup members."""
     keys = {row.responsible for row in rows} | {row.backup for row in rows if row.backup}
-    found = await store.members_in_subtree(
-        branch_id, ids=[int(k) for k in keys if k.isdigit()],
-        usernames=[k for k in keys if not k.isdigit()])
+    return [int(k) for k in keys if k.isdigit()], [k for k in keys if not k.isdigit()]
+
+
+def match_members(rows: list[ParsedRow], found: list[tuple[int, str | None]],
+                  errors: list[RowError]) -> list[HouseholdInput]:
+    """The rows whose members are among `found` (id, username), as households to write;
+    the others go to `errors`, which end up sorted by line."""
     members: dict[str, int] = {str(member_id): member_id for member_id, _ in found}
     members.update({name.casefold(): member_id for member_id, name in found if name})
     good: list[HouseholdInput] = []
     for row in rows:
-        reasons: list[Reason] = []
         member_id = members.get(row.responsible)
-        if member_id is None:
-            reasons.append(Reason("not_member", {"who": _shown(_who(row.responsible))}))
         backup_id = members.get(row.backup) if row.backup else None
-        if row.backup and backup_id is None:
-            reasons.append(Reason("backup_not_member", {"who": _shown(_who(row.backup))}))
-        elif backup_id is not None and backup_id == member_id:
-            # One named by @username, the other by id: still the same member.
-            reasons.append(Reason("backup_is_responsible", {"who": _shown(_who(row.backup))}))
-        if reasons or member_id is None:
+        if member_id is None or (row.backup and (backup_id is None or backup_id == member_id)):
+            reasons: list[Reason] = []
+            if member_id is None:
+                reasons.append(Reason("not_member", {"who": _shown(_who(row.responsible))}))
+            if row.backup and backup_id is None:
+                reasons.append(Reason("backup_not_member", {"who": _shown(_who(row.backup))}))
+            elif backup_id is not None and backup_id == member_id:
+                # One named by @username, the other by id: still the same member.
+                reasons.append(Reason("backup_is_responsible",
+                                      {"who": _shown(_who(row.backup))}))
             first, *more = reasons
             errors.append(RowError(row.line, first.key, first.values, tuple(more)))
             continue
         good.append(HouseholdInput(row.zone, row.label, row.address, row.people, row.notes,
                                    member_id, is_vulnerable(row.notes), backup_id))
+    errors.sort(key=lambda e: (e.line or 0))
     return good
 
 
-async def _write(store: Store, branch_id: int, good: list[HouseholdInput],
-                 errors: list[RowError], *, now: datetime, only_good: bool) -> ImportResult:
-    """Write the good rows, unless there are errors and not `only_good`."""
-    errors.sort(key=lambda e: (e.line or 0))
-    result = ImportResult(errors=errors, good_rows=len(good))
-    if good and (only_good or not errors):
-        result.created, result.updated = await store.upsert_households(branch_id, good, at=now)
-        result.zones = list(dict.fromkeys(household.zone for household in good))
-        result.households = list(good)
-    return result
+async def _resolve(store: Store, branch_id: int, rows: list[ParsedRow],
+                   errors: list[RowError]) -> list[HouseholdInput]:
+    """The rows whose members belong to the branch's subtree; the others go to `errors`."""
+    ids, usernames = member_keys(rows)
+    found = await store.members_in_subtree(branch_id, ids=ids, usernames=usernames)
+    return match_members(rows, found, errors)
 
 
 QUOTE = '"'
@@ -501,11 +427,15 @@ async def save_household(store: Store, branch_id: int, fields: list[str], *,
     records = [(0, list(ROW_COLUMNS)), (1, fields)]
     rows, errors = _check_records(records, xlsx=False)
     good = await _resolve(store, branch_id, rows, errors)
-    for index, item in enumerate(good):
+    result = ImportResult(errors=errors, good_rows=len(good))
+    for item in good:
         zone = await store.zone_named(branch_id, item.zone)
         if zone is not None:
-            good[index] = replace(item, zone=zone.name)
-    return await _write(store, branch_id, good, errors, now=now, only_good=False)
+            item = item._replace(zone=zone.name)
+        result.created, result.updated = await store.upsert_households(branch_id, [item],
+                                                                       at=now)
+        result.zones, result.households = [item.zone], [item]
+    return result
 
 
 # Quotes that may wrap a name with spaces in a command: "…", “…” and 「…」.

@@ -32,6 +32,10 @@ FOR_WHOM_MAX = 200
 LOCATION_MAX = 300
 NOTE_MAX = 500
 EXCERPT = 200  # characters of the details shown in a list
+EXCERPT_WHOM = 60  # ... of "for whom"
+EXCERPT_LOCATION = 100  # ... of the location
+EXCERPT_NOTE = 100  # ... of the latest status note
+EXCERPT_NAME = 32  # ... of the reporter's and the branch's name
 PAGE = 5
 
 
@@ -162,21 +166,33 @@ def _whom(translate: Translator, language: str, for_self: bool, for_whom: str | 
 
 def block(translate: Translator, language: str, need: NeedRow, now: datetime, *,
           excerpt: bool = True) -> str:
-    """One need as a block of lines (in lists, notifications and after a change)."""
-    details = _cut(need.details, EXCERPT) if excerpt else need.details
+    """One need as a block of lines (in lists, notifications and after a change).
+
+    An excerpt (in lists) cuts every field that can be long, so that a page of `PAGE` needs
+    fits in one message whatever was typed; the whole need is at most `DETAILS_MAX` +
+    `FOR_WHOM_MAX` + `LOCATION_MAX` + `NOTE_MAX` characters and names, also under the limit.
+    """
+    def short(text: str, limit: int) -> str:
+        return _cut(text, limit) if excerpt else text
+
     location = where(need)
     lines = [translate(
         language, "need.block", id=need.id,
         urgency=translate(language, f"need.urg_{need.urgency}"),
         category=translate(language, f"need.cat_{need.category}"),
-        branch=esc(need.branch_name), reporter=esc(need.reporter_name),
-        whom=_whom(translate, language, need.for_self, need.for_whom),
-        details=esc(details), age=age(translate, language, need.created_at, now),
+        branch=esc(short(need.branch_name, EXCERPT_NAME)),
+        reporter=esc(short(need.reporter_name, EXCERPT_NAME)),
+        whom=_whom(translate, language, need.for_self,
+                   short(need.for_whom, EXCERPT_WHOM) if need.for_whom else None),
+        details=esc(short(need.details, EXCERPT)),
+        age=age(translate, language, need.created_at, now),
         status=translate(language, f"need.status_{need.status}"))]
     if location:
-        lines.append(translate(language, "need.location_line", location=esc(location)))
+        lines.append(translate(language, "need.location_line",
+                               location=esc(short(location, EXCERPT_LOCATION))))
     if need.status_note:
-        lines.append(translate(language, "need.note_line", note=esc(need.status_note)))
+        lines.append(translate(language, "need.note_line",
+                               note=esc(short(need.status_note, EXCERPT_NOTE))))
     return "\n".join(lines)
 
 

@@ -50,7 +50,7 @@ from storage.store import Store
 logger = logging.getLogger(__name__)
 
 WINDOW = 1.02  # seconds; a little over one, so that a window Telegram counts never exceeds rate
-CHAT_INTERVAL = 1.0
+CHAT_INTERVAL = 1.05  # a little over a second, like WINDOW: a request may leave a little late
 GROUP_PER_MINUTE = 20
 BATCH = 500
 # Transient failures in a row (of any messages, no success between) that pause all sending.
@@ -58,6 +58,9 @@ TROUBLE_STREAK = 3
 MAX_PAUSE = 60.0
 RECORD_RETRY = 0.5  # first wait before writing outcomes again; doubles up to MAX_RECORD_RETRY
 MAX_RECORD_RETRY = 10.0
+# The outbox rows sent as paid broadcasts when paid broadcasting is on: broadcasts and their
+# reminders, the daily prompts and reminders. The rest (notices to a few people) stay free.
+PAID_KINDS = frozenset({"broadcast", "reminder", "rhythm_prompt", "rhythm_reminder"})
 
 
 class Outcome(Enum):
@@ -80,7 +83,7 @@ class SendResult:
     error: str | None = None
 
 
-SendFn = Callable[[OutboxItem], Awaitable[SendResult]]
+SendFn = Callable[[OutboxItem, bool], Awaitable[SendResult]]  # (item, as a paid broadcast)
 ProgressFn = Callable[[int, bool], Awaitable[None]]
 SleepFn = Callable[[float], Awaitable[None]]
 
@@ -89,29 +92,96 @@ def _loop_time() -> float:
     return asyncio.get_running_loop().time()
 
 
+class _Lane:
+    """One overall budget: an even stream (a token bucket refilled at `rate` per `WINDOW`,
+    holding a tenth of a second's worth) and never more than `rate` in any `WINDOW`."""
+
+    def __init__(self, rate: int, now: float) -> None:
+        self.rate = rate
+        self.sent: deque[float] = deque()
+        self.dispatched: deque[float] = deque()  # when requests really left (see Pacer)
+        self.burst = max(1.0, min(rate / 10, 10.0))  # small bursts: a smooth stream
+        self.refill = rate / WINDOW  # tokens per second
+        self.tokens = self.burst
+        self.filled_at = now
+
+    def _fill(self, now: float) -> None:
+        self.tokens = min(self.burst, self.tokens + (now - self.filled_at) * self.refill)
+        self.filled_at = now
+        while self.sent and self.sent[0] <= now - WINDOW:
+            self.sent.popleft()
+
+    def wait(self, now: float) -> float:
+        self._fill(now)
+        wait = 0.0
+        if len(self.sent) >= self.rate:
+            wait = self.sent[0] + WINDOW - now
+        if self.tokens < 1 - 1e-9:  # (a float short of one token is a token)
+            wait = max(wait, (1 - self.tokens) / self.refill)
+        return wait
+
+    def take(self, now: float) -> None:
+        self._fill(now)
+        self.tokens -= 1
+        self.sent.append(now)
+
+    def dispatch_wait(self, now: float) -> float:
+        while self.dispatched and self.dispatched[0] <= now - WINDOW:
+            self.dispatched.popleft()
+        if len(self.dispatched) >= self.rate:
+            return self.dispatched[0] + WINDOW - now
+        return 0.0
+
+
 class Pacer:
     """Overall, per-chat and per-group limits on a monotonic clock.
 
-    Overall, sends are spread evenly (a token bucket refilled at `rate` per `WINDOW`, holding
-    at most a tenth of a second's worth) and never more than `rate` in any `WINDOW`: an even
-    stream reaches Telegram as one, whatever the network's jitter adds.
+    Overall, sends are spread evenly and never more than `rate` in any `WINDOW` (see
+    `_Lane`): an even stream reaches Telegram as one, whatever the network's jitter adds.
+    With `paid_rate`, paid broadcasts have a budget of their own (Telegram's
+    allow_paid_broadcast ignores the free limit); per-chat limits and 429 pauses are shared.
+    Direct replies count against the free budget (`count_direct`): Telegram counts them
+    too, so the outbox yields to them.
     """
 
-    def __init__(self, rate: float, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, rate: float, monotonic: Callable[[], float] = time.monotonic, *,
+                 paid_rate: float | None = None) -> None:
         self.rate = max(1, int(rate))
         self.now = monotonic
-        self.sent: deque[float] = deque()
         self.last_to_chat: dict[int, float] = {}
         self.to_group: dict[int, deque[float]] = {}
         self.paused_until = 0.0
-        self.burst = max(1.0, self.rate / 10)
-        self.refill = self.rate / WINDOW  # tokens per second
-        self._tokens = self.burst
-        self._filled_at = monotonic()
+        start = monotonic()
+        self.free = _Lane(self.rate, start)
+        self.paid = _Lane(max(1, int(paid_rate)), start) if paid_rate else None
 
-    def _fill(self, now: float) -> None:
-        self._tokens = min(self.burst, self._tokens + (now - self._filled_at) * self.refill)
-        self._filled_at = now
+    def _lane(self, paid: bool) -> _Lane:
+        return self.paid if paid and self.paid is not None else self.free
+
+    def dispatch_wait(self, paid: bool = False) -> float:
+        """Seconds before a message started earlier may really go out: when the event loop
+        is busy, started sends can bunch up, and Telegram counts them as they arrive."""
+        return max(0.0, self._lane(paid).dispatch_wait(self.now()))
+
+    def dispatch(self, paid: bool = False) -> None:
+        """Count a request leaving now (a free one counts in the paid budget's window too:
+        the paid limit is taken as one for everything the bot sends)."""
+        now = self.now()
+        self._lane(paid).dispatched.append(now)
+        if not paid and self.paid is not None:
+            self.paid.dispatched.append(now)
+
+    def count_direct(self, chat_id: int | None = None) -> None:
+        """A direct reply was sent (to `chat_id`): it used the free budget, and its chat's."""
+        now = self.now()
+        self.free.take(now)
+        if self.paid is not None:
+            self.paid.sent.append(now)
+            self.paid.dispatched.append(now)
+        if chat_id is not None:
+            self.last_to_chat[chat_id] = now
+            if chat_id < 0:
+                self.to_group.setdefault(chat_id, deque()).append(now)
 
     def chat_wait(self, chat_id: int) -> float:
         """Seconds before `chat_id` may get another message (0 if now)."""
@@ -126,25 +196,18 @@ class Pacer:
                     wait = max(wait, times[0] + 60 - now)
         return max(0.0, wait)
 
-    def overall_wait(self) -> float:
-        """Seconds before any message may be sent (0 if now)."""
+    def overall_wait(self, paid: bool = False) -> float:
+        """Seconds before any message (a paid one, with `paid`) may be sent (0 if now)."""
         now = self.now()
-        while self.sent and self.sent[0] <= now - WINDOW:
-            self.sent.popleft()
-        wait = self.paused_until - now
-        if len(self.sent) >= self.rate:
-            wait = max(wait, self.sent[0] + WINDOW - now)
-        self._fill(now)
-        if self._tokens < 1 - 1e-9:  # (a float short of one token is a token)
-            wait = max(wait, (1 - self._tokens) / self.refill)
+        wait = max(self.paused_until - now, self._lane(paid).wait(now))
         return max(0.0, wait)
 
-    def record(self, chat_id: int) -> None:
+    def record(self, chat_id: int, paid: bool = False) -> None:
         """Count a message that is being sent now."""
         now = self.now()
-        self._fill(now)
-        self._tokens -= 1
-        self.sent.append(now)
+        self._lane(paid).take(now)
+        if not paid and self.paid is not None:
+            self.paid.sent.append(now)
         self.last_to_chat[chat_id] = now
         if chat_id < 0:
             self.to_group.setdefault(chat_id, deque()).append(now)
@@ -186,6 +249,8 @@ class OutboxWorker:
         max_attempts: int = 5,
         backoff: float = 0.5,
         max_in_flight: int | None = None,
+        paid_rate: float | None = None,
+        paid_kinds: frozenset[str] = PAID_KINDS,
         monotonic: Callable[[], float] | None = None,
         sleep: SleepFn = asyncio.sleep,
     ) -> None:
@@ -193,14 +258,17 @@ class OutboxWorker:
         self.clock = clock
         self.send = send
         # The event loop's clock by default, so that it runs on virtual time with the loop.
-        self.pacer = Pacer(rate, monotonic or _loop_time)
+        self.pacer = Pacer(rate, monotonic or _loop_time, paid_rate=paid_rate)
+        self.paid_kinds = paid_kinds if paid_rate else frozenset()
         self.progress = progress
         self.progress_interval = progress_interval
         self.max_attempts = max_attempts
         self.backoff = backoff
         # One second's worth of messages in flight keeps the rate whatever the round trip
         # (up to a second); it is also what a crash may repeat at most.
-        self.max_in_flight = max(1, max_in_flight or self.pacer.rate)
+        paid_lane = self.pacer.paid
+        self.max_in_flight = max(1, max_in_flight or self.pacer.rate + (
+            paid_lane.rate if paid_lane else 0))
         self.sleep = sleep
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
@@ -210,6 +278,9 @@ class OutboxWorker:
         self._recorder: asyncio.Task[None] | None = None
         self._sending: set[asyncio.Task[None]] = set()
         self._claimed: dict[int, OutboxItem] = {}  # taken, outcome not yet written
+        # Rows whose outcome was written since the page being swept was read: that page still
+        # shows them as they were (pending), so they must not be taken from it again.
+        self._written_since_read: set[int] = set()
         self._busy_chats: set[int] = set()  # chats with a message in flight
         # Members found unreachable -> the row that found it: until that outcome is written
         # and the outbox read again, the rows already read still say they are reachable.
@@ -278,6 +349,18 @@ class OutboxWorker:
         """False while outcomes cannot be written to the database (sending is paused)."""
         return self._unwritable is None
 
+    def seconds_for(self, messages: int, kind: str) -> float:
+        """About how long the outbox takes to send `messages` rows of this kind."""
+        paid = kind in self.paid_kinds
+        lane = self.pacer.paid if paid and self.pacer.paid is not None else self.pacer.free
+        return messages / lane.refill
+
+    def lane_kinds(self, kind: str) -> frozenset[str] | None:
+        """The kinds that share a budget with `kind` (None: every kind)."""
+        if not self.paid_kinds:
+            return None
+        return self.paid_kinds if kind in self.paid_kinds else None
+
     # --- the sweep --------------------------------------------------------------------------
 
     async def _run(self) -> None:
@@ -316,7 +399,9 @@ class OutboxWorker:
         while not self._stopping:
             self._moved.clear()
             known = [m for m, row in self._gone.items() if row not in self._claimed]
+            self._written_since_read.clear()
             items = await store.pending_outbox(after_id=after, limit=BATCH)
+            stale = self._written_since_read
             for member in known:  # the rows just read know it
                 self._gone.pop(member, None)
             for item in items:
@@ -324,7 +409,8 @@ class OutboxWorker:
                     break
                 pending = True
                 chat = item.chat_id
-                if item.id in self._claimed or chat in held_chats or chat in self._busy_chats:
+                if (item.id in self._claimed or item.id in stale or chat in held_chats
+                        or chat in self._busy_chats):
                     held_chats.add(chat)
                     continue
                 if item.member_id is not None and (
@@ -338,13 +424,14 @@ class OutboxWorker:
                     waits.append(wait)
                     held_chats.add(chat)
                     continue
-                if not await self._slot():
+                paid = item.kind in self.paid_kinds
+                if not await self._slot(paid):
                     break
                 if (wait := self._item_wait(item)) > 0:  # time passed while waiting
                     waits.append(wait)
                     held_chats.add(chat)
                     continue
-                self._start(item)
+                self._start(item, paid)
                 started = True
             await self._report_touched()
             if len(items) < BATCH:
@@ -365,7 +452,7 @@ class OutboxWorker:
             wait = max(wait, not_before - self.pacer.now())
         return wait
 
-    async def _slot(self) -> bool:
+    async def _slot(self, paid: bool) -> bool:
         """Wait until a message may start: outcomes writable, a free slot, the overall pace.
 
         Returns False if the worker is stopping.
@@ -378,7 +465,7 @@ class OutboxWorker:
                 self._moved.clear()
                 await self._moved.wait()
                 continue
-            wait = self.pacer.overall_wait()
+            wait = self.pacer.overall_wait(paid)
             if wait > 0:
                 await self.sleep(wait)
                 continue
@@ -404,24 +491,27 @@ class OutboxWorker:
         self._claimed[item.id] = item
         self.most_in_flight = max(self.most_in_flight, len(self._claimed))
 
-    def _start(self, item: OutboxItem) -> None:
-        self.pacer.record(item.chat_id)
+    def _start(self, item: OutboxItem, paid: bool) -> None:
+        self.pacer.record(item.chat_id, paid)
         self._claim(item)
         self._busy_chats.add(item.chat_id)
-        task = asyncio.create_task(self._send_one(item), name=f"outbox-{item.id}")
+        task = asyncio.create_task(self._send_one(item, paid), name=f"outbox-{item.id}")
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
 
-    async def _send_one(self, item: OutboxItem) -> None:
+    async def _send_one(self, item: OutboxItem, paid: bool) -> None:
         """Send one message and decide what to record; never raises."""
         try:
+            while (wait := self.pacer.dispatch_wait(paid)) > 0:
+                await self.sleep(wait)
             if self.pacer.paused_until > self.pacer.now():
                 # A 429 came back after this one was started but before it went out: it
                 # must not reach Telegram during the pause. Nothing to record; it goes later.
                 self._claimed.pop(item.id, None)
                 return
+            self.pacer.dispatch(paid)
             try:
-                result = await self.send(item)
+                result = await self.send(item, paid)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -508,6 +598,7 @@ class OutboxWorker:
             del self._outcomes[:len(batch)]
             for outcome in batch:
                 self._claimed.pop(outcome.row_id, None)
+                self._written_since_read.add(outcome.row_id)
                 if outcome.broadcast_id is not None:
                     self._touched.add(outcome.broadcast_id)
             if self._unwritable is not None:

@@ -23,6 +23,11 @@ logger = logging.getLogger(__name__)
 # `rate_limit_args` of a request that the outbox paces and retries itself: no waiting, no retry.
 UNPACED = -1
 
+# Calls Telegram counts against a bot's overall sending budget (about 30 a second).
+SENDS = frozenset({
+    "sendMessage", "sendPhoto", "sendDocument", "sendLocation", "copyMessage",
+    "forwardMessage", "sendMediaGroup",
+})
 NOT_IDEMPOTENT = frozenset({
     "sendMessage", "sendPhoto", "sendDocument", "sendLocation", "copyMessage",
     "forwardMessage", "sendMediaGroup",
@@ -37,6 +42,9 @@ class RetryingRateLimiter(AIORateLimiter):
         super().__init__(**kwargs)
         self.network_retries = network_retries
         self.backoff = backoff
+        # Told of every direct send as it goes out, with its chat (the outbox's pacer counts
+        # it against the overall budget and the chat's).
+        self.on_send: Callable[[int | None], None] | None = None
 
     async def process_request(
         self,
@@ -50,6 +58,9 @@ class RetryingRateLimiter(AIORateLimiter):
         """Send through the rate limiter; retry what is worth retrying."""
         if rate_limit_args == UNPACED:
             return await callback(*args, **kwargs)
+        if self.on_send is not None and endpoint in SENDS:
+            chat = data.get("chat_id")
+            self.on_send(chat if isinstance(chat, int) else None)
         attempt = 0
         while True:
             try:

@@ -1,8 +1,13 @@
 """A member's record over a period: check-ins, tasks, answers, needs, commendations and notes.
 
+Notes are private: only a secretary of the member's branch or of a branch above it (or an
+admin) reads them, never the member themself (`may_read_notes`); a record read for anyone
+else is built without them, so no view can show them by mistake.
+
 Periods (`/record` and `/me`): nothing means the last 7 days including today; `30d` the last
 30 days; `2026-11` a calendar month; `2026-11-01..2026-11-20` a range (`~` works too). Days are
-local days of the member's branch. A period never reaches past today.
+local days of the member's branch. A period never reaches past today, nor starts before
+2000-01-01 (`bot.clock.FIRST_DAY`): a month or a range outside that is `OutOfRange`.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.access import Actor, may_lead
+from bot.clock import FIRST_DAY, OutOfRange, check_day
 from storage.records import ConductEntry
+from storage.rows import Person
 from storage.store import Store
 
 DEFAULT_DAYS = 7
@@ -23,38 +31,55 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\s*(?:\.\.|~|～|至)\s*(\d{4}-\d{1,2}-\d{1,2})$")
 
 
+class BadPeriod(ValueError):
+    """Words written as a period (`400d`, `2026-13`, `2026-02-30..2026-03-01`, a range of more
+    than `MAX_DAYS` days or backwards) that make no period: not a member's name either."""
+
+
 def parse_period(text: str | None, today: date) -> tuple[date, date]:
-    """(first day, last day), inclusive; ValueError if `text` is not a period."""
+    """(first day, last day), inclusive.
+
+    Raises:
+        OutOfRange: a well-formed period outside `FIRST_DAY`..today (a month or a range
+            that starts after today, or before 2000-01-01).
+        BadPeriod: written as a period, but none (see the class).
+        ValueError: `text` is not written as a period at all.
+    """
     text = (text or "").strip()
     if not text:
         return today - timedelta(days=DEFAULT_DAYS - 1), today
     if match := _DAYS.match(text):
         days = int(match.group(1))
         if not 1 <= days <= MAX_DAYS:
-            raise ValueError(text)
+            raise BadPeriod(text)
         return today - timedelta(days=days - 1), today
     if match := _MONTH.match(text):
         year, month = int(match.group(1)), int(match.group(2))
         if not 1 <= month <= 12:
-            raise ValueError(text)
-        first = date(year, month, 1)
-        following = date(year + month // 12, month % 12 + 1, 1)
-        last = min(following - timedelta(days=1), today)
-        if first > today:
-            raise ValueError(text)
-        return first, last
+            raise BadPeriod(text)
+        first = check_day(_day(year, month, 1, text=text, today=today), today, text)
+        following = date(year + month // 12, month % 12 + 1, 1)  # first <= today: no overflow
+        return first, min(following - timedelta(days=1), today)
     if match := _RANGE.match(text):
-        first, last = (date.fromisoformat(_pad(g)) for g in match.groups())
+        first, last = (_day(*(int(n) for n in g.split("-")[:3]), text=text, today=today)
+                       for g in match.groups())
+        check_day(first, today, text)
         last = min(last, today)
         if first > last or (last - first).days >= MAX_DAYS:
-            raise ValueError(text)
+            raise BadPeriod(text)
         return first, last
     raise ValueError(text)
 
 
-def _pad(day: str) -> str:
-    year, month, dom = day.split("-")
-    return f"{year}-{int(month):02d}-{int(dom):02d}"
+def _day(year: int, month: int, dom: int, *, text: str, today: date) -> date:
+    """A typed day; OutOfRange for a year before FIRST_DAY's (0000 included), ValueError for
+    a day that does not exist (2026-02-30)."""
+    if year < FIRST_DAY.year:
+        raise OutOfRange(text, FIRST_DAY, today)
+    try:
+        return date(year, month, dom)
+    except ValueError as error:
+        raise BadPeriod(text) from error
 
 
 @dataclass(frozen=True)
@@ -81,14 +106,26 @@ class Record:
         return self.checkin_days / self.days if self.days else 0.0
 
 
+async def may_read_notes(store: Store, reader: Actor, member: Person) -> bool:
+    """True if `reader` may see the notes on `member`'s record: a secretary of the member's
+    branch or of a branch above it, or an admin, and never the member themself."""
+    if reader.user_id == member.id or member.branch_id is None:
+        return False
+    return await may_lead(store, reader, member.branch_id)
+
+
 async def member_record(store: Store, member_id: int, timezone: str, first_day: date,
-                        last_day: date, now: datetime) -> Record:
-    """The member's record over the local days `first_day`..`last_day` of `timezone`."""
+                        last_day: date, now: datetime, *, notes: bool) -> Record:
+    """The member's record over the local days `first_day`..`last_day` of `timezone`.
+
+    Notes are read only with `notes` (see `may_read_notes`); without, the record holds none.
+    """
     zone = ZoneInfo(timezone)
     start = datetime.combine(first_day, time(0), zone)
     end = datetime.combine(last_day + timedelta(days=1), time(0), zone)
     figures = await store.record_figures(member_id, first_day, last_day, start, end, now)
-    conduct = await store.conduct_entries(member_id, start, end)
+    kinds = ("commendation", "note") if notes else ("commendation",)
+    conduct = await store.conduct_entries(member_id, start, end, kinds)
     median = (timedelta(seconds=statistics.median(figures.answer_seconds))
               if figures.answer_seconds else None)
     return Record(

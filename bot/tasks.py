@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.clock import OutOfRange
 from bot.i18n import Translator, pick_language
-from bot.text import esc
+from bot.text import cut, esc
 from storage.outbox import Buttons, NewMessage
 from storage.store import Store
 from storage.tasks import Contact, TaskRow
@@ -80,8 +81,9 @@ def parse_due(text: str, now: datetime, timezone: str) -> datetime | None:
     `2小时`, `2026-12-01 18:00`; `skip`, `-` or `跳过` mean no due time (None).
 
     Raises:
-        ValueError: the text is none of these, names an impossible time, lies in the past,
-            or more than a year ahead.
+        OutOfRange: a due time in the past or more than a year (`MAX_AHEAD`) ahead, with
+            today and the last possible day.
+        ValueError: the text is none of these, or names an impossible time.
     """
     zone = ZoneInfo(timezone)
     words = " ".join(text.strip().lower().split())
@@ -114,15 +116,24 @@ def parse_due(text: str, now: datetime, timezone: str) -> datetime | None:
             elif head in _AFTER_TOMORROW:
                 day = local_now.date() + timedelta(days=2)
             elif match := _DATE.match(head):
-                day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+                year, month, dom = (int(g) for g in match.groups())
+                if not local_now.year - 1 <= year <= local_now.year + 1:  # year 0001 or 9999
+                    raise _out_of_range(text, local_now, zone)
+                day = date(year, month, dom)  # ValueError for 2026-02-30
             else:
                 raise ValueError(text)
             due = _at(day, clock, zone)
         else:
             raise ValueError(text)
     if due <= now or due - now > MAX_AHEAD:
-        raise ValueError(text)
+        raise _out_of_range(text, local_now, zone)
     return due.astimezone(ZoneInfo("UTC"))
+
+
+def _out_of_range(text: str, local_now: datetime, zone: ZoneInfo) -> OutOfRange:
+    """A due time in the past or more than `MAX_AHEAD` ahead (days as the branch reads them)."""
+    last = (local_now + MAX_AHEAD).astimezone(zone).date()
+    return OutOfRange(text, local_now.date(), last)
 
 
 def format_due(due: datetime | None, timezone: str) -> str | None:
@@ -278,6 +289,7 @@ async def _closed(store: Store, translate: Translator, task: TaskRow, *, note: s
         return
     notes = [a.done_note for a in await store.assignments(task.id) if a.done_note]
     text = "; ".join(dict.fromkeys([*notes, *([note] if note else [])])) or task.title
+    text = cut(text, NOTE_MAX)  # the notes of many assignees: a need's note is one of them
     await _need_status(store, translate, task.need_id, "resolved", note=text, by=by, now=now)
 
 

@@ -58,20 +58,37 @@ class Transcript:
         assert scheduler is not None
         queued = await scheduler.tick()
         self.say(f"  ⏰ {self.words['scheduler']}: {queued}")
+        await self.delivered(None)
+
+    async def delivered(self, chat_id: int | None) -> None:
+        """Once the outbox has sent what the last action queued: the answers in `chat_id`,
+        then every other chat's new messages under its recipient's name, so that each
+        message appears under the action that caused it."""
         await self.bot.drain()
+        if chat_id is not None:
+            self.flush(chat_id)
+        for other in list(self.bot.sandbox.messages):
+            if other == chat_id or not self._unseen(other):
+                continue
+            self.say(f"    → {self.names.get(other, str(other))}")
+            self.flush(other)
+
+    def _unseen(self, chat_id: int) -> bool:
+        return any(self.seen.get((chat_id, m.message_id)) != m.edits
+                   for m in self.bot.sandbox.bot_messages(chat_id))
 
     async def send(self, user_id: int, text: str, *, shown: str | None = None) -> None:
         """A user types; print it and the answers."""
         self.say(f"  👤 {self.names[user_id]}: {shown or text}")
         await self.bot.send(user_id, text)
-        self.flush(user_id)
+        await self.delivered(user_id)
 
     async def send_document(self, user_id: int, data: bytes, file_name: str,
                             caption: str) -> None:
         """A user sends a file with a caption; print it and the answers."""
         self.say(f"  👤 {self.names[user_id]}: 📎 {file_name} — {caption}")
         await self.bot.send_document(user_id, data, file_name, caption)
-        self.flush(user_id)
+        await self.delivered(user_id)
 
     def flush_group(self, chat_id: int) -> None:
         """Print the bot's new messages in a group."""
@@ -81,7 +98,7 @@ class Transcript:
         """A user writes in a group; print it and the answers there."""
         self.say(f"  👥 {self.names[user_id]}: {text}")
         await self.bot.send(user_id, text, chat_id=chat_id)
-        self.flush(chat_id)
+        await self.delivered(chat_id)
 
     async def press_group(self, user_id: int, chat_id: int, button: str) -> None:
         """A user taps a button in a group."""
@@ -94,7 +111,7 @@ class Transcript:
         answer = self.bot.sandbox.callback_answers.get(update["callback_query"]["id"], {})
         if answer.get("text"):
             self.say(f"    🤖 {self.words['toast']} {answer['text']}")
-        self.flush(chat_id)
+        await self.delivered(chat_id)
 
     async def press(self, user_id: int, button: str) -> None:
         """A user taps a button; print it and the answers."""
@@ -110,4 +127,4 @@ class Transcript:
         answer = self.bot.sandbox.callback_answers.get(message["callback_query"]["id"], {})
         if answer.get("text"):
             self.say(f"    🤖 {self.words['toast']} {answer['text']}")
-        self.flush(user_id)
+        await self.delivered(user_id)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import selectors
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from functools import wraps
@@ -57,13 +57,33 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
     def __init__(self) -> None:
         super().__init__()
         self.skipped = 0.0  # seconds of idle waiting skipped so far
+        self.excluded = 0.0  # seconds of work that is not ours (the sandbox's), not counted
+        self._frozen_at: float | None = None
         self.outside = 0  # pieces of work under way outside the loop
         inner: Any = self._selector  # type: ignore[has-type]
         self._selector = _SkippingSelector(inner, self)
 
     def time(self) -> float:
-        """The loop's clock: real monotonic time plus the waits it skipped."""
-        return time.monotonic() + self.skipped
+        """The loop's clock: real monotonic time plus the waits it skipped, less the work
+        that was not ours."""
+        if self._frozen_at is not None:
+            return self._frozen_at
+        return time.monotonic() + self.skipped - self.excluded
+
+    @contextmanager
+    def not_ours(self) -> Iterator[None]:
+        """Stop the clock while the code inside runs: the sandbox's work stands for
+        Telegram's servers, whose time is not the bot's. Must not wait on the loop."""
+        if self._frozen_at is not None:
+            yield
+            return
+        self._frozen_at = self.time()
+        began = time.monotonic()
+        try:
+            yield
+        finally:
+            self.excluded += time.monotonic() - began
+            self._frozen_at = None
 
     def run_in_executor(  # type: ignore[override]
             self, executor: Executor | None, func: Callable[..., T],
@@ -99,6 +119,17 @@ def _counting_database_work() -> Any:
         yield
     finally:
         aiosqlite.core.Connection._execute = original  # type: ignore[method-assign]
+
+
+@contextmanager
+def not_ours() -> Iterator[None]:
+    """`VirtualTimeLoop.not_ours` on the running loop if it is one; else nothing."""
+    loop = asyncio.get_running_loop()
+    if isinstance(loop, VirtualTimeLoop):
+        with loop.not_ours():
+            yield
+    else:
+        yield
 
 
 def run(main: Coroutine[Any, Any, T] | Callable[[], Awaitable[T]]) -> T:

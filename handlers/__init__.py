@@ -22,6 +22,7 @@ from handlers import (
     lang,
     needs,
     needs_list,
+    pages,
     records,
     settings,
     start,
@@ -63,6 +64,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *zones.handlers(),
         *imports.handlers(),  # documents in a private chat: before help's catch-all
         *coverage.handlers(),
+        *pages.handlers(),  # the pages of long lists (/roster, /who, /team, /task, ...)
         *help.handlers(),  # catch-alls: last
     ]
     application.add_handlers(feature_handlers, group=0)

@@ -24,7 +24,10 @@ from telegram.warnings import PTBUserWarning
 
 from bot import checkins, tasks
 from bot.access import may_lead
+from bot.clock import OutOfRange
 from bot.tasks import Draft
+from bot.text import cut
+from handlers.common import edit as edit_message
 from handlers.common import esc, refuse, reply, utf16_len
 from handlers.context import Context
 from handlers.drafts import Drafts, stay
@@ -35,7 +38,10 @@ TITLE, DETAILS, DUE, PEOPLE, CONFIRM = range(5)  # conversation states
 DRAFT_KEY = "assign_draft"
 DRAFTS = Drafts(DRAFT_KEY, Draft, "assign.cancelled")
 PREFIX = "asg"
-PAGE = 8
+PAGE = 8  # members per page of the picker
+TEAMS_SHOWN = 10  # team buttons under it (a search finds the others): 8 + 10 + 3 buttons
+NAMES_SHOWN = 20  # assignees named in the summary
+NAME_SHOWN = 40  # characters of a name on a button or in the summary
 MARKED = ("unwell", "quarantined")
 _NEED = re.compile(rf"^{PREFIX}:need:(\d{{1,12}})$")
 
@@ -161,6 +167,12 @@ async def got_due(update: Update, context: Context) -> int:
         try:
             draft.due_at = tasks.parse_due(message.text or "", context.clock.now(),
                                            draft.timezone)
+        except OutOfRange as wrong:
+            await reply(update, context.t(
+                "assign.due_out_of_range", value=esc(cut(wrong.text, 40)),
+                first=wrong.first.isoformat(), last=wrong.last.isoformat(),
+                timezone=esc(draft.timezone)))
+            return DUE
         except ValueError:
             await reply(update, context.t("assign.due_bad", value=esc((message.text or "")[:40]),
                                           timezone=esc(draft.timezone)))
@@ -185,7 +197,7 @@ def _shown(draft: Draft) -> list[int]:
 def _label(context: Context, draft: Draft, member_id: int) -> str:
     mark = draft.marks.get(member_id)
     suffix = " " + context.t(f"assign.mark_{mark}") if mark else ""
-    return draft.names.get(member_id, str(member_id)) + suffix
+    return cut(draft.names.get(member_id, str(member_id)), NAME_SHOWN) + suffix
 
 
 async def _show_people(update: Update, context: Context, draft: Draft, *, edit: bool) -> None:
@@ -204,21 +216,25 @@ async def _show_people(update: Update, context: Context, draft: Draft, *, edit: 
         nav.append(_button(context, "assign.button_all", "all"))
     if nav:
         rows.append(nav)
-    for team in await context.store.teams(draft.branch_id):
-        if team.members:
-            rows.append([_button(context, "assign.button_team", f"team:{team.id}",
-                                 team=team.name, n=len(team.members))])
+    teams = [team for team in await context.store.teams(draft.branch_id) if team.members]
+    if draft.search:  # a search finds teams by name too
+        wanted = draft.search.casefold()
+        teams = [team for team in teams if wanted in team.name.casefold()]
+    for team in teams[:TEAMS_SHOWN]:
+        rows.append([_button(context, "assign.button_team", f"team:{team.id}",
+                             team=team.name, n=len(team.members))])
     rows.append([_button(context, "assign.button_ok", "ok", n=len(draft.selected)),
                  _button(context, "assign.button_cancel", "cancel")])
     key = "assign.ask_people_search" if draft.search else "assign.ask_people"
     text = context.t(key, page=draft.page + 1, pages=pages, n=len(shown),
                      search=esc(draft.search or ""))
+    if len(teams) > TEAMS_SHOWN:
+        text += "\n" + context.t("assign.more_teams", n=len(teams) - TEAMS_SHOWN)
     if draft.marks:
         text += "\n" + context.t("assign.marks_legend")
     markup = InlineKeyboardMarkup(rows)
-    query = update.callback_query
-    if edit and query is not None:
-        await query.edit_message_text(text, reply_markup=markup)
+    if edit and update.callback_query is not None:
+        await edit_message(update, text, markup)
     else:
         await reply(update, text, markup)
 
@@ -277,7 +293,10 @@ async def search(update: Update, context: Context) -> int:
 
 async def _summary(update: Update, context: Context, draft: Draft) -> int:
     assert draft.title is not None
-    names = ", ".join(esc(_label(context, draft, m)) for m in draft.selected)
+    names = ", ".join(esc(cut(_label(context, draft, m), NAME_SHOWN))
+                      for m in draft.selected[:NAMES_SHOWN])
+    if len(draft.selected) > NAMES_SHOWN:
+        names += " " + context.t("assign.more_names", n=len(draft.selected) - NAMES_SHOWN)
     lines = [context.t("assign.summary", branch=esc(draft.branch_name), title=esc(draft.title),
                        n=len(draft.selected), names=names)]
     if draft.details:
@@ -288,9 +307,7 @@ async def _summary(update: Update, context: Context, draft: Draft) -> int:
         lines.append(context.t("assign.for_need", id=draft.need_id))
     markup = InlineKeyboardMarkup([[_button(context, "assign.button_send", "send"),
                                     _button(context, "assign.button_cancel", "cancel")]])
-    query = update.callback_query
-    assert query is not None
-    await query.edit_message_text("\n".join(lines), reply_markup=markup)
+    await edit_message(update, "\n".join(lines), markup)
     return CONFIRM
 
 

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot import invites
 from bot.access import may_lead
-from handlers import callbacks
+from handlers import callbacks, pages
 from handlers.common import esc, refuse, reply, reply_lines
 from handlers.context import Context
 from handlers.leaders import scope
@@ -29,9 +29,15 @@ async def branch(update: Update, context: Context) -> None:
     if len(args) > 1:
         await reply(update, context.t("branch.usage"))
         return
-    top = await scope(update, context, "branch", args[0] if args else None)
+    await pages.show(update, context, "branch", args[0] if args else "")
+
+
+@pages.view("branch")
+async def tree(update: Update, context: Context, argument: str) -> pages.Page | None:
+    """A branch's subtree as a tree, with ids and members."""
+    top = await scope(update, context, "branch", argument or None)
     if top is None:
-        return
+        return None
     nodes = await context.store.subtree(top.id)
     lines = [context.t("branch.tree_header", branch=esc(top.name))]
     for node in nodes:
@@ -39,7 +45,7 @@ async def branch(update: Update, context: Context) -> None:
             "branch.node", name=esc(node.name), id=node.id, members=node.members))
     lines.append("")
     lines.append(context.t("branch.usage"))
-    await reply_lines(update, lines)
+    return pages.Page("\n".join(lines), str(top.id))
 
 
 async def _add(update: Update, context: Context, args: list[str]) -> None:

@@ -32,7 +32,7 @@ from handlers.common import esc, refuse, reply, utf16_len
 from handlers.context import Context
 from handlers.drafts import Drafts, stay
 from handlers.leaders import scope
-from handlers.progress import progress_reporter
+from handlers.progress import eta, progress_reporter
 from storage.outbox import Buttons
 
 logger = logging.getLogger(__name__)
@@ -223,7 +223,9 @@ async def send(update: Update, context: Context) -> int:
         ack_required=draft.ack_required, messages=messages, status_chat_id=None,
         status_message_id=None, at=now)
     await query.answer()
-    await query.edit_message_text(context.t("broadcast.queued", total=len(messages)))
+    await query.edit_message_text(context.t(
+        "broadcast.queued", total=len(messages),
+        eta=await eta(context.services, context.language, broadcast_id)))
     # Only now may the worker edit the status message (so "queued" never overwrites its
     # report); if it finished meanwhile, the report is given here.
     chat_id, message_id = query.message.chat.id, query.message.message_id

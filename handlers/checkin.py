@@ -19,7 +19,7 @@ from telegram.warnings import PTBUserWarning
 from bot import checkins, coverage
 from bot.clock import local_day
 from handlers import callbacks
-from handlers.common import esc, reply, status_label, utf16_len
+from handlers.common import edit, esc, reply, status_label, utf16_len
 from handlers.context import Context
 from handlers.records import week_summary
 from storage.rows import STATUSES
@@ -72,7 +72,7 @@ async def checkin_command(update: Update, context: Context) -> None:
         status = _status_from_word(context, args[0])
         if status is None:
             choices = ", ".join(STATUSES)
-            await reply(update, context.t("checkin.bad_status", value=esc(args[0]),
+            await reply(update, context.t("checkin.bad_status", value=esc(args[0][:30]),
                                           choices=choices))
             return
         note = " ".join(args[1:]).strip() or None
@@ -146,8 +146,9 @@ async def checkin_button(update: Update, context: Context) -> None:
     outcome = await checkins.check_in(context.store, actor.person, status, context.clock.now())
     extra = await _households(context, status)
     await query.answer(context.t("checkin.toast", status=status_label(context, status)))
-    await query.edit_message_text(_confirmation(context, outcome) + extra,
-                                  reply_markup=_note_keyboard(context))
+    # A second tap on the same status leaves the receipt as it is (Telegram refuses an edit
+    # that changes nothing).
+    await edit(update, _confirmation(context, outcome) + extra, _note_keyboard(context))
 
 
 async def ask_note(update: Update, context: Context) -> int:

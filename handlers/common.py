@@ -6,50 +6,74 @@ import html
 import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 
-from bot.text import esc, utf16_len
+from bot.text import ALERT_LIMIT, TEXT_LIMIT, esc, fit_html, split_html, utf16_len, visible_len
 from handlers.context import Context
 
-__all__ = ["chunks", "command_args", "esc", "plain", "refuse", "reply", "reply_lines",
-           "status_label", "utf16_len"]
+__all__ = ["TEXT_LIMIT", "command_args", "edit", "esc", "fit_html", "plain", "refuse", "reply",
+           "reply_lines", "say", "status_label", "utf16_len"]
 
 logger = logging.getLogger(__name__)
 
-TEXT_LIMIT = 4096  # Telegram's limit for one message, in UTF-16 code units
 SAFE_CHUNK = 3800  # what we put in one message, leaving room for a header
-
-
-def chunks(lines: list[str], limit: int = SAFE_CHUNK) -> list[str]:
-    """Join lines into as few messages as fit under the limit, cutting only between lines."""
-    out: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in lines:
-        length = utf16_len(line) + 1
-        if current and size + length > limit:
-            out.append("\n".join(current))
-            current, size = [], 0
-        current.append(line)
-        size += length
-    if current:
-        out.append("\n".join(current))
-    return out
 
 
 async def reply(
     update: Update, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> Message | None:
-    """Answer in the chat of the update (HTML is the application's default parse mode)."""
+    """Answer in the chat of the update (HTML is the application's default parse mode).
+
+    A text over Telegram's limit goes as several messages, cut between lines where it can
+    (`bot.text.split_html`); the buttons go under the last. Returns the last message.
+    """
     message = update.effective_message
     if message is None:
         return None
-    return await message.reply_text(text, reply_markup=markup, do_quote=False)
+    *first, last = [text] if visible_len(text) <= TEXT_LIMIT else split_html(text) or [text]
+    for part in first:
+        await message.reply_text(part, do_quote=False)
+    return await message.reply_text(last, reply_markup=markup, do_quote=False)
 
 
 async def reply_lines(update: Update, lines: list[str]) -> None:
     """Answer with a long text, split into several messages between lines if needed."""
-    for part in chunks(lines):
-        await reply(update, part)
+    await reply(update, "\n".join(lines))
+
+
+async def say(update: Update, text: str) -> None:
+    """A short answer: an alert under a pressed button, else a message in the chat."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(plain(text)[:ALERT_LIMIT], show_alert=True)
+    else:
+        await reply(update, text)
+
+
+def _buttons(markup: InlineKeyboardMarkup | None) -> list[list[tuple[str, object]]]:
+    if markup is None:
+        return []
+    return [[(b.text, b.callback_data or b.url) for b in row] for row in markup.inline_keyboard]
+
+
+async def edit(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Show `text` in the message of the pressed button, instead of what it showed.
+
+    The text is cut to one message if it is longer (`fit_html`); an edit that would change
+    nothing is not sent (Telegram refuses it), so a refresh button may be pressed at will.
+    """
+    query = update.callback_query
+    assert query is not None
+    text = fit_html(text)
+    message = query.message
+    if isinstance(message, Message) and (message.text or "").strip() == plain(text).strip() \
+            and _buttons(message.reply_markup) == _buttons(markup):
+        return
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            raise
 
 
 async def allowed(context: Context, action: str, *, branch_id: int | None,
@@ -78,7 +102,7 @@ async def refuse(
     query = update.callback_query
     text = context.t(key, **values)
     if query is not None:
-        await query.answer(plain(text)[:200], show_alert=True)
+        await query.answer(plain(text)[:ALERT_LIMIT], show_alert=True)
     else:
         await reply(update, text)
 

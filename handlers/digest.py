@@ -16,7 +16,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot import digest
 from bot.access import may_lead
-from handlers.common import esc, refuse, reply, reply_lines
+from bot.clock import FIRST_DAY, OutOfRange
+from bot.text import cut
+from handlers import pages
+from handlers.common import esc, refuse, reply, say
 from handlers.context import Context
 from handlers.leaders import scope
 from storage.outbox import Buttons
@@ -54,6 +57,10 @@ async def show_digest(update: Update, context: Context) -> None:
     today = digest.today_of(branch, context.clock.now())
     try:
         day = digest.parse_day(day_arg, today) if day_arg else today
+    except OutOfRange as wrong:
+        await reply(update, context.t("digest.out_of_range", value=esc(cut(wrong.text, 20)),
+                                      first=wrong.first.isoformat(), last=wrong.last.isoformat()))
+        return
     except ValueError:
         await reply(update, context.t("digest.bad_date", value=esc((day_arg or "")[:20])))
         return
@@ -79,13 +86,44 @@ async def digest_button(update: Update, context: Context) -> None:
         await refuse(update, context, "deny.outside_scope", action="digest",
                      branch_id=branch.id, branch=esc(branch.name))
         return
-    await query.answer()
+    today = digest.today_of(branch, context.clock.now())
+    if not digest.in_range(day, today):  # a forged (or far too old) button
+        await say(update, context.t("digest.out_of_range", value=day.isoformat(),
+                                    first=FIRST_DAY.isoformat(), last=today.isoformat()))
+        return
     if kind is None:
+        await query.answer()
         await _send(update, context, branch, day)
         return
-    people = await digest.full_list(store, branch, day, kind, context.clock.now())
-    await reply_lines(update, digest.render_list(context.translate, context.language, branch,
-                                                 day, kind, people))
+    page = await list_view(update, context, f"{branch.id}.{day:%Y%m%d}.{kind}")
+    if page is not None:
+        await query.answer()
+        await pages.send(update, context, "dglist", page)
+
+
+@pages.view("dglist")
+async def list_view(update: Update, context: Context, argument: str) -> pages.Page | None:
+    """A digest's full list of names (the unwell and quarantined, or the silent)."""
+    parsed = digest.parse_button(f"{digest.PREFIX}:" + argument.replace(".", ":"))
+    actor = context.actor
+    branch = await context.store.branch(parsed[0]) if parsed else None
+    kind = parsed[2] if parsed else None
+    if parsed is None or kind is None or branch is None or actor is None:
+        await say(update, context.t("button.stale"))
+        return None
+    day = parsed[1]
+    if not await may_lead(context.store, actor, branch.id):
+        await refuse(update, context, "deny.outside_scope", action="digest",
+                     branch_id=branch.id, branch=esc(branch.name))
+        return None
+    today = digest.today_of(branch, context.clock.now())
+    if not digest.in_range(day, today):
+        await say(update, context.t("digest.out_of_range", value=day.isoformat(),
+                                    first=FIRST_DAY.isoformat(), last=today.isoformat()))
+        return None
+    people = await digest.full_list(context.store, branch, day, kind, context.clock.now())
+    lines = digest.render_list(context.translate, context.language, branch, day, kind, people)
+    return pages.Page("\n".join(lines), argument)
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:

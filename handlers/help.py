@@ -7,8 +7,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.text import cut
 from handlers.common import esc, reply
 from handlers.context import Context
+
+COMMAND_SHOWN = 40  # characters of an unknown command echoed back
 
 
 def help_text(context: Context) -> str:
@@ -36,7 +39,9 @@ async def unknown_command(update: Update, context: Context) -> None:
     """A command nobody handles."""
     message = update.effective_message
     word = (message.text or "").split()[0] if message and message.text else "/"
-    await reply(update, context.t("help.unknown_command", command=esc(word.split("@")[0]))
+    # Echo a short command whole; a long one (up to 4,096 characters) only in part.
+    shown = cut(word.split("@")[0], COMMAND_SHOWN)
+    await reply(update, context.t("help.unknown_command", command=esc(shown))
                 + "\n\n" + help_text(context))
 
 

@@ -20,7 +20,8 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.access import may_lead
-from bot.households import MAX_BYTES, ImportResult, RowError, import_households
+from bot.household_import import import_households
+from bot.households import MAX_BYTES, ImportResult, RowError
 from handlers.common import TEXT_LIMIT, allowed, esc, refuse, reply, utf16_len
 from handlers.context import Context
 from handlers.leaders import scope
@@ -145,7 +146,8 @@ async def _run(update: Update, context: Context, branch: Branch, file_name: str,
     assert actor is not None
     t = context.t
     result = await import_households(context.store, branch.id, data,
-                                     now=context.clock.now(), file_name=file_name)
+                                     now=context.clock.now(), file_name=file_name,
+                                     actor_id=actor.user_id)
     if result.written:
         await _audit(context, branch.id, result, file_name, confirmed=False)
         await reply(update, _done_text(context, branch.name, file_name, result))
@@ -238,7 +240,7 @@ async def answer(update: Update, context: Context) -> None:
     await query.answer()
     result = await import_households(context.store, branch.id, item.data,
                                      now=context.clock.now(), only_good=True,
-                                     file_name=item.file_name)
+                                     file_name=item.file_name, actor_id=actor.user_id)
     if result.written:
         await _audit(context, branch.id, result, item.file_name, confirmed=True)
         await reply(update, _done_text(context, branch.name, item.file_name, result))

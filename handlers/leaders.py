@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.access import home_branch, may_lead
-from handlers.common import esc, refuse, reply, reply_lines
+from handlers.common import esc, refuse, reply, reply_lines, say
 from handlers.context import Context
 from storage.records import MemberMatch
 from storage.rows import Branch
@@ -17,6 +17,7 @@ async def scope(update: Update, context: Context, command: str,
 
     Without an argument it is the secretary's own branch (the root for an admin); with
     one it must be a branch id within their subtree. Every check reads the database.
+    Under a pressed button the reason is an alert.
     """
     actor = context.actor
     assert actor is not None
@@ -24,7 +25,7 @@ async def scope(update: Update, context: Context, command: str,
     home = await home_branch(store, actor)
     if home is None:
         if actor.is_admin:
-            await reply(update, context.t("admin.no_branches"))
+            await say(update, context.t("admin.no_branches"))
             return None
         branch_name = actor.person.branch_name if actor.person else None
         key = "deny.secretary_only" if branch_name else "deny.secretary_only_nobranch"
@@ -35,12 +36,12 @@ async def scope(update: Update, context: Context, command: str,
     if branch_arg is not None:
         raw = branch_arg.lstrip("#")
         if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
-            await reply(update, context.t("branch.bad_id", value=esc(branch_arg[:20])))
+            await say(update, context.t("branch.bad_id", value=esc(branch_arg[:20])))
             return None
         target_id = int(raw)
     branch = await store.branch(target_id)
     if branch is None:
-        await reply(update, context.t("branch.unknown", id=target_id))
+        await say(update, context.t("branch.unknown", id=target_id))
         return None
     if not await may_lead(store, actor, branch.id):
         await refuse(update, context, "deny.outside_scope", action=command,

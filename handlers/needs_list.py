@@ -29,7 +29,7 @@ from telegram.warnings import PTBUserWarning
 from bot import needs
 from bot.access import may_lead
 from bot.needs import NeedFilter
-from handlers.common import esc, refuse, reply
+from handlers.common import edit, esc, fit_html, refuse, reply
 from handlers.context import Context
 from handlers.drafts import stay
 from handlers.leaders import scope
@@ -117,7 +117,8 @@ async def _page(context: Context, spec: NeedFilter, page: int,
     nav.append(("🔄", page_data(spec, page)))
     if page + 1 < pages:
         nav.append(("▶", page_data(spec, page + 1)))
-    return header + "\n\n" + "\n\n".join(blocks), _markup([*buttons, nav])
+    # Excerpts keep a page under the limit; fit_html only guards against a future change.
+    return fit_html(header + "\n\n" + "\n\n".join(blocks)), _markup([*buttons, nav])
 
 
 async def turn_page(update: Update, context: Context) -> None:
@@ -138,9 +139,7 @@ async def turn_page(update: Update, context: Context) -> None:
         return
     await query.answer()
     text, markup = await _page(context, spec, page, branch.name)
-    message = query.message
-    await _edit(context, (message.chat.id, message.message_id) if message else None, text,
-                markup)
+    await edit(update, text, markup)
 
 
 async def _edit(context: Context, where: tuple[int, int] | None, text: str,

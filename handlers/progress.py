@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest
 
-from bot.i18n import Translator, pick_language
+from bot.i18n import Count, Translator, pick_language
 from bot.services import Services
 from handlers.common import SAFE_CHUNK, esc, utf16_len
 from storage.rows import BroadcastCounts
@@ -27,13 +28,34 @@ def bar(done: int, total: int) -> str:
     return "▓" * filled + "░" * (BAR - filled)
 
 
+def eta_words(translate: Translator, language: str, seconds: float) -> str:
+    """"about 12 minutes" / "约 12 分钟": how long until everything is delivered."""
+    minutes = math.ceil(seconds / 60)
+    if seconds < 60:
+        return translate(language, "broadcast.eta_soon")
+    if minutes < 60:
+        return translate(language, "broadcast.eta_minutes", n=Count(minutes))
+    return translate(language, "broadcast.eta_hours", h=Count(minutes // 60),
+                     m=Count(minutes % 60))
+
+
+async def eta(services: Services, language: str, broadcast_id: int) -> str:
+    """How long until the broadcast is through, at the outbox's rate, counting what is
+    queued before it (a morning prompt to the whole organization, ...)."""
+    outbox = services.outbox
+    if outbox is None:
+        return eta_words(services.translate, language, 0)
+    waiting = await services.store.pending_through(broadcast_id, outbox.lane_kinds("broadcast"))
+    return eta_words(services.translate, language, outbox.seconds_for(waiting, "broadcast"))
+
+
 def progress_text(translate: Translator, language: str, broadcast_id: int,
                   counts: BroadcastCounts, finished: bool,
-                  problems: list[Problem] | None = None) -> str:
+                  problems: list[Problem] | None = None, eta: str | None = None) -> str:
     """The status text of a broadcast, in the author's language.
 
-    The final report names the recipients that were not reached (`problems`), as many as
-    fit in one message.
+    While sending, it says how long the rest will take (`eta`); the final report names the
+    recipients that were not reached (`problems`), as many as fit in one message.
     """
     done = counts.total - counts.pending
     key = "broadcast.report" if finished else "broadcast.progress"
@@ -41,6 +63,8 @@ def progress_text(translate: Translator, language: str, broadcast_id: int,
                      total=counts.total, sent=counts.sent, failed=counts.failed,
                      unreachable=counts.unreachable, acknowledged=counts.acknowledged,
                      members=counts.members)
+    if not finished and eta is not None:
+        return text + "\n" + translate(language, "broadcast.eta_line", eta=eta)
     if not finished or not problems:
         return text
     lines = [text, "", translate(language, "broadcast.problems_header", n=len(problems))]
@@ -72,8 +96,9 @@ def progress_reporter(bot: Bot, services: Services) -> Any:
                                  services.config.defaults.locale)
         counts = await store.broadcast_counts(broadcast_id)
         problems = await store.problem_recipients(broadcast_id) if finished else None
+        left = None if finished else await eta(services, language, broadcast_id)
         text = progress_text(services.translate, language, broadcast_id, counts, finished,
-                             problems)
+                             problems, left)
         try:
             await bot.edit_message_text(text, chat_id=row.status_chat_id,
                                         message_id=row.status_message_id)

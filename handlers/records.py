@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import records
-from bot.clock import local_day
+from bot.access import may_lead
+from bot.clock import FIRST_DAY, OutOfRange, local_day
 from bot.i18n import pick_language
 from bot.records import Record
-from handlers.common import esc, refuse, reply, reply_lines, status_label, utf16_len
+from bot.text import cut
+from handlers import pages
+from handlers.common import esc, refuse, reply, say, status_label, utf16_len
 from handlers.context import Context
 from handlers.leaders import named_member
 from storage.outbox import NewMessage
 from storage.records import MemberMatch
+from storage.rows import Person
 
 TEXT_MAX = 500
 
@@ -48,6 +52,16 @@ def render(context: Context, name: str, branch: str, record: Record) -> list[str
     return lines
 
 
+async def _bad_period(update: Update, context: Context, words: list[str],
+                      wrong: ValueError) -> None:
+    if isinstance(wrong, OutOfRange):
+        await say(update, context.t("record.out_of_range", value=esc(cut(wrong.text, 30)),
+                                    first=wrong.first.isoformat(), last=wrong.last.isoformat()))
+    else:
+        await say(update, context.t("record.bad_period", value=esc(cut(" ".join(words), 30)),
+                                    max=records.MAX_DAYS))
+
+
 async def record(update: Update, context: Context) -> None:
     """`/record [member] [period]`: a record; members may only see their own."""
     actor = context.actor
@@ -55,34 +69,73 @@ async def record(update: Update, context: Context) -> None:
     args = context.args or []
     now = context.clock.now()
     person = actor.person
-    target_id, name, branch_name, timezone = None, "", "", context.config.defaults.timezone
+    target: Person | None = person
     period_words = args
     if args:
-        today = local_day(now, person.timezone if person and person.timezone else timezone)
+        today = local_day(now, person.timezone if person and person.timezone
+                          else context.config.defaults.timezone)
         try:
             records.parse_period(" ".join(args), today)
-        except ValueError:
+        except (OutOfRange, records.BadPeriod) as wrong:
+            await _bad_period(update, context, args, wrong)
+            return
+        except ValueError:  # not a period: a member named by a secretary (else refused)
             match = await named_member(update, context, "record", args[0])
             if match is None:
                 return
-            branch = await context.store.branch(match.branch_id)
-            target_id, name, branch_name = match.member_id, match.name, match.branch_name
-            timezone = branch.timezone if branch else timezone
+            target = await context.store.person(match.member_id)
             period_words = args[1:]
-    if target_id is None:
-        if person is None or person.branch_id is None or not person.timezone:
-            await reply(update, context.t("checkin.not_member"))
-            return
-        target_id, name = person.id, person.display_name
-        branch_name, timezone = person.branch_name or "", person.timezone
-    today = local_day(now, timezone)
-    try:
-        first, last = records.parse_period(" ".join(period_words), today)
-    except ValueError:
-        await reply(update, context.t("record.bad_period", value=esc(" ".join(period_words))))
+    if target is None or target.branch_id is None or not target.timezone:
+        await reply(update, context.t("checkin.not_member"))
         return
-    found = await records.member_record(context.store, target_id, timezone, first, last, now)
-    await reply_lines(update, render(context, name, branch_name, found))
+    try:
+        first, last = records.parse_period(" ".join(period_words),
+                                           local_day(now, target.timezone))
+    except ValueError as wrong:
+        await _bad_period(update, context, period_words, wrong)
+        return
+    await pages.show(update, context, "record", f"{target.id}.{first:%Y%m%d}.{last:%Y%m%d}")
+
+
+def _parse_view(argument: str) -> tuple[int, date, date] | None:
+    parts = argument.split(".")
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts) \
+            or len(parts[0]) > 12 or len(parts[1]) != 8 or len(parts[2]) != 8:
+        return None
+    try:
+        first, last = (date(int(p[:4]), int(p[4:6]), int(p[6:])) for p in parts[1:])
+    except ValueError:
+        return None
+    return int(parts[0]), first, last
+
+
+@pages.view("record")
+async def record_view(update: Update, context: Context, argument: str) -> pages.Page | None:
+    """A member's record over a period: to themself, or to a secretary over their branch
+    (who alone sees the notes)."""
+    actor = context.actor
+    assert actor is not None
+    parsed = _parse_view(argument)
+    target = await context.store.person(parsed[0]) if parsed else None
+    if parsed is None or target is None or target.branch_id is None or not target.timezone:
+        await say(update, context.t("button.stale"))
+        return None
+    _, first, last = parsed
+    today = local_day(context.clock.now(), target.timezone)
+    if not FIRST_DAY <= first <= last <= today or (last - first).days >= records.MAX_DAYS:
+        await say(update, context.t("record.out_of_range", value=f"{first}..{last}",
+                                    first=FIRST_DAY.isoformat(), last=today.isoformat()))
+        return None
+    store = context.store
+    if target.id != actor.user_id and not await may_lead(store, actor, target.branch_id):
+        await refuse(update, context, "deny.outside_scope", action="record",
+                     branch_id=target.branch_id, branch=esc(target.branch_name or ""))
+        return None
+    notes = await records.may_read_notes(store, actor, target)
+    found = await records.member_record(store, target.id, target.timezone, first, last,
+                                        context.clock.now(), notes=notes)
+    lines = render(context, target.display_name, target.branch_name or "", found)
+    return pages.Page("\n".join(lines), argument)
 
 
 async def _conduct(update: Update, context: Context, kind: str) -> None:
@@ -149,7 +202,7 @@ async def week_summary(context: Context) -> str | None:
     today = local_day(now, actor.person.timezone)
     first, last = records.parse_period(None, today)
     found = await records.member_record(context.store, actor.person.id, actor.person.timezone,
-                                        first, last, now)
+                                        first, last, now, notes=False)
     commended = sum(1 for e in found.conduct if e.kind == "commendation")
     return context.t("record.me_line", done=found.checkin_days, days=found.days,
                      tasks_done=found.done, tasks=found.tasks, commended=commended)

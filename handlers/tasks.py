@@ -23,7 +23,8 @@ from telegram.warnings import PTBUserWarning
 
 from bot import tasks
 from bot.access import may_lead
-from handlers.common import esc, refuse, reply, reply_lines, utf16_len
+from handlers import pages
+from handlers.common import esc, refuse, reply, say, utf16_len
 from handlers.context import Context
 from storage.outbox import Buttons
 from storage.tasks import AssignmentRow, Contact, TaskRow
@@ -259,9 +260,18 @@ async def show_task(update: Update, context: Context) -> None:
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
         await reply(update, context.t("task.usage"))
         return
-    task = await _led_task(update, context, int(raw), "task_view")
+    await pages.show(update, context, "task", raw)
+
+
+@pages.view("task")
+async def task_view(update: Update, context: Context, argument: str) -> pages.Page | None:
+    """A task's card, status and every assignee's progress; Mark done / Cancel if open."""
+    if not (argument.isascii() and argument.isdigit() and len(argument) <= 12):
+        await say(update, context.t("task.unknown"))
+        return None
+    task = await _led_task(update, context, int(argument), "task_view")
     if task is None:
-        return
+        return None
     branch = await context.store.branch(task.branch_id)
     timezone = branch.timezone if branch else _timezone(context, task)
     lines = [await _card(context, task, timezone),
@@ -275,12 +285,11 @@ async def show_task(update: Update, context: Context) -> None:
         if part.done_note or part.proof_file_id:
             line += "\n" + context.t("task.note_line", note=esc(part.done_note or "📷"))
         lines.append(line)
-    markup = None
+    buttons: Buttons = []
     if task.status == "open":
-        markup = _markup([[(context.t("task.button_close"), tasks.button(task.id, "close")),
-                           (context.t("task.button_cancel"), tasks.button(task.id, "cancel"))]])
-    await reply_lines(update, lines[:-1])
-    await reply(update, lines[-1], markup)
+        buttons = [[(context.t("task.button_close"), tasks.button(task.id, "close")),
+                    (context.t("task.button_cancel"), tasks.button(task.id, "cancel"))]]
+    return pages.Page("\n".join(lines), str(task.id), buttons)
 
 
 async def close_button(update: Update, context: Context) -> None:

@@ -1,5 +1,6 @@
-"""`/team`: a secretary lists the teams of their subtree, creates and deletes teams, and
-adds or removes members (by @username, Telegram id or name, within the team's subtree)."""
+"""`/team`: a secretary lists the teams of their subtree (each with its first members;
+`/team NAME` lists all of one team's members), creates and deletes teams, and adds or removes
+members (by @username, Telegram id or name, within the team's subtree)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.tasks import TEAM_NAME_MAX
-from handlers.common import esc, reply, reply_lines, utf16_len
+from bot.text import cut
+from handlers import pages
+from handlers.common import esc, reply, say, utf16_len
 from handlers.context import Context
 from handlers.leaders import scope
-from storage.rows import Branch, RosterRow
+from storage.rows import RosterRow
 from storage.tasks import Team
 
 ADD, REMOVE, DELETE = ("add", "添加"), ("remove", "移除"), ("delete", "删除")
+NAMES_SHOWN = 10  # members named per team in the list of teams
+NAME_SHOWN = 32  # characters of a name there
 
 
 def find_member(rows: list[RosterRow], who: str) -> list[RosterRow]:
@@ -37,16 +42,50 @@ def _team(teams: list[Team], name: str, home: int) -> Team | None:
     return found[0] if found else None
 
 
-async def _list(update: Update, context: Context, branch: Branch, teams: list[Team]) -> None:
+def _names(context: Context, team: Team) -> str:
+    """The first members of a team by name, and how many more (the whole list: /team NAME)."""
+    names = ", ".join(esc(cut(m.name, NAME_SHOWN)) for m in team.members[:NAMES_SHOWN])
+    if len(team.members) > NAMES_SHOWN:
+        names += " " + context.t("team.more", n=len(team.members) - NAMES_SHOWN)
+    return names or context.t("team.empty")
+
+
+@pages.view("teams")
+async def teams_view(update: Update, context: Context, argument: str) -> pages.Page | None:
+    """The teams of a branch's subtree, each with its first members."""
+    branch = await scope(update, context, "team", argument or None)
+    if branch is None:
+        return None
+    teams = await context.store.teams(branch.id)
     if not teams:
-        await reply(update, context.t("team.none", branch=esc(branch.name)))
-        return
+        return pages.Page(context.t("team.none", branch=esc(branch.name)), str(branch.id))
     lines = [context.t("team.header", branch=esc(branch.name), n=len(teams))]
-    for team in teams:
-        members = ", ".join(esc(m.name) for m in team.members) or context.t("team.empty")
-        lines.append(context.t("team.line", team=esc(team.name), branch=esc(team.branch_name),
-                               n=len(team.members), members=members))
-    await reply_lines(update, lines)
+    lines.extend(context.t("team.line", team=esc(team.name), branch=esc(team.branch_name),
+                           n=len(team.members), members=_names(context, team))
+                 for team in teams)
+    if any(len(team.members) > NAMES_SHOWN for team in teams):
+        lines.append(context.t("team.all_members"))
+    return pages.Page("\n".join(lines), str(branch.id))
+
+
+@pages.view("team")
+async def team_view(update: Update, context: Context, argument: str) -> pages.Page | None:
+    """Every member of one team of the secretary's subtree."""
+    branch = await scope(update, context, "team")
+    if branch is None:
+        return None
+    found = next((t for t in await context.store.teams(branch.id) if str(t.id) == argument),
+                 None)
+    if found is None:  # deleted meanwhile, or not in the presser's subtree (forged)
+        await say(update, context.t("button.stale"))
+        return None
+    lines = [context.t("team.members_header", team=esc(found.name),
+                       branch=esc(found.branch_name), n=len(found.members))]
+    lines.extend(f"• {esc(m.name)}" + (f" @{esc(m.username)}" if m.username else "")
+                 for m in found.members)
+    if not found.members:
+        lines.append(context.t("team.empty"))
+    return pages.Page("\n".join(lines), str(found.id))
 
 
 async def team(update: Update, context: Context) -> None:
@@ -60,7 +99,8 @@ async def team(update: Update, context: Context) -> None:
     args = context.args or []
     teams = await store.teams(branch.id)
     if not args:
-        await _list(update, context, branch, teams)
+        await pages.send(update, context, "teams", await teams_view(update, context,
+                                                                     str(branch.id)))
         return
     if args[0].lower() in ADD and len(args) > 1:
         name = " ".join(args[1:])
@@ -78,7 +118,12 @@ async def team(update: Update, context: Context) -> None:
     at = next((i for i, a in enumerate(args) if i > 0 and a.lower() in ADD + REMOVE + DELETE),
               None)
     if at is None:
-        await reply(update, context.t("team.usage"))
+        shown = _team(teams, " ".join(args), branch.id)
+        if shown is None:
+            await reply(update, context.t("team.usage"))
+            return
+        await pages.send(update, context, "team", await team_view(update, context,
+                                                                  str(shown.id)))
         return
     name, action, rest = " ".join(args[:at]), args[at].lower(), " ".join(args[at + 1:])
     found = _team(teams, name, branch.id)

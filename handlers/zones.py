@@ -14,13 +14,14 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import visits
+from bot.access import may_lead
 from bot.households import command_words
 from handlers import household as one_household
-from handlers.common import allowed, esc, reply, reply_lines, utf16_len
+from handlers import pages
+from handlers.common import allowed, esc, refuse, reply, reply_lines, say, utf16_len
 from handlers.context import Context
 from handlers.leaders import scope
 from storage.households import Household
-from storage.rows import Person
 
 NAME_MAX = 40
 
@@ -133,14 +134,19 @@ def _household_lines(context: Context, household: Household, who: str) -> list[s
     return lines
 
 
-async def _own(update: Update, context: Context, member: Person) -> None:
-    """The member's own households, grouped by zone, each with its latest contact."""
+@pages.view("homes")
+async def own_view(update: Update, context: Context, argument: str) -> pages.Page | None:
+    """The presser's own households, grouped by zone, each with its latest contact."""
+    actor = context.actor
+    member = actor.person if actor is not None else None
+    if member is None or member.branch_id is None:
+        await say(update, context.t("checkin.not_member"))
+        return None
     t, member_id, now = context.t, member.id, context.clock.now()
     timezone = member.timezone or context.config.defaults.timezone
     found = await context.store.member_households(member_id)
     if not found:
-        await reply(update, t("zone.households.none"))
-        return
+        return pages.Page(t("zone.households.none"), "")
     plan = {e.household.id: e for e in await visits.plan(context.store, member_id, timezone, now)}
     lines = [t("zone.households.own_header", n=len(found))]
     current: str | None = None
@@ -161,7 +167,34 @@ async def _own(update: Update, context: Context, member: Person) -> None:
             more.insert(1, t("visit.contact_line", contact=visits.last_contact(
                 context.translate, context.language, entry, now, timezone)))
         lines.extend(more)
-    await reply_lines(update, lines)
+    return pages.Page("\n".join(lines), "")
+
+
+@pages.view("zone")
+async def zone_view(update: Update, context: Context, argument: str) -> pages.Page | None:
+    """A zone's households with who is responsible, for a secretary over its branch."""
+    actor = context.actor
+    zone_id = int(argument) if argument.isascii() and argument.isdigit() and \
+        len(argument) <= 12 else 0
+    found = await context.store.zone_by_id(zone_id)
+    branch = await context.store.branch(found.branch_id) if found else None
+    if found is None or branch is None or actor is None:
+        await say(update, context.t("button.stale"))
+        return None
+    if not await may_lead(context.store, actor, branch.id):
+        await refuse(update, context, "deny.outside_scope", action="households",
+                     branch_id=branch.id, branch=esc(branch.name))
+        return None
+    t = context.t
+    rows = await context.store.zone_households(found.id)
+    if not rows:
+        return pages.Page(t("zone.households.zone_empty", zone=esc(found.name)), str(found.id))
+    lines = [t("zone.households.zone_header", zone=esc(found.name), n=len(rows))]
+    for household, responsible in rows:
+        who = (t("zone.households.by", name=esc(responsible)) if responsible
+               else t("zone.households.nobody"))
+        lines.extend(_household_lines(context, household, who))
+    return pages.Page("\n".join(lines), str(found.id))
 
 
 async def households(update: Update, context: Context) -> None:
@@ -176,7 +209,7 @@ async def households(update: Update, context: Context) -> None:
         if person is None or person.branch_id is None:
             await reply(update, t("checkin.not_member"))
             return
-        await _own(update, context, person)
+        await pages.show(update, context, "homes", "")
         return
     branch = await scope(update, context, "households", branch_arg)
     if branch is None:
@@ -184,7 +217,7 @@ async def households(update: Update, context: Context) -> None:
     store = context.store
     if not args:
         if actor.person is not None and await store.member_households(actor.person.id):
-            await _own(update, context, actor.person)
+            await pages.show(update, context, "homes", "")
         zones = await store.zones(branch.id)
         if not zones:
             await reply(update, t("zone.list_empty", branch=esc(branch.name)))
@@ -200,16 +233,7 @@ async def households(update: Update, context: Context) -> None:
     if found is None:
         await reply(update, t("zone.unknown", name=esc(name[:NAME_MAX]), branch=esc(branch.name)))
         return
-    rows = await store.zone_households(found.id)
-    if not rows:
-        await reply(update, t("zone.households.zone_empty", zone=esc(found.name)))
-        return
-    lines = [t("zone.households.zone_header", zone=esc(found.name), n=len(rows))]
-    for household, responsible in rows:
-        who = (t("zone.households.by", name=esc(responsible)) if responsible
-               else t("zone.households.nobody"))
-        lines.extend(_household_lines(context, household, who))
-    await reply_lines(update, lines)
+    await pages.show(update, context, "zone", str(found.id))
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:

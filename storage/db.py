@@ -60,6 +60,16 @@ class StorageError(Exception):
     """The database cannot be used (missing, too new, unreadable, ...); the message says why."""
 
 
+class DatabaseBusy(StorageError):
+    """Another program held the database's lock for longer than the busy timeout."""
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" / "database is busy" (try again later)."""
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "locked" in str(exc) or "busy" in str(exc))
+
+
 def migrations() -> list[tuple[int, str, str]]:
     """The bundled migrations as (version, name, sql), in order."""
     found = []
@@ -215,6 +225,9 @@ class Database:
                 self._reading.append(0)
         except sqlite3.DatabaseError as exc:
             await self.shutdown()
+            if is_busy(exc):
+                raise DatabaseBusy(f"{self.path}: another program holds the database's lock "
+                                   f"({exc}); try again when it is done") from None
             raise StorageError(f"{self.path}: not a usable SQLite database ({exc})") from None
         except BaseException:
             await self.shutdown()

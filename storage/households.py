@@ -6,15 +6,17 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from storage.db import Database
 from storage.times import from_iso, iso
 
 
-@dataclass(frozen=True, slots=True)
-class HouseholdInput:
-    """A household to create or update, keyed by (zone name, label) within a branch."""
+class HouseholdInput(NamedTuple):
+    """A household to create or update, keyed by (zone name, label) within a branch.
+
+    A tuple, in the order of the import's staged columns: an import makes 200,000 of them.
+    """
 
     zone: str
     label: str

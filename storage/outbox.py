@@ -264,6 +264,18 @@ class OutboxQueries:
             {"b": broadcast_id})
         return BroadcastCounts(*row)
 
+    async def pending_through(self, broadcast_id: int, kinds: frozenset[str] | None = None
+                              ) -> int:
+        """Pending rows queued up to the broadcast's last one (of `kinds`, if given): what
+        the outbox sends before the broadcast is through."""
+        kind_filter = ("" if kinds is None else
+                       " AND kind IN (SELECT value FROM json_each(:kinds))")
+        row = await self.db.fetchone(
+            f"""SELECT count(*) FROM outbox WHERE state = 'pending'
+                  AND id <= (SELECT max(id) FROM outbox WHERE broadcast_id = :b){kind_filter}""",
+            {"b": broadcast_id, "kinds": json.dumps(sorted(kinds or ()))})
+        return int(row[0])
+
     async def finish_broadcast(self, broadcast_id: int, *, at: datetime) -> bool:
         """Mark the broadcast finished once nothing is pending; True the first time only."""
         row = await self.db.write_one(

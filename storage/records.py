@@ -81,14 +81,18 @@ class RecordQueries:
             "INSERT INTO conduct(member_id, branch_id, kind, text, author_id, at)"
             " VALUES (?, ?, ?, ?, ?, ?)", (member_id, branch_id, kind, text, author_id, iso(at)))
 
-    async def conduct_entries(self, member_id: int, start: datetime,
-                              end: datetime) -> list[ConductEntry]:
-        """Commendations and notes of the member in [start, end), oldest first."""
+    async def conduct_entries(self, member_id: int, start: datetime, end: datetime,
+                              kinds: tuple[str, ...] = ("commendation", "note"),
+                              ) -> list[ConductEntry]:
+        """The member's entries of these kinds (commendations, notes) in [start, end),
+        oldest first."""
+        marks = ", ".join("?" for _ in kinds) or "NULL"
         rows = await self.db.fetchall(
-            """SELECT c.kind, c.text, COALESCE(a.first_name, ''), c.at FROM conduct c
-                 LEFT JOIN members a ON a.id = c.author_id
-                WHERE c.member_id = ? AND c.at >= ? AND c.at < ? ORDER BY c.at, c.id""",
-            (member_id, iso(start), iso(end)))
+            f"""SELECT c.kind, c.text, COALESCE(a.first_name, ''), c.at FROM conduct c
+                  LEFT JOIN members a ON a.id = c.author_id
+                 WHERE c.member_id = ? AND c.at >= ? AND c.at < ? AND c.kind IN ({marks})
+                 ORDER BY c.at, c.id""",
+            (member_id, iso(start), iso(end), *kinds))
         out = []
         for kind, text, author, at in rows:
             when = from_iso(at)

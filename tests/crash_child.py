@@ -34,6 +34,7 @@ from bot.harness import SandboxBot
 from tests.helpers import MEM_A1, SEC_A, build_org, make_bot
 
 LOCK_SECONDS = 1.5
+Step = Callable[[], Awaitable[object]]
 TOLD = ("sendMessage", "editMessageText", "editMessageCaption", "answerCallbackQuery",
         "sendPhoto", "sendDocument")
 
@@ -75,12 +76,16 @@ async def checkin(bot: SandboxBot) -> Step:
     return lambda: bot.press(MEM_A1, "ck:unwell")
 
 
-async def ack(bot: SandboxBot) -> Step:
+async def broadcast(bot: SandboxBot) -> Step:
     await bot.send(SEC_A, "/broadcast")
-    await bot.send(SEC_A, "请确认收到")
+    await bot.send(SEC_A, "明早八点集合，请确认收到")
     await bot.press(SEC_A, "bcs:subtree")
     await bot.press(SEC_A, "bcs:ack_y")
-    await bot.press(SEC_A, "bcs:send")
+    return lambda: bot.press(SEC_A, "bcs:send")
+
+
+async def ack(bot: SandboxBot) -> Step:
+    await (await broadcast(bot))()
     await bot.drain()
     [(_, data)] = [b for b in bot.sandbox.last(MEM_A1).button_list]
     assert data is not None
@@ -97,15 +102,6 @@ async def need(bot: SandboxBot) -> Step:
     return lambda: bot.press(MEM_A1, "nd:ok")
 
 
-async def broadcast(bot: SandboxBot) -> Step:
-    await bot.send(SEC_A, "/broadcast")
-    await bot.send(SEC_A, "明早八点集合")
-    await bot.press(SEC_A, "bcs:subtree")
-    await bot.press(SEC_A, "bcs:ack_y")
-    return lambda: bot.press(SEC_A, "bcs:send")
-
-
-Step = Callable[[], Awaitable[object]]
 SCENARIOS: dict[str, tuple[int, Callable[[SandboxBot], Awaitable[Step]]]] = {
     "checkin": (MEM_A1, checkin), "ack": (MEM_A1, ack), "need": (MEM_A1, need),
     "broadcast": (SEC_A, broadcast),

@@ -58,3 +58,14 @@ async def build_org(bot: SandboxBot, *, english: tuple[int, ...] = ()) -> Org:
         if branch is not None and role is not None:
             await bot.join(user_id, branch, role)
     return Org(root, a, a1, b)
+
+
+async def all_pages(bot: SandboxBot, user_id: int) -> list[str]:
+    """The plain text of every page of the long list just sent to the user (pressing ▶ on
+    its last message until there is no next page); one item if it had no pages."""
+    message = bot.sandbox.last(user_id)
+    texts = [message.plain]
+    while any(label.endswith("▶") for label, _ in message.button_list):
+        message = await bot.press(user_id, "▶")
+        texts.append(message.plain)
+    return texts

@@ -1,6 +1,6 @@
 """The child process of the crash test: the bot sending one broadcast, logging each delivery.
 
-    python tests/outbox_crash_child.py DB LOG RECIPIENTS RATE [--enqueue]
+    python tests/outbox_crash_child.py DB LOG RECIPIENTS RATE LATENCY_MS [--enqueue]
 
 Runs the real application on a sandbox (which lives in this process, so it dies with it)
 and the database DB. With --enqueue it first writes a broadcast to RECIPIENTS members (the
@@ -29,10 +29,12 @@ from storage.outbox import NewMessage
 FIRST = 100_000
 
 
-async def run(db: str, log: TextIO, recipients: int, rate: float, enqueue: bool) -> None:
+async def run(db: str, log: TextIO, recipients: int, rate: float, latency_ms: float,
+              enqueue: bool) -> None:
     """Start the bot, queue the broadcast if asked, send until nothing is pending."""
     ids = range(FIRST, FIRST + recipients)
     sandbox = Sandbox()
+    sandbox.latency(latency_ms)  # messages in flight when the kill lands
     for user_id in ids:
         sandbox.add_user(user_id, f"U{user_id}", language_code="en")
     sandbox.record_calls = False
@@ -71,7 +73,8 @@ async def run(db: str, log: TextIO, recipients: int, rate: float, enqueue: bool)
 def main(args: list[str]) -> None:
     """Parse the arguments (see the module docstring) and run."""
     with open(args[1], "a", encoding="ascii") as log:
-        asyncio.run(run(args[0], log, int(args[2]), float(args[3]), "--enqueue" in args))
+        asyncio.run(run(args[0], log, int(args[2]), float(args[3]), float(args[4]),
+                        "--enqueue" in args))
 
 
 if __name__ == "__main__":

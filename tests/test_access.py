@@ -15,6 +15,7 @@ from tests.helpers import (
     SEC_A,
     SEC_A1,
     Org,
+    all_pages,
 )
 
 
@@ -140,7 +141,7 @@ async def test_bad_branch_arguments_are_answered(bot: SandboxBot, org: Org) -> N
     assert "用法" in (await bot.send(SEC_A, "/invite boss")).plain
 
 
-async def test_long_rosters_are_split_under_telegram_limit(bot: SandboxBot, org: Org) -> None:
+async def test_long_rosters_are_paged_under_telegram_limit(bot: SandboxBot, org: Org) -> None:
     now = bot.clock.now()
     for i in range(400):
         user_id = 10_000 + i
@@ -149,10 +150,12 @@ async def test_long_rosters_are_split_under_telegram_limit(bot: SandboxBot, org:
         await bot.store.set_membership(user_id, org.a1, "member", at=now)
     before = len(bot.sandbox.bot_messages(SEC_A1))
     await bot.send(SEC_A1, "/roster")
-    parts = bot.sandbox.bot_messages(SEC_A1)[before:]
-    assert len(parts) >= 2
-    text = "\n".join(p.plain for p in parts)
+    assert len(bot.sandbox.bot_messages(SEC_A1)) == before + 1  # one message, in pages
+    pages = await all_pages(bot, SEC_A1)
+    assert len(pages) >= 2 and all(len(page) <= 4096 for page in pages)
+    text = "\n".join(pages)
     assert "Member number 000" in text and "Member number 399" in text
+    assert bot.sandbox.refused == []
 
 
 async def test_branch_names_are_escaped_in_refusals(bot: SandboxBot, org: Org) -> None:

@@ -160,3 +160,19 @@ async def test_unicode_digits_are_not_statuses(bot: SandboxBot, org: Org) -> Non
     assert "不认识的状态" in reply.plain
     reply = await bot.send(SEC_A, "/who ²")
     assert "不是支部编号" in reply.plain
+
+
+async def test_a_second_tap_on_the_same_status_is_no_error(bot: SandboxBot, org: Org) -> None:
+    prompt = await bot.send(MEM_A1, "/checkin")
+    await bot.press(MEM_A1, "ck:on_duty")
+    # The same button again, and again (taps arriving late): the receipt stays, no error.
+    for _ in range(2):
+        bot.sandbox.user_presses(MEM_A1, prompt.message_id, "ck:on_duty", check=False)
+        await bot.settle()
+    receipt = bot.sandbox.message(MEM_A1, prompt.message_id)
+    bot.sandbox.user_presses(MEM_A1, prompt.message_id, "ck:on_duty", check=False)
+    await bot.settle()
+    generic = bot.services.translate("zh", "error.generic")
+    assert all(m.plain != generic for m in bot.sandbox.bot_messages(MEM_A1))
+    assert bot.sandbox.message(MEM_A1, prompt.message_id).plain == receipt.plain
+    assert not bot.sandbox.refused

@@ -125,8 +125,21 @@ def test_run_without_token_names_the_key_and_the_variable(tmp_path: Path) -> Non
         pytest.param('admins = "x"\n', ("admins", "list of Telegram user ids"),
                      id="wrong-type"),
         pytest.param("admins = [1, 2\n", ("not valid TOML",), id="invalid-toml"),
+        pytest.param('[telegram]\nbase_url = "http://bot api.local"\n',
+                     ("[telegram] base_url", "http(s) URL"), id="url-with-a-space"),
         pytest.param('[telegram]\nmax_messages_per_second = 99\n',
                      ("[telegram] max_messages_per_second", "1 to 30"), id="out-of-range"),
+        pytest.param('[defaults]\nreminder_time = "07:00"\n',
+                     ("[defaults] reminder_time", "after checkin_time (08:00)", "07:00"),
+                     id="reminder-before-prompt"),
+        pytest.param('[defaults]\ndigest_time = "09:00"\n',
+                     ("[defaults] digest_time", "after reminder_time (10:00)", "09:00"),
+                     id="digest-before-reminder"),
+        pytest.param('[defaults]\nreminder_time = "22:30"\ndigest_time = "23:00"\n',
+                     ("[defaults] reminder_time", "21:59 at the latest"), id="reminder-too-late"),
+        pytest.param('[telegram]\npaid_max_messages_per_second = 5000\n',
+                     ("[telegram] paid_max_messages_per_second", "31 to 1000"),
+                     id="paid-out-of-range"),
     ],
 )
 def test_config_errors_are_one_line_naming_file_and_key(
@@ -373,15 +386,134 @@ def test_commands_other_than_init_do_not_create_a_database(
     assert not (tmp_path / "copy.db").exists()
 
 
+@pytest.mark.parametrize("command", ["run", "migrate"])
+def test_run_and_migrate_do_not_create_a_database(tmp_path: Path, command: str) -> None:
+    """They said "schema version 7, up to date" about a new, empty file."""
+    config = write_config(tmp_path, _dead_api(BASE_CONFIG))
+    result = frontline(tmp_path, command, "--config", str(config), env={TOKEN_ENV: GOOD_TOKEN})
+    assert_config_error(result, str(db_path(tmp_path)), "no database there",
+                        f"[storage] path in {config}", "frontline init")
+    assert not db_path(tmp_path).parent.exists()  # nor its folder, nor a lock file in it
+
+
+@pytest.mark.parametrize("command", ["run", "migrate", "branch list"])
+def test_a_folder_for_a_database_is_one_line(tmp_path: Path, command: str) -> None:
+    config = write_config(tmp_path, _dead_api(BASE_CONFIG))
+    db_path(tmp_path).mkdir(parents=True)
+    result = frontline(tmp_path, *command.split(), "--config", str(config),
+                       env={TOKEN_ENV: GOOD_TOKEN})
+    assert_config_error(result, str(db_path(tmp_path)), "is a folder", "[storage] path")
+
+
+async def test_the_bot_does_not_create_a_database_either(tmp_path: Path) -> None:
+    """`build_application` makes a database only when asked (the sandbox does)."""
+    from bot.app import build_application
+    from bot.config import Config, StorageConfig
+    from storage.db import StorageError
+
+    missing = tmp_path / "typo.db"
+    app = build_application(Config(storage=StorageConfig(path=missing)), token=GOOD_TOKEN)
+    assert app.post_init is not None
+    with pytest.raises(StorageError, match="no database there"):
+        await app.post_init(app)
+    assert not missing.exists()
+
+
+@pytest.mark.parametrize("command", ["run", "migrate", "init --org Org"])
+def test_a_nul_in_the_database_path_is_one_line(tmp_path: Path, command: str) -> None:
+    config = write_config(tmp_path, '[storage]\npath = "data/front\\u0000line.db"\n')
+    result = frontline(tmp_path, *command.split(), "--config", str(config),
+                       env={TOKEN_ENV: GOOD_TOKEN})
+    assert_config_error(result, str(config), "[storage] path", "NUL")
+    assert not (tmp_path / "data").exists()
+
+
+def _old_database(tmp_path: Path) -> Path:
+    """A database as the previous Frontline left it: every migration but the last."""
+    from storage.db import migrations
+
+    db = db_path(tmp_path)
+    db.parent.mkdir()
+    with closing(sqlite3.connect(db)) as conn:
+        for version, _, script in migrations()[:-1]:
+            conn.executescript(f"{script}\nPRAGMA user_version={version};")
+        conn.execute("INSERT INTO branches(name, parent_id, created_at) "
+                     "VALUES ('Org', NULL, '2026-03-02T00:00:00+00:00')")
+        conn.commit()
+    return write_config(tmp_path)
+
+
+def test_only_run_and_migrate_change_the_schema(tmp_path: Path) -> None:
+    """Other commands run beside a running bot: they must not migrate its database."""
+    config = _old_database(tmp_path)
+    old = schema_version() - 1
+    for command in (["branch", "list"], ["invite", "--branch", "1", "--role", "member"]):
+        result = frontline(tmp_path, *command, "--config", str(config))
+        assert_config_error(result, str(db_path(tmp_path)), f"schema version {old}",
+                            "frontline migrate")
+    assert sql(db_path(tmp_path), "PRAGMA user_version") == [(old,)]
+    backup = frontline(tmp_path, "backup", "--config", str(config), "before.db")
+    assert backup.code == 0, backup  # a copy of the old database, before migrating
+    assert sql(tmp_path / "before.db", "PRAGMA user_version") == [(old,)]
+    migrated = frontline(tmp_path, "migrate", "--config", str(config))
+    assert migrated.code == 0, migrated
+    assert f"schema version {schema_version()}, up to date" in migrated.out
+    assert frontline(tmp_path, "branch", "list", "--config", str(config)).code == 0
+
+
+@pytest.mark.slow
+def test_a_database_another_program_holds_is_one_line(tmp_path: Path) -> None:
+    """A write lock held for longer than the busy timeout (5 s): say so, exit 1."""
+    wal, journal = tmp_path / "wal", tmp_path / "journal"
+    for folder in (wal, journal):
+        folder.mkdir()
+        config = write_config(folder)
+        result = frontline(folder, "init", "--config", str(config), "--org", "Org")
+        assert result.code == 0, result
+    holders = []
+    for folder, mode in ((wal, "WAL"), (journal, "DELETE")):
+        conn = sqlite3.connect(db_path(folder), isolation_level=None)
+        conn.execute(f"PRAGMA journal_mode={mode}")
+        conn.execute("BEGIN EXCLUSIVE")
+        holders.append(conn)
+    try:
+        runs = [
+            subprocess.Popen([sys.executable, "-m", "bot", *command, "--config",
+                              str(folder / "config.toml")], cwd=folder, env=clean_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             encoding="utf-8")
+            for folder, command in ((wal, ["branch", "add", "--parent", "1", "East"]),
+                                    (journal, ["migrate"]))]
+        results = []
+        for proc in runs:
+            out, err = proc.communicate(timeout=HANG_GUARD_S)
+            results.append(Result(proc.returncode, out, err))
+    finally:
+        for conn in holders:
+            conn.close()
+    for result, folder in zip(results, (wal, journal), strict=True):
+        assert result.code == 1, result
+        assert "Traceback" not in result.err
+        assert len(result.err_lines) == 1, result.err
+        assert str(db_path(folder)) in result.err
+        assert "another program held the database's lock" in result.err \
+            or "another program holds the database's lock" in result.err, result.err
+    assert sql(db_path(wal), "SELECT count(*) FROM branches") == [(1,)]
+
+
 def test_migrate_prints_the_schema_version(initialized: Path, tmp_path: Path) -> None:
     result = frontline(tmp_path, "migrate", "--config", str(initialized))
     assert result.code == 0, result
     assert f"schema version {schema_version()}" in result.out
 
 
+def _dead_api(text: str) -> str:
+    """`text` with [telegram] base_url at DEAD_BASE_URL."""
+    return text.replace("[telegram]\n", f'[telegram]\nbase_url = "{DEAD_BASE_URL}"\n')
+
+
 def _too_new(tmp_path: Path) -> Path:
-    text = BASE_CONFIG.replace("[telegram]\n", f'[telegram]\nbase_url = "{DEAD_BASE_URL}"\n')
-    config = write_config(tmp_path, text)
+    config = write_config(tmp_path, _dead_api(BASE_CONFIG))
     db = db_path(tmp_path)
     db.parent.mkdir()
     sql(db, "PRAGMA user_version = 999")

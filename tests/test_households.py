@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,8 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.households import MAX_BYTES, RowError, import_households, is_vulnerable, parse
+from bot.household_files import MAX_ROWS
+from bot.household_import import import_households
+from bot.households import MAX_BYTES, RowError, is_vulnerable, parse
 from bot.i18n import Translator
+from storage.households import HouseholdInput
 from storage.store import Store
 from tests.test_cli import db_path, frontline, sql
 
@@ -450,3 +457,94 @@ async def test_backup_column_in_xlsx(store: Store) -> None:
     assert [(e.line, e.key) for e in result.errors] == [(4, "backup_is_responsible")]
     result = await import_households(store, EAST, data, now=NOW, only_good=True)
     assert await _backups(store) == [("1-101", ALICE, BOB), ("1-102", BOB, None)]
+
+
+def _many(n: int, *, zones: int = 50) -> bytes:
+    """A CSV of `n` good households of East (Alice and Bob in turn)."""
+    lines = ["zone,label,address,people,notes,responsible,backup"]
+    lines += [f"Z{i % zones},{i},{i} Lake Road,{i % 5 + 1},{'独居' if i % 7 == 0 else ''},"
+              f"{'@alice,@bob' if i % 2 else '@bob,'}" for i in range(n)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+async def test_a_big_import_is_written_in_short_pieces(store: Store) -> None:
+    stats = store.db.lock_stats
+    writes, stats.longest_hold_s = stats.writes, 0.0
+    result = await import_households(store, EAST, _many(20_000), now=NOW, actor_id=2001)
+    assert result.errors == [] and (result.created, result.updated) == (20_000, 0)
+    # Staged, decided, applied and cleaned up in many short transactions, not in one.
+    assert stats.writes - writes >= 8
+    assert stats.longest_hold_s < 0.5
+    homes = await store.branch_households(EAST)
+    assert len(homes) == 20_000 and len({h.zone for h in homes}) == 50
+    assert sum(h.vulnerable for h in homes) == len(range(0, 20_000, 7))
+    assert {(h.responsible_id, h.backup_id) for h in homes} == {(ALICE, BOB), (BOB, None)}
+    record = await store.household_import(1)
+    assert record is not None and (record.state, record.staged, record.applied) == (
+        "done", 20_000, 20_000)
+    assert (record.actor_id, record.created, record.updated) == (2001, 20_000, 0)
+    assert await store.db.fetchall("SELECT * FROM household_import_rows") == []
+    again = await import_households(store, EAST, _many(20_001), now=NOW)
+    assert (again.created, again.updated) == (1, 20_000)
+    assert len(await store.branch_households(EAST)) == 20_001
+
+
+def dead_process() -> int:
+    """The id of a process that has exited (and been waited for)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+async def test_opening_finishes_a_decided_import_and_drops_a_staged_one(tmp_path: Path) -> None:
+    first = Store(tmp_path / "f.db")
+    await first.initialize()
+    branch = await first.create_branch("East", None, at=NOW)
+    await first.save_person(ALICE, "Alice", None, "alice", "zh", at=NOW)
+    await first.set_membership(ALICE, branch, "member", at=NOW)
+
+    def homes(zone: str, n: int) -> list[HouseholdInput]:
+        return [HouseholdInput(zone, str(i), "", 1, "", ALICE, False) for i in range(n)]
+
+    decided = await first.stage_household_import(branch, homes("D", 5000), actor_id=2001,
+                                                 file_name="d.csv", at=NOW)
+    staged = await first.stage_household_import(branch, homes("S", 3000), actor_id=None,
+                                                file_name="s.csv", at=NOW)
+    theirs = await first.stage_household_import(branch, homes("T", 10), actor_id=None,
+                                                file_name="t.csv", at=NOW)
+    gone = dead_process()
+    # As a process that died would leave them: one decided, one still staging; and one of
+    # a process that still runs (this test's parent).
+    await first.db.execute("UPDATE household_imports SET state = 'applying', owner_pid = ?"
+                           " WHERE id = ?", (gone, decided))
+    await first.db.execute("UPDATE household_imports SET owner_pid = ? WHERE id = ?",
+                           (gone, staged))
+    await first.db.execute("UPDATE household_imports SET owner_pid = ? WHERE id = ?",
+                           (os.getppid(), theirs))
+    await first.shutdown()
+
+    second = Store(tmp_path / "f.db")
+    await second.initialize()
+    try:
+        assert [(z.name, z.households) for z in await second.zones(branch)] == [("D", 5000)]
+        record = await second.household_import(decided)
+        assert record is not None and (record.state, record.created, record.updated) == (
+            "done", 5000, 0)
+        assert await second.household_import(staged) is None
+        left = await second.household_import(theirs)
+        assert left is not None and left.state == "staging"
+        assert await second.db.fetchall(
+            "SELECT import_id, count(*) FROM household_import_rows GROUP BY 1") == [(theirs, 10)]
+        (entry,) = [e for e in await second.audit_entries() if e[2] == "households_import"]
+        assert (entry[0], entry[1], entry[3]) == (NOW.isoformat(), 2001, branch)
+        assert json.loads(entry[5] or "{}") == {"created": 5000, "updated": 0,
+                                                "file": "d.csv", "recovered": True}
+    finally:
+        await second.shutdown()
+
+
+async def test_more_households_than_the_limit_are_refused(store: Store) -> None:
+    result = await import_households(store, EAST, _many(MAX_ROWS + 1), now=NOW)
+    assert [(e.line, e.key) for e in result.errors] == [(None, "too_many_households")]
+    assert reason(result.errors[0], "zh") == "文件超过 200000 户，请拆分"
+    assert not result.written and await _rows(store) == []

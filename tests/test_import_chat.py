@@ -231,8 +231,10 @@ async def test_secretary_of_another_branch_cannot_target_it(bot: SandboxBot, org
 
 
 def test_every_reason_key_exists() -> None:
-    source = (Path(__file__).resolve().parent.parent / "bot" / "households.py").read_text("utf-8")
-    keys = set(re.findall(r"RowError\([\w.]+, \"(\w+)\"", source))
+    folder = Path(__file__).resolve().parent.parent / "bot"
+    source = "".join((folder / name).read_text("utf-8")
+                     for name in ("households.py", "household_files.py"))
+    keys = set(re.findall(r"(?:RowError|Unreadable)\([\w.]+, \"(\w+)\"", source))
     keys |= set(re.findall(r"Reason\(\"(\w+)\"", source))
     assert len(keys) > 15
     for language in ("zh", "en"):

@@ -15,6 +15,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 CHILD = Path(__file__).with_name("outbox_crash_child.py")
 ROOT = CHILD.parent.parent
 RECIPIENTS = 2000
@@ -22,6 +24,8 @@ FIRST = 100_000
 RATE = 300  # messages/s: the kill lands well inside the run
 KILL_AFTER = 500  # deliveries
 TIMEOUT = 120.0
+
+pytestmark = pytest.mark.slow
 
 
 def lines(path: Path) -> list[str]:
@@ -31,12 +35,12 @@ def lines(path: Path) -> list[str]:
     return [line for line in path.read_text(encoding="ascii").split("\n")[:-1] if line]
 
 
-def start(db: Path, log: Path, *extra: str) -> subprocess.Popen[bytes]:
+def start(db: Path, log: Path, latency_ms: int, *extra: str) -> subprocess.Popen[bytes]:
     """Start the child on the database, logging deliveries to `log`; output to `log`.out."""
     with log.with_suffix(".out").open("wb") as out:
         return subprocess.Popen(
             [sys.executable, str(CHILD), str(db), str(log), str(RECIPIENTS), str(RATE),
-             *extra], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+             str(latency_ms), *extra], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
 
 
 def output(log: Path) -> str:
@@ -44,12 +48,13 @@ def output(log: Path) -> str:
     return log.with_suffix(".out").read_text(encoding="utf-8", errors="replace")[-3000:]
 
 
+@pytest.mark.parametrize("latency_ms", [0, 150])
 def test_sigkill_mid_broadcast_loses_nothing_and_repeats_at_most_those_in_flight(
-        tmp_path: Path) -> None:
+        tmp_path: Path, latency_ms: int) -> None:
     db, first_log, second_log = tmp_path / "bot.db", tmp_path / "one.log", tmp_path / "two.log"
     children: list[subprocess.Popen[bytes]] = []
     try:
-        child = start(db, first_log, "--enqueue")
+        child = start(db, first_log, latency_ms, "--enqueue")
         children.append(child)
         deadline = time.monotonic() + TIMEOUT
         while len(lines(first_log)) < KILL_AFTER:
@@ -62,7 +67,7 @@ def test_sigkill_mid_broadcast_loses_nothing_and_repeats_at_most_those_in_flight
         before = lines(first_log)
         assert KILL_AFTER <= len(before) < RECIPIENTS, "the kill landed mid-broadcast"
 
-        child = start(db, second_log)
+        child = start(db, second_log, latency_ms)
         children.append(child)
         child.wait(timeout=TIMEOUT)
         assert child.returncode == 0, output(second_log)

@@ -382,6 +382,31 @@ async def test_realism_checks(sb: Sandbox) -> None:
         await bot.shutdown()
 
 
+async def test_refusals_are_recorded_and_keyboards_hold_100_buttons(sb: Sandbox) -> None:
+    bot = await _bare_bot(sb)
+    try:
+        hundred = InlineKeyboardMarkup([[InlineKeyboardButton(str(i), callback_data=str(i))
+                                         for i in range(row, row + 5)]
+                                        for row in range(0, 100, 5)])
+        await bot.send_message(ALICE, "k", reply_markup=hundred)
+        assert sb.refused == []
+        more = InlineKeyboardMarkup([*hundred.inline_keyboard,
+                                     [InlineKeyboardButton("x", callback_data="x")]])
+        with pytest.raises(BadRequest, match=r"(?i)reply markup is too long"):
+            await bot.send_message(ALICE, "k", reply_markup=more)
+        with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+            await bot.send_message(ALICE, "x" * 4097)
+        assert [(method, text) for method, _, text in sb.refused] == [
+            ("sendMessage", "Bad Request: reply markup is too long"),
+            ("sendMessage", "Bad Request: message is too long")]
+        sb.fail("sendMessage", "500")
+        with pytest.raises(NetworkError):
+            await bot.send_message(ALICE, "fault")
+        assert len(sb.refused) == 2  # an injected fault is not a refusal
+    finally:
+        await bot.shutdown()
+
+
 async def test_edit_checks(sb: Sandbox) -> None:
     bot = await _bare_bot(sb)
     try:

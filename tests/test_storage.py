@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -16,15 +15,6 @@ from storage.db import StorageError, schema_version
 from storage.store import Defaults, Store
 
 NOW = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    """A migrated store in a temporary directory."""
-    s = Store(tmp_path / "f.db")
-    await s.initialize()
-    yield s
-    await s.shutdown()
 
 
 async def test_migrations_from_empty(tmp_path: Path) -> None:

@@ -147,7 +147,9 @@ async def test_team_create_list_members_delete(bot: SandboxBot, org: Org) -> Non
     assert "没有名为“Nope”" in (await bot.send(SEC_A, "/team Nope add Mia")).plain
     assert "没有与“Zed”匹配" in (await bot.send(SEC_A, "/team Shock add Zed")).plain
     assert "没有与“@mel”匹配" in (await bot.send(SEC_A, "/team Shock add @mel")).plain
-    assert "用法" in (await bot.send(SEC_A, "/team Shock")).plain
+    shown = await bot.send(SEC_A, "/team Shock")  # one team: all its members
+    assert "突击队 Shock（Alpha）：1 人\n• Mia @mia" in shown.plain
+    assert "用法" in (await bot.send(SEC_A, "/team Nope")).plain
     teams = await bot.store.teams(org.a)
     assert [(t.name, [m.member_id for m in t.members]) for t in teams] == [("Shock", [MEM_A1])]
     # SEC_B sees none of Alpha's teams and cannot change them.

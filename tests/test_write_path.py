@@ -7,7 +7,6 @@ import asyncio
 import re
 import sqlite3
 import stat
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -19,14 +18,6 @@ from storage.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)
 DAY = date(2026, 3, 2)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = Store(tmp_path / "f.db")
-    await s.initialize()
-    yield s
-    await s.shutdown()
 
 
 async def _people(store: Store) -> tuple[int, int]:

@@ -1,0 +1,106 @@
+"""Queries of `/who` and `/roster` over a large subtree: today's answers counted by direct
+sub-branch (mixed into `Store`), and one branch's own members.
+
+The rollup is one grouped statement, whatever the number of branches: the recursive CTE
+carries `top` (the direct sub-branch a branch lies under, the root for itself), each member's
+check-in of their branch's day is looked up by primary key, and SQLite returns one row per
+(top, status), so that Python gets a few dozen rows for 100,000 members.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from storage.db import Database
+from storage.rows import STATUSES, RosterRow
+
+
+@dataclass(frozen=True, slots=True)
+class BranchTally:
+    """Today's answers in one part of a subtree: the root's own members, or the whole
+    subtree of one direct sub-branch."""
+
+    branch_id: int
+    members: int = 0
+    statuses: Mapping[str, int] = field(default_factory=dict)  # check-ins by status
+
+    @property
+    def checked(self) -> int:
+        """Members who have checked in."""
+        return sum(self.statuses.values())
+
+    @property
+    def missing(self) -> int:
+        """Members who have not checked in."""
+        return self.members - self.checked
+
+
+class RollupQueries:
+    """Counts of a subtree by direct sub-branch, and a branch's own members."""
+
+    db: Database
+
+    async def status_rollup(self, root_id: int, days: Mapping[int, date]) -> list[BranchTally]:
+        """Members and today's check-ins by status, for the root's own members and for each
+        direct sub-branch's subtree; only the parts that have members.
+
+        Args:
+            root_id: the subtree's top branch.
+            days: the local day to look at for each branch id of the subtree.
+        """
+        rows = await self.db.fetchall(
+            """WITH RECURSIVE down(id, top, depth) AS (
+                   SELECT :root, :root, 0
+                   UNION ALL
+                   SELECT b.id, CASE down.depth WHEN 0 THEN b.id ELSE down.top END,
+                          down.depth + 1
+                     FROM branches b JOIN down ON b.parent_id = down.id),
+               days(branch_id, day) AS (
+                   SELECT CAST(key AS INTEGER), value FROM json_each(:days)),
+               branch_day AS MATERIALIZED (
+                   SELECT down.id AS id, down.top AS top, days.day AS day
+                     FROM down JOIN days ON days.branch_id = down.id),
+               -- A scalar lookup by primary key per member, not a join: a join lets SQLite
+               -- build a Bloom filter over the whole checkins table (see storage.digest).
+               answer AS (
+                   SELECT bd.top AS top,
+                          (SELECT status FROM checkins c
+                            WHERE c.member_id = ms.member_id AND c.day = bd.day) AS status
+                     FROM branch_day bd
+                     JOIN memberships ms INDEXED BY memberships_branch
+                       ON ms.branch_id = bd.id)
+               SELECT top, status, count(*) FROM answer GROUP BY top, status""",
+            {"root": root_id,
+             "days": json.dumps({str(k): v.isoformat() for k, v in days.items()})},
+        )
+        members: dict[int, int] = {}
+        statuses: dict[int, dict[str, int]] = {}
+        for top, status, n in rows:
+            members[top] = members.get(top, 0) + n
+            if status is not None:
+                statuses.setdefault(top, {})[status] = n
+        return [BranchTally(top, n, {s: statuses[top][s] for s in STATUSES
+                                     if statuses.get(top, {}).get(s)})
+                for top, n in members.items()]
+
+    async def own_roster(self, branch_id: int, day: date) -> list[RosterRow]:
+        """The branch's own members (not those of its sub-branches) with their status on
+        `day`, in the order of `Store.roster`."""
+        rows = await self.db.fetchall(
+            """SELECT m.id, m.first_name, m.last_name, m.username, ms.role, ms.branch_id,
+                      m.reachable, c.status, c.note
+                 FROM memberships ms
+                 JOIN members m ON m.id = ms.member_id
+                 LEFT JOIN checkins c ON c.member_id = m.id AND c.day = :day
+                WHERE ms.branch_id = :branch
+                ORDER BY ms.role DESC, m.first_name, m.id""",
+            {"branch": branch_id, "day": day.isoformat()},
+        )
+        return [
+            RosterRow(r[0], f"{r[1]} {r[2]}" if r[2] else r[1], r[3], r[4], r[5], bool(r[6]),
+                      r[7], r[8])
+            for r in rows
+        ]
