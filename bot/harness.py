@@ -121,7 +121,12 @@ class SandboxBot:
         outbox = self.services.outbox
         assert outbox is not None
         outbox.wake()
-        await asyncio.wait_for(outbox.idle(), seconds)
+        try:
+            await asyncio.wait_for(outbox.idle(), seconds)
+        except TimeoutError:
+            pending = await self.store.pending_outbox(after_id=0, limit=3)
+            raise TimeoutError(f"the outbox is not idle after {seconds} s ({outbox.state()}); "
+                               f"first pending rows: {pending}") from None
         await self.settle()
 
     async def send(self, user_id: int, text: str, *, chat_id: int | None = None) -> SandboxMessage:

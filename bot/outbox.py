@@ -273,6 +273,7 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._moved = asyncio.Event()  # a send finished or outcomes were written
+        self._moves = 0  # ... counted, so that a pass knows whether anything moved meanwhile
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._recorder: asyncio.Task[None] | None = None
@@ -312,7 +313,7 @@ class OutboxWorker:
         """Stop starting messages, let those in flight finish, write their outcomes."""
         self._stopping = True
         self._wake.set()
-        self._moved.set()
+        self._move()
         task, self._task = self._task, None
         if task is not None:
             await self._finish(task, 10)
@@ -343,6 +344,16 @@ class OutboxWorker:
     async def idle(self) -> None:
         """Wait until nothing is pending (for tests, the demo and benchmarks)."""
         await self._idle.wait()
+
+    def state(self) -> str:
+        """What the worker is doing, in one line (for a timeout's message and the log)."""
+        task = self._task
+        running = "none" if task is None else "ended" if task.done() else "running"
+        paused = max(0.0, self.pacer.paused_until - self.pacer.now())
+        return (f"worker {running}, idle={self._idle.is_set()}, claimed={len(self._claimed)}, "
+                f"in flight={len(self._sending)}, outcomes to write={len(self._outcomes)}, "
+                f"unwritable={self._unwritable!r}, paused for {paused:.1f} s, "
+                f"backing off={len(self._not_before)}, sent={self.sent_count}")
 
     @property
     def writable(self) -> bool:
@@ -396,8 +407,8 @@ class OutboxWorker:
         waits: list[float] = []
         pending = started = False
         after = 0
+        moves = self._moves  # what moved from here on is seen by this pass or the next
         while not self._stopping:
-            self._moved.clear()
             known = [m for m, row in self._gone.items() if row not in self._claimed]
             self._written_since_read.clear()
             items = await store.pending_outbox(after_id=after, limit=BATCH)
@@ -440,7 +451,10 @@ class OutboxWorker:
         if not pending and not self._claimed:
             await self._finish_broadcasts()
             return False
-        if not started and not self._stopping:
+        if not started and not self._stopping and self._moves == moves:
+            # Nothing moved while this pass looked (a send finishing or an outcome written
+            # after its rows were read would have): sleep until something does.
+            self._moved.clear()
             await self._wait_for_change(min(waits) if waits else None)
         return True
 
@@ -487,6 +501,11 @@ class OutboxWorker:
 
     # --- one message --------------------------------------------------------------------------
 
+    def _move(self) -> None:
+        """Something moved: a send finished, outcomes were written, or the worker stops."""
+        self._moves += 1
+        self._moved.set()
+
     def _claim(self, item: OutboxItem) -> None:
         self._claimed[item.id] = item
         self.most_in_flight = max(self.most_in_flight, len(self._claimed))
@@ -522,7 +541,7 @@ class OutboxWorker:
             self._settle(item, result)
         finally:
             self._busy_chats.discard(item.chat_id)
-            self._moved.set()
+            self._move()
 
     def _settle(self, item: OutboxItem, result: SendResult) -> None:
         pacer = self.pacer
@@ -605,7 +624,7 @@ class OutboxWorker:
                 logger.warning("the database can be written again; sending resumes")
                 self._unwritable = None
                 self._writable.set()
-            self._moved.set()
+            self._move()
 
     def _cannot_write(self, exc: Exception) -> None:
         reason = f"{type(exc).__name__}: {exc}"

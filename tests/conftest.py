@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -32,3 +35,25 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 async def org(bot: SandboxBot) -> Org:
     """An organization of three levels in `bot` (people speak Chinese)."""
     return await build_org(bot)
+
+
+def _lingering_threads(seconds: float = 10.0) -> list[threading.Thread]:
+    """Threads that would keep the interpreter from exiting, after waiting a little for them."""
+    others = [t for t in threading.enumerate()
+              if t is not threading.main_thread() and not t.daemon]
+    for thread in others:
+        thread.join(timeout=seconds / max(1, len(others)))
+    return [t for t in others if t.is_alive()]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """A run must end. A database connection left open (a bot a failed setup never stopped)
+    keeps a thread alive that is not a daemon, and the interpreter would wait for it forever
+    after the summary: say so and end the process, as a failure."""
+    left = _lingering_threads()
+    if left:
+        sys.stdout.flush()
+        sys.stderr.write(f"\n{len(left)} thread(s) left running after the tests (a bot or "
+                         f"database not closed): {', '.join(t.name for t in left[:5])}\n")
+        sys.stderr.flush()
+        os._exit(1)

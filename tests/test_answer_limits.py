@@ -151,11 +151,13 @@ def world() -> Iterator[World]:
     # The outbox unpaced: the task's 601 copies are sent at once rather than at 25 a second.
     bot = SandboxBot(Config(admins=frozenset({ADMIN})), clock=ManualClock(MORNING),
                      outbox_rate=100_000)
-    loop.run_until_complete(bot.start())
-    a, b, task_id = loop.run_until_complete(_build(bot))
-    loop.run_until_complete(bot.drain())
-    assert bot.sandbox.refused == []  # the 601 task copies and the commendations went out
+    # Stopped whatever happens, a failed setup included: a bot left running keeps its
+    # database's threads alive, and the test run could not end.
     try:
+        loop.run_until_complete(bot.start())
+        a, b, task_id = loop.run_until_complete(_build(bot))
+        loop.run_until_complete(bot.drain())
+        assert bot.sandbox.refused == []  # the 601 task copies and the commendations went out
         yield World(bot, loop, a, b, task_id)
     finally:
         loop.run_until_complete(bot.stop())
