@@ -20,6 +20,8 @@ Pacing, all measured on the monotonic clock when a request starts:
   to one chat go in the order they were queued (a later one never overtakes one that is
   backing off);
 - a 429 pauses *all* sending for its `retry_after`, then the same message is tried again;
+  it also widens the pacer's margin a little (a network's jitter brings requests sent a
+  second apart closer where Telegram counts them), narrowed again after quiet stretches;
 - timeouts and 5xx are retried with exponential backoff, up to `max_attempts`, then the
   message is marked failed. One such failure holds back only that chat; several in a row
   mean Telegram is in trouble, and then all sending pauses too;
@@ -51,6 +53,13 @@ logger = logging.getLogger(__name__)
 
 WINDOW = 1.02  # seconds; a little over one, so that a window Telegram counts never exceeds rate
 CHAT_INTERVAL = 1.05  # a little over a second, like WINDOW: a request may leave a little late
+# A network's jitter brings requests sent WINDOW apart closer where Telegram counts them. Each
+# 429 widens the window (and the interval per chat) by WIDEN, up to MAX_EXTRA; every
+# NARROW_AFTER seconds' worth of messages without one narrows it by NARROW, down to WINDOW.
+WIDEN = 0.01
+NARROW = 0.005
+MAX_EXTRA = 0.2
+NARROW_AFTER = 30
 GROUP_PER_MINUTE = 20
 BATCH = 500
 # Transient failures in a row (of any messages, no success between) that pause all sending.
@@ -101,21 +110,26 @@ class _Lane:
         self.sent: deque[float] = deque()
         self.dispatched: deque[float] = deque()  # when requests really left (see Pacer)
         self.burst = max(1.0, min(rate / 10, 10.0))  # small bursts: a smooth stream
+        self.window = WINDOW
         self.refill = rate / WINDOW  # tokens per second
         self.tokens = self.burst
         self.filled_at = now
 
+    def set_window(self, window: float) -> None:
+        self.window = window
+        self.refill = self.rate / window
+
     def _fill(self, now: float) -> None:
         self.tokens = min(self.burst, self.tokens + (now - self.filled_at) * self.refill)
         self.filled_at = now
-        while self.sent and self.sent[0] <= now - WINDOW:
+        while self.sent and self.sent[0] <= now - self.window:
             self.sent.popleft()
 
     def wait(self, now: float) -> float:
         self._fill(now)
         wait = 0.0
         if len(self.sent) >= self.rate:
-            wait = self.sent[0] + WINDOW - now
+            wait = self.sent[0] + self.window - now
         if self.tokens < 1 - 1e-9:  # (a float short of one token is a token)
             wait = max(wait, (1 - self.tokens) / self.refill)
         return wait
@@ -126,10 +140,10 @@ class _Lane:
         self.sent.append(now)
 
     def dispatch_wait(self, now: float) -> float:
-        while self.dispatched and self.dispatched[0] <= now - WINDOW:
+        while self.dispatched and self.dispatched[0] <= now - self.window:
             self.dispatched.popleft()
         if len(self.dispatched) >= self.rate:
-            return self.dispatched[0] + WINDOW - now
+            return self.dispatched[0] + self.window - now
         return 0.0
 
 
@@ -154,6 +168,25 @@ class Pacer:
         start = monotonic()
         self.free = _Lane(self.rate, start)
         self.paid = _Lane(max(1, int(paid_rate)), start) if paid_rate else None
+        self.extra = 0.0  # seconds added to WINDOW and CHAT_INTERVAL after 429s (see WIDEN)
+        self._quiet = 0  # messages sent since the last 429 or narrowing
+
+    def widen(self) -> None:
+        """A 429 came back: keep a little further under the limit from now on."""
+        self._set_extra(min(MAX_EXTRA, self.extra + WIDEN))
+
+    def _set_extra(self, extra: float) -> None:
+        self.extra = extra
+        self._quiet = 0
+        for lane in (self.free, self.paid):
+            if lane is not None:
+                lane.set_window(WINDOW + extra)
+
+    def _sent_one(self) -> None:
+        if self.extra > 0:
+            self._quiet += 1
+            if self._quiet >= NARROW_AFTER * self.rate:
+                self._set_extra(max(0.0, self.extra - NARROW))
 
     def _lane(self, paid: bool) -> _Lane:
         return self.paid if paid and self.paid is not None else self.free
@@ -186,7 +219,7 @@ class Pacer:
     def chat_wait(self, chat_id: int) -> float:
         """Seconds before `chat_id` may get another message (0 if now)."""
         now = self.now()
-        wait = self.last_to_chat.get(chat_id, -1e9) + CHAT_INTERVAL - now
+        wait = self.last_to_chat.get(chat_id, -1e9) + CHAT_INTERVAL + self.extra - now
         if chat_id < 0:
             times = self.to_group.get(chat_id)
             if times:
@@ -206,13 +239,14 @@ class Pacer:
         """Count a message that is being sent now."""
         now = self.now()
         self._lane(paid).take(now)
+        self._sent_one()
         if not paid and self.paid is not None:
             self.paid.sent.append(now)
         self.last_to_chat[chat_id] = now
         if chat_id < 0:
             self.to_group.setdefault(chat_id, deque()).append(now)
         if len(self.last_to_chat) > 50_000:
-            horizon = now - CHAT_INTERVAL
+            horizon = now - CHAT_INTERVAL - self.extra
             self.last_to_chat = {c: t for c, t in self.last_to_chat.items() if t > horizon}
             self.to_group = {c: t for c, t in self.to_group.items() if t and t[-1] > now - 60}
 
@@ -558,6 +592,7 @@ class OutboxWorker:
             logger.warning("Telegram asked to wait %.0f s; all sending paused",
                            result.retry_after)
             self.paused_by_retry_after += pacer.pause(min(result.retry_after, 3600.0))
+            pacer.widen()
             self._claimed.pop(item.id, None)  # nothing to record: try it again after the pause
             return
         self._not_before.pop(item.id, None)

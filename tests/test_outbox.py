@@ -21,7 +21,18 @@ from bot import vtime
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.harness import SandboxBot
-from bot.outbox import CHAT_INTERVAL, GROUP_PER_MINUTE, WINDOW, OutboxWorker, Pacer, SendResult
+from bot.outbox import (
+    CHAT_INTERVAL,
+    GROUP_PER_MINUTE,
+    MAX_EXTRA,
+    NARROW,
+    NARROW_AFTER,
+    WIDEN,
+    WINDOW,
+    OutboxWorker,
+    Pacer,
+    SendResult,
+)
 from bot.sandbox import Sandbox
 from storage.outbox import NewMessage
 from storage.rows import OutboxItem
@@ -551,3 +562,27 @@ async def test_a_stopped_worker_resumes_where_it_left_off(tmp_path: Path) -> Non
     assert max(per_chat.values()) == 1, "a clean stop finishes the message in flight"
     assert (counts.sent, counts.pending) == (30, 0)
     assert row is not None and row.finished_at is not None
+
+
+def test_a_429_widens_the_margin_and_quiet_narrows_it_again() -> None:
+    now = FakeTime()
+    pacer = Pacer(10, monotonic=now)
+    pacer.widen()
+    pacer.widen()
+    assert pacer.extra == pytest.approx(2 * WIDEN)
+    assert pacer.chat_wait(5) == 0
+    pacer.record(5)
+    assert pacer.chat_wait(5) == pytest.approx(CHAT_INTERVAL + 2 * WIDEN)
+    times = []
+    for _ in range(40):  # never more than 10 in any window of WINDOW + the margin
+        now.t += pacer.overall_wait()
+        pacer.record(1000 + len(times))
+        times.append(now.t)
+    assert most_in_window(times, WINDOW + 2 * WIDEN) <= 10
+    for n in range(NARROW_AFTER * 10 - 40):
+        now.t += max(pacer.overall_wait(), 0.0)
+        pacer.record(2000 + n)
+    assert pacer.extra == pytest.approx(2 * WIDEN - NARROW)
+    for _ in range(100):
+        pacer.widen()
+    assert pacer.extra == pytest.approx(MAX_EXTRA)
