@@ -1,12 +1,12 @@
 """Benchmark: a broadcast to 10,000 members over a network with latency, at the free and the
 paid limit, while members keep pressing buttons.
 
-The real application runs on the sandbox, on virtual time (`bot.vtime`): waiting (pacing, the
-network's latency, retry_after pauses) costs no real time, the work of the bot and the database
-costs what it costs. The sandbox puts a network between them (`sandbox.latency`: the round trip
-plus up to 10 ms of jitter on the way there) and enforces Telegram's flood control where the
-requests arrive: more than N sends in any second, a second message to one chat within a second,
-or a 21st to a group within a minute is answered 429.
+The real application runs on the sandbox, on virtual time (`bot.sandbox.vtime`): waiting
+(pacing, the network's latency, retry_after pauses) costs no real time, the work of the bot and
+the database costs what it costs. The sandbox puts a network between them (`sandbox.latency`:
+the round trip plus up to 10 ms of jitter on the way there) and enforces Telegram's flood
+control where the requests arrive: more than N sends in any second, a second message to one
+chat within a second, or a 21st to a group within a minute is answered 429.
 
 For each latency (0, `--latency-ms`, 500 ms) two clean broadcasts to R members:
 
@@ -49,12 +49,12 @@ from telegram.request import RequestData
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import vtime
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.harness import SandboxBot
-from bot.outbox import WINDOW, OutboxWorker
-from bot.ratelimit import RetryingRateLimiter
+from bot.runtime.outbox import WINDOW, OutboxWorker
+from bot.runtime.ratelimit import RetryingRateLimiter
+from bot.sandbox import vtime
+from bot.sandbox.harness import SandboxBot
 from handlers.sender import telegram_sender
 from storage.outbox import NewMessage
 from storage.times import iso

@@ -43,8 +43,8 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler
 
 from bot.clock import ManualClock, local_day
 from bot.config import Config
-from bot.harness import SandboxBot
 from bot.sandbox import Sandbox, SandboxMessage
+from bot.sandbox.harness import SandboxBot
 
 BUTTON = "ck:on_duty"
 FIRST_USER = 700_000

@@ -11,7 +11,7 @@ is fine in a bench).
 
 Then, warm, best of 3:
 - `coverage_s`: the root's coverage section of the daily digest, as the scheduler builds
-  it (`bot.digest_coverage.gather`: the rollup per sub-branch and the members off duty);
+  it (`bot.rules.digest_coverage.gather`: the rollup per sub-branch and the members off duty);
 - `past_day_s`: the same for yesterday (households reached since are looked up in visits);
 - `zones_s` and `overdue_s`: a leaf's `/coverage` zones and one zone's overdue list.
 
@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from digest import tree  # bench/digest.py: the same 1,000-branch tree
 
-from bot import coverage, digest_coverage
+from bot.rules import coverage, digest_coverage
 from storage.rows import Branch
 from storage.store import Store
 

@@ -7,7 +7,7 @@ some critical), tasks (about 1 per 200 members a day, two assignees each, some d
 some overdue) and broadcasts (5 a day to leaves, about 70% acknowledged). The build writes
 straight through the store's connection with executemany in large transactions (raw SQL
 is fine in a bench); the digests are then computed the way the scheduler does, through
-`bot.digest.digest_messages` (counts, names, render), warm, best of 3.
+`bot.rules.digest.digest_messages` (counts, names, render), warm, best of 3.
 
 Each size runs in its own process, so that its peak memory (ru_maxrss) is its own. Prints
 one line per size and, last, for the 100k case:
@@ -33,8 +33,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.digest import digest_messages
 from bot.i18n import Translator
+from bot.rules.digest import digest_messages
 from storage.store import Store
 
 DAYS = 30

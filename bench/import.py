@@ -46,9 +46,9 @@ from digest import tree  # bench/digest.py: the 1,000-branch tree
 
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.harness import SandboxBot
-from bot.households import parse
+from bot.rules.households import parse
 from bot.sandbox import Sandbox
+from bot.sandbox.harness import SandboxBot
 
 START = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai, a Monday
 SECRETARY = 900_000  # the root's

@@ -20,7 +20,7 @@ and Telegram's flood control
 next run time is moved to now: the job's own trigger, executor and PTB callback). Meanwhile
 members who have their prompt press its check-in button, 10 a second, through the sandbox's
 updates, and each press's wait is the loop time from the update being queued to the bot's
-answer (answerCallbackQuery) reaching the sandbox. The run happens on `bot.vtime`'s event
+answer (answerCallbackQuery) reaching the sandbox. The run happens on `bot.sandbox.vtime`'s event
 loop, whose clock skips idle waits (pacing, latency) but waits for real on database and
 thread work, so an hour of sending at 30/s costs only its CPU and database time.
 
@@ -71,11 +71,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from digest import tree  # bench/digest.py: the same 1,000-branch tree
 from telegram.request import RequestData
 
-from bot import vtime
 from bot.clock import ManualClock
 from bot.config import Config, StorageConfig
-from bot.harness import SandboxBot
-from bot.sandbox import Sandbox
+from bot.sandbox import Sandbox, vtime
+from bot.sandbox.harness import SandboxBot
 from storage.store import Store
 
 TODAY = date(2026, 3, 30)

@@ -44,8 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.harness import SandboxBot
 from bot.sandbox import SandboxMessage
+from bot.sandbox.harness import SandboxBot
 from storage.store import Store
 
 TODAY = date(2026, 3, 2)

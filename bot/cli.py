@@ -23,7 +23,7 @@ from bot.config import (
     require_token,
     valid_timezone,
 )
-from bot.invites import create_invite, deep_link, parse_duration
+from bot.rules.invites import create_invite, deep_link, parse_duration
 from storage.db import BUSY_TIMEOUT_MS, DatabaseBusy, StorageError, is_busy, schema_version
 from storage.store import Store
 
@@ -77,12 +77,12 @@ async def _with_store(config: Config, work: Callable[[Store], Awaitable[None]], 
     Args:
         create: make a new database if there is none (only `init`).
         migrate: bring the schema up to date (`init`, `run` and `migrate`, which hold the
-            database while they do; see bot/instance.py). The other commands run beside a
+            database while they do; see bot/runtime/instance.py). The other commands run beside a
             running bot and leave its schema alone.
         current: without `migrate`, refuse a database whose schema is older than this
             Frontline's (its tables may lack what the command needs).
     """
-    from bot.app import store_for
+    from bot.runtime.app import store_for
 
     if not create:
         _existing_database(config)
@@ -114,7 +114,7 @@ async def _with_store(config: Config, work: Callable[[Store], Awaitable[None]], 
 @contextmanager
 def _hold(config: Config, command: str) -> Iterator[None]:
     """Hold the database for this process (one `run` or `migrate` at a time), or say who does."""
-    from bot.instance import InstanceLock, InUse, LockUnavailable
+    from bot.runtime.instance import InstanceLock, InUse, LockUnavailable
 
     lock = InstanceLock(config.storage.path, zone=ZoneInfo(config.defaults.timezone),
                         command=f"frontline {command}")
@@ -148,8 +148,8 @@ def cmd_run(args: argparse.Namespace) -> None:
     from telegram import Update
     from telegram.error import TelegramError
 
-    from bot.app import build_application, stopped_by_conflict
-    from bot.logs import redact, secret_forms
+    from bot.runtime.app import build_application, stopped_by_conflict
+    from bot.runtime.logs import redact, secret_forms
 
     # Check the database before talking to Telegram, so a bad file stops start-up cleanly,
     # and hold it, so that a second bot on it is refused before it sends anything.
@@ -179,7 +179,7 @@ async def _no_op(store: Store) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     """Play a scripted day in the sandbox."""
-    from bot.demo import run_demo
+    from bot.demo.script import run_demo
 
     _setup_logging(args.verbose, quiet=not args.verbose)
     asyncio.run(run_demo(language=args.lang, out=sys.stdout))
@@ -276,7 +276,7 @@ def _get_me(config: Config, token: str) -> str:
     from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
     from telegram.request import HTTPXRequest
 
-    from bot.logs import redact, secret_forms
+    from bot.runtime.logs import redact, secret_forms
 
     async def get_me() -> str:
         kwargs: dict[str, Any] = {}
@@ -349,9 +349,9 @@ def cmd_branch_list(args: argparse.Namespace) -> None:
 
 def cmd_households_import(args: argparse.Namespace) -> None:
     """Import households from a CSV or XLSX file: all rows, or none if one is bad."""
-    from bot.household_import import import_households
-    from bot.households import MAX_BYTES
     from bot.i18n import Translator
+    from bot.rules.household_import import import_households
+    from bot.rules.households import MAX_BYTES
 
     config = _load(args)
     translate = Translator(config.defaults.locale)
@@ -428,7 +428,7 @@ def cmd_migrate(args: argparse.Namespace) -> None:
 # --- parser --------------------------------------------------------------------------------
 
 def _setup_logging(verbose: bool, *, quiet: bool = False, token: str | None = None) -> None:
-    from bot import logs
+    from bot.runtime import logs
 
     level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.INFO)
     logs.setup(level, token=token)

@@ -21,7 +21,6 @@ from handlers import (
     imports,
     lang,
     needs,
-    needs_list,
     pages,
     records,
     settings,
@@ -48,7 +47,6 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *broadcast.handlers(),
         *visits.handlers(),  # before needs: "needs help" continues into the need report
         *needs.handlers(),
-        *needs_list.handlers(),
         *assign.handlers(),
         *tasks.handlers(),
         *teams.handlers(),

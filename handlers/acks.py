@@ -5,7 +5,7 @@ for those that asked for acknowledgement, two buttons: who has not acknowledged,
 remind them. Both check again that the presser leads the broadcast's branch. A reminder
 is one message to each reachable member who has not acknowledged, through the outbox,
 with the same button; a broadcast's reminders are at most one per
-`bot.broadcasts.REMIND_INTERVAL` (10 minutes), counted from the audit log, so that a
+`bot.rules.broadcasts.REMIND_INTERVAL` (10 minutes), counted from the audit log, so that a
 double tap or an impatient secretary does not flood the members.
 """
 
@@ -19,10 +19,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot import broadcasts
-from bot.access import may_lead
-from bot.broadcasts import Draft
 from bot.i18n import pick_language
+from bot.rules import broadcasts
+from bot.rules.access import may_lead
+from bot.rules.broadcasts import Draft
 from handlers import callbacks
 from handlers.common import esc, plain, refuse, reply, reply_lines
 from handlers.context import Context

@@ -22,10 +22,10 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import checkins, tasks
-from bot.access import may_lead
 from bot.clock import OutOfRange
-from bot.tasks import Draft
+from bot.rules import checkins, tasks
+from bot.rules.access import may_lead
+from bot.rules.tasks import Draft
 from bot.text import cut
 from handlers.common import edit as edit_message
 from handlers.common import esc, refuse, reply, utf16_len

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot import coverage
+from bot.rules import coverage
 from handlers.common import allowed, command_args, esc, reply, status_label
 from handlers.context import Context
 from handlers.leaders import named_member

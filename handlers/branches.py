@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot import invites
-from bot.access import may_lead
+from bot.rules import invites
+from bot.rules.access import may_lead
 from handlers import callbacks, pages
 from handlers.common import esc, refuse, reply, reply_lines
 from handlers.context import Context

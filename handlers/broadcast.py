@@ -23,10 +23,10 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import broadcasts
-from bot.access import may_lead
-from bot.broadcasts import Draft
 from bot.i18n import pick_language
+from bot.rules import broadcasts
+from bot.rules.access import may_lead
+from bot.rules.broadcasts import Draft
 from handlers import callbacks
 from handlers.common import esc, refuse, reply, utf16_len
 from handlers.context import Context

@@ -16,8 +16,8 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import checkins, coverage
 from bot.clock import local_day
+from bot.rules import checkins, coverage
 from handlers import callbacks
 from handlers.common import edit, esc, reply, status_label, utf16_len
 from handlers.context import Context
@@ -96,7 +96,7 @@ async def checkin_command(update: Update, context: Context) -> None:
 
 async def _households(context: Context, status: str) -> str:
     """After a check-in: households returned to a member back on duty, or secretaries told
-    of one newly off duty (`bot.coverage.after_checkin`); a line to add to the answer."""
+    of one newly off duty (`bot.rules.coverage.after_checkin`); a line to add to the answer."""
     actor = context.actor
     assert actor is not None and actor.person is not None
     effect = await coverage.after_checkin(context.store, context.translate, actor.person,

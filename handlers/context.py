@@ -6,11 +6,11 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.access import Actor
 from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import Translator
-from bot.services import Services
+from bot.rules.access import Actor
+from bot.runtime.services import Services
 from storage.store import Store
 
 SERVICES_KEY = "services"

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot import coverage
-from bot.access import may_lead
 from bot.clock import local_day
+from bot.rules import coverage
+from bot.rules.access import may_lead
 from bot.text import utf16_len
 from handlers import away, handover
 from handlers.common import esc, refuse, reply

@@ -14,9 +14,9 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot import digest
-from bot.access import may_lead
 from bot.clock import FIRST_DAY, OutOfRange
+from bot.rules import digest
+from bot.rules.access import may_lead
 from bot.text import cut
 from handlers import pages
 from handlers.common import esc, refuse, reply, say

@@ -14,7 +14,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.access import may_lead
+from bot.rules.access import may_lead
 from handlers.common import esc, refuse, reply
 from handlers.context import Context
 from handlers.leaders import scope

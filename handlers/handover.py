@@ -17,9 +17,9 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot import coverage
-from bot.access import may_lead
 from bot.clock import local_day
+from bot.rules import coverage
+from bot.rules.access import may_lead
 from handlers.common import allowed, esc, plain, refuse, reply, status_label
 from handlers.context import Context
 from storage.coverage import OffDuty

@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.households import save_household, split_fields
+from bot.rules.households import save_household, split_fields
 from handlers.common import allowed, esc, reply, reply_lines
 from handlers.context import Context
 from handlers.leaders import scope

@@ -8,8 +8,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, TypeHandler
 
-from bot.access import Actor
 from bot.i18n import pick_language
+from bot.rules.access import Actor
 from handlers.context import Context
 
 

@@ -19,9 +19,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.access import may_lead
-from bot.household_import import import_households
-from bot.households import MAX_BYTES, ImportResult, RowError
+from bot.rules.access import may_lead
+from bot.rules.household_import import import_households
+from bot.rules.households import MAX_BYTES, ImportResult, RowError
 from handlers.common import TEXT_LIMIT, allowed, esc, refuse, reply, utf16_len
 from handlers.context import Context
 from handlers.leaders import scope

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.access import home_branch, may_lead
+from bot.rules.access import home_branch, may_lead
 from handlers.common import esc, refuse, reply, reply_lines, say
 from handlers.context import Context
 from storage.records import MemberMatch

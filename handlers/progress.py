@@ -10,7 +10,7 @@ from telegram import Bot
 from telegram.error import BadRequest
 
 from bot.i18n import Count, Translator, pick_language
-from bot.services import Services
+from bot.runtime.services import Services
 from handlers.common import SAFE_CHUNK, esc, utf16_len
 from storage.rows import BroadcastCounts
 

@@ -8,11 +8,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot import records
-from bot.access import may_lead
 from bot.clock import FIRST_DAY, OutOfRange, local_day
 from bot.i18n import pick_language
-from bot.records import Record
+from bot.rules import records
+from bot.rules.access import may_lead
+from bot.rules.records import Record
 from bot.text import cut
 from handlers import pages
 from handlers.common import esc, refuse, reply, say, status_label, utf16_len

@@ -1,5 +1,5 @@
-"""The care message's "report a need" button (the daily rhythm itself is `bot.rhythm`, run
-by the one scheduler tick of `bot.scheduler`)."""
+"""The care message's "report a need" button (the daily rhythm itself is `bot.rules.rhythm`, run
+by the one scheduler tick of `bot.runtime.scheduler`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot import rhythm
+from bot.rules import rhythm
 from handlers.common import reply
 from handlers.context import Context
 

@@ -11,8 +11,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
-from bot.outbox import Outcome, SendFn, SendResult
-from bot.ratelimit import UNPACED
+from bot.runtime.outbox import Outcome, SendFn, SendResult
+from bot.runtime.ratelimit import UNPACED
 from storage.rows import OutboxItem
 
 # Refusals that mean the chat is gone for good (the person deleted their account, ...).
@@ -40,7 +40,7 @@ def telegram_sender(bot: Bot) -> SendFn:
         # The method's parameters as the Bot API names them; `do_api_request` sends them and
         # returns the answer as it came, so that no Message object is built for each of
         # thousands of messages (only its id is needed). UNPACED: the outbox paces and retries
-        # these itself (see bot/ratelimit.py).
+        # these itself (see bot/runtime/ratelimit.py).
         params: dict[str, Any] = {"chat_id": item.chat_id, "parse_mode": ParseMode.HTML}
         markup = _markup(item)
         if markup is not None:

@@ -12,7 +12,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot import rhythm
+from bot.rules import rhythm
 from handlers import rhythm as care
 from handlers.common import esc, reply
 from handlers.context import Context

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot import invites, moves
-from bot.invites import JoinCheck
+from bot.rules import invites, moves
+from bot.rules.invites import JoinCheck
 from handlers import callbacks, menus
 from handlers.common import esc, reply
 from handlers.context import Context

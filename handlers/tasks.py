@@ -21,8 +21,8 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import tasks
-from bot.access import may_lead
+from bot.rules import tasks
+from bot.rules.access import may_lead
 from handlers import pages
 from handlers.common import esc, refuse, reply, say, utf16_len
 from handlers.context import Context

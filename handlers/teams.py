@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.tasks import TEAM_NAME_MAX
+from bot.rules.tasks import TEAM_NAME_MAX
 from bot.text import cut
 from handlers import pages
 from handlers.common import esc, reply, say, utf16_len

@@ -4,7 +4,7 @@ Steps: the household (buttons from their own list, paged, those that want a visi
 or `/visit LABEL`), the outcome, an optional note; then the visit is saved, with a receipt
 and how many of their households still want a visit today. After "needs help" the receipt
 is followed by the need categories, which enter the need report for that household
-(`handlers.needs_household`). Rules are in `bot.visits`.
+(`handlers.needs.household`). Rules are in `bot.rules.visits`.
 
 Nothing is written before the note step is answered; `/cancel` at any step drops the draft.
 Every button is checked against the database: the member must hold the household now
@@ -32,12 +32,12 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import visits
-from bot.visits import Entry, VisitDraft
-from handlers import needs_household
+from bot.rules import visits
+from bot.rules.visits import Entry, VisitDraft
 from handlers.common import esc, plain, refuse, reply, utf16_len
 from handlers.context import Context
 from handlers.drafts import Drafts, stay
+from handlers.needs import household as need_for_household
 from storage.households import Household
 from storage.rows import Person
 
@@ -273,7 +273,7 @@ async def _save(update: Update, context: Context, draft: VisitDraft, member: Per
         await reply(update, "\n".join(lines))
     if draft.outcome == "needs_help":
         await reply(update, t("visit.ask_need", label=esc(household.label)),
-                    needs_household.categories(context, household.id))
+                    need_for_household.categories(context, household.id))
     return ConversationHandler.END
 
 

@@ -1,6 +1,6 @@
 """`/who` (who has not checked in today) and `/roster` (everyone with today's status).
 
-Both answer in one message. While the names fit (`bot.rollup.NAMES_MAX`, or a branch without
+Both answer in one message. While the names fit (`bot.rules.rollup.NAMES_MAX`, or a branch without
 sub-branches) they are listed, in pages; past that the answer is the rollup by direct
 sub-branch, worst first, a dozen a page, each with a 🔍 button that opens the same view for
 that sub-branch in place (⬆ goes back up), and a 👤 button for the branch's own members.
@@ -15,9 +15,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot import checkins, rollup
-from bot.access import may_lead
 from bot.clock import local_day
+from bot.rules import checkins, rollup
+from bot.rules.access import may_lead
 from bot.text import cut, visible_len
 from handlers import pages
 from handlers.common import esc, status_label

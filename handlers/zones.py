@@ -13,9 +13,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot import visits
-from bot.access import may_lead
-from bot.households import command_words
+from bot.rules import visits
+from bot.rules.access import may_lead
+from bot.rules.households import command_words
 from handlers import household as one_household
 from handlers import pages
 from handlers.common import allowed, esc, refuse, reply, reply_lines, say, utf16_len

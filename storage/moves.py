@@ -2,7 +2,7 @@
 
 What the member held for a branch whose subtree they leave is let go in the same
 transaction as the membership change: what belongs to a branch above their new one (whose
-subtree they stay in) is kept. See `bot.moves` for the rules.
+subtree they stay in) is kept. See `bot.rules.moves` for the rules.
 """
 
 from __future__ import annotations

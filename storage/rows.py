@@ -54,7 +54,7 @@ class Person:
     locale: str | None
     last_checkin_day: date | None = None
     last_checkin_status: str | None = None
-    away: bool = False  # marked away (see bot/coverage.py)
+    away: bool = False  # marked away (see bot/rules/coverage.py)
 
     @property
     def display_name(self) -> str:

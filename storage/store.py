@@ -307,7 +307,7 @@ class Store(OutboxQueries, NeedQueries, TaskQueries, RecordQueries, ScheduleQuer
         Checked again inside the transaction, so two people racing for the last use
         cannot both get in. Returns False (and changes nothing) if the invite is no
         longer usable. A member leaving another branch lets go of what they held there
-        (`move_member`), telling nobody: the chat joins through `bot.moves`, which tells.
+        (`move_member`), telling nobody: the chat joins through `bot.rules.moves`, which tells.
         """
         return await self.move_member(member_id, invite=code, by=member_id, at=at,
                                       decline_reason="", compose=lambda _: []) is not None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.harness import SandboxBot
+from bot.sandbox.harness import SandboxBot
 from storage.store import Store
 from tests.helpers import Org, build_org, make_bot
 

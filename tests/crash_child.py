@@ -30,7 +30,7 @@ from typing import TextIO
 from telegram.request import RequestData
 
 from bot.config import Config
-from bot.harness import SandboxBot
+from bot.sandbox.harness import SandboxBot
 from tests.helpers import MEM_A1, SEC_A, build_org, make_bot
 
 LOCK_SECONDS = 1.5

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.harness import SandboxBot
+from bot.sandbox.harness import SandboxBot
 
 ADMIN = 100
 SEC_A, SEC_A1, SEC_B = 201, 202, 203

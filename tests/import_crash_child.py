@@ -27,7 +27,7 @@ from typing import TextIO
 
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.harness import SandboxBot
+from bot.sandbox.harness import SandboxBot
 from handlers.callbacks import ack
 from storage.outbox import NewMessage
 

@@ -22,8 +22,8 @@ from telegram.request import RequestData
 
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.harness import SandboxBot
 from bot.sandbox import Sandbox
+from bot.sandbox.harness import SandboxBot
 from storage.outbox import NewMessage
 
 FIRST = 100_000

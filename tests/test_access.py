@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.harness import SandboxBot
+from bot.sandbox.harness import SandboxBot
 from tests.helpers import (
     ADMIN,
     MEM_A1,

@@ -24,12 +24,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram.ext import BaseHandler, CommandHandler, ConversationHandler
 
-from bot import needs, tasks
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.harness import SandboxBot
+from bot.rules import needs, tasks
+from bot.rules.tasks import Draft
 from bot.sandbox import SandboxMessage, html_to_plain
-from bot.tasks import Draft
+from bot.sandbox.harness import SandboxBot
 from bot.text import TEXT_LIMIT
 from handlers import menus
 from storage.households import HouseholdInput

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from bot.harness import SandboxBot
 from bot.sandbox import SandboxMessage
+from bot.sandbox.harness import SandboxBot
 from tests.helpers import (
     ADMIN,
     MEM_A1,

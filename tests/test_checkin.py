@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.harness import SandboxBot
+from bot.sandbox.harness import SandboxBot
 from tests.helpers import MEM_A1, MEM_A2, OUTSIDER, SEC_A, Org
 
 TODAY = date(2026, 3, 2)

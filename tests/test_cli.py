@@ -407,8 +407,8 @@ def test_a_folder_for_a_database_is_one_line(tmp_path: Path, command: str) -> No
 
 async def test_the_bot_does_not_create_a_database_either(tmp_path: Path) -> None:
     """`build_application` makes a database only when asked (the sandbox does)."""
-    from bot.app import build_application
     from bot.config import Config, StorageConfig
+    from bot.runtime.app import build_application
     from storage.db import StorageError
 
     missing = tmp_path / "typo.db"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import coverage
+from bot.rules import coverage
 from storage.households import HouseholdInput
 from storage.store import Store
 

@@ -10,11 +10,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot import digest
 from bot.clock import FIRST_DAY, OutOfRange
-from bot.harness import SandboxBot
-from bot.records import parse_period
-from bot.tasks import parse_due
+from bot.rules import digest
+from bot.rules.records import parse_period
+from bot.rules.tasks import parse_due
+from bot.sandbox.harness import SandboxBot
 from tests.helpers import ADMIN, MEM_A1, SEC_A, Org
 
 TODAY = date(2026, 3, 2)

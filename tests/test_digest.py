@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot import digest
-from bot.harness import SandboxBot
+from bot.rules import digest
+from bot.sandbox.harness import SandboxBot
 from bot.text import utf16_len
 from storage.outbox import NewMessage
 from tests.helpers import (

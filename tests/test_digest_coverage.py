@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import digest
-from bot.harness import SandboxBot
+from bot.rules import digest
+from bot.sandbox.harness import SandboxBot
 from storage.households import HouseholdInput
 from tests.helpers import ADMIN, MEM_A1, MEM_A1X, MEM_B1, SEC_A, SEC_B, Org
 

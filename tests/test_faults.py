@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.harness import SandboxBot
+from bot.sandbox.harness import SandboxBot
 from tests.helpers import MEM_A1, MEM_A2, SEC_A, Org
 
 TODAY = date(2026, 3, 2)

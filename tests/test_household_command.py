@@ -7,8 +7,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.harness import SandboxBot
-from bot.households import command_words, split_fields
+from bot.rules.households import command_words, split_fields
+from bot.sandbox.harness import SandboxBot
 from tests.helpers import MEM_A1, MEM_A1X, MEM_A2, MEM_B1, SEC_A, SEC_B, Org
 
 Row = tuple[str, str, str, int, str, int | None, int | None, bool]

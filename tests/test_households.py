@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.household_files import MAX_ROWS
-from bot.household_import import import_households
-from bot.households import MAX_BYTES, RowError, is_vulnerable, parse
 from bot.i18n import Translator
+from bot.rules.household_files import MAX_ROWS
+from bot.rules.household_import import import_households
+from bot.rules.households import MAX_BYTES, RowError, is_vulnerable, parse
 from storage.households import HouseholdInput
 from storage.store import Store
 from tests.test_cli import db_path, frontline, sql

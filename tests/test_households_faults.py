@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.harness import SandboxBot
+from bot.sandbox.harness import SandboxBot
 from storage.households import HouseholdInput
 from tests.helpers import MEM_A1, MEM_A2, SEC_A, Org
 

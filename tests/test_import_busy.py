@@ -14,10 +14,10 @@ from contextlib import contextmanager
 import pytest
 
 from bot.clock import local_day
-from bot.harness import SandboxBot
-from bot.household_files import MAX_ROWS
-from bot.households import MAX_BYTES
 from bot.i18n import Translator
+from bot.rules.household_files import MAX_ROWS
+from bot.rules.households import MAX_BYTES
+from bot.sandbox.harness import SandboxBot
 from tests.helpers import MEM_A1, MEM_A1X, MEM_A2, SEC_A, Org
 
 PIECES = "storage.household_imports"

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from bot.config import Config
-from bot.harness import SandboxBot
+from bot.sandbox.harness import SandboxBot
 from tests.import_crash_child import MEMBERS, ROWS
 
 CHILD = Path(__file__).with_name("import_crash_child.py")

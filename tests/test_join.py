@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.harness import SandboxBot
-from bot.invites import create_invite
+from bot.rules.invites import create_invite
+from bot.sandbox.harness import SandboxBot
 from tests.helpers import MEM_A1, MEM_B1, OUTSIDER, SEC_A, Org
 
 

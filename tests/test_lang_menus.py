@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.harness import SandboxBot
+from bot.sandbox.harness import SandboxBot
 from handlers.menus import MEMBER_COMMANDS
 from tests.helpers import MEM_A1, MEM_B1, SEC_A, Org, build_org, make_bot
 

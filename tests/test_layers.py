@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import ast
 import re
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SQL = re.compile(r"\b(SELECT\s+.+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|"
                  r"CREATE\s+TABLE|PRAGMA\s+\w+)\b", re.IGNORECASE)
-# Modules of bot/ that wire PTB together (allowed to import telegram) and the sandbox.
-WIRING = {"app.py", "harness.py", "sandbox.py", "ratelimit.py", "updates.py", "cli.py", "demo.py",
-          "transcript.py"}
+# The folders of bot/ that may know Telegram: the wiring, the fake Telegram and the demo (and
+# the CLI, which starts the bot). The rules may not, nor the shared modules beside them.
+TELEGRAM_FOLDERS = {"runtime", "sandbox", "demo"}
 
 
 def _imports(path: Path) -> set[str]:
@@ -23,6 +24,20 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module.split(".")[0])
     return names
+
+
+def _bot_packages(path: Path) -> set[str]:
+    """The folders of bot/ that a module imports from (bot.rules.x -> rules)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        modules = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                   else [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+        for module in modules:
+            parts = module.split(".")
+            if parts[0] == "bot" and len(parts) > 1:
+                found.add(parts[1])
+    return found
 
 
 def test_no_sql_outside_storage() -> None:
@@ -41,7 +56,36 @@ def test_storage_knows_nothing_of_telegram_or_rules() -> None:
 
 
 def test_rules_know_nothing_of_telegram() -> None:
-    rules = [p for p in (ROOT / "bot").glob("*.py") if p.name not in WIRING]
-    assert len(rules) >= 6
+    rules = list((ROOT / "bot" / "rules").rglob("*.py"))
+    assert len(rules) >= 15
     for path in rules:
         assert not _imports(path) & {"telegram", "handlers"}, path
+        assert not _bot_packages(path) & TELEGRAM_FOLDERS, path
+
+
+def test_the_shared_modules_of_bot_know_nothing_of_telegram() -> None:
+    shared = [p for p in (ROOT / "bot").glob("*.py") if p.name not in {"cli.py", "__main__.py"}]
+    assert len(shared) >= 5
+    for path in shared:
+        assert not _imports(path) & {"telegram", "handlers"}, path
+
+
+def test_bot_is_made_of_its_folders() -> None:
+    """Every module of bot/ lies in one of its folders or is one of the few shared ones."""
+    loose = {p.name for p in (ROOT / "bot").glob("*.py")}
+    assert loose <= {"__init__.py", "__main__.py", "cli.py", "config.py", "clock.py", "i18n.py",
+                     "text.py"}
+    folders = {p.name for p in (ROOT / "bot").iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders == {"rules", "runtime", "sandbox", "demo", "locales"}
+
+
+def test_every_package_ships() -> None:
+    """A folder with code that pyproject.toml does not list would be missing from a
+    non-editable install (the README's first command)."""
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    found = {".".join(path.parent.relative_to(ROOT).parts)
+             for top in ("bot", "handlers", "storage")
+             for path in (ROOT / top).rglob("__init__.py")}
+    assert found <= listed
+    assert "bot.locales" in listed and "storage.migrations" in listed

@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot import moves
-from bot.harness import SandboxBot
+from bot.rules import moves
+from bot.sandbox.harness import SandboxBot
 from storage.households import HouseholdInput
 from tests.helpers import (
     ADMIN,

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import needs
-from bot.harness import SandboxBot
 from bot.i18n import Translator
+from bot.rules import needs
 from bot.sandbox import SandboxMessage
+from bot.sandbox.harness import SandboxBot
 from storage.store import Store
 from tests.helpers import (
     ADMIN,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot import digest, records
-from bot.harness import SandboxBot
+from bot.rules import digest, records
+from bot.sandbox.harness import SandboxBot
 from tests.helpers import ADMIN, MEM_A1, MEM_A1X, SEC_A, SEC_A1, SEC_B, Org
 
 NOTE = "发烧第二天，情绪低落"

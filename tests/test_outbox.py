@@ -17,11 +17,9 @@ from pathlib import Path
 import pytest
 from telegram.request import RequestData
 
-from bot import vtime
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.harness import SandboxBot
-from bot.outbox import (
+from bot.runtime.outbox import (
     CHAT_INTERVAL,
     GROUP_PER_MINUTE,
     MAX_EXTRA,
@@ -33,7 +31,8 @@ from bot.outbox import (
     Pacer,
     SendResult,
 )
-from bot.sandbox import Sandbox
+from bot.sandbox import Sandbox, vtime
+from bot.sandbox.harness import SandboxBot
 from storage.outbox import NewMessage
 from storage.rows import OutboxItem
 from tests.crash_child import hold_write_lock

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from bot import outbox as outbox_module
-from bot import vtime
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.harness import SandboxBot
+from bot.runtime import outbox as outbox_module
+from bot.sandbox import vtime
+from bot.sandbox.harness import SandboxBot
 from storage.outbox import NewMessage
 
 FIRST = 700_000

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.harness import SandboxBot
-from bot.records import parse_period
+from bot.rules.records import parse_period
+from bot.sandbox.harness import SandboxBot
 from tests.helpers import MEM_A1, MEM_A1X, MEM_A2, MEM_B1, SEC_A, SEC_A1, Org
 
 TODAY = date(2026, 3, 2)

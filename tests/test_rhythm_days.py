@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import rhythm
 from bot.clock import is_timezone, suggest_timezone, timezones
 from bot.config import ConfigError, config_from_mapping, valid_timezone
-from bot.harness import SandboxBot
+from bot.rules import rhythm
+from bot.sandbox.harness import SandboxBot
 from tests.helpers import ADMIN, SEC_A, SEC_A1, Org, build_org, make_bot
 
 SHANGHAI, BERLIN, LOS_ANGELES = (ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/Berlin"),

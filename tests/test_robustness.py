@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.invites import parse_duration
+from bot.rules.invites import parse_duration
 from handlers import callbacks
 from storage.households import HouseholdInput
 from tests.helpers import MEM_A1, OUTSIDER, SEC_A, build_org, make_bot

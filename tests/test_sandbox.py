@@ -1,4 +1,4 @@
-"""Tests of the in-process fake Telegram (bot/sandbox.py), driven through a real PTB app."""
+"""Tests of the in-process fake Telegram (`bot.sandbox`), driven through a real PTB app."""
 
 from __future__ import annotations
 

@@ -13,11 +13,11 @@ import pytest
 from apscheduler.events import EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 from telegram.ext import Job
 
-from bot import rhythm
 from bot.clock import ManualClock
-from bot.harness import SandboxBot
 from bot.i18n import Translator
-from bot.scheduler import Scheduler
+from bot.rules import rhythm
+from bot.runtime.scheduler import Scheduler
+from bot.sandbox.harness import SandboxBot
 from handlers.context import Context
 from storage.store import Store
 from tests.helpers import make_bot

@@ -23,10 +23,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram.error import Conflict
 
-from bot.app import CONFLICT_WINDOW, CONFLICTS_TO_STOP, build_application, stopped_by_conflict
 from bot.clock import ManualClock
 from bot.config import TOKEN_ENV, Config, StorageConfig, load_config
-from bot.instance import InstanceLock, InUse, lock_path
+from bot.runtime.app import (
+    CONFLICT_WINDOW,
+    CONFLICTS_TO_STOP,
+    build_application,
+    stopped_by_conflict,
+)
+from bot.runtime.instance import InstanceLock, InUse, lock_path
 from storage.store import Store
 from tests.fake_bot_api import (
     TOKEN,

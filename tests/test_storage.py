@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import checkins
-from bot.invites import create_invite
+from bot.rules import checkins
+from bot.rules.invites import create_invite
 from storage.db import StorageError, schema_version
 from storage.store import Defaults, Store
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import followup
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.harness import SandboxBot
+from bot.rules import followup
+from bot.rules.tasks import complete, parse_due, title_from_need
 from bot.sandbox import SandboxMessage
-from bot.tasks import complete, parse_due, title_from_need
+from bot.sandbox.harness import SandboxBot
 from tests.helpers import (
     ADMIN,
     MEM_A1,

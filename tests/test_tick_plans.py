@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.i18n import Translator
-from bot.scheduler import Scheduler
+from bot.runtime.scheduler import Scheduler
 from storage.store import Store
 
 # Tables whose rows pile up day after day (the others grow with the organization's size).

@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import Update
 
-from bot.updates import PerPersonUpdateProcessor
+from bot.runtime.updates import PerPersonUpdateProcessor
 from tests.helpers import MEM_A1, MEM_A2
 
 

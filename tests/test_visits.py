@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot import visits
-from bot.harness import SandboxBot
+from bot.rules import visits
 from bot.sandbox import SandboxMessage
+from bot.sandbox.harness import SandboxBot
 from storage.households import HouseholdInput
 from tests.helpers import MEM_A1, MEM_A2, OUTSIDER, SEC_A, Org
 

@@ -20,10 +20,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import checkins, rollup
 from bot.clock import local_day
-from bot.harness import SandboxBot
+from bot.rules import checkins, rollup
 from bot.sandbox import SandboxMessage, html_to_plain
+from bot.sandbox.harness import SandboxBot
 from handlers import who
 from storage.rows import STATUSES
 from storage.store import Store

@@ -16,18 +16,18 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from bot import household_files
-from bot.harness import SandboxBot
-from bot.household_files import (
+from bot.i18n import Translator
+from bot.rules import household_files
+from bot.rules.household_files import (
     MAX_PART_BYTES,
     MAX_SHARED_STRINGS,
     MAX_SHEET_BYTES,
     MAX_SHEET_ROWS,
     MB,
 )
-from bot.household_import import import_households
-from bot.households import RowError, parse
-from bot.i18n import Translator
+from bot.rules.household_import import import_households
+from bot.rules.households import RowError, parse
+from bot.sandbox.harness import SandboxBot
 from storage.store import Store
 from tests.helpers import SEC_A, Org
 

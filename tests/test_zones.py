@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.harness import SandboxBot
+from bot.sandbox.harness import SandboxBot
 from storage.households import HouseholdInput
 from tests.helpers import MEM_A1, MEM_A2, MEM_B1, SEC_A, SEC_B, Org
 
@@ -158,7 +158,7 @@ async def test_households_of_a_zone_with_spaces(bot: SandboxBot, org: Org) -> No
 
 
 def test_command_words() -> None:
-    from bot.households import command_words
+    from bot.rules.households import command_words
 
     assert command_words(' add  "a b"  c ') == ["add", "a b", "c"]
     assert command_words("“一 号” 「二 号」x O'Brien 东“湖”") == ["一 号", "二 号x", "O'Brien",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from bot.harness import SandboxBot
 from bot.sandbox import SandboxMessage
+from bot.sandbox.harness import SandboxBot
 
 
 class Transcript:

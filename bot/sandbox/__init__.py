@@ -46,7 +46,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot import vtime
+from bot.sandbox import vtime
 
 if TYPE_CHECKING:
     from telegram.ext import Application
@@ -1135,7 +1135,8 @@ class Sandbox:
         """Put a network between the bot and the sandbox: every call takes `round_trip_ms`,
         plus up to `jitter_ms` more on the way there (uniformly at random).
 
-        The waits run on the event loop's clock, so under `bot.vtime` they cost no real time.
+        The waits run on the event loop's clock, so under `bot.sandbox.vtime` they cost no real
+        time.
         """
         if round_trip_ms < 0 or jitter_ms < 0:
             raise ValueError("latency and jitter must not be negative")

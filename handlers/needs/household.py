@@ -1,7 +1,7 @@
 """A need for a household, entered from `/visit` when the household needs help.
 
 The visit's receipt carries the need categories as `nd:hh:<household>:<category>` buttons;
-each is an entry point of the `/need` conversation (`handlers.needs`) with the draft filled
+each is an entry point of the `/need` conversation (`handlers.needs.report`) with the draft filled
 in: for the household (its label and zone), at its address, `household_id` set. The member
 then gives the urgency and the details (and a location, if the household has no address),
 and confirms as for any need. Pressing a category re-checks that the member holds the
@@ -15,11 +15,11 @@ import re
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
-from bot import needs, visits
-from bot.needs import NeedDraft
+from bot.rules import needs, visits
+from bot.rules.needs import NeedDraft
 from handlers.context import Context
 from handlers.drafts import Drafts
-from handlers.needs import DRAFT_KEY, DRAFTS, PREFIX, URGENCY, _choices, _markup
+from handlers.needs.keyboards import DRAFT_KEY, DRAFTS, PREFIX, URGENCY, choices, markup
 
 PATTERN = re.compile(rf"^{PREFIX}:hh:(\d{{1,12}}):({'|'.join(needs.CATEGORIES)})$")
 AFTER_VISIT = Drafts(DRAFT_KEY, NeedDraft, "visit.need_cancelled")
@@ -29,7 +29,7 @@ def categories(context: Context, household_id: int) -> InlineKeyboardMarkup:
     """The category buttons that start a need for the household."""
     buttons = [(context.t(f"need.cat_{c}"), f"{PREFIX}:hh:{household_id}:{c}")
                for c in needs.CATEGORIES]
-    return _markup([buttons[i:i + 3] for i in range(0, len(buttons), 3)])
+    return markup([buttons[i:i + 3] for i in range(0, len(buttons), 3)])
 
 
 async def start(update: Update, context: Context) -> int:
@@ -50,7 +50,7 @@ async def start(update: Update, context: Context) -> int:
         context.t("visit.need_for", household=visits.heading(context.translate,
                                                              context.language, household))
         + "\n\n" + context.t("need.ask_urgency"),
-        reply_markup=_choices(context, "urg", needs.URGENCIES, "urg"))
+        reply_markup=choices(context, "urg", needs.URGENCIES, "urg"))
     return URGENCY
 
 

@@ -11,9 +11,9 @@ from typing import TextIO
 
 from bot.clock import ManualClock
 from bot.config import Config, DefaultsConfig
-from bot.harness import SandboxBot
-from bot.invites import create_invite
-from bot.transcript import Transcript
+from bot.demo.transcript import Transcript
+from bot.rules.invites import create_invite
+from bot.sandbox.harness import SandboxBot
 
 ADMIN, SEC, SUBSEC = 9001, 9002, 9003
 MEMBERS = {

@@ -2,7 +2,7 @@
 
 One function, `import_households`, for the chat upload and the command line:
 
-1. **Off the event loop**: the file is decoded, parsed and checked (`bot.households.parse`)
+1. **Off the event loop**: the file is decoded, parsed and checked (`bot.rules.households.parse`)
    in a worker thread; so is matching its rows to members. A 10 MB file takes a second or
    two of CPU, during which the bot keeps answering everyone else.
 2. **One query for the members**: every responsible and backup named in the file is looked
@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import ParamSpec, TypeVar
 
-from bot.households import (
+from bot.rules.households import (
     ImportResult,
     ParsedRow,
     RowError,

@@ -23,11 +23,11 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.i18n import Translator, pick_language
-from bot.outbox import OutboxWorker
-from bot.ratelimit import RetryingRateLimiter
-from bot.scheduler import Scheduler
-from bot.services import Services
-from bot.updates import PerPersonUpdateProcessor
+from bot.runtime.outbox import OutboxWorker
+from bot.runtime.ratelimit import RetryingRateLimiter
+from bot.runtime.scheduler import Scheduler
+from bot.runtime.services import Services
+from bot.runtime.updates import PerPersonUpdateProcessor
 from handlers import menus
 from handlers.context import SERVICES_KEY, Context
 from handlers.progress import progress_reporter
@@ -108,7 +108,7 @@ def build_application(
         # waits on them. However long start-up took, the job still runs (no misfire).
         queue.run_once(_set_menus, when=0, name="set_menus", job_kwargs=RUN_LATE)
         # Everything scheduled (the daily rhythm, task follow-ups): the statistics, one
-        # catch-up run in the background, then one tick a minute (see bot/scheduler.py).
+        # catch-up run in the background, then one tick a minute (see bot/runtime/scheduler.py).
         services.scheduler = Scheduler(services.store, services.translate, services.clock,
                                        services.wake_outbox)
         await services.scheduler.start()
@@ -135,7 +135,7 @@ def build_application(
         # group. Overall pacing is left to the outbox, where bulk sending happens.
         .rate_limiter(RetryingRateLimiter(overall_max_rate=0, group_max_rate=20,
                                           group_time_period=60, max_retries=2))
-        # Concurrent across people, in order for each person (see bot/updates.py).
+        # Concurrent across people, in order for each person (see bot/runtime/updates.py).
         .concurrent_updates(PerPersonUpdateProcessor())
         .post_init(post_init)
         .post_stop(post_stop)

@@ -1,6 +1,6 @@
 """Reading a households file into records: CSV text or the first sheet of an XLSX workbook.
 
-The rules of the format (size, encodings, layout) are stated in `bot.households`; this
+The rules of the format (size, encodings, layout) are stated in `bot.rules.households`; this
 module only turns bytes into `(line, cells)` records, or raises `Unreadable` with the
 reason (a key under `imports.reason.` and its values) why the file cannot be read further.
 

@@ -4,8 +4,8 @@
 secretary's subtree, critical first, then oldest first, five a page; for a member who leads
 nothing it lists the needs they reported themself, newest first. The page buttons carry the
 filter, so they survive a restart. Resolve and Cancel ask for a note (the reason), then change
-the status through `bot.needs.change_status`, which tells the reporter; each press and the
-note are checked against the database. Button formats are in `handlers.needs`.
+the status through `bot.rules.needs.change_status`, which tells the reporter; each press and the
+note are checked against the database. Button formats are in `handlers.needs.keyboards`.
 """
 
 from __future__ import annotations
@@ -26,24 +26,24 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import needs
-from bot.access import may_lead
-from bot.needs import NeedFilter
+from bot.rules import needs
+from bot.rules.access import may_lead
+from bot.rules.needs import NeedFilter
 from handlers.common import edit, esc, fit_html, refuse, reply
 from handlers.context import Context
 from handlers.drafts import stay
 from handlers.leaders import scope
-from handlers.needs import (
+from handlers.needs.keyboards import (
     DRAFTS,
     NOTE,
     PENDING_KEY,
     PREFIX,
-    _markup,
-    _text,
+    markup,
     need_buttons,
     page_data,
     parse_action,
     parse_page,
+    typed_text,
 )
 from storage.outbox import Buttons
 
@@ -118,7 +118,7 @@ async def _page(context: Context, spec: NeedFilter, page: int,
     if page + 1 < pages:
         nav.append(("▶", page_data(spec, page + 1)))
     # Excerpts keep a page under the limit; fit_html only guards against a future change.
-    return fit_html(header + "\n\n" + "\n\n".join(blocks)), _markup([*buttons, nav])
+    return fit_html(header + "\n\n" + "\n\n".join(blocks)), markup([*buttons, nav])
 
 
 async def turn_page(update: Update, context: Context) -> None:
@@ -204,7 +204,7 @@ async def got_note(update: Update, context: Context) -> int:
     if pending is None or actor is None:
         return await DRAFTS.lost(update, context)
     status, need_id, where, listing = pending
-    note = await _text(update, context, needs.NOTE_MAX, "needs.note_empty", "need.too_long")
+    note = await typed_text(update, context, needs.NOTE_MAX, "needs.note_empty", "need.too_long")
     if note is None:
         assert context.user_data is not None
         context.user_data[PENDING_KEY] = pending

@@ -1,7 +1,7 @@
 """The daily rhythm: prompts, reminders, care messages, digests and escalations, each once.
 
 Timers only wake; the ledger decides. `run_due` is the one function the scheduler's tick
-(`bot.scheduler`: one JobQueue job a minute, and start-up), the demo and tests call with a
+(`bot.runtime.scheduler`: one JobQueue job a minute, and start-up), the demo and tests call with a
 "now". For each branch, in its own timezone, a day holds
 four runs at local clock times: the prompt (checkin_time), the reminder (reminder_time),
 the rate escalation (reminder_time + 2h) and the digest (digest_time). Each local day gets
@@ -38,20 +38,19 @@ last member queued.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import coverage
 from bot.clock import is_timezone, suggest_timezone
 from bot.i18n import LANGUAGES, Translator, pick_language
+from bot.rules import coverage
+from bot.rules.digest import digest_messages
 from bot.text import esc
 from storage.coverage import MAX_VISIT_EVERY
 from storage.outbox import Buttons, NewMessage
@@ -487,24 +486,11 @@ def _valid_zone(schedule: Schedule) -> bool:
     return False
 
 
-def _digest_module() -> ModuleType | None:
-    try:
-        return importlib.import_module("bot.digest")
-    except ModuleNotFoundError:
-        return None
-
-
 async def _digest(store: Store, translate: Translator, schedule: Schedule, day: date,
                   now: datetime) -> list[NewMessage] | None:
     """The digest's messages; None if it could not be made (it is tried again later)."""
-    module = _digest_module()
-    make = getattr(module, "digest_messages", None)
-    if make is None:
-        logger.warning("bot.digest.digest_messages is missing: no digest for branch %s",
-                       schedule.branch_id)
-        return []
     try:
-        return list(await make(store, translate, schedule.branch_id, day, now))
+        return list(await digest_messages(store, translate, schedule.branch_id, day, now))
     except Exception:
         logger.exception("the digest of branch %s failed", schedule.branch_id)
         return None

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.access import Actor, may_lead
 from bot.clock import FIRST_DAY, OutOfRange, check_day
+from bot.rules.access import Actor, may_lead
 from storage.records import ConductEntry
 from storage.rows import Person
 from storage.store import Store

@@ -6,7 +6,7 @@ Decisions (the queries are in `storage.coverage`, which documents the states):
   "nobody answered" is logged and shown but does not reach it.
 - A household is due every `visit_every_days` days (a branch setting, inherited, default 1,
   at most `MAX_VISIT_EVERY`); vulnerable ones (elderly alone, quarantined, ... see
-  `bot.households.VULNERABLE_WORDS`) every day whatever the setting.
+  `bot.rules.households.VULNERABLE_WORDS`) every day whatever the setting.
 - Days are the local days of the branch asked about (its timezone); a subtree is read with
   its root's day, as the digest is.
 - **Worst first**: most overdue, then most due, then the lowest rate; zones or branches
@@ -36,7 +36,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator, pick_language
-from bot.needs import nearest_secretaries
+from bot.rules.needs import nearest_secretaries
 from bot.text import esc
 from storage.coverage import (
     MAX_VISIT_EVERY,

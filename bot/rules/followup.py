@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.i18n import Translator
-from bot.tasks import button, done_buttons, speak
+from bot.rules.tasks import button, done_buttons, speak
 from bot.text import esc
 from storage.outbox import NewMessage
 from storage.store import Store

@@ -11,8 +11,8 @@ from bot.i18n import Translator
 from storage.store import Store
 
 if TYPE_CHECKING:
-    from bot.outbox import OutboxWorker
-    from bot.scheduler import Scheduler
+    from bot.runtime.outbox import OutboxWorker
+    from bot.runtime.scheduler import Scheduler
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """The scheduler: one run at a time of everything that is due, whatever wakes it.
 
 Timers only wake; the ledger decides. `Scheduler.tick` does whatever is due at the clock's
-"now" and not yet in the ledgers: the daily rhythm (`bot.rhythm.run_due`: prompts, reminders,
-rate escalations, digests, critical needs) and the task follow-ups (`bot.followup.run_due`).
+"now" and not yet in the ledgers: the daily rhythm (`bot.rules.rhythm.run_due`: prompts, reminders,
+rate escalations, digests, critical needs) and the task follow-ups (`bot.rules.followup.run_due`).
 One JobQueue job calls it once a minute (never one job per branch: a thousand branches
 sharing 08:00 are one run, not a thousand), and start-up calls it once to catch up.
 
@@ -24,9 +24,9 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from bot import followup, rhythm
 from bot.clock import Clock
 from bot.i18n import Translator
+from bot.rules import followup, rhythm
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class Scheduler:
 
     async def shutdown(self) -> None:
         """Stop a catch-up still under way (a run stopped between two pieces is resumed by
-        the next start: see `bot.rhythm`)."""
+        the next start: see `bot.rules.rhythm`)."""
         task, self._catch_up = self._catch_up, None
         if task is not None and not task.done():
             task.cancel()

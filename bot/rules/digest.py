@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import digest_coverage
 from bot.clock import FIRST_DAY, OutOfRange, check_day, local_day
-from bot.digest_coverage import DigestCoverage
 from bot.i18n import Translate, pick_language
+from bot.rules import digest_coverage
+from bot.rules.digest_coverage import DigestCoverage
 from bot.text import cut, esc, utf16_len
 from storage.digest import DigestCounts, DigestDecline, DigestNeed, DigestPerson
 from storage.outbox import Buttons, NewMessage

@@ -1,6 +1,6 @@
 """Visits: which of a member's households still want a contact, and how a contact is shown.
 
-No Telegram here. The rules are coverage's (see `bot.coverage`):
+No Telegram here. The rules are coverage's (see `bot.rules.coverage`):
 
 - A member sees and logs visits only for the households they hold: responsible for, backup
   of, or handed to them (`Household.holders()`), read from the database at every step.
@@ -18,8 +18,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import local_day
-from bot.coverage import window
 from bot.i18n import Translator
+from bot.rules.coverage import window
 from bot.text import esc
 from storage.coverage import DEFAULT_VISIT_EVERY, MAX_VISIT_EVERY
 from storage.households import OUTCOMES, Household

@@ -17,7 +17,7 @@ The rules, decided here once for the CLI and the chat upload (`/import household
   read. A sheet may have at most `MAX_SHEET_ROWS` (50,000) rows: reading a workbook costs
   about ten times what a CSV line does, so the refusal suggests saving it as CSV. What a
   workbook may cost to read (unpacked sizes, shared strings, CPU) is bounded before
-  openpyxl parses anything; see `bot.household_files`.
+  openpyxl parses anything; see `bot.rules.household_files`.
 - **Columns** (header names, case and surrounding spaces ignored; English or Chinese):
   `zone` 区域/网格/片区, `label` 户/门牌/门牌号/户号, `address` 地址, `people` 人数,
   `notes` 备注, `responsible` 责任人, `backup` 备岗/备岗人/后备责任人. zone, label, people
@@ -30,7 +30,7 @@ The rules, decided here once for the CLI and the chat upload (`/import household
   most once in the file.
 - **Vulnerable**: a household whose notes mention living alone, old age, disability or
   quarantine (`VULNERABLE_WORDS`) is flagged vulnerable, so coverage wants it daily.
-- **Writing** (`bot.household_import`): nothing is written unless every row is good;
+- **Writing** (`bot.rules.household_import`): nothing is written unless every row is good;
   `only_good=True` writes the good rows anyway (after the secretary confirms). Households
   are upserted by (zone, label) and zones created as needed, all or nothing, in short
   pieces that never hold the writer's lock long (see `storage.household_imports`). Every
@@ -54,7 +54,8 @@ from functools import cache
 from operator import itemgetter
 from typing import NamedTuple
 
-from bot.household_files import (
+from bot.i18n import Translator
+from bot.rules.household_files import (
     MAX_ROWS,
     OLE_MAGIC,
     Unreadable,
@@ -63,7 +64,6 @@ from bot.household_files import (
     is_xlsx,
     xlsx_records,
 )
-from bot.i18n import Translator
 from storage.households import HouseholdInput
 from storage.store import Store
 

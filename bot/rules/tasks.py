@@ -7,7 +7,6 @@ secretary marks it done. A task that serves a need moves the need along with it.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import OutOfRange
 from bot.i18n import Translator, pick_language
+from bot.rules import needs
 from bot.text import cut, esc
 from storage.outbox import Buttons, NewMessage
 from storage.store import Store
@@ -295,10 +295,4 @@ async def _closed(store: Store, translate: Translator, task: TaskRow, *, note: s
 
 async def _need_status(store: Store, translate: Translator, need_id: int, status: str, *,
                        note: str, by: int, now: datetime) -> None:
-    # bot.needs is written alongside; looked up when used, so tasks work without it.
-    try:
-        needs = importlib.import_module("bot.needs")
-    except ModuleNotFoundError:
-        logger.warning("bot.needs is missing: need %s not moved to %s", need_id, status)
-        return
     await needs.change_status(store, translate, need_id, status, note=note, by=by, now=now)

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.i18n import Translator, pick_language
-from bot.needs import nearest_secretaries
+from bot.rules.needs import nearest_secretaries
 from bot.text import esc
 from storage.moves import MoveOutcome
 from storage.outbox import NewMessage

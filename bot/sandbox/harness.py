@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
-from bot.app import FrontlineApp, build_application
 from bot.clock import ManualClock
 from bot.config import Config, StorageConfig
-from bot.invites import create_invite
+from bot.rules.invites import create_invite
+from bot.runtime.app import FrontlineApp, build_application
+from bot.runtime.services import Services
 from bot.sandbox import Sandbox, SandboxMessage
-from bot.services import Services
 from handlers.context import SERVICES_KEY
 from storage.store import Store
 

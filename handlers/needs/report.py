@@ -1,26 +1,18 @@
-"""Needs: `/need` (report one), and the button formats shared with `handlers.needs_list`.
+"""`/need`: a member reports a need (also for a household after a visit).
 
 `/need` keeps its draft in `user_data` and writes nothing until Confirm; `/cancel` at any
 step drops it, and Edit starts again from the category with a fresh draft. Confirm saves
 the need in the reporter's branch (read from the database now) and queues the
-secretaries' notifications through the outbox.
-
-Callback data: `nd:cat:<category>`, `nd:urg:<urgency>`, `nd:who:me|other`, `nd:loc:skip`,
-`nd:ok`, `nd:edit`, `nd:no` (the conversation); `nd:hh:<household>:<category>` (enters it
-for a household after a visit: `handlers.needs_household`); `nd:res:<id>`, `nd:can:<id>`
-(a need); `nd:pg:<page>:<branch>:<category|->:<status|->:<urgency|->` (a page of
-`/needs`). The Assign button is `asg:need:<id>`, answered by `handlers.assign`.
+secretaries' notifications through the outbox. The buttons' formats are in
+`handlers.needs.keyboards`.
 """
 
 from __future__ import annotations
 
-import logging
-import re
 import warnings
-from collections.abc import Callable
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -31,70 +23,27 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import needs, visits
-from bot.needs import NeedDraft, NeedFilter
-from handlers.common import esc, reply, utf16_len
+from bot.rules import needs, visits
+from bot.rules.needs import NeedDraft
+from handlers.common import esc, reply
 from handlers.context import Context
-from handlers.drafts import Drafts, stay
-from storage.outbox import Buttons
-
-logger = logging.getLogger(__name__)
-
-CATEGORY, URGENCY, WHOM, FOR_WHOM, DETAILS, LOCATION, CONFIRM = range(7)  # /need states
-NOTE = 10  # the Resolve / Cancel note
-DRAFT_KEY = "need_draft"
-DRAFTS = Drafts(DRAFT_KEY, NeedDraft, "need.cancelled")
-PENDING_KEY = "need_pending"
-PREFIX = "nd"
-ACTIONS = {"res": "resolved", "can": "cancelled"}
-
-_PAGE = re.compile(rf"^{PREFIX}:pg:(\d{{1,4}}):(\d{{1,12}}):(\w+|-):(\w+|-):(\w+|-)$")
-_ACTION = re.compile(rf"^{PREFIX}:(res|can):(\d{{1,12}})$")
-
-
-def page_data(spec: NeedFilter, page: int) -> str:
-    """The button that shows page `page` of a `/needs` listing."""
-    return (f"{PREFIX}:pg:{page}:{spec.branch_id}:{spec.category or '-'}:{spec.status or '-'}"
-            f":{spec.urgency or '-'}")
-
-
-def parse_page(data: str) -> tuple[NeedFilter, int] | None:
-    """(filter, page) of a page button, or None if the data is not a valid one."""
-    match = _PAGE.match(data)
-    if not match:
-        return None
-    page, branch, category, status, urgency = match.groups()
-    values = [None if v == "-" else v for v in (category, status, urgency)]
-    for value, allowed in zip(values, (needs.CATEGORIES, needs.STATUSES, needs.URGENCIES),
-                              strict=True):
-        if value is not None and value not in allowed:
-            return None
-    return NeedFilter(int(branch), values[0], values[1], values[2]), int(page)
-
-
-def parse_action(data: str) -> tuple[str, int] | None:
-    """(new status, need id) of a Resolve or Cancel button, or None."""
-    match = _ACTION.match(data)
-    return (ACTIONS[match.group(1)], int(match.group(2))) if match else None
-
-
-def need_buttons(translate: Callable[..., str], language: str, need_id: int) -> Buttons:
-    """Assign / Resolve / Cancel under one need, in `language`."""
-    return [[(translate(language, "need.button_assign", id=need_id), f"asg:need:{need_id}"),
-             (translate(language, "need.button_resolve", id=need_id), f"{PREFIX}:res:{need_id}"),
-             (translate(language, "need.button_cancel", id=need_id), f"{PREFIX}:can:{need_id}")]]
-
-
-def _markup(rows: Buttons) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
-                                  for label, data in row] for row in rows])
-
-
-def _choices(context: Context, step: str, values: tuple[str, ...], key: str,
-             per_row: int = 3) -> InlineKeyboardMarkup:
-    buttons = [(context.t(f"need.{key}_{v}"), f"{PREFIX}:{step}:{v}") for v in values]
-    return _markup([buttons[i:i + per_row] for i in range(0, len(buttons), per_row)])
-
+from handlers.drafts import stay
+from handlers.needs import household
+from handlers.needs.keyboards import (
+    CATEGORY,
+    CONFIRM,
+    DETAILS,
+    DRAFTS,
+    FOR_WHOM,
+    LOCATION,
+    PREFIX,
+    URGENCY,
+    WHOM,
+    choices,
+    markup,
+    need_buttons,
+    typed_text,
+)
 
 # --- /need -----------------------------------------------------------------------------------
 
@@ -108,7 +57,7 @@ async def start(update: Update, context: Context) -> int:
         return ConversationHandler.END
     DRAFTS.put(context, NeedDraft())
     await reply(update, context.t("need.ask_category"),
-                _choices(context, "cat", needs.CATEGORIES, "cat"))
+                choices(context, "cat", needs.CATEGORIES, "cat"))
     return CATEGORY
 
 
@@ -124,7 +73,7 @@ async def choose(update: Update, context: Context) -> int:
     if step == "cat":
         draft.category = value
         await query.edit_message_text(context.t("need.ask_urgency"),
-                                      reply_markup=_choices(context, "urg", needs.URGENCIES,
+                                      reply_markup=choices(context, "urg", needs.URGENCIES,
                                                             "urg"))
         return URGENCY
     if step == "urg" and draft.household_id is not None:  # for whom: the household
@@ -133,7 +82,7 @@ async def choose(update: Update, context: Context) -> int:
         return DETAILS
     if step == "urg":
         draft.urgency = value
-        await query.edit_message_text(context.t("need.ask_whom"), reply_markup=_markup([[
+        await query.edit_message_text(context.t("need.ask_whom"), reply_markup=markup([[
             (context.t("need.whom_me"), f"{PREFIX}:who:me"),
             (context.t("need.whom_other"), f"{PREFIX}:who:other")]]))
         return WHOM
@@ -151,27 +100,12 @@ async def choose(update: Update, context: Context) -> int:
     return await _summary(update, context, draft)
 
 
-async def _text(update: Update, context: Context, limit: int, empty: str,
-                too_long: str) -> str | None:
-    """The message's text, stripped; None after answering why it will not do."""
-    message = update.effective_message
-    assert message is not None
-    text = (message.text or "").strip()
-    if not text:
-        await reply(update, context.t(empty))
-        return None
-    if utf16_len(text) > limit:
-        await reply(update, context.t(too_long, length=utf16_len(text), max=limit))
-        return None
-    return text
-
-
 async def got_for_whom(update: Update, context: Context) -> int:
     """Who the need is for, when it is not the reporter."""
     draft = DRAFTS.get(context)
     if draft is None:
         return await DRAFTS.lost(update, context)
-    text = await _text(update, context, needs.FOR_WHOM_MAX, "need.for_whom_empty",
+    text = await typed_text(update, context, needs.FOR_WHOM_MAX, "need.for_whom_empty",
                        "need.too_long")
     if text is None:
         return FOR_WHOM
@@ -185,14 +119,14 @@ async def got_details(update: Update, context: Context) -> int:
     draft = DRAFTS.get(context)
     if draft is None:
         return await DRAFTS.lost(update, context)
-    text = await _text(update, context, needs.DETAILS_MAX, "need.details_empty",
+    text = await typed_text(update, context, needs.DETAILS_MAX, "need.details_empty",
                        "need.too_long")
     if text is None:
         return DETAILS
     draft.details = text
     if draft.household_id is not None and draft.location:  # where: the household's address
         return await _summary(update, context, draft)
-    await reply(update, context.t("need.ask_location", max=needs.LOCATION_MAX), _markup([[
+    await reply(update, context.t("need.ask_location", max=needs.LOCATION_MAX), markup([[
         (context.t("need.skip_location"), f"{PREFIX}:loc:skip")]]))
     return LOCATION
 
@@ -208,7 +142,7 @@ async def got_location(update: Update, context: Context) -> int:
         draft.location = None
         draft.latitude, draft.longitude = message.location.latitude, message.location.longitude
     else:
-        text = await _text(update, context, needs.LOCATION_MAX, "need.location_empty",
+        text = await typed_text(update, context, needs.LOCATION_MAX, "need.location_empty",
                            "need.too_long")
         if text is None:
             return LOCATION
@@ -218,7 +152,7 @@ async def got_location(update: Update, context: Context) -> int:
 
 async def _summary(update: Update, context: Context, draft: NeedDraft) -> int:
     await reply(update, needs.draft_summary(context.translate, context.language, draft),
-                _markup([[(context.t("need.confirm"), f"{PREFIX}:ok"),
+                markup([[(context.t("need.confirm"), f"{PREFIX}:ok"),
                           (context.t("need.edit"), f"{PREFIX}:edit"),
                           (context.t("need.cancel"), f"{PREFIX}:no")]]))
     return CONFIRM
@@ -264,7 +198,7 @@ async def edit(update: Update, context: Context) -> int:
     DRAFTS.put(context, draft.fresh())
     await query.answer()
     await query.edit_message_text(context.t("need.ask_category"),
-                                  reply_markup=_choices(context, "cat", needs.CATEGORIES, "cat"))
+                                  reply_markup=choices(context, "cat", needs.CATEGORIES, "cat"))
     return CATEGORY
 
 
@@ -285,17 +219,14 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
         key = "need.text_or_location" if location else "need.text_only"
         return [MessageHandler(accepted, callback), MessageHandler(other, stay(key, state))]
 
-    # Imported here: that module builds on this one (its drafts, steps and keyboards).
-    from handlers import needs_household
-
     with warnings.catch_warnings():
         # The conversation mixes messages and buttons in one private chat, so it is
         # tracked per chat and user, not per message; PTB warns about exactly that.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         report = ConversationHandler(
             entry_points=[CommandHandler("need", start, filters=private),
-                          CallbackQueryHandler(needs_household.start,
-                                               pattern=needs_household.PATTERN)],
+                          CallbackQueryHandler(household.start,
+                                               pattern=household.PATTERN)],
             states={
                 CATEGORY: buttons(CATEGORY, f"cat:({'|'.join(needs.CATEGORIES)})"),
                 URGENCY: buttons(URGENCY, f"urg:({'|'.join(needs.URGENCIES)})"),
@@ -306,9 +237,9 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
                            *typed(LOCATION, got_location, location=True)],
                 CONFIRM: [CallbackQueryHandler(confirm, pattern=rf"^{PREFIX}:ok$"),
                           CallbackQueryHandler(edit, pattern=rf"^{PREFIX}:edit$"),
-                          *buttons(CONFIRM, "no", needs_household.cancel)],
+                          *buttons(CONFIRM, "no", household.cancel)],
             },
-            fallbacks=[CommandHandler("cancel", needs_household.cancel, filters=private)],
+            fallbacks=[CommandHandler("cancel", household.cancel, filters=private)],
             allow_reentry=True,
             conversation_timeout=1800,
             name="need",

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot import coverage
 from bot.i18n import Translate
+from bot.rules import coverage
 from bot.text import cut, esc
 from storage.coverage import CoverageCounts, OffDuty
 from storage.outbox import Buttons

@@ -1,0 +1,1 @@
+"""`frontline demo`: a scripted day in the sandbox, printed as a transcript."""

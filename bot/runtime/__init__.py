@@ -1,0 +1,2 @@
+"""Wiring: the PTB application, its services, the scheduler's tick, the outbox worker,
+the rate limiter, update ordering, the one-instance lock and the log filter."""
