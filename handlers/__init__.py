@@ -9,14 +9,18 @@ from telegram.ext import Application
 from handlers import (
     acks,
     assign,
+    away,
     branches,
     broadcast,
+    care,
     checkin,
     coverage,
     digest,
     errors,
     groups,
+    handover,
     help,
+    household,
     identity,
     imports,
     lang,
@@ -53,6 +57,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *checkin.handlers(),
         *records.handlers(),
         *settings.handlers(),
+        *care.handlers(),  # the care message's "report a need" button
         *digest.handlers(),
         *who.handlers(),
         *branches.handlers(),
@@ -60,8 +65,11 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *groups.handlers(),
         *lang.handlers(),
         *zones.handlers(),
+        *household.handlers(),
         *imports.handlers(),  # documents in a private chat: before help's catch-all
         *coverage.handlers(),
+        *handover.handlers(),
+        *away.handlers(),
         *pages.handlers(),  # the pages of long lists (/roster, /who, /team, /task, ...)
         *help.handlers(),  # catch-alls: last
     ]

@@ -21,7 +21,7 @@ from bot.clock import local_day
 from bot.rules import coverage
 from bot.rules.access import may_lead
 from bot.text import utf16_len
-from handlers import away, handover
+from handlers import handover
 from handlers.common import esc, refuse, reply
 from handlers.context import Context
 from handlers.leaders import scope
@@ -230,11 +230,8 @@ async def coverage_button(update: Update, context: Context) -> None:
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
-    """Handlers of this module, of `handlers.handover` and of `handlers.away` (registered
-    together through this module)."""
+    """Handlers of this module."""
     return [
         CommandHandler("coverage", show_coverage, filters=filters.ChatType.PRIVATE),
         CallbackQueryHandler(coverage_button, pattern=coverage.VIEW_PATTERN),
-        *handover.handlers(),
-        *away.handlers(),
     ]

@@ -13,7 +13,6 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.rules import rhythm
-from handlers import rhythm as care
 from handlers.common import esc, reply
 from handlers.context import Context
 from handlers.leaders import scope
@@ -122,6 +121,5 @@ async def settings_command(update: Update, context: Context) -> None:
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
-    """Handlers of this module (and of the daily rhythm's care button)."""
-    return [CommandHandler("settings", settings_command, filters=filters.ChatType.PRIVATE),
-            *care.handlers()]
+    """Handlers of this module."""
+    return [CommandHandler("settings", settings_command, filters=filters.ChatType.PRIVATE)]

@@ -242,5 +242,4 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         CommandHandler("zone", zone, filters=private),
         CommandHandler("households", households, filters=private),
-        *one_household.handlers(),
     ]
