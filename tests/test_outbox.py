@@ -565,9 +565,10 @@ async def test_a_stopped_worker_resumes_where_it_left_off(tmp_path: Path) -> Non
 
 def test_a_429_widens_the_margin_and_quiet_narrows_it_again() -> None:
     now = FakeTime()
-    pacer = Pacer(10, monotonic=now)
+    pacer = Pacer(10, monotonic=now, paid_rate=1000)
     pacer.widen()
     pacer.widen()
+    widened_at = now.t
     assert pacer.extra == pytest.approx(2 * WIDEN)
     assert pacer.chat_wait(5) == 0
     pacer.record(5)
@@ -578,9 +579,16 @@ def test_a_429_widens_the_margin_and_quiet_narrows_it_again() -> None:
         pacer.record(1000 + len(times))
         times.append(now.t)
     assert most_in_window(times, WINDOW + 2 * WIDEN) <= 10
-    for n in range(NARROW_AFTER * 10 - 40):
-        now.t += max(pacer.overall_wait(), 0.0)
-        pacer.record(2000 + n)
+    # Quiet is measured in time, not in messages: a paid run's thousand a second do not
+    # narrow it any sooner.
+    for n in range(5000):
+        now.t += pacer.overall_wait(paid=True)
+        pacer.record(20_000 + n, paid=True)
+    assert now.t - widened_at < NARROW_AFTER and pacer.extra == pytest.approx(2 * WIDEN)
+    now.t = widened_at + NARROW_AFTER + 1
+    pacer.record(2)
+    assert pacer.extra == pytest.approx(2 * WIDEN - NARROW)
+    pacer.record(3)  # once per NARROW_AFTER
     assert pacer.extra == pytest.approx(2 * WIDEN - NARROW)
     for _ in range(100):
         pacer.widen()

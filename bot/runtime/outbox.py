@@ -55,11 +55,11 @@ WINDOW = 1.02  # seconds; a little over one, so that a window Telegram counts ne
 CHAT_INTERVAL = 1.05  # a little over a second, like WINDOW: a request may leave a little late
 # A network's jitter brings requests sent WINDOW apart closer where Telegram counts them. Each
 # 429 widens the window (and the interval per chat) by WIDEN, up to MAX_EXTRA; every
-# NARROW_AFTER seconds' worth of messages without one narrows it by NARROW, down to WINDOW.
+# NARROW_AFTER seconds without one narrow it by NARROW, down to WINDOW.
 WIDEN = 0.01
 NARROW = 0.005
 MAX_EXTRA = 0.2
-NARROW_AFTER = 30
+NARROW_AFTER = 30.0
 GROUP_PER_MINUTE = 20
 BATCH = 500
 # Transient failures in a row (of any messages, no success between) that pause all sending.
@@ -169,7 +169,7 @@ class Pacer:
         self.free = _Lane(self.rate, start)
         self.paid = _Lane(max(1, int(paid_rate)), start) if paid_rate else None
         self.extra = 0.0  # seconds added to WINDOW and CHAT_INTERVAL after 429s (see WIDEN)
-        self._quiet = 0  # messages sent since the last 429 or narrowing
+        self._extra_since = start  # when `extra` last changed
 
     def widen(self) -> None:
         """A 429 came back: keep a little further under the limit from now on."""
@@ -177,16 +177,14 @@ class Pacer:
 
     def _set_extra(self, extra: float) -> None:
         self.extra = extra
-        self._quiet = 0
+        self._extra_since = self.now()
         for lane in (self.free, self.paid):
             if lane is not None:
                 lane.set_window(WINDOW + extra)
 
-    def _sent_one(self) -> None:
-        if self.extra > 0:
-            self._quiet += 1
-            if self._quiet >= NARROW_AFTER * self.rate:
-                self._set_extra(max(0.0, self.extra - NARROW))
+    def _sent_one(self, now: float) -> None:
+        if self.extra > 0 and now - self._extra_since >= NARROW_AFTER:
+            self._set_extra(max(0.0, self.extra - NARROW))
 
     def _lane(self, paid: bool) -> _Lane:
         return self.paid if paid and self.paid is not None else self.free
@@ -239,7 +237,7 @@ class Pacer:
         """Count a message that is being sent now."""
         now = self.now()
         self._lane(paid).take(now)
-        self._sent_one()
+        self._sent_one(now)
         if not paid and self.paid is not None:
             self.paid.sent.append(now)
         self.last_to_chat[chat_id] = now
