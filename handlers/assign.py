@@ -26,6 +26,7 @@ from bot.clock import OutOfRange
 from bot.rules import checkins, tasks
 from bot.rules.access import may_lead
 from bot.rules.tasks import Draft
+from bot.rules.vocab import CARE
 from bot.text import cut
 from handlers.common import edit as edit_message
 from handlers.common import esc, refuse, reply, utf16_len
@@ -42,7 +43,6 @@ PAGE = 8  # members per page of the picker
 TEAMS_SHOWN = 10  # team buttons under it (a search finds the others): 8 + 10 + 3 buttons
 NAMES_SHOWN = 20  # assignees named in the summary
 NAME_SHOWN = 40  # characters of a name on a button or in the summary
-MARKED = ("unwell", "quarantined")
 _NEED = re.compile(rf"^{PREFIX}:need:(\d{{1,12}})$")
 
 
@@ -181,7 +181,7 @@ async def got_due(update: Update, context: Context) -> int:
     status = await checkins.subtree_status(context.store, draft.branch_id, now)
     draft.names = {m.member_id: m.name for b in status.branches for m in b.members}
     draft.marks = {m.member_id: m.status for b in status.branches for m in b.members
-                   if m.status in MARKED}
+                   if m.status in CARE}
     draft.selected, draft.page, draft.search = [], 0, None
     await _show_people(update, context, draft, edit=False)
     return PEOPLE

@@ -7,6 +7,9 @@ import re
 import tomllib
 from pathlib import Path
 
+from bot.rules.vocab import CARE, Status
+from storage.rows import STATUSES
+
 ROOT = Path(__file__).resolve().parent.parent
 SQL = re.compile(r"\b(SELECT\s+.+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|"
                  r"CREATE\s+TABLE|PRAGMA\s+\w+)\b", re.IGNORECASE)
@@ -89,3 +92,9 @@ def test_every_package_ships() -> None:
              for path in (ROOT / top).rglob("__init__.py")}
     assert found <= listed
     assert "bot.locales" in listed and "storage.migrations" in listed
+
+
+def test_the_vocabulary_is_what_storage_checks() -> None:
+    """`bot.rules.vocab` and `storage.rows` name the same statuses, in the same order."""
+    assert tuple(Status) == STATUSES
+    assert set(CARE) < set(Status)

@@ -25,6 +25,7 @@ from bot.clock import FIRST_DAY, OutOfRange, check_day, local_day
 from bot.i18n import Translate, pick_language
 from bot.rules import digest_coverage
 from bot.rules.digest_coverage import DigestCoverage
+from bot.rules.vocab import CARE
 from bot.text import cut, esc, utf16_len
 from storage.digest import DigestCounts, DigestDecline, DigestNeed, DigestPerson
 from storage.outbox import Buttons, NewMessage
@@ -38,7 +39,6 @@ SHOW_DECLINES = 5
 SHOW_BRANCHES = 20  # sub-branch lines and buttons
 NAME_MAX = 32  # characters of a person's or branch's name
 DETAILS_MAX = 48  # characters of a need's details or a decline reason
-CARE = ("unwell", "quarantined")
 LISTS = ("unwell", "silent")  # the full lists behind buttons ('unwell' covers both of CARE)
 
 PREFIX = "dg"

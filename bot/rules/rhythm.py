@@ -51,6 +51,7 @@ from bot.clock import is_timezone, suggest_timezone
 from bot.i18n import LANGUAGES, Translator, pick_language
 from bot.rules import coverage
 from bot.rules.digest import digest_messages
+from bot.rules.vocab import CARE
 from bot.text import esc
 from storage.coverage import MAX_VISIT_EVERY
 from storage.outbox import Buttons, NewMessage
@@ -63,7 +64,6 @@ logger = logging.getLogger(__name__)
 
 KINDS = ("prompt", "reminder", "escalate_rate", "digest")
 MAIN_KINDS = ("prompt", "reminder", "digest")  # the "next one" of the catch-up rule
-CARE_STATUSES = ("unwell", "quarantined")
 ESCALATE_AFTER = timedelta(hours=2)  # after the reminder
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CHECKIN_PREFIX = "ck"  # the check-in buttons' data, answered by handlers/checkin.py
@@ -433,7 +433,7 @@ def prompt_messages(translate: Translator, schedule: Schedule, targets: Sequence
     for target in targets:
         if not target.reachable:
             continue
-        if _latest(target) in CARE_STATUSES:
+        if _latest(target) in CARE:
             out.append(_member_message(translate, schedule, target, "care.message", day,
                                        keyboards, care=True))
         elif target.today is None:
@@ -449,7 +449,7 @@ def reminder_messages(translate: Translator, schedule: Schedule, targets: Sequen
     keyboards: dict[tuple[str, bool], Buttons] = {}
     return [_member_message(translate, schedule, t, "rhythm.reminder", day, keyboards)
             for t in targets
-            if t.reachable and t.today is None and t.yesterday not in CARE_STATUSES]
+            if t.reachable and t.today is None and t.yesterday not in CARE]
 
 
 def _to_all(contacts: Sequence[Contact], translate: Translator, schedule: Schedule,
