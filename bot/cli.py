@@ -23,6 +23,7 @@ from bot.config import (
     require_token,
     valid_timezone,
 )
+from bot.i18n import LANGUAGES
 from bot.rules.invites import create_invite, deep_link, parse_duration
 from storage.db import BUSY_TIMEOUT_MS, DatabaseBusy, StorageError, is_busy, schema_version
 from storage.store import Store
@@ -466,7 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="a scripted day in the built-in sandbox (no token)",
                        description="Play a scripted day of a small organization on the "
                        "built-in fake Telegram: no token, no network.")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh",
+    p.add_argument("--lang", choices=LANGUAGES, default="zh",
                    help="language of the demo's people (default: zh)")
     p.add_argument("-v", "--verbose", action="store_true", help="show the bot's log as well")
     p.set_defaults(func=cmd_demo)

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import is_timezone, suggest_timezone
+from bot.i18n import LANGUAGES
 
-LOCALES = ("zh", "en")
+LOCALES = LANGUAGES
 TOKEN_ENV = "FRONTLINE_TOKEN"
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _USERNAME_RE = re.compile(r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")

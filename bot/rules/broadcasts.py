@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.i18n import LANGUAGES, Translator, pick_language
-from bot.text import esc, utf16_len
+from bot.text import CAPTION_LIMIT, TEXT_LIMIT, esc, utf16_len
 from storage.outbox import Buttons, NewMessage
 from storage.rows import Branch, Recipient
 from storage.store import Store
 
-TEXT_LIMIT = 4096  # Telegram's limit of a message, in UTF-16 code units
-CAPTION_LIMIT = 1024  # ... and of a photo's or document's caption
 REMIND_INTERVAL = timedelta(minutes=10)  # a broadcast's reminders, at most one per interval
 SCOPES = ("branch", "subtree")  # "team" comes with teams (issue 4)
 ID_PLACEHOLDER = "{id}"

@@ -26,13 +26,12 @@ from bot.i18n import Translate, pick_language
 from bot.rules import digest_coverage
 from bot.rules.digest_coverage import DigestCoverage
 from bot.rules.vocab import CARE
-from bot.text import cut, esc, utf16_len
+from bot.text import TEXT_LIMIT, cut, esc, utf16_len
 from storage.digest import DigestCounts, DigestDecline, DigestNeed, DigestPerson
 from storage.outbox import Buttons, NewMessage
 from storage.rows import Branch
 from storage.store import Store
 
-TEXT_LIMIT = 4096  # Telegram's limit for one message, in UTF-16 code units
 SHOW_NAMES = 12  # names per list before "and N more" (fewer if the message would not fit)
 SHOW_NEEDS = 5
 SHOW_DECLINES = 5
