@@ -41,6 +41,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from digest import STATUSES, tree  # bench/digest.py: the same 1,000-branch tree
 
 from bot.clock import ManualClock
 from bot.config import Config
@@ -53,20 +56,6 @@ TODAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
 FIRST_MEMBER = 1_000_000  # the root's secretary; then one secretary per branch, then members
 REPEAT = 3
-STATUSES = ("on_duty", "on_duty", "on_duty", "available", "available", "off", "unwell",
-            "quarantined")
-
-
-def tree() -> tuple[list[tuple[int, int | None, str]], list[int]]:
-    """(id, parent, name) of 1,000 branches four levels deep, and the leaves."""
-    rows: list[tuple[int, int | None, str]] = [(1, None, "Root")]
-    level1 = list(range(2, 12))
-    level2 = list(range(12, 112))
-    leaves = list(range(112, 1001))
-    rows += [(b, 1, f"District {b}") for b in level1]
-    rows += [(b, level1[i % 10], f"Street {b}") for i, b in enumerate(level2)]
-    rows += [(b, level2[i % 100], f"Block {b}") for i, b in enumerate(leaves)]
-    return rows, leaves
 
 
 async def build(path: Path, members: int) -> None:
