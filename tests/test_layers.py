@@ -18,29 +18,26 @@ SQL = re.compile(r"\b(SELECT\s+.+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE
 TELEGRAM_FOLDERS = {"runtime", "sandbox", "demo"}
 
 
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text("utf-8"))
+def _modules(path: Path) -> set[str]:
+    """The full names of the modules a file imports."""
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module.split(".")[0])
+            names.add(node.module)
     return names
+
+
+def _imports(path: Path) -> set[str]:
+    """The top-level packages a file imports from."""
+    return {name.split(".")[0] for name in _modules(path)}
 
 
 def _bot_packages(path: Path) -> set[str]:
     """The folders of bot/ that a module imports from (bot.rules.x -> rules)."""
-    tree = ast.parse(path.read_text("utf-8"))
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        modules = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
-                   else [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
-        for module in modules:
-            parts = module.split(".")
-            if parts[0] == "bot" and len(parts) > 1:
-                found.add(parts[1])
-    return found
+    return {parts[1] for parts in (name.split(".") for name in _modules(path))
+            if parts[0] == "bot" and len(parts) > 1}
 
 
 def test_no_sql_outside_storage() -> None:
