@@ -7,8 +7,9 @@ import re
 import tomllib
 from pathlib import Path
 
-from bot.rules.vocab import CARE, Status
-from storage.rows import STATUSES
+from bot.rules.vocab import CARE, NeedCategory, NeedStatus, Outcome, Role, Status, Urgency
+from storage.households import OUTCOMES
+from storage.rows import ROLES, STATUSES
 
 ROOT = Path(__file__).resolve().parent.parent
 SQL = re.compile(r"\b(SELECT\s+.+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|"
@@ -103,3 +104,15 @@ def test_the_vocabulary_is_what_storage_checks() -> None:
     """`bot.rules.vocab` and `storage.rows` name the same statuses, in the same order."""
     assert tuple(Status) == STATUSES
     assert set(CARE) < set(Status)
+
+
+def test_every_word_of_the_vocabulary_is_what_the_schema_checks() -> None:
+    """Each enum of `bot.rules.vocab` has exactly the values of a CHECK (... IN (...)) of the
+    migrations, and storage's own lists agree: a word added on one side only fails here."""
+    schema = "\n".join(path.read_text("utf-8")
+                       for path in sorted((ROOT / "storage" / "migrations").glob("*.sql")))
+    checks = [tuple(re.findall(r"'([a-z_]+)'", values)) for values in
+              re.findall(r"CHECK\s*\(\s*\w+\s+IN\s*\(([^)]*)\)", schema)]
+    for words in (Status, Role, NeedCategory, Urgency, NeedStatus, Outcome):
+        assert tuple(words) in checks, words.__name__
+    assert tuple(Role) == ROLES and tuple(Outcome) == OUTCOMES

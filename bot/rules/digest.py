@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import FIRST_DAY, OutOfRange, check_day, local_day
 from bot.i18n import Translate, pick_language
 from bot.rules import digest_coverage
+from bot.rules.callbacks import DigestButton
 from bot.rules.digest_coverage import DigestCoverage
 from bot.rules.vocab import CARE
 from bot.text import TEXT_LIMIT, cut, esc, utf16_len
@@ -40,9 +41,6 @@ NAME_MAX = 32  # characters of a person's or branch's name
 DETAILS_MAX = 48  # characters of a need's details or a decline reason
 LISTS = ("unwell", "silent")  # the full lists behind buttons ('unwell' covers both of CARE)
 
-PREFIX = "dg"
-PATTERN = rf"^{PREFIX}:"
-_DATA = re.compile(rf"^{PREFIX}:(\d{{1,12}}):(\d{{8}})(?::(unwell|silent))?$")
 _DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 YESTERDAY = ("yesterday", "昨天")
 TODAY = ("today", "今天")
@@ -124,21 +122,13 @@ def looks_like_day(text: str) -> bool:
 
 def button(branch_id: int, day: date, kind: str | None = None) -> str:
     """The callback data of a drill-down (sub-branch digest) or full-list button."""
-    data = f"{PREFIX}:{branch_id}:{day:%Y%m%d}"
-    return f"{data}:{kind}" if kind else data
+    return DigestButton(branch_id, day, kind).pack()
 
 
 def parse_button(data: str) -> tuple[int, date, str | None] | None:
     """(branch id, day, list kind or None) of a digest button, or None."""
-    match = _DATA.match(data)
-    if not match:
-        return None
-    raw = match.group(2)
-    try:
-        day = date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
-    except ValueError:
-        return None
-    return int(match.group(1)), day, match.group(3)
+    parsed = DigestButton.parse(data)
+    return (parsed.branch, parsed.day, parsed.kind) if parsed else None
 
 
 def _sum(branch: Branch, parts: list[DigestCounts]) -> DigestCounts:

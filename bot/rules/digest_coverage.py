@@ -15,6 +15,7 @@ from datetime import date
 
 from bot.i18n import Translate
 from bot.rules import coverage
+from bot.rules.callbacks import Handover
 from bot.text import cut, esc
 from storage.coverage import CoverageCounts, OffDuty
 from storage.outbox import Buttons
@@ -71,5 +72,5 @@ def lines(t: Translate, language: str, cov: DigestCoverage, *, private: bool,
             people += " " + t(lang, "digest.more", n=len(cov.off_duty) - len(shown))
         out.append(t(lang, "digest.coverage_unheld", n=unheld, names=people))
         buttons = [[(t(lang, "digest.button_handover", name=cut(o.name, 20)),
-                     coverage.button(coverage.HANDOVER, o.member_id))] for o in shown]
+                     Handover("start", o.member_id).pack())] for o in shown]
     return out, buttons

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.i18n import Translator, pick_language
+from bot.rules.vocab import NeedCategory, NeedStatus, Urgency
 from bot.text import esc
 from storage.households import Household
 from storage.needs import CLOSED, NeedContact, NeedRow
@@ -23,9 +24,9 @@ from storage.outbox import Buttons, NewMessage
 from storage.rows import Person
 from storage.store import Store
 
-CATEGORIES = ("food", "medicine", "medical", "transport", "childcare", "other")
-URGENCIES = ("normal", "urgent", "critical")
-STATUSES = ("open", "assigned", "resolved", "cancelled")
+CATEGORIES: tuple[str, ...] = tuple(NeedCategory)
+URGENCIES: tuple[str, ...] = tuple(Urgency)
+STATUSES: tuple[str, ...] = tuple(NeedStatus)
 ACTIVE = ("open", "assigned")
 DETAILS_MAX = 1000
 FOR_WHOM_MAX = 200

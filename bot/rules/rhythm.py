@@ -50,6 +50,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import is_timezone, suggest_timezone
 from bot.i18n import LANGUAGES, Translator, pick_language
 from bot.rules import coverage
+from bot.rules.callbacks import CareNeed, Checkin
 from bot.rules.digest import digest_messages
 from bot.rules.vocab import CARE
 from bot.text import esc
@@ -66,8 +67,6 @@ KINDS = ("prompt", "reminder", "escalate_rate", "digest")
 MAIN_KINDS = ("prompt", "reminder", "digest")  # the "next one" of the catch-up rule
 ESCALATE_AFTER = timedelta(hours=2)  # after the reminder
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CHECKIN_PREFIX = "ck"  # the check-in buttons' data, answered by handlers/checkin.py
-CARE_NEED = "care:need"  # the care message's "report a need" button
 MAX_MINUTES = 7 * 24 * 60
 PIECE = 500  # members of a branch per piece of a prompt or reminder (one transaction each)
 PIECED_KINDS = ("prompt", "reminder")
@@ -385,7 +384,7 @@ def _speak(contact: Contact, translate: Translator, schedule: Schedule) -> str:
 
 def status_buttons(translate: Translator, language: str) -> Buttons:
     """The five status buttons, as the check-in keyboard lays them out."""
-    buttons = [(translate(language, f"status.{s}"), f"{CHECKIN_PREFIX}:{s}") for s in STATUSES]
+    buttons = [(translate(language, f"status.{s}"), Checkin(s).pack()) for s in STATUSES]
     return [buttons[:2], buttons[2:]]
 
 
@@ -401,7 +400,7 @@ def _keyboard(translate: Translator, language: str, care: bool,
     if found is None:
         found = status_buttons(translate, language)
         if care:
-            found.append([(translate(language, "care.need_button"), CARE_NEED)])
+            found.append([(translate(language, "care.need_button"), CareNeed().pack())])
         keyboards[(language, care)] = found
     return found
 

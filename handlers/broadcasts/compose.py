@@ -27,8 +27,8 @@ from bot.i18n import pick_language
 from bot.rules import broadcasts
 from bot.rules.access import may_lead
 from bot.rules.broadcasts import Draft
+from bot.rules.callbacks import Ack, BroadcastSetup
 from handlers.broadcasts.progress import eta, progress_reporter
-from handlers.core import callbacks
 from handlers.core.context import Context
 from handlers.core.drafts import Drafts, stay
 from handlers.core.guards import scope
@@ -44,7 +44,8 @@ DRAFTS = Drafts(DRAFT_KEY, Draft, "broadcast.cancelled")
 
 def _keyboard(context: Context, *choices: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        context.t(f"broadcast.button_{c}"), callback_data=callbacks.setup(c)) for c in choices]])
+        context.t(f"broadcast.button_{c}"), callback_data=BroadcastSetup(c).pack())
+        for c in choices]])
 
 
 async def start(update: Update, context: Context) -> int:
@@ -106,10 +107,11 @@ async def _ask_scope(update: Update, context: Context, draft: Draft) -> int:
     assert actor is not None
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(context.t("broadcast.button_branch", n=sum(
-            r.member_id != actor.user_id for r in own)), callback_data=callbacks.setup("branch")),
+            r.member_id != actor.user_id for r in own)),
+            callback_data=BroadcastSetup("branch").pack()),
         InlineKeyboardButton(context.t("broadcast.button_subtree", n=sum(
             r.member_id != actor.user_id for r in everyone)),
-            callback_data=callbacks.setup("subtree")),
+            callback_data=BroadcastSetup("subtree").pack()),
     ]])
     await reply(update, context.t("broadcast.ask_scope", branch=esc(draft.branch_name)), markup)
     return SCOPE
@@ -119,7 +121,8 @@ async def choose(update: Update, context: Context) -> int:
     """A button of the conversation: scope, groups, acknowledgement."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    choice = callbacks.parse_setup(query.data)
+    parsed = BroadcastSetup.parse(query.data)
+    choice = parsed.choice if parsed else None
     draft = DRAFTS.get(context)
     if draft is None or choice is None:
         return await DRAFTS.lost(update, context)
@@ -185,7 +188,7 @@ async def _preview(update: Update, context: Context, draft: Draft) -> int:
 def _ack_button(context: Context) -> Any:
     def buttons(language: str) -> Buttons:
         label = context.translate(language, "broadcast.received")
-        return [[(label, callbacks.ack(broadcasts.ID_PLACEHOLDER))]]
+        return [[(label, Ack.later(broadcasts.ID_PLACEHOLDER))]]
     return buttons
 
 
@@ -240,7 +243,9 @@ async def send(update: Update, context: Context) -> int:
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module: the `/broadcast` conversation."""
     private = filters.ChatType.PRIVATE
-    setup = callbacks.SETUP
+
+    def on(*choices: str) -> str:
+        return BroadcastSetup.pattern(choice=choices)
 
     def buttons_only(state: int) -> BaseHandler[Update, Context, object]:
         return MessageHandler(private & ~filters.COMMAND, stay("broadcast.use_buttons", state))
@@ -257,14 +262,14 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
                                    & ~filters.COMMAND, got_message),
                     MessageHandler(private & ~filters.COMMAND, not_a_message),
                 ],
-                SCOPE: [CallbackQueryHandler(choose, pattern=rf"^{setup}:(branch|subtree)$"),
+                SCOPE: [CallbackQueryHandler(choose, pattern=on("branch", "subtree")),
                         buttons_only(SCOPE)],
-                GROUPS: [CallbackQueryHandler(choose, pattern=rf"^{setup}:groups_[yn]$"),
+                GROUPS: [CallbackQueryHandler(choose, pattern=on("groups_y", "groups_n")),
                          buttons_only(GROUPS)],
-                ACK: [CallbackQueryHandler(choose, pattern=rf"^{setup}:ack_[yn]$"),
+                ACK: [CallbackQueryHandler(choose, pattern=on("ack_y", "ack_n")),
                       buttons_only(ACK)],
-                CONFIRM: [CallbackQueryHandler(send, pattern=rf"^{setup}:send$"),
-                          CallbackQueryHandler(DRAFTS.cancel_button, pattern=rf"^{setup}:cancel$"),
+                CONFIRM: [CallbackQueryHandler(send, pattern=on("send")),
+                          CallbackQueryHandler(DRAFTS.cancel_button, pattern=on("cancel")),
                           buttons_only(CONFIRM)],
             },
             fallbacks=[CommandHandler("cancel", DRAFTS.cancel, filters=private)],

@@ -18,7 +18,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.clock import local_day
 from bot.rules import checkins, coverage
-from handlers.core import callbacks
+from bot.rules.callbacks import Checkin, CheckinNote
 from handlers.core.context import Context
 from handlers.core.replies import edit, esc, reply, status_label, utf16_len
 from handlers.reports.records import week_summary
@@ -29,7 +29,7 @@ NOTE = 1  # conversation state: waiting for the note text
 
 def status_keyboard(context: Context) -> InlineKeyboardMarkup:
     """The five status buttons (two rows, so they stay readable on a phone)."""
-    buttons = [InlineKeyboardButton(status_label(context, s), callback_data=callbacks.checkin(s))
+    buttons = [InlineKeyboardButton(status_label(context, s), callback_data=Checkin(s).pack())
                for s in STATUSES]
     return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
@@ -128,17 +128,18 @@ def _confirmation(context: Context, outcome: checkins.CheckinOutcome,
 
 def _note_keyboard(context: Context) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        context.t("checkin.add_note"), callback_data=callbacks.CHECKIN_NOTE)]])
+        context.t("checkin.add_note"), callback_data=CheckinNote().pack())]])
 
 
 async def checkin_button(update: Update, context: Context) -> None:
     """A status button: check in with one tap."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    status = callbacks.parse_checkin(query.data)
-    if status is None:
+    parsed = Checkin.parse(query.data)
+    if parsed is None:
         await query.answer(context.t("button.stale"))
         return
+    status = parsed.status
     if await _not_member(update, context):
         return
     actor = context.actor
@@ -233,7 +234,7 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
         # so it is tracked per chat and user, not per message; PTB warns about exactly that.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         note = ConversationHandler(
-            entry_points=[CallbackQueryHandler(ask_note, pattern=rf"^{callbacks.CHECKIN_NOTE}$")],
+            entry_points=[CallbackQueryHandler(ask_note, pattern=CheckinNote.pattern())],
             states={NOTE: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, save_note),
                 CommandHandler("cancel", cancel_note),
@@ -247,6 +248,6 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         note,
         CommandHandler("checkin", checkin_command, filters=private),
-        CallbackQueryHandler(checkin_button, pattern=callbacks.CHECKIN_PATTERN),
+        CallbackQueryHandler(checkin_button, pattern=Checkin.pattern()),
         CommandHandler("me", me, filters=private),
     ]

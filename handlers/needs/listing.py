@@ -28,6 +28,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.rules import needs
 from bot.rules.access import may_lead
+from bot.rules.callbacks import NeedClose, NeedPage
 from bot.rules.needs import NeedFilter
 from handlers.core.context import Context
 from handlers.core.drafts import stay
@@ -37,7 +38,6 @@ from handlers.needs.keyboards import (
     DRAFTS,
     NOTE,
     PENDING_KEY,
-    PREFIX,
     markup,
     need_buttons,
     page_data,
@@ -263,7 +263,7 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
         # tracked per chat and user, not per message; PTB warns about exactly that.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         note = ConversationHandler(
-            entry_points=[CallbackQueryHandler(ask_note, pattern=rf"^{PREFIX}:(res|can):")],
+            entry_points=[CallbackQueryHandler(ask_note, pattern=NeedClose.pattern())],
             states={NOTE: [MessageHandler(text, got_note),
                            MessageHandler(other, stay("need.text_only", NOTE))]},
             fallbacks=[CommandHandler("cancel", cancel_note, filters=private)],
@@ -274,5 +274,5 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         note,
         CommandHandler("needs", list_needs, filters=private),
-        CallbackQueryHandler(turn_page, pattern=rf"^{PREFIX}:pg:"),
+        CallbackQueryHandler(turn_page, pattern=NeedPage.pattern()),
     ]

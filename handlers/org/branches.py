@@ -10,7 +10,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.rules import invites
 from bot.rules.access import may_lead
-from handlers.core import callbacks, pages
+from bot.rules.callbacks import Invite
+from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import scope
 from handlers.core.replies import esc, refuse, reply, reply_lines
@@ -103,9 +104,9 @@ async def invite(update: Update, context: Context) -> None:
         label = "· " * node.depth + node.name
         rows.append([
             InlineKeyboardButton(context.t("invite.button_member", branch=label),
-                                 callback_data=callbacks.invite(node.id, "member")),
+                                 callback_data=Invite(node.id, "member").pack()),
             InlineKeyboardButton(context.t("invite.button_secretary"),
-                                 callback_data=callbacks.invite(node.id, "secretary")),
+                                 callback_data=Invite(node.id, "secretary").pack()),
         ])
     await reply(update, context.t("invite.choose"), InlineKeyboardMarkup(rows))
 
@@ -114,11 +115,11 @@ async def invite_button(update: Update, context: Context) -> None:
     """A branch/role button of `/invite`: checked again, then a link."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    parsed = callbacks.parse_invite(query.data)
+    parsed = Invite.parse(query.data)
     if parsed is None:
         await query.answer(context.t("button.stale"))
         return
-    branch_id, role = parsed
+    branch_id, role = parsed.branch, parsed.role
     actor = context.actor
     assert actor is not None
     target = await context.store.branch(branch_id)
@@ -154,5 +155,5 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         CommandHandler("branch", branch, filters=private),
         CommandHandler("invite", invite, filters=private),
-        CallbackQueryHandler(invite_button, pattern=callbacks.INVITE_PATTERN),
+        CallbackQueryHandler(invite_button, pattern=Invite.pattern()),
     ]

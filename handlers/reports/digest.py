@@ -17,6 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.clock import FIRST_DAY, OutOfRange
 from bot.rules import digest
 from bot.rules.access import may_lead
+from bot.rules.callbacks import DigestButton
 from bot.text import cut
 from handlers.core import pages
 from handlers.core.context import Context
@@ -104,7 +105,7 @@ async def digest_button(update: Update, context: Context) -> None:
 @pages.view("dglist")
 async def list_view(update: Update, context: Context, argument: str) -> pages.Page | None:
     """A digest's full list of names (the unwell and quarantined, or the silent)."""
-    parsed = digest.parse_button(f"{digest.PREFIX}:" + argument.replace(".", ":"))
+    parsed = digest.parse_button(":".join([DigestButton.prefix, *argument.split(".")]))
     actor = context.actor
     branch = await context.store.branch(parsed[0]) if parsed else None
     kind = parsed[2] if parsed else None
@@ -130,5 +131,5 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module."""
     return [
         CommandHandler("digest", show_digest, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(digest_button, pattern=digest.PATTERN),
+        CallbackQueryHandler(digest_button, pattern=DigestButton.pattern()),
     ]

@@ -23,6 +23,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.rules import tasks
 from bot.rules.access import may_lead
+from bot.rules.callbacks import Task, TaskSkip
 from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.replies import esc, refuse, reply, say, utf16_len
@@ -31,8 +32,6 @@ from storage.tasks import AssignmentRow, Contact, TaskRow
 
 REASON, PROOF = range(2)  # conversation states
 TASK_KEY = "task_answering"
-SKIP = "tkp:skip"
-_P = tasks.PREFIX
 
 
 def _markup(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
@@ -61,10 +60,10 @@ async def _my_part(update: Update, context: Context, action: str
     """The task of the pressed button and the presser's part of it, or None after answering."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    parsed = tasks.parse_button(query.data)
+    parsed = Task.parse(query.data)
     actor = context.actor
     assert actor is not None
-    task = await context.store.task(parsed[0]) if parsed else None
+    task = await context.store.task(parsed.task) if parsed else None
     if task is None:
         await query.answer(context.t("task.unknown"), show_alert=True)
         return None
@@ -171,7 +170,7 @@ async def ask_proof(update: Update, context: Context) -> int:
     await query.answer()
     await reply(update, context.t("task.ask_proof", id=task.id, max=tasks.NOTE_MAX),
                 InlineKeyboardMarkup([[InlineKeyboardButton(context.t("assign.button_skip"),
-                                                            callback_data=SKIP)]]))
+                                                            callback_data=TaskSkip().pack())]]))
     return PROOF
 
 
@@ -296,9 +295,9 @@ async def close_button(update: Update, context: Context) -> None:
     """Mark done / Cancel task under `/task`."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    parsed = tasks.parse_button(query.data)
-    action = parsed[1] if parsed else "close"
-    task = await _led_task(update, context, parsed[0] if parsed else None, f"task_{action}")
+    parsed = Task.parse(query.data)
+    action = parsed.action if parsed else "close"
+    task = await _led_task(update, context, parsed.task if parsed else None, f"task_{action}")
     if task is None:
         return
     actor = context.actor
@@ -322,14 +321,14 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
         # so it is tracked per chat and user, not per message; PTB warns about exactly that.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         answer = ConversationHandler(
-            entry_points=[CallbackQueryHandler(ask_reason, pattern=rf"^{_P}:\d{{1,12}}:dec$"),
-                          CallbackQueryHandler(ask_proof, pattern=rf"^{_P}:\d{{1,12}}:done$")],
+            entry_points=[CallbackQueryHandler(ask_reason, pattern=Task.pattern(action="dec")),
+                          CallbackQueryHandler(ask_proof, pattern=Task.pattern(action="done"))],
             states={
                 REASON: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_reason),
                          MessageHandler(~filters.COMMAND, reason_not_text)],
                 PROOF: [MessageHandler((filters.TEXT | filters.PHOTO) & ~filters.COMMAND,
                                        got_proof),
-                        CallbackQueryHandler(got_proof, pattern=rf"^{SKIP}$")],
+                        CallbackQueryHandler(got_proof, pattern=TaskSkip.pattern())],
             },
             fallbacks=[CommandHandler("cancel", cancel_answer)],
             allow_reentry=True,
@@ -338,8 +337,8 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
         )
     return [
         answer,
-        CallbackQueryHandler(accept, pattern=rf"^{_P}:\d{{1,12}}:acc$"),
-        CallbackQueryHandler(close_button, pattern=rf"^{_P}:\d{{1,12}}:(close|cancel)$"),
+        CallbackQueryHandler(accept, pattern=Task.pattern(action="acc")),
+        CallbackQueryHandler(close_button, pattern=Task.pattern(action=("close", "cancel"))),
         CommandHandler("tasks", my_tasks, filters=private),
         CommandHandler("task", show_task, filters=private),
     ]

@@ -7,7 +7,6 @@ checks the secretary's rights and the assignees against the database again.
 
 from __future__ import annotations
 
-import re
 import warnings
 from typing import Any
 
@@ -25,6 +24,7 @@ from telegram.warnings import PTBUserWarning
 from bot.clock import OutOfRange
 from bot.rules import checkins, tasks
 from bot.rules.access import may_lead
+from bot.rules.callbacks import AssignNeed, AssignPick, AssignStep
 from bot.rules.tasks import Draft
 from bot.rules.vocab import CARE
 from bot.text import cut
@@ -38,16 +38,19 @@ from storage.rows import Branch
 TITLE, DETAILS, DUE, PEOPLE, CONFIRM = range(5)  # conversation states
 DRAFT_KEY = "assign_draft"
 DRAFTS = Drafts(DRAFT_KEY, Draft, "assign.cancelled")
-PREFIX = "asg"
 PAGE = 8  # members per page of the picker
 TEAMS_SHOWN = 10  # team buttons under it (a search finds the others): 8 + 10 + 3 buttons
 NAMES_SHOWN = 20  # assignees named in the summary
 NAME_SHOWN = 40  # characters of a name on a button or in the summary
-_NEED = re.compile(rf"^{PREFIX}:need:(\d{{1,12}})$")
 
 
-def _button(context: Context, key: str, data: str, **values: Any) -> InlineKeyboardButton:
-    return InlineKeyboardButton(context.t(key, **values), callback_data=f"{PREFIX}:{data}")
+def _button(context: Context, key: str, data: AssignStep | AssignPick,
+            **values: Any) -> InlineKeyboardButton:
+    return InlineKeyboardButton(context.t(key, **values), callback_data=data.pack())
+
+
+def _step(context: Context, key: str, step: str, **values: Any) -> InlineKeyboardButton:
+    return _button(context, key, AssignStep(step), **values)
 
 
 async def _begin(update: Update, context: Context, branch: Branch) -> Draft:
@@ -76,8 +79,8 @@ async def from_need(update: Update, context: Context) -> int:
     """A need's Assign button: start with the need linked and the title prefilled."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    match = _NEED.match(query.data)
-    need = await context.store.need(int(match.group(1))) if match else None
+    parsed = AssignNeed.parse(query.data)
+    need = await context.store.need(parsed.need) if parsed else None
     if need is None:
         await query.answer(context.t("button.stale"), show_alert=True)
         return ConversationHandler.END
@@ -98,7 +101,7 @@ async def from_need(update: Update, context: Context) -> int:
                                         need.details)
     await reply(update, context.t("assign.ask_title_need", id=need.id, title=esc(draft.title),
                                   max=tasks.TITLE_MAX),
-                InlineKeyboardMarkup([[_button(context, "assign.button_keep", "keep")]]))
+                InlineKeyboardMarkup([[_step(context, "assign.button_keep", "keep")]]))
     return TITLE
 
 
@@ -129,7 +132,7 @@ async def keep_title(update: Update, context: Context) -> int:
 
 async def _ask_details(update: Update, context: Context) -> int:
     await reply(update, context.t("assign.ask_details", max=tasks.DETAILS_MAX),
-                InlineKeyboardMarkup([[_button(context, "assign.button_skip", "skip")]]))
+                InlineKeyboardMarkup([[_step(context, "assign.button_skip", "skip")]]))
     return DETAILS
 
 
@@ -150,7 +153,7 @@ async def got_details(update: Update, context: Context) -> int:
             return DETAILS
         draft.details = text
     await reply(update, context.t("assign.ask_due", timezone=esc(draft.timezone)),
-                InlineKeyboardMarkup([[_button(context, "assign.button_skip", "skip")]]))
+                InlineKeyboardMarkup([[_step(context, "assign.button_skip", "skip")]]))
     return DUE
 
 
@@ -205,15 +208,15 @@ async def _show_people(update: Update, context: Context, draft: Draft, *, edit: 
     pages = max(1, -(-len(shown) // PAGE))
     draft.page = min(draft.page, pages - 1)
     rows = [[_button(context, "assign.member_on" if m in draft.selected else "assign.member_off",
-                     f"m:{m}", name=_label(context, draft, m))]
+                     AssignPick("m", m), name=_label(context, draft, m))]
             for m in shown[draft.page * PAGE:(draft.page + 1) * PAGE]]
     nav = []
     if draft.page > 0:
-        nav.append(_button(context, "assign.button_prev", f"pg:{draft.page - 1}"))
+        nav.append(_button(context, "assign.button_prev", AssignPick("pg", draft.page - 1)))
     if draft.page < pages - 1:
-        nav.append(_button(context, "assign.button_next_page", f"pg:{draft.page + 1}"))
+        nav.append(_button(context, "assign.button_next_page", AssignPick("pg", draft.page + 1)))
     if draft.search:
-        nav.append(_button(context, "assign.button_all", "all"))
+        nav.append(_step(context, "assign.button_all", "all"))
     if nav:
         rows.append(nav)
     teams = [team for team in await context.store.teams(draft.branch_id) if team.members]
@@ -221,10 +224,10 @@ async def _show_people(update: Update, context: Context, draft: Draft, *, edit: 
         wanted = draft.search.casefold()
         teams = [team for team in teams if wanted in team.name.casefold()]
     for team in teams[:TEAMS_SHOWN]:
-        rows.append([_button(context, "assign.button_team", f"team:{team.id}",
+        rows.append([_button(context, "assign.button_team", AssignPick("team", team.id),
                              team=team.name, n=len(team.members))])
-    rows.append([_button(context, "assign.button_ok", "ok", n=len(draft.selected)),
-                 _button(context, "assign.button_cancel", "cancel")])
+    rows.append([_step(context, "assign.button_ok", "ok", n=len(draft.selected)),
+                 _step(context, "assign.button_cancel", "cancel")])
     key = "assign.ask_people_search" if draft.search else "assign.ask_people"
     text = context.t(key, page=draft.page + 1, pages=pages, n=len(shown),
                      search=esc(draft.search or ""))
@@ -245,21 +248,22 @@ async def people_button(update: Update, context: Context) -> int:
     assert query is not None and query.data is not None
     if draft is None:
         return await DRAFTS.lost(update, context)
-    kind, _, value = query.data.removeprefix(f"{PREFIX}:").partition(":")
-    if kind == "m" and value.isdigit() and int(value) in draft.names:
-        member = int(value)
+    pick, step = AssignPick.parse(query.data), AssignStep.parse(query.data)
+    kind, value = (pick.kind, pick.value) if pick else (step.step if step else "", 0)
+    if kind == "m" and value in draft.names:
+        member = value
         if member in draft.selected:
             draft.selected.remove(member)
         else:
             draft.selected.append(member)
         draft.team_id = None
-    elif kind == "pg" and value.isdigit():
-        draft.page = int(value)
+    elif kind == "pg":
+        draft.page = value
     elif kind == "all":
         draft.search, draft.page = None, 0
-    elif kind == "team" and value.isdigit():
+    elif kind == "team":
         team = next((t for t in await context.store.teams(draft.branch_id)
-                     if t.id == int(value)), None)
+                     if t.id == value), None)
         members = [m.member_id for m in team.members if m.member_id in draft.names] if team else []
         if team is None or not members:
             await query.answer(context.t("assign.team_empty"), show_alert=True)
@@ -305,8 +309,8 @@ async def _summary(update: Update, context: Context, draft: Draft) -> int:
     lines.append(context.t("task.due", due=due) if due else context.t("task.no_due"))
     if draft.need_id is not None:
         lines.append(context.t("assign.for_need", id=draft.need_id))
-    markup = InlineKeyboardMarkup([[_button(context, "assign.button_send", "send"),
-                                    _button(context, "assign.button_cancel", "cancel")]])
+    markup = InlineKeyboardMarkup([[_step(context, "assign.button_send", "send"),
+                                    _step(context, "assign.button_cancel", "cancel")]])
     await edit_message(update, "\n".join(lines), markup)
     return CONFIRM
 
@@ -346,31 +350,34 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     text = private & filters.TEXT & ~filters.COMMAND
     other = private & ~filters.COMMAND
 
+    def step(*names: str) -> str:
+        return AssignStep.pattern(step=names)
+
     with warnings.catch_warnings():
         # The conversation mixes messages and buttons in one private chat, so it is tracked
         # per chat and user, not per message; PTB warns about exactly that.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         conversation = ConversationHandler(
             entry_points=[CommandHandler("assign", start, filters=private),
-                          CallbackQueryHandler(from_need, pattern=_NEED.pattern)],
+                          CallbackQueryHandler(from_need, pattern=AssignNeed.pattern())],
             states={
                 TITLE: [MessageHandler(text, got_title),
-                        CallbackQueryHandler(keep_title, pattern=rf"^{PREFIX}:keep$"),
+                        CallbackQueryHandler(keep_title, pattern=step("keep")),
                         MessageHandler(other, stay("assign.text_only", TITLE))],
                 DETAILS: [MessageHandler(text, got_details),
-                          CallbackQueryHandler(got_details, pattern=rf"^{PREFIX}:skip$"),
+                          CallbackQueryHandler(got_details, pattern=step("skip")),
                           MessageHandler(other, stay("assign.text_only", DETAILS))],
                 DUE: [MessageHandler(text, got_due),
-                      CallbackQueryHandler(got_due, pattern=rf"^{PREFIX}:skip$"),
+                      CallbackQueryHandler(got_due, pattern=step("skip")),
                       MessageHandler(other, stay("assign.text_only", DUE))],
-                PEOPLE: [CallbackQueryHandler(cancel_button, pattern=rf"^{PREFIX}:cancel$"),
+                PEOPLE: [CallbackQueryHandler(cancel_button, pattern=step("cancel")),
                          CallbackQueryHandler(
-                             people_button, pattern=rf"^{PREFIX}:(m|pg|team):\d{{1,12}}$"),
-                         CallbackQueryHandler(people_button, pattern=rf"^{PREFIX}:(ok|all)$"),
+                             people_button, pattern=AssignPick.pattern()),
+                         CallbackQueryHandler(people_button, pattern=step("ok", "all")),
                          MessageHandler(text, search),
                          MessageHandler(other, stay("assign.use_buttons", PEOPLE))],
-                CONFIRM: [CallbackQueryHandler(send, pattern=rf"^{PREFIX}:send$"),
-                          CallbackQueryHandler(cancel_button, pattern=rf"^{PREFIX}:cancel$"),
+                CONFIRM: [CallbackQueryHandler(send, pattern=step("send")),
+                          CallbackQueryHandler(cancel_button, pattern=step("cancel")),
                           MessageHandler(other, stay("assign.use_buttons", CONFIRM))],
             },
             fallbacks=[CommandHandler("cancel", DRAFTS.cancel, filters=private)],
