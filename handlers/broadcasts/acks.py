@@ -130,8 +130,7 @@ async def report_button(update: Update, context: Context) -> None:
         await query.answer(context.t("button.stale"), show_alert=True)
         return
     broadcast_id, action = parsed.broadcast, parsed.action
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     row = await context.store.broadcast(broadcast_id)
     if row is None or not await may_lead(context.store, actor, row.branch_id):
         await refuse(update, context, "deny.outside_scope", action=f"broadcasts_{action}",

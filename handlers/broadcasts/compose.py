@@ -55,8 +55,8 @@ async def start(update: Update, context: Context) -> int:
     branch = await scope(update, context, "broadcast", args[0] if args else None)
     if branch is None:
         return ConversationHandler.END
-    actor = context.actor
-    assert actor is not None and actor.person is not None
+    actor = context.me
+    assert actor.person is not None
     draft = Draft(branch.id, branch.name, actor.person.display_name)
     DRAFTS.put(context, draft)
     await reply(update, context.t(
@@ -103,8 +103,7 @@ async def _ask_scope(update: Update, context: Context, draft: Draft) -> int:
     store = context.store
     own = await store.recipients(draft.branch_id, subtree=False)
     everyone = await store.recipients(draft.branch_id, subtree=True)
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(context.t("broadcast.button_branch", n=sum(
             r.member_id != actor.user_id for r in own)),
@@ -159,8 +158,7 @@ async def _preview(update: Update, context: Context, draft: Draft) -> int:
     """Show the message as members will see it, the counts, and Send / Cancel."""
     query = update.callback_query
     assert query is not None
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     await query.edit_message_text(_choices(context, draft))
     people = await broadcasts.audience(context.store, draft, actor.user_id,
                                        with_groups=draft.to_groups)
@@ -200,8 +198,7 @@ async def send(update: Update, context: Context) -> int:
     if draft is None:
         return await DRAFTS.lost(update, context)
     DRAFTS.drop(context)
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     store = context.store
     branch = await store.branch(draft.branch_id)
     if branch is None or not await may_lead(store, actor, draft.branch_id):

@@ -24,8 +24,7 @@ from storage.coverage import OFF_DUTY_STATUSES
 async def _target(update: Update, context: Context,
                   command: str) -> tuple[int, str, int, str, bool] | None:
     """(member id, name, branch id, timezone, by themself) the command acts on."""
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     args = command_args(context)
     if not args:
         person = actor.person

@@ -60,8 +60,7 @@ async def _off_duty(update: Update, context: Context,
                     member_id: int) -> tuple[OffDuty, Branch] | None:
     """The off-duty member a button names and their branch, if the presser leads it;
     None after answering why not."""
-    store, actor = context.store, context.actor
-    assert actor is not None
+    store, actor = context.store, context.me
     person = await store.person(member_id)
     branch = await store.branch(person.branch_id) if person and person.branch_id else None
     if person is None or branch is None:

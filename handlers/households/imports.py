@@ -139,8 +139,7 @@ def _problems_text(context: Context, file_name: str, errors: list[RowError],
 async def _run(update: Update, context: Context, branch: Branch, file_name: str,
                data: bytes) -> None:
     """Check the file; write it if every row is good, else list the problems."""
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     t = context.t
     result = await import_households(context.store, branch.id, data,
                                      now=context.clock.now(), file_name=file_name,
@@ -206,8 +205,7 @@ async def answer(update: Update, context: Context) -> None:
     """The "import the good rows" or "cancel" button under a file's problems."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     parsed = parse_data(query.data)
     pending = _pending(context)
     item = pending.get(parsed[0]) if parsed else None

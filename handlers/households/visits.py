@@ -42,6 +42,7 @@ from bot.rules.callbacks import (
 from bot.rules.visits import Entry, VisitDraft
 from handlers.core.context import Context
 from handlers.core.drafts import Drafts, stay
+from handlers.core.guards import member_of, not_a_member
 from handlers.core.replies import esc, plain, refuse, reply, utf16_len
 from handlers.needs import household as need_for_household
 from storage.households import Household
@@ -58,8 +59,8 @@ def _markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 
 def _member(context: Context) -> Person | None:
-    actor = context.actor
-    return actor.person if actor is not None and actor.is_member else None
+    member = member_of(context.actor)
+    return member.person if member is not None else None
 
 
 def _timezone(context: Context, member: Person) -> str:
@@ -72,11 +73,7 @@ async def _plan(context: Context, member: Person) -> list[Entry]:
 
 
 async def _not_member(update: Update, context: Context) -> int:
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.t("checkin.not_member_short"),
-                                           show_alert=True)
-    else:
-        await reply(update, context.t("checkin.not_member"))
+    await not_a_member(update, context)
     return ConversationHandler.END
 
 

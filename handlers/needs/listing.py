@@ -52,8 +52,7 @@ logger = logging.getLogger(__name__)
 
 async def list_needs(update: Update, context: Context) -> None:
     """`/needs [BRANCH_ID] [category] [status] [urgency]`: a secretary's list, or one's own."""
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     if not actor.leads:
         await _own_needs(update, context)
         return
@@ -73,8 +72,7 @@ async def list_needs(update: Update, context: Context) -> None:
 
 async def _own_needs(update: Update, context: Context) -> None:
     """A member's own needs, newest first (a member sees no one else's)."""
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     if not actor.is_member:
         await reply(update, context.t("need.not_member"))
         return

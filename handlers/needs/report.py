@@ -35,6 +35,7 @@ from bot.rules.callbacks import (
 from bot.rules.needs import NeedDraft
 from handlers.core.context import Context
 from handlers.core.drafts import stay
+from handlers.core.guards import Member, member_only
 from handlers.core.replies import esc, reply
 from handlers.needs import household
 from handlers.needs.keyboards import (
@@ -55,13 +56,10 @@ from handlers.needs.keyboards import (
 # --- /need -----------------------------------------------------------------------------------
 
 
-async def start(update: Update, context: Context) -> int:
+@member_only("need.not_member", otherwise=ConversationHandler.END)
+async def start(update: Update, context: Context, member: Member) -> int:
     """`/need`: a member starts reporting a need; ask for the category."""
     DRAFTS.drop(context)
-    actor = context.actor
-    if actor is None or not actor.is_member:
-        await reply(update, context.t("need.not_member"))
-        return ConversationHandler.END
     DRAFTS.put(context, NeedDraft())
     await reply(update, context.t("need.ask_category"),
                 choices(context, NeedCategoryChoice, needs.CATEGORIES, "cat"))

@@ -63,8 +63,7 @@ async def _add(update: Update, context: Context, args: list[str]) -> None:
     parent = await scope(update, context, "branch", parent_arg)
     if parent is None:
         return
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     now = context.clock.now()
     new_id = await context.store.create_branch(name, parent.id, at=now)
     await context.store.audit(actor.user_id, "branch_add", branch_id=new_id, allowed=True,
@@ -120,8 +119,7 @@ async def invite_button(update: Update, context: Context) -> None:
         await query.answer(context.t("button.stale"))
         return
     branch_id, role = parsed.branch, parsed.role
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     target = await context.store.branch(branch_id)
     if target is None or not await may_lead(context.store, actor, branch_id):
         await refuse(update, context, "deny.outside_scope", action="invite",
@@ -133,8 +131,7 @@ async def invite_button(update: Update, context: Context) -> None:
 
 async def _send_link(update: Update, context: Context, target: Branch, role: str) -> None:
     assert role in ROLES
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     now = context.clock.now()
     made = await invites.create_invite(context.store, target.id, role, created_by=actor.user_id,
                                        now=now)

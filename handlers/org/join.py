@@ -32,8 +32,7 @@ async def _when(context: Context, invite: Invite) -> str:
 
 async def start(update: Update, context: Context) -> None:
     """`/start [code]`: join with an invite code, or explain how to join."""
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     args = context.args or []
     if not args:
         if actor.person and actor.person.branch_id is not None:
@@ -75,8 +74,7 @@ async def start(update: Update, context: Context) -> None:
 
 
 async def _join(update: Update, context: Context, code: str) -> None:
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     now = context.clock.now()
     outcome = await moves.join_by_invite(context.store, context.translate, code,
                                          actor.user_id, now=now)
@@ -108,8 +106,7 @@ async def move_answer(update: Update, context: Context) -> None:
         await query.answer(context.t("button.stale"))
         return
     code, confirmed = parsed.code, parsed.confirm
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     if not confirmed:
         await query.answer()
         await query.edit_message_text(context.t(

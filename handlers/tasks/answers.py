@@ -61,8 +61,7 @@ async def _my_part(update: Update, context: Context, action: str
     query = update.callback_query
     assert query is not None and query.data is not None
     parsed = Task.parse(query.data)
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     task = await context.store.task(parsed.task) if parsed else None
     if task is None:
         await query.answer(context.t("task.unknown"), show_alert=True)
@@ -213,8 +212,7 @@ async def cancel_answer(update: Update, context: Context) -> int:
 
 async def my_tasks(update: Update, context: Context) -> None:
     """`/tasks`: the member's open parts, each with its buttons."""
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     rows = await context.store.open_tasks_of(actor.user_id)
     if not rows:
         await reply(update, context.t("task.none_open"))
@@ -236,8 +234,7 @@ async def my_tasks(update: Update, context: Context) -> None:
 async def _led_task(update: Update, context: Context, task_id: int | None,
                     action: str) -> TaskRow | None:
     """The task, if the actor leads its branch; None after answering."""
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     task = await context.store.task(task_id) if task_id is not None else None
     if task is None:
         if update.callback_query is not None:
@@ -300,8 +297,7 @@ async def close_button(update: Update, context: Context) -> None:
     task = await _led_task(update, context, parsed.task if parsed else None, f"task_{action}")
     if task is None:
         return
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     status = "done" if action == "close" else "cancelled"
     if not await tasks.close(context.store, context.translate, task, status, by=actor.user_id,
                              now=context.clock.now()):

@@ -55,8 +55,8 @@ def _step(context: Context, key: str, step: str, **values: Any) -> InlineKeyboar
 
 async def _begin(update: Update, context: Context, branch: Branch) -> Draft:
     DRAFTS.drop(context)
-    actor = context.actor
-    assert actor is not None and context.user_data is not None
+    actor = context.me
+    assert context.user_data is not None
     name = actor.person.display_name if actor.person else str(actor.user_id)
     draft = Draft(branch.id, branch.name, branch.timezone, name)
     DRAFTS.put(context, draft)
@@ -84,8 +84,7 @@ async def from_need(update: Update, context: Context) -> int:
     if need is None:
         await query.answer(context.t("button.stale"), show_alert=True)
         return ConversationHandler.END
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     branch = await context.store.branch(need.branch_id)
     if branch is None or not await may_lead(context.store, actor, need.branch_id):
         await refuse(update, context, "deny.outside_scope", action="assign",
@@ -322,8 +321,7 @@ async def send(update: Update, context: Context) -> int:
     if draft is None:
         return await DRAFTS.lost(update, context)
     DRAFTS.drop(context)
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     store, now = context.store, context.clock.now()
     if not await may_lead(store, actor, draft.branch_id):
         await refuse(update, context, "deny.outside_scope", action="assign",
