@@ -98,7 +98,7 @@ def test_callback_data_is_built_nowhere_else() -> None:
     offenders = []
     for top in ("bot", "handlers"):
         for path in (ROOT / top).rglob("*.py"):
-            if path.name == "callbacks.py" or "sandbox" in path.parts:
+            if path.name in ("callbacks.py", "codec.py") or "sandbox" in path.parts:
                 continue
             for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
                 if spelled.search(line):

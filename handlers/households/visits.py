@@ -20,7 +20,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -43,6 +43,7 @@ from bot.rules.visits import Entry, VisitDraft
 from handlers.core.context import Context
 from handlers.core.drafts import Drafts, stay
 from handlers.core.guards import member_of, not_a_member
+from handlers.core.keyboards import keyboard
 from handlers.core.replies import esc, plain, refuse, reply, utf16_len
 from handlers.needs import household as need_for_household
 from storage.households import Household
@@ -51,11 +52,6 @@ from storage.rows import Person
 PICK, OUTCOME, NOTE = range(3)
 DRAFTS = Drafts("visit_draft", VisitDraft, "visit.cancelled")
 
-
-
-def _markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
-                                  for label, data in row] for row in rows if row])
 
 
 def _member(context: Context) -> Person | None:
@@ -83,7 +79,8 @@ async def _not_yours(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-def _list(context: Context, entries: list[Entry], page: int) -> tuple[str, InlineKeyboardMarkup]:
+def _list(context: Context, entries: list[Entry], page: int
+          ) -> tuple[str, InlineKeyboardMarkup | None]:
     """A page of the member's households: the text and the buttons."""
     pages = max(1, -(-len(entries) // visits.PAGE))
     page = min(max(page, 0), pages - 1)
@@ -97,11 +94,11 @@ def _list(context: Context, entries: list[Entry], page: int) -> tuple[str, Inlin
     rows.append([(context.t("visit.prev"), VisitPage(page - 1).pack())] if page > 0 else [])
     if page < pages - 1:
         rows[-1].append((context.t("visit.next"), VisitPage(page + 1).pack()))
-    return text, _markup(rows)
+    return text, keyboard(rows)
 
 
 def _ask_outcome(context: Context, member: Person, entry: Entry
-                 ) -> tuple[str, InlineKeyboardMarkup]:
+                 ) -> tuple[str, InlineKeyboardMarkup | None]:
     household, t = entry.household, context.t
     text = visits.heading(context.translate, context.language, household) + "\n" + (
         visits.last_contact(context.translate, context.language, entry, context.clock.now(),
@@ -109,7 +106,7 @@ def _ask_outcome(context: Context, member: Person, entry: Entry
     def button(outcome: str) -> tuple[str, str]:
         return t(f"visit.button_{outcome}"), VisitOutcome(household.id, outcome).pack()
 
-    return text + "\n\n" + t("visit.ask_outcome"), _markup([
+    return text + "\n\n" + t("visit.ask_outcome"), keyboard([
         [button("well"), button("needs_help")], [button("no_answer"), button("refused")],
         [(t("visit.cancel_button"), VisitCancel().pack())]])
 
@@ -215,7 +212,7 @@ async def outcome(update: Update, context: Context) -> int:
         visits.heading(context.translate, context.language, household) + "\n"
         + context.t("visit.outcome_line", outcome=context.t(f"visit.outcome_{draft.outcome}"))
         + "\n\n" + context.t("visit.ask_note", max=visits.NOTE_MAX),
-        reply_markup=_markup([[(context.t("visit.skip"), VisitSkip(household.id).pack())]]))
+        reply_markup=keyboard([[(context.t("visit.skip"), VisitSkip(household.id).pack())]]))
     return NOTE
 
 

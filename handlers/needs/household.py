@@ -18,16 +18,17 @@ from bot.rules.callbacks import NeedForHousehold, NeedUrgencyChoice
 from bot.rules.needs import NeedDraft
 from handlers.core.context import Context
 from handlers.core.drafts import Drafts
-from handlers.needs.keyboards import DRAFT_KEY, DRAFTS, URGENCY, choices, markup
+from handlers.core.keyboards import keyboard
+from handlers.needs.keyboards import DRAFT_KEY, DRAFTS, URGENCY, choices
 
 AFTER_VISIT = Drafts(DRAFT_KEY, NeedDraft, "visit.need_cancelled")
 
 
-def categories(context: Context, household_id: int) -> InlineKeyboardMarkup:
+def categories(context: Context, household_id: int) -> InlineKeyboardMarkup | None:
     """The category buttons that start a need for the household."""
     buttons = [(context.t(f"need.cat_{c}"), NeedForHousehold(household_id, c).pack())
                for c in needs.CATEGORIES]
-    return markup([buttons[i:i + 3] for i in range(0, len(buttons), 3)])
+    return keyboard([buttons[i:i + 3] for i in range(0, len(buttons), 3)])
 
 
 async def start(update: Update, context: Context) -> int:

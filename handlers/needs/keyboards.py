@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.rules.callbacks import AssignNeed, Button, NeedClose, NeedPage
 from bot.rules.needs import NeedDraft, NeedFilter
 from handlers.core.context import Context
 from handlers.core.drafts import Drafts
+from handlers.core.keyboards import keyboard
 from handlers.core.replies import reply, utf16_len
 from storage.outbox import Buttons
 
@@ -61,16 +62,11 @@ def need_buttons(translate: Callable[..., str], language: str, need_id: int) -> 
              (label("cancel"), NeedClose("cancelled", need_id).pack())]]
 
 
-def markup(rows: Buttons) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
-                                  for label, data in row] for row in rows])
-
-
 def choices(context: Context, button: Callable[[str], Button], values: tuple[str, ...],
-            key: str, per_row: int = 3) -> InlineKeyboardMarkup:
+            key: str, per_row: int = 3) -> InlineKeyboardMarkup | None:
     """One button per value (a category, an urgency), labelled `need.<key>_<value>`."""
     buttons = [(context.t(f"need.{key}_{v}"), button(v).pack()) for v in values]
-    return markup([buttons[i:i + per_row] for i in range(0, len(buttons), per_row)])
+    return keyboard([buttons[i:i + per_row] for i in range(0, len(buttons), per_row)])
 
 
 async def typed_text(update: Update, context: Context, limit: int, empty: str,

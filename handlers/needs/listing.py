@@ -33,12 +33,12 @@ from bot.rules.needs import NeedFilter
 from handlers.core.context import Context
 from handlers.core.drafts import stay
 from handlers.core.guards import scope
+from handlers.core.keyboards import keyboard
 from handlers.core.replies import edit, esc, fit_html, refuse, reply
 from handlers.needs.keyboards import (
     DRAFTS,
     NOTE,
     PENDING_KEY,
-    markup,
     need_buttons,
     page_data,
     parse_action,
@@ -116,7 +116,7 @@ async def _page(context: Context, spec: NeedFilter, page: int,
     if page + 1 < pages:
         nav.append(("▶", page_data(spec, page + 1)))
     # Excerpts keep a page under the limit; fit_html only guards against a future change.
-    return fit_html(header + "\n\n" + "\n\n".join(blocks)), markup([*buttons, nav])
+    return fit_html(header + "\n\n" + "\n\n".join(blocks)), keyboard([*buttons, nav])
 
 
 async def turn_page(update: Update, context: Context) -> None:

@@ -36,6 +36,7 @@ from bot.rules.needs import NeedDraft
 from handlers.core.context import Context
 from handlers.core.drafts import stay
 from handlers.core.guards import Member, member_only
+from handlers.core.keyboards import keyboard
 from handlers.core.replies import esc, reply
 from handlers.needs import household
 from handlers.needs.keyboards import (
@@ -48,7 +49,6 @@ from handlers.needs.keyboards import (
     URGENCY,
     WHOM,
     choices,
-    markup,
     need_buttons,
     typed_text,
 )
@@ -89,7 +89,7 @@ async def choose(update: Update, context: Context) -> int:
         return DETAILS
     if urgency is not None:
         draft.urgency = urgency.urgency
-        await query.edit_message_text(context.t("need.ask_whom"), reply_markup=markup([[
+        await query.edit_message_text(context.t("need.ask_whom"), reply_markup=keyboard([[
             (context.t("need.whom_me"), NeedWhom("me").pack()),
             (context.t("need.whom_other"), NeedWhom("other").pack())]]))
         return WHOM
@@ -133,7 +133,7 @@ async def got_details(update: Update, context: Context) -> int:
     draft.details = text
     if draft.household_id is not None and draft.location:  # where: the household's address
         return await _summary(update, context, draft)
-    await reply(update, context.t("need.ask_location", max=needs.LOCATION_MAX), markup([[
+    await reply(update, context.t("need.ask_location", max=needs.LOCATION_MAX), keyboard([[
         (context.t("need.skip_location"), NeedSkipLocation().pack())]]))
     return LOCATION
 
@@ -159,7 +159,7 @@ async def got_location(update: Update, context: Context) -> int:
 
 async def _summary(update: Update, context: Context, draft: NeedDraft) -> int:
     await reply(update, needs.draft_summary(context.translate, context.language, draft),
-                markup([[(context.t("need.confirm"), NeedStep("ok").pack()),
+                keyboard([[(context.t("need.confirm"), NeedStep("ok").pack()),
                           (context.t("need.edit"), NeedStep("edit").pack()),
                           (context.t("need.cancel"), NeedStep("no").pack())]]))
     return CONFIRM

@@ -11,7 +11,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.clock import FIRST_DAY, OutOfRange
@@ -22,25 +22,18 @@ from bot.text import cut
 from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import scope
+from handlers.core.keyboards import keyboard
 from handlers.core.replies import esc, refuse, reply, say
-from storage.outbox import Buttons
 from storage.rows import Branch
 
 logger = logging.getLogger(__name__)
-
-
-def _markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
-                                  for label, data in row] for row in buttons])
 
 
 async def _send(update: Update, context: Context, branch: Branch, day: date) -> None:
     now = context.clock.now()
     found = await digest.build(context.store, branch, day, now)
     text, buttons = digest.render(context.translate, context.language, found, now)
-    await reply(update, text, _markup(buttons))
+    await reply(update, text, keyboard(buttons))
 
 
 async def show_digest(update: Update, context: Context) -> None:
