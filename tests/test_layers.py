@@ -116,3 +116,45 @@ def test_every_word_of_the_vocabulary_is_what_the_schema_checks() -> None:
     for words in (Status, Role, NeedCategory, Urgency, NeedStatus, Outcome):
         assert tuple(words) in checks, words.__name__
     assert tuple(Role) == ROLES and tuple(Outcome) == OUTCOMES
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _top_level_imports(path: Path, known: set[str]) -> set[str]:
+    """The project modules a file imports when it is loaded (imports inside functions and
+    under `if TYPE_CHECKING` do not run then)."""
+    found: set[str] = set()
+    for node in ast.parse(path.read_text("utf-8")).body:
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name in known)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                found.add(full if full in known else node.module)
+    return found & known
+
+
+def test_no_import_cycle() -> None:
+    """No module of bot/, handlers/ or storage/ imports, through others, itself."""
+    files = {_module_name(p): p for top in ("bot", "handlers", "storage")
+             for p in (ROOT / top).rglob("*.py")}
+    graph = {name: _top_level_imports(path, set(files)) - {name} for name, path in files.items()}
+    done: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(name: str, trail: list[str]) -> None:
+        if name in trail:
+            cycles.append(trail[trail.index(name):] + [name])
+            return
+        if name in done:
+            return
+        for imported in sorted(graph[name]):
+            visit(imported, [*trail, name])
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name, [])
+    assert cycles == []
