@@ -351,8 +351,7 @@ def cmd_branch_list(args: argparse.Namespace) -> None:
 def cmd_households_import(args: argparse.Namespace) -> None:
     """Import households from a CSV or XLSX file: all rows, or none if one is bad."""
     from bot.i18n import Translator
-    from bot.rules.household_import import import_households
-    from bot.rules.households import MAX_BYTES
+    from bot.rules.households import MAX_BYTES, import_households
 
     config = _load(args)
     translate = Translator(config.defaults.locale)

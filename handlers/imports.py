@@ -20,8 +20,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.rules.access import may_lead
-from bot.rules.household_import import import_households
-from bot.rules.households import MAX_BYTES, ImportResult, RowError
+from bot.rules.households import MAX_BYTES, ImportResult, RowError, import_households
 from handlers.common import TEXT_LIMIT, allowed, esc, refuse, reply, utf16_len
 from handlers.context import Context
 from handlers.leaders import scope

@@ -23,14 +23,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import ParamSpec, TypeVar
 
-from bot.rules.households import (
-    ImportResult,
-    ParsedRow,
-    RowError,
-    match_members,
-    member_keys,
-    parse,
-)
+from bot.rules.households.results import ImportResult, RowError
+from bot.rules.households.rows import ParsedRow, match_members, member_keys, parse
 from storage.households import HouseholdInput
 from storage.store import Store
 

@@ -1,61 +1,15 @@
-"""Importing households from a CSV or XLSX file: decoding, columns, row checks, all-or-nothing.
-
-The rules, decided here once for the CLI and the chat upload (`/import households`):
-
-- **Size**: a file over `MAX_BYTES` (10 MB) is refused before it is read further; so is
-  one of more than `MAX_ROWS` (200,000) households, about what a 10 MB CSV holds.
-- **Format**: a file whose bytes are a ZIP (`PK\\x03\\x04`) or whose name ends in `.xlsx` is an
-  Excel workbook; an old binary `.xls` is refused with a hint; anything else is CSV text.
-- **Encoding** (CSV): UTF-8, with or without a byte-order mark; otherwise GB18030 (a superset
-  of GBK and GB2312, what Excel on a Chinese Windows writes). Anything else is refused.
-- **Layout** (CSV): comma-separated, first line the header, quoted fields as Excel writes them.
-  Blank lines are skipped. Line numbers are the file's own (the header is line 1), so a
-  secretary can find the row in their editor.
-- **Layout** (XLSX): the first sheet, read with openpyxl in read-only mode; the first non-empty
-  row is the header and line numbers are the sheet's row numbers. Cells become text (a whole
-  number stored as 3.0 reads "3", an empty cell ""); only the first `MAX_COLUMNS` columns are
-  read. A sheet may have at most `MAX_SHEET_ROWS` (50,000) rows: reading a workbook costs
-  about ten times what a CSV line does, so the refusal suggests saving it as CSV. What a
-  workbook may cost to read (unpacked sizes, shared strings, CPU) is bounded before
-  openpyxl parses anything; see `bot.rules.household_files`.
-- **Columns** (header names, case and surrounding spaces ignored; English or Chinese):
-  `zone` 区域/网格/片区, `label` 户/门牌/门牌号/户号, `address` 地址, `people` 人数,
-  `notes` 备注, `responsible` 责任人, `backup` 备岗/备岗人/后备责任人. zone, label, people
-  and responsible are required; address, notes and backup may be left out. Other columns
-  are ignored.
-- **Rows**: zone and label non-empty; people a whole number from 1 to `MAX_PEOPLE`;
-  responsible a member's @username (the @ optional) or numeric Telegram id, who belongs to
-  the branch or a branch below it; backup, if not empty, the same kind of member and not
-  the responsible one (whether named alike or by username and id); a (zone, label) pair at
-  most once in the file.
-- **Vulnerable**: a household whose notes mention living alone, old age, disability or
-  quarantine (`VULNERABLE_WORDS`) is flagged vulnerable, so coverage wants it daily.
-- **Writing** (`bot.rules.household_import`): nothing is written unless every row is good;
-  `only_good=True` writes the good rows anyway (after the secretary confirms). Households
-  are upserted by (zone, label) and zones created as needed, all or nothing, in short
-  pieces that never hold the writer's lock long (see `storage.household_imports`). Every
-  column is written on an update: an empty backup (or no backup column) clears the
-  household's backup.
-- **One row in chat** (`/household add`): the same columns in the same order
-  (`ROW_COLUMNS`), separated by `,` or the Chinese `，` (`split_fields`), checked and
-  written by the same code as a file's row (`save_household`); only the zone is matched
-  ignoring case, to an existing zone of the branch, as `/zone` matches names.
-- **Reasons** are catalog keys (`imports.reason.*`) with values, rendered in the reader's
-  language by `RowError.render`, so the CLI and the chat share them.
-"""
+"""A households file's rows, checked without the database (`parse`: size, format, header,
+each row; the rules are the package's docstring), then matched to the members the database
+found (`match_members`)."""
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from functools import cache
+from collections.abc import Callable, Iterable
 from operator import itemgetter
 from typing import NamedTuple
 
-from bot.i18n import Translator
-from bot.rules.household_files import (
+from bot.rules.households.files import (
     MAX_ROWS,
     OLE_MAGIC,
     Unreadable,
@@ -64,8 +18,8 @@ from bot.rules.household_files import (
     is_xlsx,
     xlsx_records,
 )
+from bot.rules.households.results import Reason, RowError
 from storage.households import HouseholdInput
-from storage.store import Store
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PEOPLE = 999
@@ -89,78 +43,6 @@ VULNERABLE_WORDS = (
     "alone", "elderly", "disab", "bedridden", "quarantin", "isolat",
     "独居", "老人", "孤寡", "空巢", "残疾", "卧床", "隔离", "居家观察",
 )
-REASON = "imports.reason."
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """One problem as a catalog key (under `imports.reason.`) and the values to fill in."""
-
-    key: str
-    values: Mapping[str, object] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """Why a line of the file (None: the whole file) cannot be imported.
-
-    `key` and `values` name the first reason in the catalog (`imports.reason.<key>`);
-    `more` holds further reasons found on the same line.
-    """
-
-    line: int | None
-    key: str
-    values: Mapping[str, object] = field(default_factory=dict)
-    more: tuple[Reason, ...] = ()
-
-    @property
-    def reasons(self) -> tuple[Reason, ...]:
-        """Every reason of this line, the first one first."""
-        return (Reason(self.key, self.values), *self.more)
-
-    def render(self, translate: Translator, language: str,
-               escape: Callable[[str], str] | None = None) -> str:
-        """The reasons in `language`, without the line; `escape` is applied to text values."""
-        def fill(value: object) -> object:
-            return escape(value) if escape is not None and isinstance(value, str) else value
-
-        return translate(language, "imports.separator").join(
-            translate(language, REASON + reason.key,
-                      **{name: fill(value) for name, value in reason.values.items()})
-            for reason in self.reasons)
-
-    def describe(self, translate: Translator, language: str,
-                 escape: Callable[[str], str] | None = None) -> str:
-        """`line N: reasons` (or the reasons alone for the whole file) in `language`."""
-        reason = self.render(translate, language, escape)
-        if self.line is None:
-            return reason
-        return translate(language, "imports.line", line=self.line, reason=reason)
-
-    def __str__(self) -> str:
-        return self.describe(_english(), "en")
-
-
-@cache
-def _english() -> Translator:
-    return Translator("en")
-
-
-@dataclass(slots=True)
-class ImportResult:
-    """What an import did: households created and updated, and the problems found."""
-
-    created: int = 0
-    updated: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    good_rows: int = 0
-    zones: list[str] = field(default_factory=list)  # of the rows written, in file order
-    households: list[HouseholdInput] = field(default_factory=list)  # as written
-
-    @property
-    def written(self) -> bool:
-        """True if anything was written."""
-        return self.created + self.updated > 0
 
 
 class ParsedRow(NamedTuple):
@@ -212,16 +94,16 @@ def parse(data: bytes, file_name: str | None = None) -> tuple[list[ParsedRow], l
     try:
         if is_xlsx(data, file_name):
             with xlsx_records(data) as records:
-                return _check_records(records, xlsx=True)
+                return check_records(records, xlsx=True)
         text = decode(data)
         if text is None:
             return [], [RowError(None, "not_text")]
-        return _check_records(csv_records(text), xlsx=False)
+        return check_records(csv_records(text), xlsx=False)
     except Unreadable as exc:
         return [], [RowError(exc.line, exc.key, exc.values)]
 
 
-def _check_records(records: Iterable[tuple[int, list[str]]], *,
+def check_records(records: Iterable[tuple[int, list[str]]], *,
                    xlsx: bool) -> tuple[list[ParsedRow], list[RowError]]:
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
@@ -369,102 +251,3 @@ def match_members(rows: list[ParsedRow], found: list[tuple[int, str | None]],
                                    member_id, is_vulnerable(row.notes), backup_id))
     errors.sort(key=lambda e: (e.line or 0))
     return good
-
-
-async def _resolve(store: Store, branch_id: int, rows: list[ParsedRow],
-                   errors: list[RowError]) -> list[HouseholdInput]:
-    """The rows whose members belong to the branch's subtree; the others go to `errors`."""
-    ids, usernames = member_keys(rows)
-    found = await store.members_in_subtree(branch_id, ids=ids, usernames=usernames)
-    return match_members(rows, found, errors)
-
-
-QUOTE = '"'
-SEPARATORS = (",", "\uff0c")  # the ASCII comma and the full-width Chinese one
-
-
-def split_fields(text: str) -> list[str] | None:
-    """The fields of one household typed in chat, or None if a quote is left open.
-
-    Fields are separated by `,` or `，`; a field may be quoted with `"` as in a CSV file
-    (`""` inside quotes is one quote), so that it can hold a comma. Fields are stripped.
-    """
-    fields: list[str] = []
-    current: list[str] = []
-    quoted = False
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if quoted:
-            if char == QUOTE and text[index + 1:index + 2] == QUOTE:
-                current.append(QUOTE)
-                index += 1
-            elif char == QUOTE:
-                quoted = False
-            else:
-                current.append(char)
-        elif char == QUOTE and not "".join(current).strip():
-            current, quoted = [], True
-        elif char in SEPARATORS:
-            fields.append("".join(current).strip())
-            current = []
-        else:
-            current.append(char)
-        index += 1
-    if quoted:
-        return None
-    fields.append("".join(current).strip())
-    return fields
-
-
-async def save_household(store: Store, branch_id: int, fields: list[str], *,
-                         now: datetime) -> ImportResult:
-    """Check one household given as the fields of a file's row (in `ROW_COLUMNS` order) by
-    the import's rules, and create or update it; the zone is matched ignoring case.
-
-    The result has at most one error (for line 1) and, if written, the household.
-    """
-    records = [(0, list(ROW_COLUMNS)), (1, fields)]
-    rows, errors = _check_records(records, xlsx=False)
-    good = await _resolve(store, branch_id, rows, errors)
-    result = ImportResult(errors=errors, good_rows=len(good))
-    for item in good:
-        zone = await store.zone_named(branch_id, item.zone)
-        if zone is not None:
-            item = item._replace(zone=zone.name)
-        result.created, result.updated = await store.upsert_households(branch_id, [item],
-                                                                       at=now)
-        result.zones, result.households = [item.zone], [item]
-    return result
-
-
-# Quotes that may wrap a name with spaces in a command: "…", “…” and 「…」.
-QUOTES = {'"': '"', "\u201c": "\u201d", "\u300c": "\u300d"}
-
-
-def command_words(text: str) -> list[str] | None:
-    """The words of a command's arguments, or None if a quote is left open.
-
-    Words are separated by spaces; a word starting with a quote (`"`, `“` or `「`) runs to
-    its closing quote (`"`, `”` or `」`) and may hold spaces, e.g. `"Building 3"`. A quote
-    inside a word is a character like any other (`O'Brien`, `东“湖”`).
-    """
-    words: list[str] = []
-    index, length = 0, len(text)
-    while index < length:
-        if text[index].isspace():
-            index += 1
-            continue
-        close = QUOTES.get(text[index])
-        word: list[str] = []
-        if close is not None:
-            end = text.find(close, index + 1)
-            if end < 0:
-                return None
-            word.append(text[index + 1:end])
-            index = end + 1
-        while index < length and not text[index].isspace():
-            word.append(text[index])
-            index += 1
-        words.append("".join(word))
-    return words
