@@ -1,186 +1,24 @@
-"""The daily digest: a branch's rollup over its whole subtree, worst sub-branch first.
-
-One day, one clock: the digest looks at the check-ins of the given local day in every
-branch of the subtree (a subtree spanning timezones is read with the day of the digest's
-branch, a simplification: the digest is sent at that branch's evening), and counts needs,
-tasks and broadcasts in that day's instants in the digest's branch's timezone. "Still
-open" and "overdue" are judged at the end of that day, or now if the day is not over, so
-a past day's digest shows the state of that evening.
-
-Everything is counted in SQL (`storage.digest`); this module picks what to show, cuts long
-lists so that the whole digest fits in one Telegram message, and names the buttons:
-`dg:<branch>:<YYYYMMDD>` for a sub-branch's digest, `dg:<branch>:<YYYYMMDD>:unwell|silent`
-for a full list of names.
-"""
+"""Rendering a digest: what to show, long lists cut so that the whole digest fits in one
+Telegram message, the buttons named; and the messages to a branch's secretaries and group."""
 
 from __future__ import annotations
 
-import dataclasses
-import re
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-from bot.clock import FIRST_DAY, OutOfRange, check_day, local_day
 from bot.i18n import Translate, pick_language
-from bot.rules import digest_coverage
-from bot.rules.digest_coverage import DigestCoverage
+from bot.rules.digest import coverage
+from bot.rules.digest.arguments import button, day_bounds
+from bot.rules.digest.build import SHOW_NAMES, Digest, build, rate
 from bot.rules.vocab import CARE
 from bot.text import TEXT_LIMIT, cut, esc, utf16_len
-from storage.digest import DigestCounts, DigestDecline, DigestNeed, DigestPerson
+from storage.digest import DigestPerson
 from storage.outbox import Buttons, NewMessage
 from storage.rows import Branch
 from storage.store import Store
 
-SHOW_NAMES = 12  # names per list before "and N more" (fewer if the message would not fit)
-SHOW_NEEDS = 5
-SHOW_DECLINES = 5
 SHOW_BRANCHES = 20  # sub-branch lines and buttons
 NAME_MAX = 32  # characters of a person's or branch's name
 DETAILS_MAX = 48  # characters of a need's details or a decline reason
-LISTS = ("unwell", "silent")  # the full lists behind buttons ('unwell' covers both of CARE)
-
-PREFIX = "dg"
-PATTERN = rf"^{PREFIX}:"
-_DATA = re.compile(rf"^{PREFIX}:(\d{{1,12}}):(\d{{8}})(?::(unwell|silent))?$")
-_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-YESTERDAY = ("yesterday", "昨天")
-TODAY = ("today", "今天")
-
-
-@dataclass(frozen=True)
-class Digest:
-    """What a digest shows, as counted."""
-
-    branch: Branch
-    day: date
-    total: DigestCounts  # the whole subtree
-    children: list[DigestCounts]  # one per direct sub-branch (its subtree), worst first
-    people: list[DigestPerson]  # up to `shown` of each kind
-    shown: int
-    needs: list[DigestNeed]
-    declines: list[DigestDecline]
-    broadcasts: int
-    recipients: int
-    acks: int
-    coverage: DigestCoverage | None = None  # None: no households in the subtree
-
-
-def rate(part: int, whole: int) -> int:
-    """A percentage, rounded."""
-    return round(100 * part / whole) if whole else 0
-
-
-def problems(counts: DigestCounts) -> int:
-    """How much is wrong in a part of the subtree, to order equal rates."""
-    return counts.unwell + counts.quarantined + counts.needs_open_critical + counts.overdue
-
-
-def worst_first(children: list[DigestCounts]) -> list[DigestCounts]:
-    """Sub-branches by check-in rate, lowest first; more problems first; empty ones last."""
-    return sorted(children, key=lambda c: (c.members == 0,
-                                           c.checked / c.members if c.members else 0.0,
-                                           -problems(c), c.name, c.branch_id))
-
-
-def day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
-    """The instants [start, end) of a local day."""
-    zone = ZoneInfo(timezone)
-    return (datetime.combine(day, time(0), zone),
-            datetime.combine(day + timedelta(days=1), time(0), zone))
-
-
-def parse_day(text: str, today: date) -> date:
-    """`YYYY-MM-DD`, `yesterday`/`昨天` or `today`/`今天`.
-
-    Raises:
-        OutOfRange: a date before 2000-01-01 (`FIRST_DAY`) or after today.
-        ValueError: anything else that is not one of these (2026-02-30 included).
-    """
-    word = text.strip().lower()
-    if word in TODAY:
-        return today
-    if word in YESTERDAY:
-        return today - timedelta(days=1)
-    match = _DAY.match(word)
-    if not match:
-        raise ValueError(text)
-    year, month, dom = (int(g) for g in match.groups())
-    if year < FIRST_DAY.year:  # also year 0, which `date` cannot hold
-        raise OutOfRange(text, FIRST_DAY, today)
-    return check_day(date(year, month, dom), today, text)
-
-
-def in_range(day: date, today: date) -> bool:
-    """True if a digest may be asked for `day` (a button's day is checked as a typed one)."""
-    return FIRST_DAY <= day <= today
-
-
-def looks_like_day(text: str) -> bool:
-    """True if the argument is meant as a day rather than a branch id."""
-    word = text.strip().lower()
-    return word in TODAY or word in YESTERDAY or "-" in word
-
-
-def button(branch_id: int, day: date, kind: str | None = None) -> str:
-    """The callback data of a drill-down (sub-branch digest) or full-list button."""
-    data = f"{PREFIX}:{branch_id}:{day:%Y%m%d}"
-    return f"{data}:{kind}" if kind else data
-
-
-def parse_button(data: str) -> tuple[int, date, str | None] | None:
-    """(branch id, day, list kind or None) of a digest button, or None."""
-    match = _DATA.match(data)
-    if not match:
-        return None
-    raw = match.group(2)
-    try:
-        day = date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
-    except ValueError:
-        return None
-    return int(match.group(1)), day, match.group(3)
-
-
-def _sum(branch: Branch, parts: list[DigestCounts]) -> DigestCounts:
-    numbers = {f.name: sum(getattr(p, f.name) for p in parts)
-               for f in dataclasses.fields(DigestCounts) if f.name not in ("branch_id", "name")}
-    return DigestCounts(branch.id, branch.name, **numbers)
-
-
-def _window(branch: Branch, day: date, now: datetime) -> tuple[datetime, datetime, datetime,
-                                                               datetime]:
-    start, end = day_bounds(day, branch.timezone)
-    # Silent for two days: a member who joined after the day before began had no chance.
-    joined_before = day_bounds(day - timedelta(days=1), branch.timezone)[0]
-    return start, end, min(now, end), joined_before
-
-
-async def build(store: Store, branch: Branch, day: date, now: datetime, *,
-                shown: int = SHOW_NAMES) -> Digest:
-    """Count the digest of `branch`'s subtree for the local `day`."""
-    start, end, as_of, joined_before = _window(branch, day, now)
-    yesterday = day - timedelta(days=1)
-    parts, people = await store.digest_rollup(
-        branch.id, day, yesterday, start=start, end=end, as_of=as_of,
-        joined_before=joined_before, names=shown)
-    needs = await store.digest_open_needs(branch.id, as_of=as_of, limit=SHOW_NEEDS)
-    declines = await store.digest_declines(branch.id, start=start, end=end,
-                                           limit=SHOW_DECLINES)
-    broadcasts, recipients, acks = await store.digest_acks(branch.id, start=start, end=end)
-    children = worst_first([p for p in parts if p.branch_id != branch.id])
-    return Digest(branch=branch, day=day, total=_sum(branch, parts), children=children,
-                  people=people, shown=shown, needs=needs, declines=declines,
-                  broadcasts=broadcasts, recipients=recipients, acks=acks,
-                  coverage=await digest_coverage.gather(store, branch, day))
-
-
-async def full_list(store: Store, branch: Branch, day: date, kind: str,
-                    now: datetime) -> list[DigestPerson]:
-    """Every member behind a list button: `unwell` (and quarantined) or `silent`."""
-    _, _, _, joined_before = _window(branch, day, now)
-    kinds = CARE if kind == "unwell" else ("silent",)
-    return await store.digest_people(branch.id, day, day - timedelta(days=1),
-                                     joined_before=joined_before, kinds=kinds, limit=None)
 
 
 def person_label(t: Translate, language: str, person: DigestPerson) -> str:
@@ -271,7 +109,7 @@ def _lines(t: Translate, language: str, d: Digest, now: datetime, *, private: bo
             lines.append("  " + t(lang, "digest.more_items", n=c.declined - len(d.declines)))
     handover: Buttons = []
     if d.coverage is not None:
-        section, handover = digest_coverage.lines(t, lang, d.coverage, private=private,
+        section, handover = coverage.lines(t, lang, d.coverage, private=private,
                                                   branches=branches, names=names)
         lines.extend(section)
     if d.broadcasts:
@@ -376,8 +214,3 @@ async def digest_messages(store: Store, translate: Translate, branch_id: int, da
         text, _ = render(translate, branch.locale, digest, now, private=False)
         messages.append(NewMessage(branch.group_chat_id, None, text))
     return messages
-
-
-def today_of(branch: Branch, now: datetime) -> date:
-    """The branch's local day at `now`."""
-    return local_day(now, branch.timezone)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.clock import local_day
-from bot.rules.digest import rate
+from bot.rules.digest.build import rate
 from storage.rollup import BranchTally
 from storage.rows import STATUSES, BranchNode
 from storage.store import Store
