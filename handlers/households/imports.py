@@ -20,8 +20,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.rules.access import may_lead
 from bot.rules.callbacks import ImportAnswer
-from bot.rules.household_import import import_households
-from bot.rules.households import MAX_BYTES, ImportResult, RowError
+from bot.rules.households import MAX_BYTES, ImportResult, RowError, import_households
 from handlers.core.context import Context
 from handlers.core.guards import scope
 from handlers.core.replies import TEXT_LIMIT, allowed, esc, refuse, reply, utf16_len
