@@ -146,7 +146,7 @@ def test_no_import_cycle() -> None:
 
     def visit(name: str, trail: list[str]) -> None:
         if name in trail:
-            cycles.append(trail[trail.index(name):] + [name])
+            cycles.append([*trail[trail.index(name):], name])
             return
         if name in done:
             return

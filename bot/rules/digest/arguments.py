@@ -7,8 +7,8 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.rules.callbacks import DigestButton
 from bot.clock import FIRST_DAY, OutOfRange, check_day, local_day
+from bot.rules.callbacks import DigestButton
 from storage.rows import Branch
 
 LISTS = ("unwell", "silent")  # the full lists behind buttons ('unwell' covers both of CARE)

@@ -7,15 +7,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from bot.rules.callbacks import CareNeed, Checkin
 from bot.i18n import Translator, pick_language
+from bot.rules.callbacks import CareNeed, Checkin
 from bot.rules.vocab import CARE
 from bot.text import esc
 from storage.outbox import Buttons, NewMessage
 from storage.rows import STATUSES
 from storage.schedule import Schedule, Target
 from storage.tasks import Contact
-
 
 
 def speak(contact: Contact, translate: Translator, schedule: Schedule) -> str:
