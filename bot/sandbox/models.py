@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.sandbox.checks import JSONDict, html_to_plain
+from bot.sandbox.checks import JSONDict
+from bot.sandbox.html import html_to_plain
 
 
 @dataclass(slots=True)

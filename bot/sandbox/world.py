@@ -32,9 +32,8 @@ from bot.sandbox.checks import (
     SandboxError,
     bad,
     check_markup,
-    command_entities,
-    parse_text,
 )
+from bot.sandbox.html import command_entities, parse_text
 from bot.sandbox.models import Fault, SandboxMessage, StoredFile, has_callback, is_callback
 from bot.sandbox.request import SandboxRequest
 
