@@ -10,14 +10,6 @@ from typing import Any
 JSONDict = dict[str, Any]
 Response = tuple[int, bytes]
 
-#: The fault kinds accepted by :meth:`Sandbox.fail` and :meth:`Sandbox.random_faults`.
-FAULT_KINDS: tuple[str, ...] = ("429", "500", "502", "timeout", "403", "400")
-
-#: Methods subject to the simulated flood control of :meth:`Sandbox.rate_limit`.
-FLOOD_METHODS: frozenset[str] = frozenset(
-    {"sendMessage", "sendPhoto", "sendDocument", "copyMessage"}
-)
-
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
@@ -94,3 +86,15 @@ def check_markup(markup: Any) -> JSONDict | None:
                     "inline keyboard"
                 )
     return markup
+
+
+def as_chat_id(value: Any) -> int | None:
+    """A ``chat_id`` parameter as an int (PTB may send it as a string), or ``None``."""
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    return None

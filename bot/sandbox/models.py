@@ -98,6 +98,16 @@ class StoredFile:
     mime_type: str
     unique_id: str
 
+    def as_json(self, file_id: str) -> JSONDict:
+        """The Document JSON Telegram gives for this file."""
+        return {
+            "file_id": file_id,
+            "file_unique_id": self.unique_id,
+            "file_name": self.file_name,
+            "mime_type": self.mime_type,
+            "file_size": len(self.content),
+        }
+
 
 def is_callback(msg: SandboxMessage, button: tuple[str, str | None]) -> bool:
     return has_callback(msg, button[1] or "")
