@@ -30,7 +30,7 @@ def method(*names: str) -> Callable[[M], M]:
         for name in names:
             if name in METHODS:
                 raise RuntimeError(f"Bot API method {name} registered twice")
-            METHODS[name] = function
+        METHODS.update(dict.fromkeys(names, function))
         return function
 
     return register
