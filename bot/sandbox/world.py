@@ -79,6 +79,12 @@ class World:
         self.bot_sender: JSONDict = {
             "id": bot_id, "is_bot": True, "first_name": bot_name, "username": bot_username,
         }
+        # Public for the Bot API methods (bot.sandbox.methods), which act on it: users and
+        # chats (User and Chat JSON by id), members (per group, user id -> status), blocked
+        # (users who blocked the bot), index ((chat id, message id) -> message), files (by
+        # file id), bot_commands ((scope, language) -> commands), open_queries (callback
+        # queries not answered yet), updates (queued, not confirmed by an offset), arrived
+        # (set when an update is queued) and drained (set when the queue is emptied).
         self.users: dict[int, JSONDict] = {}
         self.chats: dict[int, JSONDict] = {}
         self.members: dict[int, dict[int, str]] = {}
@@ -104,14 +110,8 @@ class World:
         self.refused: list[tuple[str, JSONDict, str]] = []
         self.record_calls = True
         self.get_updates_calls = 0
-        # The next class in the sandbox's line (bot.sandbox.server.Sandbox) sets up its part.
+        # In a Sandbox the next class in line is Faults, which sets up its own part.
         super().__init__()
-        # Public for the Bot API methods (bot.sandbox.methods), which act on it: users and
-        # chats (User and Chat JSON by id), members (per group, user id -> status), blocked
-        # (users who blocked the bot), index ((chat id, message id) -> message), files (by
-        # file id), bot_commands ((scope, language) -> commands), open_queries (callback
-        # queries not answered yet), updates (queued, not confirmed by an offset), arrived
-        # (set when an update is queued) and drained (set when the queue is emptied).
 
     # ------------------------------------------------------------------ reading the model
 
