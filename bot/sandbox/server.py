@@ -9,7 +9,7 @@ import json
 from telegram.request import RequestData
 
 from bot.sandbox.actions import UserActions
-from bot.sandbox.checks import ApiError, JSONDict, Response, bad
+from bot.sandbox.checks import ApiError, JSONDict, Response
 from bot.sandbox.faults import Faults
 from bot.sandbox.methods import METHODS
 from bot.sandbox.methods.media import download
@@ -63,7 +63,7 @@ class Sandbox(UserActions, Faults):
                 return failure
         answer = METHODS.get(name)
         if answer is None:
-            return bad(f"method not found in sandbox: {name}").response()
+            return ApiError(404, "Not Found").response()  # as Telegram answers an unknown method
         try:
             result = answer(self, params, request_data)
             if polling:
