@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.clock import local_day
-from bot.i18n import Translator
 from bot.rules import coverage
 from bot.rules.coverage import CheckinEffect
+from bot.rules.deps import Deps
 from storage.rows import STATUSES, BranchNode, Person, RosterRow
 from storage.store import Store
 
@@ -36,16 +35,16 @@ class CheckedIn:
     effect: CheckinEffect
 
 
-async def check_in_member(store: Store, translate: Translator, wake: Callable[[], None],
-                          person: Person, status: str, now: datetime,
+async def check_in_member(deps: Deps, person: Person, status: str,
                           note: str | None = None) -> CheckedIn:
     """The check-in use case: record the status, then do what it means for the member's
     households (`coverage.after_checkin`), and wake the outbox if that queued messages.
     `person` is the member as loaded before the check-in."""
-    outcome = await check_in(store, person, status, now, note)
-    effect = await coverage.after_checkin(store, translate, person, status, now=now)
+    now = deps.clock.now()
+    outcome = await check_in(deps.store, person, status, now, note)
+    effect = await coverage.after_checkin(deps.store, deps.translate, person, status, now=now)
     if effect.queued:
-        wake()
+        deps.wake_outbox()
     return CheckedIn(outcome, effect)
 
 

@@ -81,9 +81,7 @@ async def checkin_command(update: Update, context: Context, member: Member) -> N
 
 async def _check_in(context: Context, member: Member, status: str,
                     note: str | None = None) -> checkins.CheckedIn:
-    return await checkins.check_in_member(
-        context.store, context.translate, context.services.wake_outbox, member.person, status,
-        context.clock.now(), note)
+    return await checkins.check_in_member(context.services, member.person, status, note)
 
 
 def _households(context: Context, done: checkins.CheckedIn) -> str:
