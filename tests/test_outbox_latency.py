@@ -12,7 +12,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.runtime import outbox as outbox_module
+from bot.runtime.outbox import sweep as outbox_module
 from bot.sandbox import vtime
 from bot.sandbox.harness import SandboxBot
 from storage.outbox import NewMessage
