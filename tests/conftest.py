@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
+from bot.sandbox import vtime
 from bot.sandbox.harness import SandboxBot
 from storage.store import Store
 from tests.helpers import Org, build_org, make_bot
+
+LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+
+
+def pytest_asyncio_loop_factories(
+        config: pytest.Config, item: pytest.Item) -> Mapping[str, LoopFactory]:
+    """Async tests run on virtual time (`bot.sandbox.vtime.VirtualTimeLoop`): a wait on the
+    loop's clock (the outbox's pacing and backoff, a 429's retry_after, the sandbox's latency,
+    the JobQueue) costs no real time. Those marked `real_time` run on asyncio's own loop."""
+    if item.get_closest_marker("real_time") is not None:
+        return {"real": asyncio.SelectorEventLoop}
+    return {"virtual": vtime.VirtualTimeLoop}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_work_is_real() -> Iterator[None]:
+    """On virtual time, the loop waits for real while aiosqlite's thread runs a statement."""
+    with vtime.counting_database_work():
+        yield
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -29,6 +30,12 @@ class Org:
     a: int
     a1: int
     b: int
+
+
+def loop_time() -> float:
+    """The running event loop's clock, in seconds: the clock the outbox, the sandbox's latency
+    and the JobQueue wait on (virtual time in the tests, see tests/conftest.py)."""
+    return asyncio.get_running_loop().time()
 
 
 def make_bot(*, admins: frozenset[int] = frozenset({ADMIN}), start: datetime = MORNING,

@@ -8,7 +8,6 @@ machine.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from itertools import pairwise
@@ -36,11 +35,11 @@ from bot.sandbox.harness import SandboxBot
 from storage.outbox import NewMessage
 from storage.rows import OutboxItem
 from tests.crash_child import hold_write_lock
-from tests.helpers import MORNING, OUTSIDER
+from tests.helpers import MORNING, OUTSIDER, loop_time
 
 FIRST = 5000
 
-# (monotonic time, chat id, HTTP status; 0 for a timeout) of every sendMessage answered.
+# (the event loop's time, chat id, HTTP status; 0 for a timeout) of every sendMessage answered.
 SendLog = list[tuple[float, int, int]]
 
 
@@ -56,10 +55,10 @@ def record_sends(sandbox: Sandbox) -> SendLog:
             status, body = await handle(url, method, data)
         except Exception:
             if url.endswith("/sendMessage"):
-                log.append((time.monotonic(), chat, 0))
+                log.append((loop_time(), chat, 0))
             raise
         if url.endswith("/sendMessage"):
-            log.append((time.monotonic(), chat, status))
+            log.append((loop_time(), chat, status))
         return status, body
 
     sandbox.handle = recording  # type: ignore[method-assign,assignment]
@@ -165,7 +164,7 @@ async def test_a_429_pauses_all_sending_then_the_same_message_is_retried(
 
     async def starting(url: str, method: str, data: RequestData | None) -> tuple[int, bytes]:
         if url.endswith("/sendMessage") and data is not None:
-            starts.append((time.monotonic(), int(str(data.parameters["chat_id"]))))
+            starts.append((loop_time(), int(str(data.parameters["chat_id"]))))
         return await handle(url, method, data)
 
     fast.sandbox.handle = starting  # type: ignore[method-assign,assignment]
