@@ -17,6 +17,18 @@ from storage.store import Store
 from tests.helpers import Org, build_org, make_bot
 
 LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+SLOW = Path(__file__).resolve().parent / "slow"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test in tests/slow/ is marked `slow`, and only those: a `slow` mark elsewhere
+    is an error (move the test, or make it fast)."""
+    for item in items:
+        if SLOW in item.path.parents:
+            item.add_marker(pytest.mark.slow)
+        elif item.get_closest_marker("slow") is not None:
+            raise pytest.UsageError(f"{item.nodeid} is marked slow but is not in tests/slow/")
 
 
 def pytest_asyncio_loop_factories(

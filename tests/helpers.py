@@ -1,14 +1,26 @@
-"""Test helpers: a small organization on the sandbox, and people in it."""
+"""Test helpers: a small organization on the sandbox, and people in it; the command line run
+in this process."""
 
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
+import os
+import sqlite3
+import sys
+from collections.abc import Mapping
+from contextlib import closing, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
+from bot.cli import main
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.sandbox.harness import SandboxBot
+
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: bot/, handlers/, storage/, tests/
 
 ADMIN = 100
 SEC_A, SEC_A1, SEC_B = 201, 202, 203
@@ -76,3 +88,69 @@ async def all_pages(bot: SandboxBot, user_id: int) -> list[str]:
         message = await bot.press(user_id, "▶")
         texts.append(message.plain)
     return texts
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    """A finished `frontline` command."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def err_lines(self) -> list[str]:
+        """The non-empty lines of stderr."""
+        return [line for line in self.err.splitlines() if line.strip()]
+
+
+def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment minus anything Frontline reads, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTLINE_")}
+    env["PYTHONIOENCODING"] = "utf-8"
+    env.update(extra or {})
+    return env
+
+
+def frontline(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> Result:
+    """Run `frontline ARGS` in `cwd` in this process (`bot.cli.main`, what the installed
+    command calls), with the environment of `clean_env(env)`: its exit code, stdout, stderr.
+
+    What the command changes for the process is put back afterwards: the working directory,
+    the environment, the root logger's handlers and level (`run` sets up logging to stderr,
+    which is captured here too), `sys.excepthook`. tests/slow/ runs real processes where the
+    process is the point (signals, a closed pipe, the lock another program holds)."""
+    out, err = io.StringIO(), io.StringIO()
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    saved_env, saved_cwd, saved_hook = dict(os.environ), os.getcwd(), sys.excepthook
+    os.environ.clear()
+    os.environ.update(clean_env(env))
+    root.handlers.clear()  # so that `run` logs to the captured stderr, as in a process
+    try:
+        os.chdir(cwd)
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse: --help, --version, a bad argument
+                code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        for handler in root.handlers:
+            if handler not in saved_handlers:
+                handler.close()
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+        sys.excepthook = saved_hook
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def sql(db: Path, query: str) -> list[tuple[object, ...]]:
+    """Run one statement on a SQLite file and close it again."""
+    with closing(sqlite3.connect(db)) as conn, conn:
+        return conn.execute(query).fetchall()

@@ -1,6 +1,6 @@
 """A crash mid-broadcast: SIGKILL the sending process, restart it, nothing is lost.
 
-The bot runs in a child process (tests/outbox_crash_child.py) with its own sandbox; each
+The bot runs in a child process (tests/slow/outbox_crash_child.py) with its own sandbox; each
 delivery is logged to a file before the outbox hears of it, so the logs of both runs hold
 every message that reached a recipient.
 """
@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT
+
 CHILD = Path(__file__).with_name("outbox_crash_child.py")
-ROOT = CHILD.parent.parent
 RECIPIENTS = 2000
 FIRST = 100_000
 RATE = 300  # messages/s: the kill lands well inside the run

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot.rules.vocab import CARE, Status
 from storage.rows import STATUSES
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SQL = re.compile(r"\b(SELECT\s+.+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|"
                  r"CREATE\s+TABLE|PRAGMA\s+\w+)\b", re.IGNORECASE)
 # The folders of bot/ that may know Telegram: the wiring, the fake Telegram and the demo (and

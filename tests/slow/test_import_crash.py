@@ -2,7 +2,7 @@
 complete (killed once decided) or entirely absent (killed while staging), never half; and an
 acknowledgement confirmed during the import is still there.
 
-The bot runs in a child process (tests/import_crash_child.py) that stops, between two
+The bot runs in a child process (tests/slow/import_crash_child.py) that stops, between two
 committed pieces of the import, at the point asked for, and is killed there.
 """
 
@@ -21,10 +21,10 @@ import pytest
 
 from bot.config import Config
 from bot.sandbox.harness import SandboxBot
-from tests.import_crash_child import MEMBERS, ROWS
+from tests.helpers import ROOT
+from tests.slow.import_crash_child import MEMBERS, ROWS
 
 CHILD = Path(__file__).with_name("import_crash_child.py")
-ROOT = CHILD.parent.parent
 TIMEOUT = 180.0
 
 

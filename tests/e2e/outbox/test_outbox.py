@@ -34,7 +34,6 @@ from bot.sandbox import Sandbox, vtime
 from bot.sandbox.harness import SandboxBot
 from storage.outbox import NewMessage
 from storage.rows import OutboxItem
-from tests.crash_child import hold_write_lock
 from tests.helpers import MORNING, OUTSIDER, loop_time
 
 FIRST = 5000
@@ -324,31 +323,6 @@ async def test_while_outcomes_cannot_be_written_nothing_is_sent_twice_and_sendin
     counts = await fast.store.broadcast_counts(broadcast_id)
     assert (counts.sent, counts.pending) == (40, 0)
     assert len([r for r in caplog.records if "sending resumes" in r.getMessage()]) == 1
-
-
-@pytest.mark.slow
-async def test_a_long_writer_in_another_process_causes_no_repeat(tmp_path: Path) -> None:
-    db = tmp_path / "f.db"
-    ids = list(range(FIRST, FIRST + 40))
-    async with SandboxBot(Config(), clock=ManualClock(MORNING), db_path=db,
-                          outbox_rate=200) as bot:
-        branch = await add_members(bot, ids)
-        outbox = worker(bot)
-        await outbox.shutdown()
-        broadcast_id = await queue(bot, branch, ids)
-        outbox.max_in_flight = 10
-        log = record_sends(bot.sandbox)
-        # Another process writes for longer than the busy timeout (5 s): the outcomes of
-        # what is in flight cannot be written meanwhile.
-        holder = await asyncio.to_thread(hold_write_lock, str(db), 7.0)
-        await outbox.initialize()
-        outbox.wake()
-        await asyncio.to_thread(holder.wait)
-        await bot.drain(seconds=60)
-        assert sorted(chat for _, chat, status in log if status == 200) == ids
-        assert all(received(bot, u) == 1 for u in ids)
-        counts = await bot.store.broadcast_counts(broadcast_id)
-        assert (counts.sent, counts.pending) == (40, 0)
 
 
 # --- who cannot be reached ------------------------------------------------------------------

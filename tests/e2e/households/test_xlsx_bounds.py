@@ -160,11 +160,7 @@ def test_too_many_shared_strings_are_refused_whatever_the_part_is_called() -> No
         started = time.thread_time()
         assert keys(parse(bomb, "h.xlsx")[1]) == ["xlsx_strings_too_big"], part
         assert time.thread_time() - started < 0.5
-    # Just under the count is a workbook like any other.
-    fine = workbook([HEADER, ["A", "1", 1, "@alice"]],
-                    more_strings=[b"<si/>" * (MAX_SHARED_STRINGS - 10)])
-    assert parse(fine, "h.xlsx") == parse(workbook([HEADER, ["A", "1", 1, "@alice"]]),
-                                          "h.xlsx")
+    # Just under the count is a workbook like any other: tests/slow/test_xlsx_big.py.
 
 
 def test_a_sheet_or_another_part_too_big_is_refused() -> None:
@@ -199,14 +195,3 @@ async def test_a_bomb_sent_in_chat_is_answered(bot: SandboxBot, org: Org) -> Non
     assert "工作簿的文本表超过 16 MB" in reply.plain and "未导入任何住户" in reply.plain
     assert not reply.buttons
     assert await bot.store.branch_households(org.a) == []
-
-
-@pytest.mark.slow
-async def test_a_workbook_of_the_most_rows_imports(store: Store) -> None:
-    rows: list[list[str | int]] = [["区域", "门牌", "地址", "人数", "备注", "责任人"]]
-    rows += [[f"{i // 200}号楼", f"{i % 200}-{i}", f"东湖路{i}号", i % 4 + 1,
-              "独居老人" if i % 9 == 0 else "", "@alice"] for i in range(MAX_SHEET_ROWS - 1)]
-    data = workbook(rows)
-    assert len(data) < 10 * MB
-    result = await import_households(store, 1, data, now=NOW, file_name="h.xlsx")
-    assert result.errors == [] and result.created == MAX_SHEET_ROWS - 1

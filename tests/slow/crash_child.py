@@ -1,7 +1,7 @@
 """The child process of the crash tests: a flow that is SIGKILLed the moment the user is told.
 
-    python -m tests.crash_child DB SCENARIO act [--lock-with-another-writer]
-    python -m tests.crash_child DB SCENARIO resume LOG
+    python -m tests.slow.crash_child DB SCENARIO act [--lock-with-another-writer]
+    python -m tests.slow.crash_child DB SCENARIO resume LOG
 
 `act` builds a small organization (tests/helpers.py) on the database DB, walks a member or a
 secretary through the SCENARIO's flow up to its last step, arms a trap in the sandbox, and

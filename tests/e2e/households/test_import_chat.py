@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 import json
 import re
-from pathlib import Path
 
 from bot.i18n import catalog
 from bot.rules.households import MAX_BYTES
 from bot.sandbox.harness import SandboxBot
 from handlers.common import TEXT_LIMIT, utf16_len
-from tests.helpers import MEM_A1, MEM_A1X, MEM_A2, SEC_A, SEC_B, Org
+from tests.helpers import MEM_A1, MEM_A1X, MEM_A2, ROOT, SEC_A, SEC_B, Org
 
 CAPTION = "/import households"
 HEADER = "zone,label,address,people,notes,responsible\n"
@@ -231,7 +230,7 @@ async def test_secretary_of_another_branch_cannot_target_it(bot: SandboxBot, org
 
 
 def test_every_reason_key_exists() -> None:
-    folder = Path(__file__).resolve().parent.parent / "bot" / "rules"
+    folder = ROOT / "bot" / "rules"
     source = "".join((folder / name).read_text("utf-8")
                      for name in ("households.py", "household_files.py"))
     keys = set(re.findall(r"(?:RowError|Unreadable)\([\w.]+, \"(\w+)\"", source))

@@ -21,7 +21,7 @@ from bot.rules.household_import import import_households
 from bot.rules.households import MAX_BYTES, RowError, is_vulnerable, parse
 from storage.households import HouseholdInput
 from storage.store import Store
-from tests.test_cli import db_path, frontline, sql
+from tests.helpers import frontline, sql
 
 NOW = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)
 ROOT, EAST, WEST = 1, 2, 3
@@ -341,7 +341,7 @@ def test_cli_import(tmp_path: Path) -> None:
     config.write_text('[telegram]\nusername = "my_bot"\n\n[storage]\npath = "data/frontline.db"\n',
                       encoding="utf-8")
     assert frontline(tmp_path, "init", "--config", str(config), "--org", "Org").code == 0
-    db = db_path(tmp_path)
+    db = tmp_path / "data" / "frontline.db"
     with_member = ("INSERT INTO members(id, first_name, username, created_at, updated_at)"
                    " VALUES (5, 'Wei', 'wei', 'x', 'x');"
                    "INSERT INTO memberships(member_id, branch_id, role, joined_at)"

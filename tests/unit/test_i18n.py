@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from bot.i18n import LANGUAGES, Count, Translator, catalog, fields, pick_language
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 KEY_USE = re.compile(r"""\b(?:t|translate)\(\s*(?:[a-z_.]+,\s*)?["']([a-z_]+\.[a-z_.]+)["']""")
 DYNAMIC = {
     "status.": ["on_duty", "available", "unwell", "quarantined", "off", "none",

@@ -1,6 +1,6 @@
 """The child process of the crash test: the bot sending one broadcast, logging each delivery.
 
-    python tests/outbox_crash_child.py DB LOG RECIPIENTS RATE LATENCY_MS [--enqueue]
+    python tests/slow/outbox_crash_child.py DB LOG RECIPIENTS RATE LATENCY_MS [--enqueue]
 
 Runs the real application on a sandbox (which lives in this process, so it dies with it)
 and the database DB. With --enqueue it first writes a broadcast to RECIPIENTS members (the

@@ -1,6 +1,6 @@
 """Nobody is told of a change before it is committed: SIGKILL at the moment they are told.
 
-Each flow runs in a child process (tests/crash_child.py) whose sandbox kills it the instant
+Each flow runs in a child process (tests/slow/crash_child.py) whose sandbox kills it the instant
 the first text of the last step reaches the user; then the database is opened again here and
 must hold what the user was told. The same with another process holding SQLite's write lock
 while the last step is taken.
@@ -18,18 +18,17 @@ from pathlib import Path
 import pytest
 
 from storage.store import Store
-from tests.helpers import MEM_A1, MEM_A1X, MEM_A2, SEC_A1
+from tests.helpers import MEM_A1, MEM_A1X, MEM_A2, ROOT, SEC_A1
 
 pytestmark = pytest.mark.slow
 
 CHILD = Path(__file__).with_name("crash_child.py")
-ROOT = CHILD.parent.parent
 TODAY = date(2026, 3, 2)
 
 
 def run_child(db: Path, *args: str) -> tuple[int, str]:
-    done = subprocess.run([sys.executable, "-m", "tests.crash_child", str(db), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run([sys.executable, "-m", "tests.slow.crash_child", str(db), *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     return done.returncode, done.stdout + done.stderr
 
 

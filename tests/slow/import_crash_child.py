@@ -1,6 +1,6 @@
 """The child process of the import crash test: the bot importing 200,000 households in chat.
 
-    python tests/import_crash_child.py DB LOG stage|apply
+    python tests/slow/import_crash_child.py DB LOG stage|apply
 
 Runs the real application on a sandbox (which lives in this process, so it dies with it)
 and the database DB: builds a branch with a secretary and three members, sends one of them

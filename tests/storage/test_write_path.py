@@ -14,8 +14,8 @@ import pytest
 
 from storage.db import StorageError
 from storage.store import Store
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)
 DAY = date(2026, 3, 2)
 

@@ -18,7 +18,7 @@ from tests.helpers import (
     SEC_B,
     Org,
 )
-from tests.test_coverage_storage import _away
+from tests.storage.test_coverage_storage import _away
 
 
 def _home(zone: str, label: str, responsible: int) -> HouseholdInput:

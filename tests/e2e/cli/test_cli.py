@@ -1,22 +1,23 @@
-"""The `frontline` command line, run as a real subprocess (`python -m bot ...`)."""
+"""The `frontline` command line, run in this process (`bot.cli.main`, see
+`tests.helpers.frontline`); tests/slow/test_cli_processes.py runs it as real processes."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import sqlite3
-import subprocess
-import sys
-from collections.abc import Mapping
 from contextlib import closing
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.config import TOKEN_ENV, ConfigError, load_config
+from bot.demo.script import run_demo
 from storage.db import schema_version
 from storage.store import Store
+from tests.helpers import Result, frontline, sql
 
 GOOD_TOKEN = "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 # A Bot API address nothing listens on: if a check that should stop `run` early is broken,
@@ -33,36 +34,6 @@ path = "data/frontline.db"
 HANG_GUARD_S = 60
 
 
-@dataclass(frozen=True)
-class Result:
-    """A finished `frontline` process."""
-
-    code: int
-    out: str
-    err: str
-
-    @property
-    def err_lines(self) -> list[str]:
-        """The non-empty lines of stderr."""
-        return [line for line in self.err.splitlines() if line.strip()]
-
-
-def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment minus anything Frontline reads, plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTLINE_")}
-    env["PYTHONIOENCODING"] = "utf-8"
-    env.update(extra or {})
-    return env
-
-
-def frontline(cwd: Path, *args: str, env: Mapping[str, str] | None = None) -> Result:
-    """Run `python -m bot ARGS` in `cwd` and wait for it."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=cwd, env=clean_env(env),
-        capture_output=True, text=True, encoding="utf-8", timeout=HANG_GUARD_S, check=False)
-    return Result(proc.returncode, proc.stdout, proc.stderr)
-
-
 def write_config(tmp_path: Path, text: str = BASE_CONFIG, name: str = "config.toml") -> Path:
     """Write a config file and return its path."""
     path = tmp_path / name
@@ -77,12 +48,6 @@ def assert_config_error(result: Result, *fragments: str) -> None:
     assert len(result.err_lines) == 1, result.err
     for fragment in fragments:
         assert fragment in result.err_lines[0], (fragment, result.err)
-
-
-def sql(db: Path, query: str) -> list[tuple[object, ...]]:
-    """Run one statement on a SQLite file and close it again."""
-    with closing(sqlite3.connect(db)) as conn, conn:
-        return conn.execute(query).fetchall()
 
 
 def db_path(tmp_path: Path) -> Path:
@@ -269,13 +234,13 @@ def _code(result: Result) -> str:
     return code
 
 
-async def test_member_invite_prints_a_working_code(initialized: Path, tmp_path: Path) -> None:
+def test_member_invite_prints_a_working_code(initialized: Path, tmp_path: Path) -> None:
     before = datetime.now(UTC)
     result = frontline(tmp_path, "invite", "--config", str(initialized), "--branch", "1",
                        "--role", "member", "--uses", "3", "--expires", "12h")
     after = datetime.now(UTC)
     assert result.code == 0, result
-    found = await _invite(db_path(tmp_path), _code(result))
+    found = asyncio.run(_invite(db_path(tmp_path), _code(result)))
     assert found is not None
     branch_id, role, uses, expires_at = found
     assert (branch_id, role, uses) == (1, "member", 3)
@@ -285,11 +250,11 @@ async def test_member_invite_prints_a_working_code(initialized: Path, tmp_path: 
     assert expires_at <= after + timedelta(hours=12, seconds=1)
 
 
-async def test_secretary_invite_defaults_to_one_use(initialized: Path, tmp_path: Path) -> None:
+def test_secretary_invite_defaults_to_one_use(initialized: Path, tmp_path: Path) -> None:
     result = frontline(tmp_path, "invite", "--config", str(initialized), "--branch", "1",
                        "--role", "secretary")
     assert result.code == 0, result
-    found = await _invite(db_path(tmp_path), _code(result))
+    found = asyncio.run(_invite(db_path(tmp_path), _code(result)))
     assert found is not None
     assert found[:3] == (1, "secretary", 1)
 
@@ -461,46 +426,6 @@ def test_only_run_and_migrate_change_the_schema(tmp_path: Path) -> None:
     assert frontline(tmp_path, "branch", "list", "--config", str(config)).code == 0
 
 
-@pytest.mark.slow
-def test_a_database_another_program_holds_is_one_line(tmp_path: Path) -> None:
-    """A write lock held for longer than the busy timeout (5 s): say so, exit 1."""
-    wal, journal = tmp_path / "wal", tmp_path / "journal"
-    for folder in (wal, journal):
-        folder.mkdir()
-        config = write_config(folder)
-        result = frontline(folder, "init", "--config", str(config), "--org", "Org")
-        assert result.code == 0, result
-    holders = []
-    for folder, mode in ((wal, "WAL"), (journal, "DELETE")):
-        conn = sqlite3.connect(db_path(folder), isolation_level=None)
-        conn.execute(f"PRAGMA journal_mode={mode}")
-        conn.execute("BEGIN EXCLUSIVE")
-        holders.append(conn)
-    try:
-        runs = [
-            subprocess.Popen([sys.executable, "-m", "bot", *command, "--config",
-                              str(folder / "config.toml")], cwd=folder, env=clean_env(),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             encoding="utf-8")
-            for folder, command in ((wal, ["branch", "add", "--parent", "1", "East"]),
-                                    (journal, ["migrate"]))]
-        results = []
-        for proc in runs:
-            out, err = proc.communicate(timeout=HANG_GUARD_S)
-            results.append(Result(proc.returncode, out, err))
-    finally:
-        for conn in holders:
-            conn.close()
-    for result, folder in zip(results, (wal, journal), strict=True):
-        assert result.code == 1, result
-        assert "Traceback" not in result.err
-        assert len(result.err_lines) == 1, result.err
-        assert str(db_path(folder)) in result.err
-        assert "another program held the database's lock" in result.err \
-            or "another program holds the database's lock" in result.err, result.err
-    assert sql(db_path(wal), "SELECT count(*) FROM branches") == [(1,)]
-
-
 def test_migrate_prints_the_schema_version(initialized: Path, tmp_path: Path) -> None:
     result = frontline(tmp_path, "migrate", "--config", str(initialized))
     assert result.code == 0, result
@@ -548,39 +473,30 @@ def test_every_subcommand_has_help(tmp_path: Path, command: str) -> None:
     assert result.err == ""
 
 
-def test_demo_in_chinese(tmp_path: Path) -> None:
-    result = frontline(tmp_path, "demo")
-    assert result.code == 0, result
-    assert "已报到" in result.out
-    assert "未报到" in result.out
+async def demo(language: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The demo's transcript (what `frontline demo --lang LANGUAGE` prints), played in this
+    process on virtual time with `folder` as the working directory."""
+    monkeypatch.chdir(folder)
+    out = io.StringIO()
+    await run_demo(language=language, out=out)
+    return out.getvalue()
+
+
+async def test_demo_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = await demo("zh", tmp_path, monkeypatch)
+    assert "已报到" in out
+    assert "未报到" in out
     # The households scene: a zone covered, one household needing help, a hand-over.
-    assert "新增 4 户，更新 0 户" in result.out
-    assert "为谁：🏠 3-102 · 3号楼" in result.out
-    assert "已把 陈静 的 1 户移交给 孙组长 代管" in result.out
-    assert "🏘 住户覆盖：50%（2/4 户按时走访，今日已访 2）" in result.out
-    assert "Traceback" not in result.err
-    assert list(tmp_path.iterdir()) == []  # the demo's database is temporary
+    assert "新增 4 户，更新 0 户" in out
+    assert "为谁：🏠 3-102 · 3号楼" in out
+    assert "已把 陈静 的 1 户移交给 孙组长 代管" in out
+    assert "🏘 住户覆盖：50%（2/4 户按时走访，今日已访 2）" in out
+    assert await asyncio.to_thread(os.listdir, tmp_path) == []  # its database is temporary
 
 
-def test_demo_in_english(tmp_path: Path) -> None:
-    result = frontline(tmp_path, "demo", "--lang", "en")
-    assert result.code == 0, result
-    assert "Checked in" in result.out
-    assert "4 created, 0 updated" in result.out
-    assert "🏘 Households covered: 50% (2/4 reached in time, 2 today)" in result.out
-    assert "已报到" not in result.out
-
-
-def test_demo_into_a_closed_pipe_exits_quietly(tmp_path: Path) -> None:
-    """`frontline demo | head -1`: the reader is gone before the first write."""
-    read_end, write_end = os.pipe()
-    os.close(read_end)
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "bot", "demo"], cwd=tmp_path, env=clean_env(),
-            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=HANG_GUARD_S,
-            check=False)
-    finally:
-        os.close(write_end)
-    assert proc.returncode == 0
-    assert proc.stderr == ""
+async def test_demo_in_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = await demo("en", tmp_path, monkeypatch)
+    assert "Checked in" in out
+    assert "4 created, 0 updated" in out
+    assert "🏘 Households covered: 50% (2/4 reached in time, 2 today)" in out
+    assert "已报到" not in out

@@ -1,6 +1,6 @@
 """`frontline run` talks to the Bot API server at `[telegram] base_url`.
 
-A tiny Bot API server on 127.0.0.1 (tests/fake_bot_api.py) answers just enough for the real
+A tiny Bot API server on 127.0.0.1 (tests/slow/fake_bot_api.py) answers just enough for the real
 `run_polling` to start, receive one `/start` and answer it; then the bot is stopped with
 SIGINT as a person would.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fake_bot_api import (
+from tests.slow.fake_bot_api import (
     TOKEN,
     FakeBotApi,
     clean_env,
