@@ -81,6 +81,11 @@ class Recording(WorkerState):
     async def _maybe_progress(self, broadcast_id: int) -> None:
         now = self.pacer.now()
         if now - self._last_progress.get(broadcast_id, 0.0) >= self.progress_interval:
+            # Outcomes written while the broadcast was being marked finished touch it once
+            # more after its final report: that report stays the last word.
+            row = await self.store.broadcast(broadcast_id)
+            if row is not None and row.finished_at is not None:
+                return
             self._last_progress[broadcast_id] = now
             await self._report(broadcast_id, finished=False)
 

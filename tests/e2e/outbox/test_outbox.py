@@ -287,6 +287,29 @@ def test_a_row_written_while_its_page_is_swept_is_not_sent_again() -> None:
     assert vtime.run(scenario()) == ["y0", "y1", "r"]
 
 
+async def test_no_progress_overwrites_the_final_report(fast: SandboxBot) -> None:
+    """The last outcomes of a broadcast can be written while the sweep marks it finished
+    (the recorder commits them as finish_broadcast waits for the writer's lock): the
+    broadcast is then touched once more after its final report, which must stay the last
+    word on the author's status message (a progress edit overwrote it)."""
+    ids = list(range(FIRST, FIRST + 3))
+    branch = await add_members(fast, ids)
+    reports: list[tuple[int, bool]] = []
+
+    async def progress(broadcast_id: int, finished: bool) -> None:
+        reports.append((broadcast_id, finished))
+
+    outbox = worker(fast)
+    outbox.progress = progress
+    broadcast_id = await queue(fast, branch, ids)
+    await fast.drain()
+    assert reports[-1] == (broadcast_id, True)
+    outbox._touched.add(broadcast_id)  # the late touch the race leaves behind
+    await outbox._report_touched()
+    assert reports[-1] == (broadcast_id, True)
+    assert reports.count((broadcast_id, True)) == 1
+
+
 # --- when the database cannot be written --------------------------------------------------
 
 
