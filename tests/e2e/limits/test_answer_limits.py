@@ -28,7 +28,7 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.rules import needs, tasks
 from bot.rules.tasks import Draft
-from bot.sandbox import SandboxMessage, html_to_plain
+from bot.sandbox import SandboxMessage, html_to_plain, vtime
 from bot.sandbox.harness import SandboxBot
 from bot.text import TEXT_LIMIT
 from handlers import menus
@@ -147,7 +147,7 @@ async def _build(bot: SandboxBot) -> tuple[int, int, int]:
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    loop = asyncio.new_event_loop()
+    loop = vtime.VirtualTimeLoop()  # virtual time, as in every other test (tests/conftest.py)
     # The outbox unpaced: the task's 601 copies are sent at once rather than at 25 a second.
     bot = SandboxBot(Config(admins=frozenset({ADMIN})), clock=ManualClock(MORNING),
                      outbox_rate=100_000)
