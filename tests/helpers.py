@@ -1,5 +1,6 @@
-"""Test helpers: a small organization on the sandbox, and people in it; the command line run
-in this process."""
+"""Test helpers: a small organization on the sandbox, and people in it; the catalogue's texts to
+assert through (`t`; press a button by its label: `bot.press(user, t("broadcast.button_send"))`);
+the command line run in this process."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from pathlib import Path
 from bot.cli import main
 from bot.clock import ManualClock
 from bot.config import Config
+from bot.i18n import Translator
+from bot.sandbox import html_to_plain
 from bot.sandbox.harness import SandboxBot
 from storage.store import Store
 
@@ -35,6 +38,17 @@ OUTSIDER = 999
 
 # 2026-03-02 08:30 in Shanghai (UTC+8).
 MORNING = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)
+
+
+_TRANSLATE = Translator()
+
+
+def t(key: str, language: str = "zh", /, **values: object) -> str:
+    """The catalogue's text of `key` in `language` (Chinese, as build_org's people speak unless
+    told otherwise), filled with `values`, as the plain text `SandboxMessage.plain` and button
+    labels show: assert through it rather than copying a text. An unknown key fails."""
+    assert _TRANSLATE.has(key), f"no text {key!r} in the catalogues"
+    return html_to_plain(_TRANSLATE(language, key, **values))
 
 
 @dataclass

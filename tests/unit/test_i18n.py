@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bot.i18n import LANGUAGES, Count, Translator, catalog, fields, pick_language
-from tests.helpers import ROOT
+from tests.helpers import ROOT, t
 
 KEY_USE = re.compile(r"""\b(?:t|translate)\(\s*(?:[a-z_.]+,\s*)?["']([a-z_]+\.[a-z_.]+)["']""")
 DYNAMIC = {
@@ -69,3 +69,11 @@ def test_english_nouns_agree_with_their_number() -> None:
     assert translate("zh", "zone.list_line", name="A", households=1) == "• A · 1 户"
     # Other format specs and booleans are left as they are.
     assert f"{Count(7):03d}" == "007" and f"{Count(1):house|houses}" == "1 house"
+
+
+def test_the_tests_assert_through_the_catalogue() -> None:
+    """`tests.helpers.t`: the text as a message's plain text shows it; no unknown key."""
+    assert t("broadcast.header", branch="A&B", author="Sa") == "📣 A&B · Sa"
+    assert t("who.more", "en", n=3) == "… and 3 more"
+    with pytest.raises(AssertionError, match="no text"):
+        t("no.such_key")
