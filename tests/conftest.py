@@ -4,8 +4,9 @@ and what `slow` means.
 Layout: `unit/` (rules, parsers, i18n, text, the layers: no database), `storage/` (real SQLite
 in tmp_path), `e2e/<feature>/` (the real application through the sandbox, and the command
 line run in this process), `slow/` (real processes: the CLI, `frontline run` against a fake
-Bot API, SIGKILLed children; a write lock held past SQLite's busy timeout; the biggest
-workbooks and imports). Helpers are in tests/helpers.py.
+Bot API, SIGKILLed children; a write lock held past SQLite's busy timeout; big data: the
+biggest workbooks and imports, every command's answer over maximal data). Helpers are in
+tests/helpers.py.
 
 Virtual time: every async test runs on `bot.sandbox.vtime.VirtualTimeLoop`, whose clock jumps
 over idle waits. Everything that waits in the application waits on the loop's clock (the

@@ -1,6 +1,7 @@
-"""The one scheduler tick: a thousand branches sharing 08:00 are one run, each due item is
-computed once, big runs are written in pieces (and resumed after a stop), the statistics are
-kept, and whatever is due at start runs however long start-up took."""
+"""The one scheduler tick: each due item is computed once, big runs are written in pieces (and
+resumed after a stop), the statistics are kept, and whatever is due at start runs however long
+start-up took. A thousand branches sharing 08:00 are one run:
+tests/slow/test_scheduler_scale.py."""
 
 from __future__ import annotations
 
@@ -64,27 +65,6 @@ def tick_job(bot: SandboxBot) -> Job[Context]:
     assert queue is not None
     (job,) = queue.get_jobs_by_name("tick")
     return job
-
-
-async def test_a_thousand_branches_at_eight_are_one_run(bot: SandboxBot) -> None:
-    members = await organization(bot.store, 1000, 2)
-    statements: list[str] = []
-    await bot.store.db.trace(statements.append)
-    bot.clock.set(at(8))
-    job = tick_job(bot)
-    # The minute's job fired twice at once (as a thousand per-branch jobs would): one run.
-    await asyncio.gather(job.run(bot.app), job.run(bot.app))
-    await bot.store.db.trace(None)
-    assert await queued_to(bot.store, "rhythm_prompt") == dict.fromkeys(members, 1)
-    # Each branch's members were read once: each prompt was computed once.
-    reads = [s for s in statements if "LEFT JOIN checkins y" in s]
-    assert len(reads) == 1000
-    scheduler = bot.services.scheduler
-    assert scheduler is not None and scheduler.coalesced >= 1
-    bot.clock.set(at(20))
-    await asyncio.gather(job.run(bot.app), job.run(bot.app), job.run(bot.app))
-    secretaries = members[::2]
-    assert await queued_to(bot.store, "rhythm_digest") == dict.fromkeys(secretaries, 1)
 
 
 async def test_jobs_due_at_start_run_however_long_start_up_took() -> None:
