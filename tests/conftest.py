@@ -1,18 +1,71 @@
-"""Shared fixtures: a started SandboxBot, optionally with an organization in it."""
+"""Shared fixtures (a started SandboxBot, optionally with an organization in it), virtual time,
+and what `slow` means.
+
+Layout: `unit/` (rules, parsers, i18n, text, the layers: no database), `storage/` (real SQLite
+in tmp_path), `e2e/<feature>/` (the real application through the sandbox, and the command
+line run in this process), `slow/` (real processes: the CLI, `frontline run` against a fake
+Bot API, SIGKILLed children; a write lock held past SQLite's busy timeout; big data: the
+biggest workbooks and imports, every command's answer over maximal data). Helpers are in
+tests/helpers.py.
+
+Virtual time: every async test runs on `bot.sandbox.vtime.VirtualTimeLoop`, whose clock jumps
+over idle waits. Everything that waits in the application waits on the loop's clock (the
+outbox's pacing, backoff and retry_after pauses, the sandbox's latency and flood control, the
+JobQueue), so a test of a minute of paced sending takes the milliseconds its work takes. Work
+outside the loop (aiosqlite's thread, `asyncio.to_thread`) is waited for in real time, so
+nothing runs ahead of the database. Dates and times of day come from the ManualClock
+(`bot.clock`), which moves only when a test moves it.
+
+Slow: `.venv/bin/pytest` (the README's command) runs everything except tests/slow/, in well
+under a minute; `.venv/bin/pytest -m slow` runs tests/slow/ (about two minutes, most of it
+waiting on real processes and timeouts); `.ci/run` runs both, and `-m "slow or not slow"`
+runs all at once. A test is slow because it waits in real time or starts processes, never
+because it could have waited on the loop's clock: a `slow` mark outside tests/slow/ is an
+error, and everything in tests/slow/ is marked.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
+from bot.sandbox import vtime
 from bot.sandbox.harness import SandboxBot
 from storage.store import Store
 from tests.helpers import Org, build_org, make_bot
+
+LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+SLOW = Path(__file__).resolve().parent / "slow"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test in tests/slow/ is marked `slow`, and only those: a `slow` mark elsewhere
+    is an error (move the test, or make it fast)."""
+    for item in items:
+        if SLOW in item.path.parents:
+            item.add_marker(pytest.mark.slow)
+        elif item.get_closest_marker("slow") is not None:
+            raise pytest.UsageError(f"{item.nodeid} is marked slow but is not in tests/slow/")
+
+
+def pytest_asyncio_loop_factories(
+        config: pytest.Config, item: pytest.Item) -> Mapping[str, LoopFactory]:
+    """Async tests run on virtual time (see the module docstring)."""
+    return {"virtual": vtime.VirtualTimeLoop}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_work_is_real() -> Iterator[None]:
+    """On virtual time, the loop waits for real while aiosqlite's thread runs a statement."""
+    with vtime.counting_database_work():
+        yield
 
 
 @pytest.fixture

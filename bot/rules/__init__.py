@@ -1,1 +1,1 @@
-"""The product's rules and use cases: no Telegram types here (tests/test_layers.py)."""
+"""The product's rules and use cases: no Telegram types here (tests/unit/test_layers.py)."""

@@ -99,8 +99,9 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
 
 
 @contextmanager
-def _counting_database_work() -> Any:
-    """Count aiosqlite's statements as work outside the loop while they run."""
+def counting_database_work() -> Iterator[None]:
+    """Count aiosqlite's statements as work outside the loop while they run (`run` does;
+    the tests' loop factory keeps it on for the whole session)."""
     original = aiosqlite.core.Connection._execute
 
     @wraps(original)
@@ -135,5 +136,5 @@ def not_ours() -> Iterator[None]:
 def run(main: Coroutine[Any, Any, T] | Callable[[], Awaitable[T]]) -> T:
     """Run a coroutine to completion on a new `VirtualTimeLoop` (like `asyncio.run`)."""
     coro = main() if callable(main) else main
-    with _counting_database_work(), asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
+    with counting_database_work(), asyncio.Runner(loop_factory=VirtualTimeLoop) as runner:
         return runner.run(coro)  # type: ignore[arg-type]

@@ -1,0 +1,170 @@
+"""One write discipline: a write that returned is committed and nobody's rollback undoes it;
+readers never see uncommitted rows; writing SQL has no way in but the one write path."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+import stat
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from storage.db import StorageError
+from storage.store import Store
+from tests.helpers import ROOT
+
+NOW = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)
+DAY = date(2026, 3, 2)
+
+
+async def _people(store: Store) -> tuple[int, int]:
+    root = await store.create_branch("Root", None, at=NOW)
+    for user in (1, 2, 3):
+        await store.save_person(user, f"P{user}", None, None, "zh", at=NOW)
+        await store.set_membership(user, root, "member", at=NOW)
+    await store.record_checkin(1, root, DAY, "on_duty", at=NOW)
+    broadcast = await store.create_broadcast(
+        branch_id=root, author_id=3, scope="branch", body="hi", media_kind=None,
+        media_file_id=None, to_groups=False, ack_required=True, messages=[],
+        status_chat_id=None, status_message_id=None, at=NOW)
+    return root, broadcast
+
+
+async def test_a_failed_transaction_takes_back_no_one_elses_write(store: Store) -> None:
+    root, broadcast = await _people(store)
+    team = await store.create_team(root, "Shock", created_by=3, at=NOW)
+    assert team is not None
+    opened = asyncio.Event()
+    others_done = asyncio.Event()
+
+    async def failing() -> None:
+        async with store.db.transaction() as tx:
+            await tx.execute("INSERT INTO branches(name, parent_id, created_at)"
+                             " VALUES ('Doomed', ?, ?)", (root, NOW.isoformat()))
+            opened.set()
+            # Let the others run (and, on a shared connection, write inside this
+            # transaction) before it fails on a foreign key.
+            await asyncio.wait_for(others_done.wait(), 0.3)
+            await tx.execute("INSERT INTO memberships(member_id, branch_id, role, joined_at)"
+                             " VALUES (424242, ?, 'member', ?)", (root, NOW.isoformat()))
+
+    async def others() -> list[object]:
+        await opened.wait()
+        results = await asyncio.gather(
+            store.acknowledge(broadcast, 1, 1, at=NOW),
+            store.add_team_member(team, 2, at=NOW),
+            store.set_checkin_note(1, DAY, "fine", at=NOW),
+            return_exceptions=True)
+        others_done.set()
+        return list(results)
+
+    failure, results = await asyncio.gather(failing(), others(), return_exceptions=True)
+    assert isinstance(failure, (sqlite3.IntegrityError, TimeoutError))
+    assert results == [True, True, True]
+    # Every write that returned success is there; the failed transaction left nothing.
+    assert await store.db.fetchone("SELECT 1 FROM acks WHERE member_id = 1") is not None
+    assert await store.db.fetchone("SELECT 1 FROM team_members WHERE member_id = 2") is not None
+    checkin = await store.checkin(1, DAY)
+    assert checkin is not None and checkin.note == "fine"
+    assert await store.db.fetchone("SELECT 1 FROM branches WHERE name = 'Doomed'") is None
+
+
+async def test_a_reader_never_sees_uncommitted_rows(store: Store) -> None:
+    root, _ = await _people(store)
+    seen_inside: list[object] = []
+    async with store.db.transaction() as tx:
+        new = (await tx.execute("INSERT INTO branches(name, parent_id, created_at)"
+                                " VALUES ('Fresh', ?, ?)", (root, NOW.isoformat()))).lastrowid
+        # The transaction sees its own row; everyone else does not, yet.
+        assert await tx.fetchone("SELECT name FROM branches WHERE id = ?", (new,)) == ("Fresh",)
+        seen_inside.append(await store.branch(new))
+    assert seen_inside == [None]
+    branch = await store.branch(new)
+    assert branch is not None and branch.name == "Fresh"
+
+
+async def test_writing_sql_through_a_reader_fails(store: Store) -> None:
+    await _people(store)
+    for sql in ("UPDATE members SET first_name = 'X'",
+                "DELETE FROM checkins RETURNING 1",
+                "INSERT INTO acks(broadcast_id, member_id, chat_id, at) VALUES (1, 2, 2, 'x')"):
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            await store.db.fetchall(sql)
+    assert await store.db.fetchone("SELECT count(*) FROM members WHERE first_name = 'X'") == (0,)
+
+
+async def test_writing_through_the_database_inside_a_transaction_is_refused(
+        store: Store) -> None:
+    root, _ = await _people(store)
+    with pytest.raises(StorageError, match="through the transaction itself"):
+        async with store.db.transaction():
+            # This would wait for the lock the transaction holds, forever.
+            await store.create_branch("Inner", root, at=NOW)
+    assert await store.db.fetchone("SELECT 1 FROM branches WHERE name = 'Inner'") is None
+
+
+def _calls(source: str, name: str) -> list[tuple[int, str]]:
+    """(line, argument text) of every call `name(...)` in the source."""
+    found = []
+    for match in re.finditer(re.escape(name) + r"\(", source):
+        i, depth = match.end(), 1
+        while depth:
+            depth += {"(": 1, ")": -1}.get(source[i], 0)
+            i += 1
+        found.append((source[:match.start()].count("\n") + 1, source[match.end():i]))
+    return found
+
+
+def test_no_writing_sql_is_sent_to_a_reader() -> None:
+    offenders = []
+    for path in sorted((ROOT / "storage").rglob("*.py")):
+        source = path.read_text("utf-8")
+        for name in ("db.fetchone", "db.fetchall"):
+            for line, argument in _calls(source, name):
+                if re.search(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", argument):
+                    offenders.append(f"{path.relative_to(ROOT)}:{line}")
+    assert offenders == []
+
+
+def test_only_the_database_module_opens_connections() -> None:
+    offenders = []
+    for folder in ("bot", "handlers", "storage"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path == ROOT / "storage" / "db.py":
+                continue
+            text = path.read_text("utf-8")
+            if re.search(r"\b(aiosqlite|sqlite3)\.connect\(|\.db\._writer|\._readers\b", text):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+async def test_files_are_private_to_their_owner(tmp_path: Path) -> None:
+    folder = tmp_path / "new" / "data"
+    s = Store(folder / "f.db")
+    await s.initialize()
+    try:
+        await s.create_branch("Root", None, at=NOW)
+        await s.db.backup(tmp_path / "copy" / "b.db")
+        for path in (folder / "f.db", folder / "f.db-wal", folder / "f.db-shm",
+                     tmp_path / "copy" / "b.db"):
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+        for path in (folder, tmp_path / "new", tmp_path / "copy"):
+            assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+    finally:
+        await s.shutdown()
+
+
+async def test_a_missing_file_is_not_created_unless_asked(tmp_path: Path) -> None:
+    s = Store(tmp_path / "typo.db")
+    with pytest.raises(StorageError, match=r"typo\.db: no database there"):
+        await s.initialize(create=False)
+    assert not (tmp_path / "typo.db").exists()
+
+
+async def test_a_nul_in_the_path_is_one_clear_error(tmp_path: Path) -> None:
+    s = Store(f"{tmp_path}/bad\x00name.db")
+    with pytest.raises(StorageError, match="NUL"):
+        await s.initialize()
