@@ -8,6 +8,23 @@ from datetime import date, datetime
 STATUSES = ("on_duty", "available", "unwell", "quarantined", "off")
 ROLES = ("member", "secretary")
 
+Buttons = list[list[tuple[str, str]]]
+
+
+def full_name(first_name: str, last_name: str | None) -> str:
+    """First and last name as Telegram shows them (`storage.sql.display_name` in SQL)."""
+    return f"{first_name} {last_name}" if last_name else first_name
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """One message to put in the outbox."""
+
+    chat_id: int
+    member_id: int | None
+    text: str
+    buttons: Buttons | None = None
+
 
 @dataclass(frozen=True, slots=True)
 class Branch:
@@ -59,7 +76,7 @@ class Person:
     @property
     def display_name(self) -> str:
         """First and last name as Telegram shows them."""
-        return f"{self.first_name} {self.last_name}" if self.last_name else self.first_name
+        return full_name(self.first_name, self.last_name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,14 +120,16 @@ class RosterRow:
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """A member a broadcast goes to."""
+    """A member to send to (a broadcast's recipient, a task's assignee, a secretary to tell):
+    whom, in which language, and, where the query knows it, whether they can be reached and
+    the branch they belong to."""
 
     member_id: int
     name: str
     language: str | None
     telegram_language: str | None
-    reachable: bool
-    branch_id: int
+    reachable: bool = True
+    branch_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
