@@ -44,6 +44,9 @@ def off_duty(alias: str = "m") -> str:
             " ORDER BY c.day DESC LIMIT 1), '') IN ('unwell', 'quarantined'))")
 
 
+# Needs by urgency: critical first, then urgent, then normal.
+URGENT_FIRST = "CASE n.urgency WHEN 'critical' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END"
+
 # One entry of the audit log: (at, actor, action, branch, allowed, detail).
 AUDIT = ("INSERT INTO audit_log(at, actor_id, action, branch_id, allowed, detail)"
          " VALUES (?, ?, ?, ?, ?, ?)")
