@@ -55,7 +55,7 @@ from bot.runtime.outbox import WINDOW, OutboxWorker
 from bot.runtime.ratelimit import RetryingRateLimiter
 from bot.sandbox import vtime
 from bot.sandbox.harness import SandboxBot
-from handlers.sender import telegram_sender
+from handlers.core.sender import telegram_sender
 from storage.outbox import NewMessage
 from storage.times import iso
 

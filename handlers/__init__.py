@@ -1,4 +1,4 @@
-"""Telegram handlers, one module per feature; `register` adds them in order."""
+"""Telegram handlers: `core/` for all, one folder per feature; `register` adds them in order."""
 
 from __future__ import annotations
 
@@ -6,35 +6,8 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import (
-    acks,
-    assign,
-    away,
-    branches,
-    broadcast,
-    care,
-    checkin,
-    coverage,
-    digest,
-    errors,
-    groups,
-    handover,
-    help,
-    household,
-    identity,
-    imports,
-    lang,
-    needs,
-    pages,
-    records,
-    settings,
-    start,
-    tasks,
-    teams,
-    visits,
-    who,
-    zones,
-)
+from handlers import broadcasts, checkin, coverage, households, needs, org, reports, tasks
+from handlers.core import errors, help, identity, lang, pages
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -47,29 +20,29 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """
     application.add_handlers(identity.handlers(), group=-1)
     feature_handlers = [
-        *start.handlers(),
-        *broadcast.handlers(),
-        *visits.handlers(),  # before needs: "needs help" continues into the need report
+        *org.join.handlers(),
+        *broadcasts.compose.handlers(),
+        *households.visits.handlers(),  # before needs: "needs help" continues into the need report
         *needs.handlers(),
-        *assign.handlers(),
-        *tasks.handlers(),
-        *teams.handlers(),
-        *checkin.handlers(),
-        *records.handlers(),
-        *settings.handlers(),
-        *care.handlers(),  # the care message's "report a need" button
-        *digest.handlers(),
-        *who.handlers(),
-        *branches.handlers(),
-        *acks.handlers(),
-        *groups.handlers(),
+        *tasks.assign.handlers(),
+        *tasks.answers.handlers(),
+        *tasks.teams.handlers(),
+        *checkin.status.handlers(),
+        *reports.records.handlers(),
+        *org.settings.handlers(),
+        *checkin.care.handlers(),  # the care message's "report a need" button
+        *reports.digest.handlers(),
+        *reports.who.handlers(),
+        *org.branches.handlers(),
+        *broadcasts.acks.handlers(),
+        *org.groups.handlers(),
         *lang.handlers(),
-        *zones.handlers(),
-        *household.handlers(),
-        *imports.handlers(),  # documents in a private chat: before help's catch-all
-        *coverage.handlers(),
-        *handover.handlers(),
-        *away.handlers(),
+        *households.zones.handlers(),
+        *households.household.handlers(),
+        *households.imports.handlers(),  # documents in a private chat: before help's catch-all
+        *coverage.today.handlers(),
+        *coverage.handover.handlers(),
+        *coverage.away.handlers(),
         *pages.handlers(),  # the pages of long lists (/roster, /who, /team, /task, ...)
         *help.handlers(),  # catch-alls: last
     ]

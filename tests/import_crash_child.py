@@ -28,7 +28,7 @@ from typing import TextIO
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.sandbox.harness import SandboxBot
-from handlers.callbacks import ack
+from handlers.core.callbacks import ack
 from storage.outbox import NewMessage
 
 SECRETARY, MEMBERS = 500, (501, 502, 503)

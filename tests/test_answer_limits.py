@@ -31,7 +31,7 @@ from bot.rules.tasks import Draft
 from bot.sandbox import SandboxMessage, html_to_plain
 from bot.sandbox.harness import SandboxBot
 from bot.text import TEXT_LIMIT
-from handlers import menus
+from handlers.core import menus
 from storage.households import HouseholdInput
 from tests.helpers import ADMIN, MORNING
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.i18n import catalog
 from bot.rules.households import MAX_BYTES
 from bot.sandbox.harness import SandboxBot
-from handlers.common import TEXT_LIMIT, utf16_len
+from handlers.core.replies import TEXT_LIMIT, utf16_len
 from tests.helpers import MEM_A1, MEM_A1X, MEM_A2, SEC_A, SEC_B, Org
 
 CAPTION = "/import households"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.sandbox.harness import SandboxBot
-from handlers.menus import MEMBER_COMMANDS
+from handlers.core.menus import MEMBER_COMMANDS
 from tests.helpers import MEM_A1, MEM_B1, SEC_A, Org, build_org, make_bot
 
 

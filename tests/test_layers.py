@@ -80,15 +80,23 @@ def test_bot_is_made_of_its_folders() -> None:
 
 
 def test_every_package_ships() -> None:
-    """A folder with code that pyproject.toml does not list would be missing from a
-    non-editable install (the README's first command)."""
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
-                 ["tool"]["setuptools"]["packages"])
-    found = {".".join(path.parent.relative_to(ROOT).parts)
-             for top in ("bot", "handlers", "storage")
-             for path in (ROOT / top).rglob("__init__.py")}
-    assert found <= listed
-    assert "bot.locales" in listed and "storage.migrations" in listed
+    """pyproject.toml finds the packages (`packages.find`, no namespace packages): a folder of
+    code without `__init__.py`, or a data file no `package-data` pattern names, would be
+    missing from a non-editable install (the README's first command)."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    data = setuptools["package-data"]
+    for top in ("bot", "handlers", "storage"):
+        for path in (ROOT / top).rglob("*"):
+            if path.is_dir() or "__pycache__" in path.parts:
+                continue
+            if path.suffix == ".py":
+                assert (path.parent / "__init__.py").exists(), f"{path.parent} is not a package"
+                continue
+            owner = next(parent for parent in path.parents if (parent / "__init__.py").exists())
+            package = ".".join(owner.relative_to(ROOT).parts)
+            relative = path.relative_to(owner)
+            assert any(relative.match(pattern) for pattern in data.get(package, ())), (
+                f"{path.relative_to(ROOT)} is not in package-data")
 
 
 def test_the_vocabulary_is_what_storage_checks() -> None:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.rules.invites import parse_duration
-from handlers import callbacks
+from handlers.core import callbacks
 from storage.households import HouseholdInput
 from tests.helpers import MEM_A1, OUTSIDER, SEC_A, build_org, make_bot
 

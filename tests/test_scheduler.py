@@ -18,7 +18,7 @@ from bot.i18n import Translator
 from bot.rules import rhythm
 from bot.runtime.scheduler import Scheduler
 from bot.sandbox.harness import SandboxBot
-from handlers.context import Context
+from handlers.core.context import Context
 from storage.store import Store
 from tests.helpers import make_bot
 

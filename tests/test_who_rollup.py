@@ -24,7 +24,7 @@ from bot.clock import local_day
 from bot.rules import checkins, rollup
 from bot.sandbox import SandboxMessage, html_to_plain
 from bot.sandbox.harness import SandboxBot
-from handlers import who
+from handlers.reports import who
 from storage.rows import STATUSES
 from storage.store import Store
 from tests.helpers import ADMIN, MEM_A1, SEC_A, SEC_A1, Org, all_pages, build_org, make_bot

@@ -28,10 +28,10 @@ from bot.runtime.ratelimit import RetryingRateLimiter
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.services import Services
 from bot.runtime.updates import PerPersonUpdateProcessor
-from handlers import menus
-from handlers.context import SERVICES_KEY, Context
-from handlers.progress import progress_reporter
-from handlers.sender import telegram_sender
+from handlers.broadcasts.progress import progress_reporter
+from handlers.core import menus
+from handlers.core.context import SERVICES_KEY, Context
+from handlers.core.sender import telegram_sender
 from storage.store import Defaults as StoreDefaults
 from storage.store import Store
 

@@ -19,7 +19,7 @@ from bot.rules.invites import create_invite
 from bot.runtime.app import FrontlineApp, build_application
 from bot.runtime.services import Services
 from bot.sandbox import Sandbox, SandboxMessage
-from handlers.context import SERVICES_KEY
+from handlers.core.context import SERVICES_KEY
 from storage.store import Store
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from handlers.context import Context
+from handlers.core.context import Context
 from handlers.needs import listing, report
 
 

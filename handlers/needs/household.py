@@ -17,8 +17,8 @@ from telegram.ext import ConversationHandler
 
 from bot.rules import needs, visits
 from bot.rules.needs import NeedDraft
-from handlers.context import Context
-from handlers.drafts import Drafts
+from handlers.core.context import Context
+from handlers.core.drafts import Drafts
 from handlers.needs.keyboards import DRAFT_KEY, DRAFTS, PREFIX, URGENCY, choices, markup
 
 PATTERN = re.compile(rf"^{PREFIX}:hh:(\d{{1,12}}):({'|'.join(needs.CATEGORIES)})$")

@@ -17,9 +17,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.rules import needs
 from bot.rules.needs import NeedDraft, NeedFilter
-from handlers.common import reply, utf16_len
-from handlers.context import Context
-from handlers.drafts import Drafts
+from handlers.core.context import Context
+from handlers.core.drafts import Drafts
+from handlers.core.replies import reply, utf16_len
 from storage.outbox import Buttons
 
 CATEGORY, URGENCY, WHOM, FOR_WHOM, DETAILS, LOCATION, CONFIRM = range(7)  # /need states

@@ -29,10 +29,10 @@ from telegram.warnings import PTBUserWarning
 from bot.rules import needs
 from bot.rules.access import may_lead
 from bot.rules.needs import NeedFilter
-from handlers.common import edit, esc, fit_html, refuse, reply
-from handlers.context import Context
-from handlers.drafts import stay
-from handlers.leaders import scope
+from handlers.core.context import Context
+from handlers.core.drafts import stay
+from handlers.core.guards import scope
+from handlers.core.replies import edit, esc, fit_html, refuse, reply
 from handlers.needs.keyboards import (
     DRAFTS,
     NOTE,

@@ -25,9 +25,9 @@ from telegram.warnings import PTBUserWarning
 
 from bot.rules import needs, visits
 from bot.rules.needs import NeedDraft
-from handlers.common import esc, reply
-from handlers.context import Context
-from handlers.drafts import stay
+from handlers.core.context import Context
+from handlers.core.drafts import stay
+from handlers.core.replies import esc, reply
 from handlers.needs import household
 from handlers.needs.keyboards import (
     CATEGORY,

@@ -1,0 +1,252 @@
+"""The daily check-in: `/checkin`, the five status buttons, an optional note, and `/me`."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.clock import local_day
+from bot.rules import checkins, coverage
+from handlers.core import callbacks
+from handlers.core.context import Context
+from handlers.core.replies import edit, esc, reply, status_label, utf16_len
+from handlers.reports.records import week_summary
+from storage.rows import STATUSES
+
+NOTE = 1  # conversation state: waiting for the note text
+
+
+def status_keyboard(context: Context) -> InlineKeyboardMarkup:
+    """The five status buttons (two rows, so they stay readable on a phone)."""
+    buttons = [InlineKeyboardButton(status_label(context, s), callback_data=callbacks.checkin(s))
+               for s in STATUSES]
+    return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
+
+
+def _status_from_word(context: Context, word: str) -> str | None:
+    """Accept `unwell`, `3`, or the status name in either language (`不适`)."""
+    word = word.strip().lower()
+    if word in STATUSES:
+        return word
+    if word.isascii() and word.isdigit() and 1 <= int(word) <= len(STATUSES):
+        return STATUSES[int(word) - 1]
+    for status in STATUSES:
+        for lang in context.translate.catalogs:
+            name = context.translate(lang, f"status.{status}_word").lower()
+            if word == name:
+                return status
+    return None
+
+
+async def _not_member(update: Update, context: Context) -> bool:
+    actor = context.actor
+    if actor is None or actor.person is None or actor.person.branch_id is None:
+        if update.callback_query is not None:
+            await update.callback_query.answer(context.t("checkin.not_member_short"),
+                                               show_alert=True)
+        else:
+            await reply(update, context.t("checkin.not_member"))
+        return True
+    return False
+
+
+async def checkin_command(update: Update, context: Context) -> None:
+    """`/checkin [status] [note]`: show the status buttons, or check in directly."""
+    if await _not_member(update, context):
+        return
+    actor = context.actor
+    assert actor is not None and actor.person is not None and actor.person.timezone
+    args = context.args or []
+    if args:
+        status = _status_from_word(context, args[0])
+        if status is None:
+            choices = ", ".join(STATUSES)
+            await reply(update, context.t("checkin.bad_status", value=esc(args[0][:30]),
+                                          choices=choices))
+            return
+        note = " ".join(args[1:]).strip() or None
+        if note and utf16_len(note) > checkins.NOTE_MAX:
+            await reply(update, context.t("checkin.note_too_long", length=utf16_len(note),
+                                          max=checkins.NOTE_MAX))
+            return
+        outcome = await checkins.check_in(context.store, actor.person, status,
+                                          context.clock.now(), note)
+        extra = await _households(context, status)
+        await reply(update, _confirmation(context, outcome, note) + extra,
+                    _note_keyboard(context))
+        return
+    day = local_day(context.clock.now(), actor.person.timezone)
+    current = actor.person.last_checkin_status if actor.person.last_checkin_day == day else None
+    key = "checkin.prompt_again" if current else "checkin.prompt"
+    await reply(update, context.t(key, name=esc(actor.person.display_name), day=day.isoformat(),
+                                  status=status_label(context, current)),
+                status_keyboard(context))
+
+
+async def _households(context: Context, status: str) -> str:
+    """After a check-in: households returned to a member back on duty, or secretaries told
+    of one newly off duty (`bot.rules.coverage.after_checkin`); a line to add to the answer."""
+    actor = context.actor
+    assert actor is not None and actor.person is not None
+    effect = await coverage.after_checkin(context.store, context.translate, actor.person,
+                                          status, now=context.clock.now())
+    if effect.queued:
+        context.services.wake_outbox()
+    if effect.returned:
+        return "\n" + context.t("coverage.notice.back_to_you", n=effect.returned)
+    if effect.told:
+        return "\n" + context.t("coverage.notice.secretaries_told", n=effect.households)
+    return ""
+
+
+def _confirmation(context: Context, outcome: checkins.CheckinOutcome,
+                  note: str | None = None) -> str:
+    values = {"status": status_label(context, outcome.status),
+              "branch": esc(outcome.branch_name), "day": outcome.day.isoformat()}
+    if outcome.previous is None:
+        text = context.t("checkin.recorded", **values)
+    elif outcome.previous == outcome.status:
+        text = context.t("checkin.unchanged", **values)
+    else:
+        text = context.t("checkin.replaced", old=status_label(context, outcome.previous),
+                         **values)
+    if note:
+        text += "\n" + context.t("checkin.note_line", note=esc(note))
+    return text
+
+
+def _note_keyboard(context: Context) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        context.t("checkin.add_note"), callback_data=callbacks.CHECKIN_NOTE)]])
+
+
+async def checkin_button(update: Update, context: Context) -> None:
+    """A status button: check in with one tap."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    status = callbacks.parse_checkin(query.data)
+    if status is None:
+        await query.answer(context.t("button.stale"))
+        return
+    if await _not_member(update, context):
+        return
+    actor = context.actor
+    assert actor is not None and actor.person is not None
+    outcome = await checkins.check_in(context.store, actor.person, status, context.clock.now())
+    extra = await _households(context, status)
+    await query.answer(context.t("checkin.toast", status=status_label(context, status)))
+    # A second tap on the same status leaves the receipt as it is (Telegram refuses an edit
+    # that changes nothing).
+    await edit(update, _confirmation(context, outcome) + extra, _note_keyboard(context))
+
+
+async def ask_note(update: Update, context: Context) -> int:
+    """The "add a note" button: ask for the note."""
+    query = update.callback_query
+    assert query is not None
+    if await _not_member(update, context):
+        return ConversationHandler.END
+    actor = context.actor
+    assert actor is not None and actor.person is not None and actor.person.timezone
+    day = local_day(context.clock.now(), actor.person.timezone)
+    if await context.store.checkin(actor.user_id, day) is None:
+        await query.answer(context.t("checkin.note_no_checkin"), show_alert=True)
+        return ConversationHandler.END
+    await query.answer()
+    await reply(update, context.t("checkin.note_ask", max=checkins.NOTE_MAX))
+    return NOTE
+
+
+async def save_note(update: Update, context: Context) -> int:
+    """The note text: attach it to today's check-in."""
+    message = update.effective_message
+    actor = context.actor
+    assert message is not None and message.text is not None and actor is not None
+    note = message.text.strip()
+    if utf16_len(note) > checkins.NOTE_MAX:
+        await reply(update, context.t("checkin.note_too_long", length=utf16_len(note),
+                                      max=checkins.NOTE_MAX))
+        return NOTE
+    if actor.person is None or not actor.person.timezone:
+        await reply(update, context.t("checkin.not_member"))
+        return ConversationHandler.END
+    day = local_day(context.clock.now(), actor.person.timezone)
+    if not await context.store.set_checkin_note(actor.user_id, day, note,
+                                                at=context.clock.now()):
+        await reply(update, context.t("checkin.note_no_checkin"))
+        return ConversationHandler.END
+    await reply(update, context.t("checkin.note_saved", note=esc(note)))
+    return ConversationHandler.END
+
+
+async def note_not_text(update: Update, context: Context) -> int:
+    """Anything but text while a note is expected."""
+    await reply(update, context.t("checkin.note_text_only"))
+    return NOTE
+
+
+async def cancel_note(update: Update, context: Context) -> int:
+    """`/cancel` while a note is expected."""
+    await reply(update, context.t("checkin.note_cancelled"))
+    return ConversationHandler.END
+
+
+async def me(update: Update, context: Context) -> None:
+    """`/me`: branch, role, today's status and check-in streak."""
+    if await _not_member(update, context):
+        return
+    actor = context.actor
+    assert actor is not None and actor.person is not None and actor.person.timezone
+    person = actor.person
+    today = local_day(context.clock.now(), actor.person.timezone)
+    current = await context.store.checkin(person.id, today)
+    days = await context.store.checkin_days(person.id, until=today)
+    role = "admin" if actor.is_admin and person.role != "secretary" else person.role
+    lines = [context.t("me.card", name=esc(person.display_name), branch=esc(person.branch_name),
+                       role=context.t(f"role.{role}"), day=today.isoformat(),
+                       status=status_label(context, current.status if current else None),
+                       streak=checkins.streak(days, today))]
+    if current and current.note:
+        lines.append(context.t("checkin.note_line", note=esc(current.note)))
+    summary = await week_summary(context)
+    if summary:
+        lines.append(summary)
+    markup = None if current else status_keyboard(context)
+    await reply(update, "\n".join(lines), markup)
+
+
+def handlers() -> list[BaseHandler[Update, Context, Any]]:
+    """Handlers of this module (the note conversation comes before the status buttons)."""
+    with warnings.catch_warnings():
+        # The conversation starts from a button but continues by text in the same chat,
+        # so it is tracked per chat and user, not per message; PTB warns about exactly that.
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        note = ConversationHandler(
+            entry_points=[CallbackQueryHandler(ask_note, pattern=rf"^{callbacks.CHECKIN_NOTE}$")],
+            states={NOTE: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, save_note),
+                CommandHandler("cancel", cancel_note),
+                MessageHandler(~filters.COMMAND, note_not_text),
+            ]},
+            fallbacks=[CommandHandler("cancel", cancel_note)],
+            conversation_timeout=600,
+            name="checkin_note",
+        )
+    private = filters.ChatType.PRIVATE
+    return [
+        note,
+        CommandHandler("checkin", checkin_command, filters=private),
+        CallbackQueryHandler(checkin_button, pattern=callbacks.CHECKIN_PATTERN),
+        CommandHandler("me", me, filters=private),
+    ]

@@ -1,0 +1,1 @@
+"""Shared by every feature: the context, guards, replies, drafts, menus, help, errors, pages."""

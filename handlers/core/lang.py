@@ -1,0 +1,55 @@
+"""`/lang`: choose Chinese or English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.i18n import LANGUAGES
+from handlers.core import callbacks, menus
+from handlers.core.context import Context
+from handlers.core.replies import reply
+
+
+async def lang(update: Update, context: Context) -> None:
+    """`/lang [zh|en]`: switch directly, or show the two buttons."""
+    args = context.args or []
+    if args and args[0].lower() in LANGUAGES:
+        await _switch(update, context, args[0].lower())
+        return
+    buttons = [InlineKeyboardButton(context.translate(code, "lang.name"),
+                                    callback_data=callbacks.lang(code)) for code in LANGUAGES]
+    await reply(update, context.t("lang.choose"), InlineKeyboardMarkup([buttons]))
+
+
+async def lang_button(update: Update, context: Context) -> None:
+    """A language button."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    code = callbacks.parse_lang(query.data, LANGUAGES)
+    if code is None:
+        await query.answer(context.t("button.stale"))
+        return
+    await query.answer()
+    await _switch(update, context, code)
+
+
+async def _switch(update: Update, context: Context, code: str) -> None:
+    actor = context.actor
+    assert actor is not None
+    await context.store.set_language(actor.user_id, code, at=context.clock.now())
+    text = context.translate(code, "lang.set")
+    if update.callback_query is not None:
+        await update.callback_query.edit_message_text(text)
+    else:
+        await reply(update, text)
+    role = actor.person.role if actor.person else None
+    await menus.set_for_person(context.bot, context, actor.user_id, role, code)
+
+
+def handlers() -> list[BaseHandler[Update, Context, Any]]:
+    """Handlers of this module."""
+    return [CommandHandler("lang", lang, filters=filters.ChatType.PRIVATE),
+            CallbackQueryHandler(lang_button, pattern=callbacks.LANG_PATTERN)]

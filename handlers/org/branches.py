@@ -1,0 +1,158 @@
+"""`/branch` (list or add sub-branches) and `/invite` (links for the branch and below)."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.rules import invites
+from bot.rules.access import may_lead
+from handlers.core import callbacks, pages
+from handlers.core.context import Context
+from handlers.core.guards import scope
+from handlers.core.replies import esc, refuse, reply, reply_lines
+from storage.rows import ROLES, Branch
+
+NAME_MAX = 64
+INVITE_BUTTON_BRANCHES = 24  # beyond this, /invite asks for a branch id instead of buttons
+
+
+async def branch(update: Update, context: Context) -> None:
+    """`/branch`, `/branch <id>`, `/branch add <name>`, `/branch add <parent id> <name>`."""
+    args = context.args or []
+    if args and args[0].lower() == "add":
+        await _add(update, context, args[1:])
+        return
+    if len(args) > 1:
+        await reply(update, context.t("branch.usage"))
+        return
+    await pages.show(update, context, "branch", args[0] if args else "")
+
+
+@pages.view("branch")
+async def tree(update: Update, context: Context, argument: str) -> pages.Page | None:
+    """A branch's subtree as a tree, with ids and members."""
+    top = await scope(update, context, "branch", argument or None)
+    if top is None:
+        return None
+    nodes = await context.store.subtree(top.id)
+    lines = [context.t("branch.tree_header", branch=esc(top.name))]
+    for node in nodes:
+        lines.append("  " * node.depth + context.t(
+            "branch.node", name=esc(node.name), id=node.id, members=node.members))
+    lines.append("")
+    lines.append(context.t("branch.usage"))
+    return pages.Page("\n".join(lines), str(top.id))
+
+
+async def _add(update: Update, context: Context, args: list[str]) -> None:
+    parent_arg = None
+    if len(args) >= 2 and args[0].lstrip("#").isascii() and args[0].lstrip("#").isdigit():
+        parent_arg, args = args[0], args[1:]
+    name = " ".join(args).strip()
+    if not name:
+        await reply(update, context.t("branch.usage"))
+        return
+    if len(name) > NAME_MAX:
+        await reply(update, context.t("branch.name_too_long", max=NAME_MAX))
+        return
+    parent = await scope(update, context, "branch", parent_arg)
+    if parent is None:
+        return
+    actor = context.actor
+    assert actor is not None
+    now = context.clock.now()
+    new_id = await context.store.create_branch(name, parent.id, at=now)
+    await context.store.audit(actor.user_id, "branch_add", branch_id=new_id, allowed=True,
+                              detail={"parent": parent.id, "name": name}, at=now)
+    await reply(update, context.t("branch.added", name=esc(name), id=new_id,
+                                  parent=esc(parent.name)))
+
+
+def _role_arg(word: str) -> str | None:
+    word = word.lower()
+    aliases = {"member": "member", "m": "member", "成员": "member", "secretary": "secretary",
+               "s": "secretary", "sec": "secretary", "书记": "secretary"}
+    return aliases.get(word)
+
+
+async def invite(update: Update, context: Context) -> None:
+    """`/invite`: buttons per branch and role; `/invite member|secretary [branch]`: a link."""
+    args = context.args or []
+    if args:
+        role = _role_arg(args[0])
+        if role is None or len(args) > 2:
+            await reply(update, context.t("invite.usage"))
+            return
+        target = await scope(update, context, "invite", args[1] if len(args) > 1 else None)
+        if target is not None:
+            await _send_link(update, context, target, role)
+        return
+    top = await scope(update, context, "invite")
+    if top is None:
+        return
+    nodes = await context.store.subtree(top.id)
+    if len(nodes) > INVITE_BUTTON_BRANCHES:
+        await reply(update, context.t("invite.too_many_branches", n=len(nodes)))
+        nodes = nodes[:INVITE_BUTTON_BRANCHES]
+    rows = []
+    for node in nodes:
+        label = "· " * node.depth + node.name
+        rows.append([
+            InlineKeyboardButton(context.t("invite.button_member", branch=label),
+                                 callback_data=callbacks.invite(node.id, "member")),
+            InlineKeyboardButton(context.t("invite.button_secretary"),
+                                 callback_data=callbacks.invite(node.id, "secretary")),
+        ])
+    await reply(update, context.t("invite.choose"), InlineKeyboardMarkup(rows))
+
+
+async def invite_button(update: Update, context: Context) -> None:
+    """A branch/role button of `/invite`: checked again, then a link."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parsed = callbacks.parse_invite(query.data)
+    if parsed is None:
+        await query.answer(context.t("button.stale"))
+        return
+    branch_id, role = parsed
+    actor = context.actor
+    assert actor is not None
+    target = await context.store.branch(branch_id)
+    if target is None or not await may_lead(context.store, actor, branch_id):
+        await refuse(update, context, "deny.outside_scope", action="invite",
+                     branch_id=branch_id, branch=esc(target.name) if target else f"#{branch_id}")
+        return
+    await query.answer()
+    await _send_link(update, context, target, role)
+
+
+async def _send_link(update: Update, context: Context, target: Branch, role: str) -> None:
+    assert role in ROLES
+    actor = context.actor
+    assert actor is not None
+    now = context.clock.now()
+    made = await invites.create_invite(context.store, target.id, role, created_by=actor.user_id,
+                                       now=now)
+    username = context.config.telegram.username or context.bot.username
+    uses = (context.t("invite.uses_unlimited") if made.uses_left is None
+            else context.t("invite.uses_n", n=made.uses_left))
+    expires = ""
+    if made.expires_at is not None:
+        expires = made.expires_at.astimezone(ZoneInfo(target.timezone)).strftime("%Y-%m-%d %H:%M")
+    await reply_lines(update, [context.t(
+        "invite.created", branch=esc(target.name), role=context.t(f"role.{role}"), uses=uses,
+        expires=expires, link=esc(invites.deep_link(username, made.code)), code=made.code)])
+
+
+def handlers() -> list[BaseHandler[Update, Context, Any]]:
+    """Handlers of this module."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("branch", branch, filters=private),
+        CommandHandler("invite", invite, filters=private),
+        CallbackQueryHandler(invite_button, pattern=callbacks.INVITE_PATTERN),
+    ]

@@ -1,0 +1,133 @@
+"""Joining: `/start <code>` from an invite link, and the confirmation to move branch."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.rules import invites, moves
+from bot.rules.invites import JoinCheck
+from handlers.core import callbacks, menus
+from handlers.core.context import Context
+from handlers.core.replies import esc, reply
+from storage.rows import Invite
+
+
+def _role(context: Context, role: str | None) -> str:
+    return context.t(f"role.{role or 'member'}")
+
+
+async def _when(context: Context, invite: Invite) -> str:
+    """The expiry in the invite's branch timezone."""
+    if invite.expires_at is None:
+        return ""
+    branch = await context.store.branch(invite.branch_id)
+    zone = ZoneInfo(branch.timezone if branch else context.config.defaults.timezone)
+    return invite.expires_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+async def start(update: Update, context: Context) -> None:
+    """`/start [code]`: join with an invite code, or explain how to join."""
+    actor = context.actor
+    assert actor is not None
+    args = context.args or []
+    if not args:
+        if actor.person and actor.person.branch_id is not None:
+            await reply(update, context.t(
+                "start.welcome_back", name=esc(actor.person.display_name),
+                branch=esc(actor.person.branch_name), role=_role(context, actor.person.role)))
+        else:
+            await reply(update, context.t("start.how_to_join"))
+        return
+    now = context.clock.now()
+    verdict = await invites.examine(context.store, args[0], actor.person, now)
+    invite = verdict.invite
+    if verdict.check is JoinCheck.UNKNOWN or invite is None:
+        await reply(update, context.t("join.unknown"))
+    elif verdict.check is JoinCheck.REVOKED:
+        await reply(update, context.t("join.revoked"))
+    elif verdict.check is JoinCheck.EXPIRED:
+        await reply(update, context.t("join.expired", when=await _when(context, invite)))
+    elif verdict.check is JoinCheck.USED_UP:
+        await reply(update, context.t("join.used_up"))
+    elif verdict.check is JoinCheck.ALREADY:
+        assert actor.person is not None
+        await reply(update, context.t("join.already", branch=esc(invite.branch_name),
+                                      role=_role(context, actor.person.role)))
+    elif verdict.check is JoinCheck.CONFIRM_MOVE:
+        assert actor.person is not None
+        markup = InlineKeyboardMarkup([[
+            InlineKeyboardButton(context.t("join.move_yes"),
+                                 callback_data=callbacks.move(invite.code, True)),
+            InlineKeyboardButton(context.t("join.move_no"),
+                                 callback_data=callbacks.move(invite.code, False)),
+        ]])
+        await reply(update, context.t(
+            "join.confirm_move", current=esc(actor.person.branch_name),
+            role=_role(context, actor.person.role), target=esc(invite.branch_name),
+            new_role=_role(context, invite.role)), markup)
+    else:
+        await _join(update, context, invite.code)
+
+
+async def _join(update: Update, context: Context, code: str) -> None:
+    actor = context.actor
+    assert actor is not None
+    now = context.clock.now()
+    outcome = await moves.join_by_invite(context.store, context.translate, code,
+                                         actor.user_id, now=now)
+    if outcome is None:
+        await reply(update, context.t("join.used_up"))
+        return
+    if outcome.moved:
+        context.services.wake_outbox()
+    person = await context.store.person(actor.user_id)
+    assert person is not None and person.branch_id is not None
+    text = context.t("join.welcome", name=esc(person.display_name),
+                     branch=esc(person.branch_name), role=_role(context, person.role))
+    let_go = moves.mover_line(context.translate, context.language, outcome)
+    if let_go is not None:
+        text += "\n" + let_go
+    if update.callback_query is not None:
+        await update.callback_query.edit_message_text(text)
+    else:
+        await reply(update, text)
+    await menus.set_for_person(context.bot, context, person.id, person.role, actor.language)
+
+
+async def move_answer(update: Update, context: Context) -> None:
+    """The Move / Stay buttons after `/start <code>` of another branch."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parsed = callbacks.parse_move(query.data)
+    if parsed is None:
+        await query.answer(context.t("button.stale"))
+        return
+    code, confirmed = parsed
+    actor = context.actor
+    assert actor is not None
+    if not confirmed:
+        await query.answer()
+        await query.edit_message_text(context.t(
+            "join.stayed", branch=esc(actor.person.branch_name if actor.person else "")))
+        return
+    verdict = await invites.examine(context.store, code, actor.person, context.clock.now())
+    if verdict.check not in (JoinCheck.CONFIRM_MOVE, JoinCheck.OK):
+        await query.answer()
+        key = {JoinCheck.EXPIRED: "join.expired_short", JoinCheck.USED_UP: "join.used_up",
+               JoinCheck.ALREADY: "join.already_short", JoinCheck.REVOKED: "join.revoked"}
+        await query.edit_message_text(context.t(key.get(verdict.check, "join.unknown")))
+        return
+    await query.answer()
+    await _join(update, context, code)
+
+
+def handlers() -> list[BaseHandler[Update, Context, Any]]:
+    """Handlers of this module."""
+    return [
+        CommandHandler("start", start, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(move_answer, pattern=callbacks.MOVE_PATTERN),
+    ]

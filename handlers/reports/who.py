@@ -1,0 +1,258 @@
+"""`/who` (who has not checked in today) and `/roster` (everyone with today's status).
+
+Both answer in one message. While the names fit (`bot.rules.rollup.NAMES_MAX`, or a branch without
+sub-branches) they are listed, in pages; past that the answer is the rollup by direct
+sub-branch, worst first, a dozen a page, each with a 🔍 button that opens the same view for
+that sub-branch in place (⬆ goes back up), and a 👤 button for the branch's own members.
+Every press renders again from the database and checks the presser's rights again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot.clock import local_day
+from bot.rules import checkins, rollup
+from bot.rules.access import may_lead
+from bot.text import cut, visible_len
+from handlers.core import pages
+from handlers.core.context import Context
+from handlers.core.guards import scope
+from handlers.core.replies import esc, status_label
+from storage.outbox import Buttons
+from storage.rows import STATUSES, Branch, RosterRow
+
+SHOW_PER_BRANCH = 200  # names listed per branch before "and N more"
+BRANCHES_PER_PAGE = 12  # sub-branch lines (and 🔍 buttons) on one page of a rollup
+NAME_MAX = 32  # characters of a branch's name in a rollup line
+LABEL_MAX = 24  # characters of a branch's name on a button
+OWN_VIEW = {"who": "whohere", "roster": "roshere"}  # the views of a branch's own members
+
+
+def _name(context: Context, row: RosterRow) -> str:
+    name = esc(row.name)
+    if row.username:
+        name += f" @{esc(row.username)}"
+    if not row.reachable:
+        name += " " + context.t("who.unreachable")
+    return name
+
+
+def _counts(context: Context, counts: dict[str, int]) -> str:
+    parts = [f"{status_label(context, s)} {n}" for s, n in counts.items()]
+    return context.t("who.counts", counts=" · ".join(parts) if parts else context.t("who.none"))
+
+
+def _marks(context: Context, tally: rollup.BranchTally) -> str:
+    """Today's statuses of a part in short: `🟢 12 · 🤒 1 · ❔ 3`."""
+    parts = [f"{context.t(f'roster.mark.{s}')} {tally.statuses[s]}"
+             for s in STATUSES if tally.statuses.get(s)]
+    if tally.missing:
+        parts.append(f"{context.t('roster.mark.none')} {tally.missing}")
+    return " · ".join(parts)
+
+
+async def _up(context: Context, branch: Branch, view: str) -> Buttons:
+    """⬆ to the parent branch's view, if the presser leads it too."""
+    actor = context.actor
+    if branch.parent_id is None or actor is None:
+        return []
+    parent = await context.store.branch(branch.parent_id)
+    if parent is None or not await may_lead(context.store, actor, parent.id):
+        return []
+    return [[(context.t("who.button_up", branch=cut(parent.name, LABEL_MAX)),
+              pages.data(view, str(parent.id), 0))]]
+
+
+def _rollup_page(context: Context, command: str, branch: Branch, found: rollup.Rollup,
+                 up: Buttons) -> pages.Page:
+    """The rollup by direct sub-branch, cut into pages of BRANCHES_PER_PAGE lines."""
+    own = found.own.tally
+    if command == "who":
+        top = [context.t("who.header", branch=esc(branch.name), day=found.day.isoformat(),
+                         missing=found.missing, total=found.members)]
+        own_line = (context.t("who.own", missing=own.missing, total=own.members)
+                    if own.members else context.t("who.own_empty"))
+        own_button = context.t("who.button_own", missing=own.missing) if own.missing else None
+    else:
+        top = [context.t("roster.header", branch=esc(branch.name), total=found.members,
+                         day=found.day.isoformat())]
+        own_line = (context.t("roster.own", total=own.members, statuses=_marks(context, own))
+                    if own.members else context.t("who.own_empty"))
+        own_button = context.t("roster.button_own", total=own.members) if own.members else None
+    top += [_counts(context, found.counts), "", own_line,
+            context.t("who.children_header", n=len(found.children))]
+    head = "\n".join(top)
+    sheets: list[pages.Sheet] = []
+    lines: list[str] = []
+    drill: list[tuple[str, str]] = []
+
+    def close() -> None:
+        buttons = [drill[i:i + 2] for i in range(0, len(drill), 2)]
+        sheets.append(pages.Sheet("\n".join([head, *lines]), buttons))
+        lines.clear()
+        drill.clear()
+
+    for part in found.children:
+        tally, node = part.tally, part.node
+        name = esc(cut(node.name, NAME_MAX))
+        if not tally.members:
+            line = context.t("who.child_empty", branch=name, id=node.id)
+        elif command == "who":
+            line = context.t("who.child", branch=name, id=node.id, missing=tally.missing,
+                             total=tally.members, rate=part.rate)
+        else:
+            line = context.t("roster.child", branch=name, id=node.id, total=tally.members,
+                             statuses=_marks(context, tally))
+        if lines and (len(lines) == BRANCHES_PER_PAGE or visible_len(
+                "\n".join([head, *lines, line])) > pages.PAGE_LIMIT):
+            close()
+        lines.append(line)
+        label = cut(node.name, LABEL_MAX)
+        drill.append((context.t(f"{command}.button_branch", branch=label,
+                                missing=tally.missing, total=tally.members),
+                      pages.data(command, str(node.id), 0)))
+    close()
+    common: Buttons = up
+    if own_button is not None:
+        common = [[(own_button, pages.data(OWN_VIEW[command], str(branch.id), 0))], *up]
+    return pages.Page(sheets[0].text, str(branch.id), common, tuple(sheets))
+
+
+def _who_names(context: Context, branch: Branch, found: rollup.Rollup,
+               status: checkins.SubtreeStatus) -> str:
+    """The members not checked in, by branch; `status` holds only them."""
+    lines = [context.t("who.header", branch=esc(branch.name), day=found.day.isoformat(),
+                       missing=found.missing, total=found.members)]
+    if found.members == 0:
+        lines.append(context.t("who.no_members"))
+    elif found.missing == 0:
+        lines.append(context.t("who.all_in", total=found.members))
+    for part in status.branches:
+        missing = part.missing
+        if not missing:
+            continue
+        indent = "  " * part.node.depth
+        lines.append(f"\n{indent}" + context.t("who.branch", branch=esc(part.node.name),
+                                               missing=len(missing), total=part.node.members))
+        lines.extend(f"{indent}• {_name(context, row)}" for row in missing[:SHOW_PER_BRANCH])
+        if len(missing) > SHOW_PER_BRANCH:
+            lines.append(indent + context.t("who.more", n=len(missing) - SHOW_PER_BRANCH))
+    lines.append("\n" + _counts(context, found.counts))
+    return "\n".join(lines)
+
+
+def _roster_names(context: Context, branch: Branch, status: checkins.SubtreeStatus) -> str:
+    lines = [context.t("roster.header", branch=esc(branch.name), total=status.total,
+                       day=status.branches[0].day.isoformat())]
+    for part in status.branches:
+        indent = "  " * part.node.depth
+        lines.append(f"\n{indent}" + context.t("roster.branch", branch=esc(part.node.name),
+                                               id=part.node.id, total=len(part.members)))
+        lines.extend(f"{indent}{_member(context, row)}" for row in part.members)
+    lines.append("\n" + _counts(context, status.counts))
+    return "\n".join(lines)
+
+
+def _member(context: Context, row: RosterRow) -> str:
+    """A roster line: `• name · secretary: status — note`."""
+    role = " · " + context.t("role.secretary") if row.role == "secretary" else ""
+    note = f" — {esc(row.note)}" if row.note else ""
+    return f"• {_name(context, row)}{role}: {status_label(context, row.status)}{note}"
+
+
+async def _subtree_view(update: Update, context: Context, command: str,
+                        argument: str) -> pages.Page | None:
+    branch = await scope(update, context, command, argument or None)
+    if branch is None:
+        return None
+    now = context.clock.now()
+    found = await rollup.subtree_rollup(context.store, branch.id, now)
+    up = await _up(context, branch, command)
+    if not found.lists_names(command):
+        return _rollup_page(context, command, branch, found, up)
+    if command == "who":
+        status = await checkins.subtree_status(context.store, branch.id, now,
+                                               missing_only=True)
+        text = _who_names(context, branch, found, status)
+    else:
+        text = _roster_names(context, branch,
+                             await checkins.subtree_status(context.store, branch.id, now))
+    return pages.Page(text, str(branch.id), up)
+
+
+@pages.view("who")
+async def who_view(update: Update, context: Context, argument: str) -> pages.Page | None:
+    """Members of a branch's subtree without a check-in today: by name, or by sub-branch."""
+    return await _subtree_view(update, context, "who", argument)
+
+
+@pages.view("roster")
+async def roster_view(update: Update, context: Context, argument: str) -> pages.Page | None:
+    """Every member of a branch's subtree with role and today's status, or the rollup."""
+    return await _subtree_view(update, context, "roster", argument)
+
+
+async def _own_view(update: Update, context: Context, command: str,
+                    argument: str) -> pages.Page | None:
+    """A branch's own members (not its sub-branches'), opened from its rollup."""
+    branch = await scope(update, context, command, argument or None)
+    if branch is None:
+        return None
+    day = local_day(context.clock.now(), branch.timezone)
+    rows = await context.store.own_roster(branch.id, day)
+    found = Counter(r.status for r in rows if r.status)
+    counts = {s: found[s] for s in STATUSES if found[s]}
+    if command == "who":
+        missing = [r for r in rows if r.status is None]
+        lines = [context.t("who.own_header", branch=esc(branch.name), day=day.isoformat(),
+                           missing=len(missing), total=len(rows))]
+        if not rows:
+            lines.append(context.t("who.no_members"))
+        elif not missing:
+            lines.append(context.t("who.all_in", total=len(rows)))
+        lines.extend(f"• {_name(context, row)}" for row in missing)
+    else:
+        lines = [context.t("roster.own_header", branch=esc(branch.name), total=len(rows),
+                           day=day.isoformat())]
+        lines.extend(_member(context, row) for row in rows)
+    lines.append("\n" + _counts(context, counts))
+    back = [[(context.t("who.button_up", branch=cut(branch.name, LABEL_MAX)),
+              pages.data(command, str(branch.id), 0))]]
+    return pages.Page("\n".join(lines), str(branch.id), back)
+
+
+@pages.view(OWN_VIEW["who"])
+async def who_here_view(update: Update, context: Context, argument: str) -> pages.Page | None:
+    """A branch's own members without a check-in today."""
+    return await _own_view(update, context, "who", argument)
+
+
+@pages.view(OWN_VIEW["roster"])
+async def roster_here_view(update: Update, context: Context,
+                           argument: str) -> pages.Page | None:
+    """A branch's own members with role and today's status."""
+    return await _own_view(update, context, "roster", argument)
+
+
+async def who(update: Update, context: Context) -> None:
+    """`/who [branch]`: members of the subtree without a check-in today."""
+    args = context.args or []
+    await pages.show(update, context, "who", args[0] if args else "")
+
+
+async def roster(update: Update, context: Context) -> None:
+    """`/roster [branch]`: every member of the subtree with role and today's status."""
+    args = context.args or []
+    await pages.show(update, context, "roster", args[0] if args else "")
+
+
+def handlers() -> list[BaseHandler[Update, Context, Any]]:
+    """Handlers of this module."""
+    private = filters.ChatType.PRIVATE
+    return [CommandHandler("who", who, filters=private),
+            CommandHandler("roster", roster, filters=private)]
