@@ -194,13 +194,13 @@ def cmd_init(args: argparse.Namespace) -> None:
         raise CliError("--org: expected the organization's name", EXIT_USAGE)
 
     async def work(store: Store) -> None:
-        roots = await store.root_branches()
+        roots = await store.branches.roots()
         if roots:
             raise CliError(f"{config.storage.path}: already initialized: root branch "
                            f"#{roots[0].id} “{roots[0].name}”")
-        branch_id = await store.create_branch(name, None, at=_now())
-        await store.audit(None, "init", branch_id=branch_id, allowed=True,
-                          detail={"name": name}, at=_now())
+        branch_id = await store.branches.create(name, None, at=_now())
+        await store.audit.record(None, "init", branch_id=branch_id, allowed=True,
+                                 detail={"name": name}, at=_now())
         print(f"created {config.storage.path} with root branch #{branch_id} “{name}”")
         print(f"next: frontline invite --config {_config_path(args)} --branch {branch_id} "
               "--role secretary")
@@ -221,7 +221,7 @@ def cmd_invite(args: argparse.Namespace) -> None:
     username = config.telegram.username or _ask_username(config)
 
     async def work(store: Store) -> None:
-        branch = await store.branch(args.branch)
+        branch = await store.branches.get(args.branch)
         if branch is None:
             raise CliError(f"--branch: there is no branch #{args.branch} "
                            "(see: frontline branch list)")
@@ -322,12 +322,12 @@ def cmd_branch_add(args: argparse.Namespace) -> None:
         raise CliError("NAME: expected the new branch's name", EXIT_USAGE)
 
     async def work(store: Store) -> None:
-        parent = await store.branch(args.parent)
+        parent = await store.branches.get(args.parent)
         if parent is None:
             raise CliError(f"--parent: there is no branch #{args.parent}")
-        branch_id = await store.create_branch(name, parent.id, at=_now())
-        await store.audit(None, "branch_add", branch_id=branch_id, allowed=True,
-                          detail={"parent": parent.id, "name": name}, at=_now())
+        branch_id = await store.branches.create(name, parent.id, at=_now())
+        await store.audit.record(None, "branch_add", branch_id=branch_id, allowed=True,
+                                 detail={"parent": parent.id, "name": name}, at=_now())
         print(f"created branch #{branch_id} “{name}” under #{parent.id} “{parent.name}”")
 
     asyncio.run(_with_store(config, work))
@@ -338,7 +338,7 @@ def cmd_branch_list(args: argparse.Namespace) -> None:
     config = _load(args)
 
     async def work(store: Store) -> None:
-        nodes = await store.whole_tree()
+        nodes = await store.branches.whole_tree()
         if not nodes:
             print("no branches yet: run frontline init")
         for node in nodes:
@@ -367,7 +367,7 @@ def cmd_households_import(args: argparse.Namespace) -> None:
         raise CliError(f"{path}: cannot read the file ({exc.strerror})", EXIT_USAGE) from None
 
     async def work(store: Store) -> None:
-        branch = await store.branch(args.branch)
+        branch = await store.branches.get(args.branch)
         if branch is None:
             raise CliError(f"--branch: there is no branch #{args.branch} "
                            "(see: frontline branch list)")
@@ -376,10 +376,10 @@ def cmd_households_import(args: argparse.Namespace) -> None:
         for error in result.errors:
             print(f"{path}: {error.describe(translate, language)}", file=sys.stderr)
         if result.written:
-            await store.audit(None, "households_import", branch_id=branch.id, allowed=True,
-                              detail={"created": result.created, "updated": result.updated,
+            await store.audit.record(None, "households_import", branch_id=branch.id, allowed=True,
+                                     detail={"created": result.created, "updated": result.updated,
                                       "skipped": len(result.errors), "file": path.name},
-                              at=_now())
+                                     at=_now())
             skipped = f", {len(result.errors)} bad row(s) skipped" if result.errors else ""
             print(f"imported {path.name} into #{branch.id} “{branch.name}”: "
                   f"{result.created} created, {result.updated} updated{skipped}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from storage import sql
 from storage.db import Database
@@ -14,9 +13,6 @@ from storage.times import iso
 
 class Audit:
     """Entries of the audit log."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:  # TEMPORARY facade: the old name
-        return self.record(*args, **kwargs)
 
     def __init__(self, db: Database) -> None:
         self.db = db

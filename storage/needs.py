@@ -186,9 +186,3 @@ class Needs:
                  ORDER BY n.created_at, n.id""")
         return [CriticalNeed(r[0], r[1], r[2], r[3], r[4], datetime.fromisoformat(r[5]))
                 for r in rows]
-
-
-# TEMPORARY facade (removed once the call sites are rewritten): the old name.
-from storage.rows import Recipient  # noqa: E402
-
-NeedContact = Recipient

@@ -121,15 +121,15 @@ class RosterRow:
 @dataclass(frozen=True, slots=True)
 class Recipient:
     """A member to send to (a broadcast's recipient, a task's assignee, a secretary to tell):
-    whom, in which language, and, where the query knows it, whether they can be reached and
-    the branch they belong to."""
+    whom, in which language, and, where the query reads them, whether they can be reached
+    and the branch they belong to (0: none, or not read)."""
 
     member_id: int
     name: str
     language: str | None
     telegram_language: str | None
     reachable: bool = True
-    branch_id: int | None = None
+    branch_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from storage import sql
 from storage.branches import Defaults
@@ -89,9 +88,6 @@ def _effective(column: str) -> str:
 
 class Schedules:
     """Each branch's effective rhythm and settings, and what a daily run needs."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:  # TEMPORARY facade: the old name
-        return self.all(*args, **kwargs)
 
     def __init__(self, db: Database, defaults: Defaults) -> None:
         self.db = db
@@ -202,10 +198,3 @@ class Schedules:
                  ORDER BY ms.member_id LIMIT :names""",
             {"branch": branch_id, "day": day.isoformat(), "names": names})
         return int(counts[0]), int(counts[1]), [str(r[0]) for r in rows]
-
-
-# TEMPORARY facade (removed once the call sites are rewritten): the old places.
-from storage.needs import CriticalNeed as CriticalNeed  # noqa: E402
-from storage.runs import Piece as Piece  # noqa: E402
-from storage.runs import Recorded as Recorded  # noqa: E402
-from storage.runs import Run as Run  # noqa: E402

@@ -239,8 +239,3 @@ class Tasks:
             " WHERE id = ? AND status = 'open' RETURNING 1",
             (status, iso(at), by, task_id))
         return row is not None
-
-
-# TEMPORARY facade (removed once the call sites are rewritten): the old names.
-Contact = Recipient
-from storage.teams import Team as Team  # noqa: E402

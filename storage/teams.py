@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from storage import sql
 from storage.db import Database
@@ -33,9 +32,6 @@ class Team:
 
 class Teams:
     """Teams and their members."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:  # TEMPORARY facade: the old name
-        return self.in_subtree(*args, **kwargs)
 
     def __init__(self, db: Database) -> None:
         self.db = db

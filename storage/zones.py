@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from storage.db import Database
 from storage.times import iso
@@ -22,9 +21,6 @@ class Zone:
 
 class Zones:
     """A branch's zones."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:  # TEMPORARY facade: the old name
-        return self.of_branch(*args, **kwargs)
 
     def __init__(self, db: Database) -> None:
         self.db = db

@@ -92,12 +92,13 @@ async def audience(store: Store, draft: Draft, author_id: int, *, with_groups: b
     acknowledge their own broadcast.
     """
     subtree = draft.scope == "subtree"
-    members = [r for r in await store.recipients(draft.branch_id, subtree=subtree)
+    members = [r for r in await store.broadcasts.recipients(draft.branch_id, subtree=subtree)
                if r.member_id != author_id]
     groups: list[tuple[Branch, int]] = []
     if with_groups:
-        for branch_id, chat_id in await store.group_chats(draft.branch_id, subtree=subtree):
-            branch = await store.branch(branch_id)
+        for branch_id, chat_id in await store.branches.group_chats(draft.branch_id,
+                                                                   subtree=subtree):
+            branch = await store.branches.get(branch_id)
             if branch is not None:
                 groups.append((branch, chat_id))
     return Audience(members, groups)

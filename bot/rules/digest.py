@@ -27,9 +27,8 @@ from bot.rules import digest_coverage
 from bot.rules.digest_coverage import DigestCoverage
 from bot.rules.vocab import CARE
 from bot.text import TEXT_LIMIT, cut, esc, utf16_len
-from storage.digest import DigestCounts, DigestDecline, DigestNeed, DigestPerson
 from storage.outbox import Buttons, NewMessage
-from storage.rows import Branch
+from storage.rows import Branch, DigestCounts, DigestDecline, DigestNeed, DigestPerson
 from storage.store import Store
 
 SHOW_NAMES = 12  # names per list before "and N more" (fewer if the message would not fit)
@@ -160,13 +159,13 @@ async def build(store: Store, branch: Branch, day: date, now: datetime, *,
     """Count the digest of `branch`'s subtree for the local `day`."""
     start, end, as_of, joined_before = _window(branch, day, now)
     yesterday = day - timedelta(days=1)
-    parts, people = await store.digest_rollup(
+    parts, people = await store.digest.rollup(
         branch.id, day, yesterday, start=start, end=end, as_of=as_of,
         joined_before=joined_before, names=shown)
-    needs = await store.digest_open_needs(branch.id, as_of=as_of, limit=SHOW_NEEDS)
-    declines = await store.digest_declines(branch.id, start=start, end=end,
+    needs = await store.digest.open_needs(branch.id, as_of=as_of, limit=SHOW_NEEDS)
+    declines = await store.digest.declines(branch.id, start=start, end=end,
                                            limit=SHOW_DECLINES)
-    broadcasts, recipients, acks = await store.digest_acks(branch.id, start=start, end=end)
+    broadcasts, recipients, acks = await store.digest.acks(branch.id, start=start, end=end)
     children = worst_first([p for p in parts if p.branch_id != branch.id])
     return Digest(branch=branch, day=day, total=_sum(branch, parts), children=children,
                   people=people, shown=shown, needs=needs, declines=declines,
@@ -179,7 +178,7 @@ async def full_list(store: Store, branch: Branch, day: date, kind: str,
     """Every member behind a list button: `unwell` (and quarantined) or `silent`."""
     _, _, _, joined_before = _window(branch, day, now)
     kinds = CARE if kind == "unwell" else ("silent",)
-    return await store.digest_people(branch.id, day, day - timedelta(days=1),
+    return await store.digest.people(branch.id, day, day - timedelta(days=1),
                                      joined_before=joined_before, kinds=kinds, limit=None)
 
 
@@ -358,13 +357,13 @@ async def digest_messages(store: Store, translate: Translate, branch_id: int, da
     names of the unwell and the buttons; the linked group, if any, gets it in the branch's
     locale without them.
     """
-    branch = await store.branch(branch_id)
+    branch = await store.branches.get(branch_id)
     if branch is None:
         return []
     digest = await build(store, branch, day, now)
     rendered: dict[str, tuple[str, Buttons]] = {}
     messages = []
-    for secretary in await store.branch_secretaries(branch_id):
+    for secretary in await store.people.branch_secretaries(branch_id):
         language = pick_language(secretary.language, secretary.telegram_language,
                                  branch.locale)
         if language not in rendered:

@@ -443,7 +443,7 @@ class OutboxWorker:
         while not self._stopping:
             known = [m for m, row in self._gone.items() if row not in self._claimed]
             self._written_since_read.clear()
-            items = await store.pending_outbox(after_id=after, limit=BATCH)
+            items = await store.outbox.pending(after_id=after, limit=BATCH)
             stale = self._written_since_read
             for member in known:  # the rows just read know it
                 self._gone.pop(member, None)
@@ -636,7 +636,7 @@ class OutboxWorker:
                 continue
             batch = list(self._outcomes)
             try:
-                await self.store.record_outbox(batch, at=self.clock.now())
+                await self.store.outbox.record(batch, at=self.clock.now())
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -676,7 +676,7 @@ class OutboxWorker:
         touched, self._touched = self._touched, set()
         for broadcast_id in sorted(touched):
             try:
-                finished = await self.store.finish_broadcast(broadcast_id, at=self.clock.now())
+                finished = await self.store.broadcasts.finish(broadcast_id, at=self.clock.now())
             except Exception:
                 logger.exception("could not mark broadcast %d finished", broadcast_id)
                 self._touched.add(broadcast_id)
@@ -704,6 +704,6 @@ class OutboxWorker:
 
     async def _finish_broadcasts(self) -> None:
         await self._report_touched()
-        for broadcast_id in await self.store.unfinished_broadcasts():
-            if await self.store.finish_broadcast(broadcast_id, at=self.clock.now()):
+        for broadcast_id in await self.store.broadcasts.unfinished():
+            if await self.store.broadcasts.finish(broadcast_id, at=self.clock.now()):
                 await self._report(broadcast_id, finished=True)

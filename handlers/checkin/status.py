@@ -160,7 +160,7 @@ async def ask_note(update: Update, context: Context) -> int:
     actor = context.actor
     assert actor is not None and actor.person is not None and actor.person.timezone
     day = local_day(context.clock.now(), actor.person.timezone)
-    if await context.store.checkin(actor.user_id, day) is None:
+    if await context.store.checkins.get(actor.user_id, day) is None:
         await query.answer(context.t("checkin.note_no_checkin"), show_alert=True)
         return ConversationHandler.END
     await query.answer()
@@ -182,8 +182,8 @@ async def save_note(update: Update, context: Context) -> int:
         await reply(update, context.t("checkin.not_member"))
         return ConversationHandler.END
     day = local_day(context.clock.now(), actor.person.timezone)
-    if not await context.store.set_checkin_note(actor.user_id, day, note,
-                                                at=context.clock.now()):
+    if not await context.store.checkins.set_note(actor.user_id, day, note,
+                                                 at=context.clock.now()):
         await reply(update, context.t("checkin.note_no_checkin"))
         return ConversationHandler.END
     await reply(update, context.t("checkin.note_saved", note=esc(note)))
@@ -210,8 +210,8 @@ async def me(update: Update, context: Context) -> None:
     assert actor is not None and actor.person is not None and actor.person.timezone
     person = actor.person
     today = local_day(context.clock.now(), actor.person.timezone)
-    current = await context.store.checkin(person.id, today)
-    days = await context.store.checkin_days(person.id, until=today)
+    current = await context.store.checkins.get(person.id, today)
+    days = await context.store.checkins.days(person.id, until=today)
     role = "admin" if actor.is_admin and person.role != "secretary" else person.role
     lines = [context.t("me.card", name=esc(person.display_name), branch=esc(person.branch_name),
                        role=context.t(f"role.{role}"), day=today.isoformat(),

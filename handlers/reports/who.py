@@ -61,7 +61,7 @@ async def _up(context: Context, branch: Branch, view: str) -> Buttons:
     actor = context.actor
     if branch.parent_id is None or actor is None:
         return []
-    parent = await context.store.branch(branch.parent_id)
+    parent = await context.store.branches.get(branch.parent_id)
     if parent is None or not await may_lead(context.store, actor, parent.id):
         return []
     return [[(context.t("who.button_up", branch=cut(parent.name, LABEL_MAX)),
@@ -204,7 +204,7 @@ async def _own_view(update: Update, context: Context, command: str,
     if branch is None:
         return None
     day = local_day(context.clock.now(), branch.timezone)
-    rows = await context.store.own_roster(branch.id, day)
+    rows = await context.store.rollup.own_roster(branch.id, day)
     found = Counter(r.status for r in rows if r.status)
     counts = {s: found[s] for s in STATUSES if found[s]}
     if command == "who":

@@ -27,7 +27,8 @@ from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.replies import esc, refuse, reply, say, utf16_len
 from storage.outbox import Buttons
-from storage.tasks import AssignmentRow, Contact, TaskRow
+from storage.rows import Recipient
+from storage.tasks import AssignmentRow, TaskRow
 
 REASON, PROOF = range(2)  # conversation states
 TASK_KEY = "task_answering"
@@ -50,7 +51,7 @@ def _timezone(context: Context, task: TaskRow) -> str:
 
 
 async def _card(context: Context, task: TaskRow, timezone: str) -> str:
-    author = await context.store.contacts([task.created_by])
+    author = await context.store.people.contacts([task.created_by])
     return tasks.card(context.translate, context.language, task_id=task.id, title=task.title,
                       details=task.details, due=tasks.format_due(task.due_at, timezone),
                       author=author[0].name if author else "?", branch=task.branch_name)
@@ -64,11 +65,11 @@ async def _my_part(update: Update, context: Context, action: str
     parsed = tasks.parse_button(query.data)
     actor = context.actor
     assert actor is not None
-    task = await context.store.task(parsed[0]) if parsed else None
+    task = await context.store.tasks.get(parsed[0]) if parsed else None
     if task is None:
         await query.answer(context.t("task.unknown"), show_alert=True)
         return None
-    part = await context.store.assignment(task.id, actor.user_id)
+    part = await context.store.tasks.assignment(task.id, actor.user_id)
     if part is None:
         await refuse(update, context, "task.not_yours", action=f"task_{action}",
                      branch_id=task.branch_id, id=task.id)
@@ -94,7 +95,7 @@ async def accept(update: Update, context: Context) -> None:
     task, part = found
     query = update.callback_query
     assert query is not None
-    if part.state != "pending" or not await context.store.answer_assignment(
+    if part.state != "pending" or not await context.store.tasks.answer_assignment(
             task.id, part.member_id, accept=True, reason=None, at=context.clock.now()):
         await _already(update, context, part)
         return
@@ -132,7 +133,7 @@ async def got_reason(update: Update, context: Context) -> int:
                                       max=tasks.REASON_MAX))
         return REASON
     task = await _pending_task(context)
-    me = Contact(actor.user_id, actor.person.display_name if actor.person else "?", None, None)
+    me = Recipient(actor.user_id, actor.person.display_name if actor.person else "?", None, None)
     if task is None or not await tasks.decline(context.store, context.translate, task, me,
                                                reason, context.clock.now()):
         await reply(update, context.t("task.not_pending"))
@@ -150,7 +151,7 @@ async def reason_not_text(update: Update, context: Context) -> int:
 
 async def _pending_task(context: Context) -> TaskRow | None:
     task_id = context.user_data.pop(TASK_KEY, None) if context.user_data is not None else None
-    return await context.store.task(task_id) if isinstance(task_id, int) else None
+    return await context.store.tasks.get(task_id) if isinstance(task_id, int) else None
 
 
 async def ask_proof(update: Update, context: Context) -> int:
@@ -216,7 +217,7 @@ async def my_tasks(update: Update, context: Context) -> None:
     """`/tasks`: the member's open parts, each with its buttons."""
     actor = context.actor
     assert actor is not None
-    rows = await context.store.open_tasks_of(actor.user_id)
+    rows = await context.store.tasks.open_of(actor.user_id)
     if not rows:
         await reply(update, context.t("task.none_open"))
         return
@@ -239,7 +240,7 @@ async def _led_task(update: Update, context: Context, task_id: int | None,
     """The task, if the actor leads its branch; None after answering."""
     actor = context.actor
     assert actor is not None
-    task = await context.store.task(task_id) if task_id is not None else None
+    task = await context.store.tasks.get(task_id) if task_id is not None else None
     if task is None:
         if update.callback_query is not None:
             await update.callback_query.answer(context.t("task.unknown"), show_alert=True)
@@ -272,11 +273,11 @@ async def task_view(update: Update, context: Context, argument: str) -> pages.Pa
     task = await _led_task(update, context, int(argument), "task_view")
     if task is None:
         return None
-    branch = await context.store.branch(task.branch_id)
+    branch = await context.store.branches.get(task.branch_id)
     timezone = branch.timezone if branch else _timezone(context, task)
     lines = [await _card(context, task, timezone),
              context.t(f"task.status_{task.status}")]
-    for part in await context.store.assignments(task.id):
+    for part in await context.store.tasks.assignments(task.id):
         when = tasks.format_due(part.done_at or part.answered_at, timezone)
         line = context.t("task.progress_line", name=esc(part.name),
                          state=context.t(f"task.state_{part.state}"), at=when or "—")

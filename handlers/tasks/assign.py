@@ -77,13 +77,13 @@ async def from_need(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     match = _NEED.match(query.data)
-    need = await context.store.need(int(match.group(1))) if match else None
+    need = await context.store.needs.get(int(match.group(1))) if match else None
     if need is None:
         await query.answer(context.t("button.stale"), show_alert=True)
         return ConversationHandler.END
     actor = context.actor
     assert actor is not None
-    branch = await context.store.branch(need.branch_id)
+    branch = await context.store.branches.get(need.branch_id)
     if branch is None or not await may_lead(context.store, actor, need.branch_id):
         await refuse(update, context, "deny.outside_scope", action="assign",
                      branch_id=need.branch_id, branch=esc(branch.name if branch else ""))
@@ -216,7 +216,8 @@ async def _show_people(update: Update, context: Context, draft: Draft, *, edit: 
         nav.append(_button(context, "assign.button_all", "all"))
     if nav:
         rows.append(nav)
-    teams = [team for team in await context.store.teams(draft.branch_id) if team.members]
+    teams = [team for team in await context.store.teams.in_subtree(draft.branch_id)
+             if team.members]
     if draft.search:  # a search finds teams by name too
         wanted = draft.search.casefold()
         teams = [team for team in teams if wanted in team.name.casefold()]
@@ -258,7 +259,7 @@ async def people_button(update: Update, context: Context) -> int:
     elif kind == "all":
         draft.search, draft.page = None, 0
     elif kind == "team" and value.isdigit():
-        team = next((t for t in await context.store.teams(draft.branch_id)
+        team = next((t for t in await context.store.teams.in_subtree(draft.branch_id)
                      if t.id == int(value)), None)
         members = [m.member_id for m in team.members if m.member_id in draft.names] if team else []
         if team is None or not members:
@@ -325,7 +326,7 @@ async def send(update: Update, context: Context) -> int:
         await refuse(update, context, "deny.outside_scope", action="assign",
                      branch_id=draft.branch_id, branch=esc(draft.branch_name))
         return ConversationHandler.END
-    members = {r.member_id for r in await store.roster(draft.branch_id, {})}
+    members = {r.member_id for r in await store.rollup.roster(draft.branch_id, {})}
     assignees = [m for m in draft.selected if m in members]
     await query.answer()
     if not assignees:
