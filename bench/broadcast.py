@@ -56,7 +56,7 @@ from bot.runtime.ratelimit import RetryingRateLimiter
 from bot.sandbox import vtime
 from bot.sandbox.harness import SandboxBot
 from handlers.core.sender import telegram_sender
-from storage.outbox import NewMessage
+from storage.rows import NewMessage
 from storage.times import iso
 
 FIRST_USER = 800_000

@@ -9,10 +9,8 @@ from datetime import datetime, timedelta
 
 from storage import sql
 from storage.db import Database
-from storage.rows import Buttons, NewMessage, OutboxItem
+from storage.rows import NewMessage, OutboxItem
 from storage.times import from_iso, iso
-
-__all__ = ["Buttons", "NewMessage", "Outbox", "OutboxOutcome"]
 
 
 @dataclass(frozen=True, slots=True)

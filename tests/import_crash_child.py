@@ -29,7 +29,7 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.sandbox.harness import SandboxBot
 from handlers.core.callbacks import ack
-from storage.outbox import NewMessage
+from storage.rows import NewMessage
 
 SECRETARY, MEMBERS = 500, (501, 502, 503)
 ROWS = 200_000

@@ -24,7 +24,7 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.sandbox import Sandbox
 from bot.sandbox.harness import SandboxBot
-from storage.outbox import NewMessage
+from storage.rows import NewMessage
 
 FIRST = 100_000
 

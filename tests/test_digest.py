@@ -10,7 +10,7 @@ import pytest
 from bot.rules import digest
 from bot.sandbox.harness import SandboxBot
 from bot.text import utf16_len
-from storage.outbox import NewMessage
+from storage.rows import NewMessage
 from tests.helpers import (
     ADMIN,
     MEM_A1,

@@ -33,8 +33,7 @@ from bot.runtime.outbox import (
 )
 from bot.sandbox import Sandbox, vtime
 from bot.sandbox.harness import SandboxBot
-from storage.outbox import NewMessage
-from storage.rows import OutboxItem
+from storage.rows import NewMessage, OutboxItem
 from tests.crash_child import hold_write_lock
 from tests.helpers import MORNING, OUTSIDER
 

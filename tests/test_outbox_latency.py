@@ -15,7 +15,7 @@ from bot.config import Config
 from bot.runtime import outbox as outbox_module
 from bot.sandbox import vtime
 from bot.sandbox.harness import SandboxBot
-from storage.outbox import NewMessage
+from storage.rows import NewMessage
 
 FIRST = 700_000
 START = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)

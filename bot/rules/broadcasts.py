@@ -14,8 +14,7 @@ from datetime import timedelta
 
 from bot.i18n import LANGUAGES, Translator, pick_language
 from bot.text import CAPTION_LIMIT, TEXT_LIMIT, esc, utf16_len
-from storage.outbox import Buttons, NewMessage
-from storage.rows import Branch, Recipient
+from storage.rows import Branch, Buttons, NewMessage, Recipient
 from storage.store import Store
 
 REMIND_INTERVAL = timedelta(minutes=10)  # a broadcast's reminders, at most one per interval

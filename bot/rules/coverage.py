@@ -45,8 +45,7 @@ from storage.coverage import (
     OffDuty,
     Uncovered,
 )
-from storage.outbox import NewMessage
-from storage.rows import Person
+from storage.rows import NewMessage, Person
 from storage.store import Store
 
 BACK_STATUSES = ("on_duty", "available")

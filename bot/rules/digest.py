@@ -27,8 +27,15 @@ from bot.rules import digest_coverage
 from bot.rules.digest_coverage import DigestCoverage
 from bot.rules.vocab import CARE
 from bot.text import TEXT_LIMIT, cut, esc, utf16_len
-from storage.outbox import Buttons, NewMessage
-from storage.rows import Branch, DigestCounts, DigestDecline, DigestNeed, DigestPerson
+from storage.rows import (
+    Branch,
+    Buttons,
+    DigestCounts,
+    DigestDecline,
+    DigestNeed,
+    DigestPerson,
+    NewMessage,
+)
 from storage.store import Store
 
 SHOW_NAMES = 12  # names per list before "and N more" (fewer if the message would not fit)

@@ -17,8 +17,7 @@ from bot.i18n import Translate
 from bot.rules import coverage
 from bot.text import cut, esc
 from storage.coverage import CoverageCounts, OffDuty
-from storage.outbox import Buttons
-from storage.rows import Branch
+from storage.rows import Branch, Buttons
 from storage.store import Store
 
 NAME_MAX = 32

@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 from bot.i18n import Translator
 from bot.rules.tasks import button, done_buttons, speak
 from bot.text import esc
-from storage.outbox import NewMessage
-from storage.rows import Recipient
+from storage.rows import NewMessage, Recipient
 from storage.store import Store
 from storage.tasks import Followup, Watched
 

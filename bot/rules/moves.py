@@ -32,8 +32,7 @@ from bot.i18n import Translator, pick_language
 from bot.rules.needs import nearest_secretaries
 from bot.text import esc
 from storage.moves import MoveOutcome
-from storage.outbox import NewMessage
-from storage.rows import Recipient
+from storage.rows import NewMessage, Recipient
 from storage.store import Store
 
 __all__ = ["MoveOutcome", "join_by_invite", "move"]

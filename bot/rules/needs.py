@@ -19,8 +19,7 @@ from bot.i18n import Translator, pick_language
 from bot.text import esc
 from storage.households import Household
 from storage.needs import CLOSED, NeedRow
-from storage.outbox import Buttons, NewMessage
-from storage.rows import Person, Recipient
+from storage.rows import Buttons, NewMessage, Person, Recipient
 from storage.store import Store
 
 CATEGORIES = ("food", "medicine", "medical", "transport", "childcare", "other")

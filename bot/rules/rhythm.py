@@ -55,8 +55,7 @@ from bot.rules.vocab import CARE
 from bot.text import esc
 from storage.coverage import MAX_VISIT_EVERY
 from storage.needs import CriticalNeed
-from storage.outbox import Buttons, NewMessage
-from storage.rows import STATUSES, Recipient
+from storage.rows import STATUSES, Buttons, NewMessage, Recipient
 from storage.runs import Piece, Recorded, Run
 from storage.schedule import Schedule, Target
 from storage.store import Store

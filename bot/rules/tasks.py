@@ -18,8 +18,7 @@ from bot.clock import OutOfRange
 from bot.i18n import Translator, pick_language
 from bot.rules import needs
 from bot.text import cut, esc
-from storage.outbox import Buttons, NewMessage
-from storage.rows import Recipient
+from storage.rows import Buttons, NewMessage, Recipient
 from storage.store import Store
 from storage.tasks import TaskRow
 

@@ -27,8 +27,7 @@ from handlers.core import callbacks
 from handlers.core.context import Context
 from handlers.core.guards import scope
 from handlers.core.replies import esc, plain, refuse, reply, reply_lines
-from storage.outbox import NewMessage
-from storage.rows import BroadcastRow
+from storage.rows import BroadcastRow, NewMessage
 
 logger = logging.getLogger(__name__)
 

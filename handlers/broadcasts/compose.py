@@ -33,7 +33,7 @@ from handlers.core.context import Context
 from handlers.core.drafts import Drafts, stay
 from handlers.core.guards import scope
 from handlers.core.replies import esc, refuse, reply, utf16_len
-from storage.outbox import Buttons
+from storage.rows import Buttons
 
 logger = logging.getLogger(__name__)
 

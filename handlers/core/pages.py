@@ -26,7 +26,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.text import CALLBACK_DATA_LIMIT, SPLIT_LIMIT, split_html
 from handlers.core.context import Context
 from handlers.core.replies import edit, reply
-from storage.outbox import Buttons
+from storage.rows import Buttons
 
 logger = logging.getLogger(__name__)
 

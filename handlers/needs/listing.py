@@ -45,7 +45,7 @@ from handlers.needs.keyboards import (
     parse_page,
     typed_text,
 )
-from storage.outbox import Buttons
+from storage.rows import Buttons
 
 logger = logging.getLogger(__name__)
 

@@ -22,8 +22,7 @@ from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import scope
 from handlers.core.replies import esc, refuse, reply, say
-from storage.outbox import Buttons
-from storage.rows import Branch
+from storage.rows import Branch, Buttons
 
 logger = logging.getLogger(__name__)
 

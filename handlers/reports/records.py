@@ -18,9 +18,8 @@ from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import named_member
 from handlers.core.replies import esc, refuse, reply, say, status_label, utf16_len
-from storage.outbox import NewMessage
 from storage.records import MemberMatch
-from storage.rows import Person
+from storage.rows import NewMessage, Person
 
 TEXT_MAX = 500
 

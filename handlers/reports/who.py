@@ -23,8 +23,7 @@ from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import scope
 from handlers.core.replies import esc, status_label
-from storage.outbox import Buttons
-from storage.rows import STATUSES, Branch, RosterRow
+from storage.rows import STATUSES, Branch, Buttons, RosterRow
 
 SHOW_PER_BRANCH = 200  # names listed per branch before "and N more"
 BRANCHES_PER_PAGE = 12  # sub-branch lines (and 🔍 buttons) on one page of a rollup

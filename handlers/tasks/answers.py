@@ -26,8 +26,7 @@ from bot.rules.access import may_lead
 from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.replies import esc, refuse, reply, say, utf16_len
-from storage.outbox import Buttons
-from storage.rows import Recipient
+from storage.rows import Buttons, Recipient
 from storage.tasks import AssignmentRow, TaskRow
 
 REASON, PROOF = range(2)  # conversation states
