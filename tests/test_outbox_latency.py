@@ -126,7 +126,7 @@ async def _slow_reads(batch: int, messages: int) -> int:
             await asyncio.sleep(1)
             return items
 
-        store.pending_outbox = slow  # type: ignore[method-assign]
+        store.outbox.pending = slow  # type: ignore[method-assign]
         await store.outbox.enqueue("need", [NewMessage(u, u, "x") for u in users],
                                    at=bot.clock.now())
         await bot.drain(seconds=60)
