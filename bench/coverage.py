@@ -42,7 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from digest import tree  # bench/digest.py: the same 1,000-branch tree
 
-from bot.rules import coverage, digest_coverage
+from bot.rules import coverage
+from bot.rules.digest import coverage as digest_coverage
 from storage.rows import Branch
 from storage.store import Store
 

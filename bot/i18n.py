@@ -1,4 +1,9 @@
-"""Translations: one TOML catalog per language under `bot/locales/`, flattened to dotted keys.
+"""Translations: one folder of TOML files per language (`bot/locales/zh/`, `bot/locales/en/`),
+one file per top-level section of the catalog, flattened to dotted keys.
+
+A key `needs.help` lives in `bot/locales/<lang>/needs.toml` under its `[needs]` table (and
+`need.report.title` would sit under `[need.report]` in `need.toml`): a file holds exactly the
+section it is named after, so the file of any key is the key's first word.
 
 Texts are `str.format` templates with named fields. Catalog texts may contain HTML
 (every message is sent with parse_mode HTML); the *values* filled in are escaped by
@@ -13,6 +18,7 @@ import tomllib
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any, Protocol
 
 logger = logging.getLogger(__name__)
@@ -32,25 +38,30 @@ def _flatten(prefix: str, table: Mapping[str, Any], out: dict[str, str]) -> None
             raise ValueError(f"catalog key {full} must be text")
 
 
+def load_folder(folder: Traversable, where: str) -> dict[str, str]:
+    """The flattened texts of one language's folder (`where` names it in errors).
+
+    Every `<section>.toml` must hold the table `[section]` and nothing else, so that a key's
+    file is its first word and no file can define (or silently override) another's keys.
+    """
+    out: dict[str, str] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        section = entry.name.removesuffix(".toml")
+        table = tomllib.loads(entry.read_text("utf-8"))
+        if list(table) != [section]:
+            raise ValueError(f"{where}/{entry.name} must hold the table [{section}] and nothing "
+                             f"else, not {', '.join(f'[{name}]' for name in table) or 'nothing'}")
+        _flatten("", table, out)
+    return out
+
+
 @cache
 def catalog(language: str) -> dict[str, str]:
-    """The flattened catalog of one language: `<lang>.toml` and every `<feature>.<lang>.toml`.
-
-    A feature may keep its texts in its own file (`needs.zh.toml`, `needs.en.toml`); a key
-    defined twice is an error, so that files cannot silently override each other.
-    """
-    folder = resources.files("bot.locales")
-    names = sorted(entry.name for entry in folder.iterdir()
-                   if entry.name == f"{language}.toml" or entry.name.endswith(f".{language}.toml"))
-    out: dict[str, str] = {}
-    for name in names:
-        part: dict[str, str] = {}
-        _flatten("", tomllib.loads(folder.joinpath(name).read_text("utf-8")), part)
-        clash = sorted(set(part) & set(out))
-        if clash:
-            raise ValueError(f"bot/locales/{name}: keys defined twice: {', '.join(clash[:5])}")
-        out.update(part)
-    return out
+    """The flattened catalog of one language: every `bot/locales/<language>/<section>.toml`."""
+    return load_folder(resources.files("bot.locales").joinpath(language),
+                       f"bot/locales/{language}")
 
 
 def fields(template: str) -> set[str]:

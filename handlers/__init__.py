@@ -26,6 +26,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *needs.handlers(),
         *tasks.assign.handlers(),
         *tasks.answers.handlers(),
+        *tasks.board.handlers(),
         *tasks.teams.handlers(),
         *checkin.status.handlers(),
         *reports.records.handlers(),

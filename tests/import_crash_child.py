@@ -27,8 +27,8 @@ from typing import TextIO
 
 from bot.clock import ManualClock
 from bot.config import Config
+from bot.rules.callbacks import Ack
 from bot.sandbox.harness import SandboxBot
-from handlers.core.callbacks import ack
 from storage.rows import NewMessage
 
 SECRETARY, MEMBERS = 500, (501, 502, 503)
@@ -63,7 +63,7 @@ class Stop(logging.Handler):
             self.pieces += 1
             sandbox = self.bot.sandbox
             if self.press is None:
-                update = sandbox.press(MEMBERS[0], ack(self.broadcast))
+                update = sandbox.press(MEMBERS[0], Ack(self.broadcast).pack())
                 self.press = update["callback_query"]["id"]
             elif self.press in sandbox.callback_answers and self.pieces >= 5:
                 self.stop(message)
@@ -91,7 +91,7 @@ async def run(db: str, log: TextIO, mode: str) -> None:
             branch_id=branch, author_id=SECRETARY, scope="branch", body="crash",
             media_kind=None, media_file_id=None, to_groups=False, ack_required=True,
             messages=[NewMessage(chat_id=m, member_id=m, text="Water at the gate at 6",
-                                 buttons=[[("OK", ack("ID"))]]) for m in MEMBERS],
+                                 buttons=[[("OK", Ack.later("ID"))]]) for m in MEMBERS],
             status_chat_id=None, status_message_id=None, at=now, placeholder="ID")
         await bot.drain()
         logger = logging.getLogger(PIECES)

@@ -16,9 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import Translator
-from bot.rules.household_files import MAX_ROWS
-from bot.rules.household_import import import_households
-from bot.rules.households import MAX_BYTES, RowError, is_vulnerable, parse
+from bot.rules.households import (
+    MAX_BYTES,
+    MAX_ROWS,
+    RowError,
+    import_households,
+    is_vulnerable,
+    parse,
+)
 from storage.households import HouseholdInput
 from storage.store import Store
 from tests.test_cli import db_path, frontline, sql

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import glob
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from bot.i18n import LANGUAGES, Count, Translator, catalog, fields, pick_language
+from bot.i18n import LANGUAGES, Count, Translator, catalog, fields, load_folder, pick_language
 
 ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ROOT / "bot" / "locales"
 KEY_USE = re.compile(r"""\b(?:t|translate)\(\s*(?:[a-z_.]+,\s*)?["']([a-z_]+\.[a-z_.]+)["']""")
 DYNAMIC = {
     "status.": ["on_duty", "available", "unwell", "quarantined", "off", "none",
@@ -20,6 +23,38 @@ DYNAMIC = {
                  "broadcasts", "digest", "settings", "zone", "households", "import", "visit",
                  "coverage", "away"],
 }
+
+
+def test_every_file_holds_the_section_it_is_named_after() -> None:
+    """`zh/needs.toml` holds `[needs]` (and its sub-tables) and nothing else, in every language."""
+    files = sorted(LOCALES.rglob("*.toml"))
+    assert len(files) > 60
+    for path in files:
+        assert path.parent.parent == LOCALES and path.parent.name in LANGUAGES, path
+        assert list(tomllib.loads(path.read_text("utf-8"))) == [path.stem], path
+
+
+def test_both_languages_have_the_same_files() -> None:
+    names = {lang: sorted(p.name for p in (LOCALES / lang).glob("*.toml")) for lang in LANGUAGES}
+    assert names["zh"] == names["en"]
+
+
+def test_a_file_holding_another_section_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "needs.toml").write_text('[needs]\nhelp = "x"\n', "utf-8")
+    assert load_folder(tmp_path, "zh") == {"needs.help": "x"}
+    (tmp_path / "need.toml").write_text('[need]\nhelp = "x"\n[needs]\nmore = "y"\n', "utf-8")
+    with pytest.raises(ValueError, match=r"zh/need\.toml must hold the table \[need\]"):
+        load_folder(tmp_path, "zh")
+
+
+def test_the_catalogues_ship() -> None:
+    """pyproject's package-data takes every catalogue file into a non-editable install
+    (setuptools expands its globs from the package's folder, as `glob` does)."""
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    patterns = data["tool"]["setuptools"]["package-data"]["bot.locales"]
+    shipped = {name for pattern in patterns for name in glob.glob(pattern, root_dir=LOCALES)}
+    files = {path.relative_to(LOCALES).as_posix() for path in LOCALES.rglob("*.toml")}
+    assert files and files <= shipped
 
 
 def test_catalogs_have_the_same_keys() -> None:

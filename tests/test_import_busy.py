@@ -15,8 +15,7 @@ import pytest
 
 from bot.clock import local_day
 from bot.i18n import Translator
-from bot.rules.household_files import MAX_ROWS
-from bot.rules.households import MAX_BYTES
+from bot.rules.households import MAX_BYTES, MAX_ROWS
 from bot.sandbox.harness import SandboxBot
 from tests.helpers import MEM_A1, MEM_A1X, MEM_A2, SEC_A, Org
 

@@ -7,15 +7,16 @@ import re
 import tomllib
 from pathlib import Path
 
-from bot.rules.vocab import CARE, Status
-from storage.rows import STATUSES
+from bot.rules.vocab import CARE, NeedCategory, NeedStatus, Outcome, Role, Status, Urgency
+from storage.households import OUTCOMES
+from storage.rows import ROLES, STATUSES
 
 ROOT = Path(__file__).resolve().parent.parent
 SQL = re.compile(r"\b(SELECT\s+.+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|"
                  r"CREATE\s+TABLE|PRAGMA\s+\w+)\b", re.IGNORECASE)
-# The folders of bot/ that may know Telegram: the wiring, the fake Telegram and the demo (and
-# the CLI, which starts the bot). The rules may not, nor the shared modules beside them.
-TELEGRAM_FOLDERS = {"runtime", "sandbox", "demo"}
+# The folders of bot/ that may know Telegram: the wiring, the fake Telegram, the demo and the
+# CLI (which starts the bot). The rules may not, nor the shared modules beside them.
+TELEGRAM_FOLDERS = {"runtime", "sandbox", "demo", "cli"}
 
 
 def _modules(path: Path) -> set[str]:
@@ -73,10 +74,9 @@ def test_the_shared_modules_of_bot_know_nothing_of_telegram() -> None:
 def test_bot_is_made_of_its_folders() -> None:
     """Every module of bot/ lies in one of its folders or is one of the few shared ones."""
     loose = {p.name for p in (ROOT / "bot").glob("*.py")}
-    assert loose <= {"__init__.py", "__main__.py", "cli.py", "config.py", "clock.py", "i18n.py",
-                     "text.py"}
+    assert loose <= {"__init__.py", "__main__.py", "config.py", "clock.py", "i18n.py", "text.py"}
     folders = {p.name for p in (ROOT / "bot").iterdir() if p.is_dir() and p.name != "__pycache__"}
-    assert folders == {"rules", "runtime", "sandbox", "demo", "locales"}
+    assert folders == {"rules", "runtime", "sandbox", "demo", "locales", "cli"}
 
 
 def test_every_package_ships() -> None:
@@ -103,3 +103,57 @@ def test_the_vocabulary_is_what_storage_checks() -> None:
     """`bot.rules.vocab` and `storage.rows` name the same statuses, in the same order."""
     assert tuple(Status) == STATUSES
     assert set(CARE) < set(Status)
+
+
+def test_every_word_of_the_vocabulary_is_what_the_schema_checks() -> None:
+    """Each enum of `bot.rules.vocab` has exactly the values of a CHECK (... IN (...)) of the
+    migrations, and storage's own lists agree: a word added on one side only fails here."""
+    schema = "\n".join(path.read_text("utf-8")
+                       for path in sorted((ROOT / "storage" / "migrations").glob("*.sql")))
+    checks = [tuple(re.findall(r"'([a-z_]+)'", values)) for values in
+              re.findall(r"CHECK\s*\(\s*\w+\s+IN\s*\(([^)]*)\)", schema)]
+    for words in (Status, Role, NeedCategory, Urgency, NeedStatus, Outcome):
+        assert tuple(words) in checks, words.__name__
+    assert tuple(Role) == ROLES and tuple(Outcome) == OUTCOMES
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _top_level_imports(path: Path, known: set[str]) -> set[str]:
+    """The project modules a file imports when it is loaded (imports inside functions and
+    under `if TYPE_CHECKING` do not run then)."""
+    found: set[str] = set()
+    for node in ast.parse(path.read_text("utf-8")).body:
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name in known)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                found.add(full if full in known else node.module)
+    return found & known
+
+
+def test_no_import_cycle() -> None:
+    """No module of bot/, handlers/ or storage/ imports, through others, itself."""
+    files = {_module_name(p): p for top in ("bot", "handlers", "storage")
+             for p in (ROOT / top).rglob("*.py")}
+    graph = {name: _top_level_imports(path, set(files)) - {name} for name, path in files.items()}
+    done: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(name: str, trail: list[str]) -> None:
+        if name in trail:
+            cycles.append([*trail[trail.index(name):], name])
+            return
+        if name in done:
+            return
+        for imported in sorted(graph[name]):
+            visit(imported, [*trail, name])
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name, [])
+    assert cycles == []

@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.rules.invites import parse_duration
-from handlers.core import callbacks
 from storage.households import HouseholdInput
 from tests.helpers import MEM_A1, OUTSIDER, SEC_A, build_org, make_bot
 
@@ -24,16 +23,6 @@ COMMANDS = ["/start", "/checkin", "/who", "/roster", "/branch", "/branch add", "
             "/zone", "/zone add", "/zone rename", "/zone remove", "/households", "/household add",
             "/household remove", "/visit", "/coverage", "/away", "/back", "/import",
             "/settings visit", "/digest"]
-
-
-@given(st.text(max_size=80))
-def test_callback_parsers_never_raise(data: str) -> None:
-    assert callbacks.parse_checkin(data) in (None, "on_duty", "available", "unwell",
-                                             "quarantined", "off")
-    parsed_invite = callbacks.parse_invite(data)
-    assert parsed_invite is None or parsed_invite[1] in ("member", "secretary")
-    assert callbacks.parse_move(data) is None or len(callbacks.parse_move(data) or ()) == 2
-    assert callbacks.parse_lang(data, ("zh", "en")) in (None, "zh", "en")
 
 
 @given(st.integers(min_value=1, max_value=9999), st.sampled_from("mhdw"))

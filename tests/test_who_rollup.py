@@ -21,7 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.clock import local_day
-from bot.rules import checkins, rollup
+from bot.rules import checkins
+from bot.rules.digest import rollup
 from bot.sandbox import SandboxMessage, html_to_plain
 from bot.sandbox.harness import SandboxBot
 from handlers.reports import who

@@ -17,16 +17,15 @@ from xml.sax.saxutils import escape
 import pytest
 
 from bot.i18n import Translator
-from bot.rules import household_files
-from bot.rules.household_files import (
+from bot.rules.households import RowError, import_households, parse
+from bot.rules.households import files as household_files
+from bot.rules.households.files import (
     MAX_PART_BYTES,
     MAX_SHARED_STRINGS,
     MAX_SHEET_BYTES,
     MAX_SHEET_ROWS,
     MB,
 )
-from bot.rules.household_import import import_households
-from bot.rules.households import RowError, parse
 from bot.sandbox.harness import SandboxBot
 from storage.store import Store
 from tests.helpers import SEC_A, Org

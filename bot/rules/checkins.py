@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.clock import local_day
+from bot.i18n import Translator
+from bot.rules import coverage
+from bot.rules.coverage import CheckinEffect
 from storage.rows import STATUSES, BranchNode, Person, RosterRow
 from storage.store import Store
 
@@ -23,10 +27,33 @@ class CheckinOutcome:
     branch_name: str
 
 
+@dataclass(frozen=True)
+class CheckedIn:
+    """What the check-in use case did: the check-in, and its effect on the member's households
+    (given back to a member back on duty, or secretaries told of one newly off duty)."""
+
+    outcome: CheckinOutcome
+    effect: CheckinEffect
+
+
+async def check_in_member(store: Store, translate: Translator, wake: Callable[[], None],
+                          person: Person, status: str, now: datetime,
+                          note: str | None = None) -> CheckedIn:
+    """The check-in use case: record the status, then do what it means for the member's
+    households (`coverage.after_checkin`), and wake the outbox if that queued messages.
+    `person` is the member as loaded before the check-in."""
+    outcome = await check_in(store, person, status, now, note)
+    effect = await coverage.after_checkin(store, translate, person, status, now=now)
+    if effect.queued:
+        wake()
+    return CheckedIn(outcome, effect)
+
+
 async def check_in(
     store: Store, person: Person, status: str, now: datetime, note: str | None = None
 ) -> CheckinOutcome:
-    """Record `status` for the member's local day, replacing an earlier one that day."""
+    """Record `status` for the member's local day, replacing an earlier one that day (the
+    write alone; `check_in_member` is the use case)."""
     if status not in STATUSES:
         raise ValueError(status)
     if person.branch_id is None or person.timezone is None:

@@ -29,13 +29,13 @@ digest carries it too), `cv:hp:<member>:<page>` (a page of whom to hand to),
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator, pick_language
+from bot.rules.callbacks import Handover
 from bot.rules.needs import nearest_secretaries
 from bot.text import esc
 from storage.coverage import (
@@ -51,15 +51,6 @@ from storage.store import Store
 BACK_STATUSES = ("on_duty", "available")
 REASON_ICONS = {"away": "✈️", "unwell": "🤒", "quarantined": "🏠"}
 
-PREFIX = "cv"
-PATTERN = rf"^{PREFIX}:"
-BRANCH, ZONE = "b", "z"
-HANDOVER, PAGE, PICK, CONFIRM, CANCEL = "ho", "hp", "ht", "hy", "hn"
-HANDOVER_PATTERN = rf"^{PREFIX}:h[a-z]:"
-VIEW_PATTERN = rf"^{PREFIX}:[{BRANCH}{ZONE}]:"
-_ONE = (BRANCH, ZONE, HANDOVER, CANCEL)
-_TWO = (PAGE, PICK, CONFIRM)
-_DATA = re.compile(rf"^{PREFIX}:([a-z]{{1,2}}):(\d{{1,12}})(?::(\d{{1,12}}))?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,25 +131,6 @@ async def back_on_duty(store: Store, member_id: int, status: str, *, at: datetim
     return returned
 
 
-def button(kind: str, first: int, second: int | None = None) -> str:
-    """The callback data of a coverage or hand-over button."""
-    assert (kind in _ONE and second is None) or (kind in _TWO and second is not None)
-    return f"{PREFIX}:{kind}:{first}" if second is None else f"{PREFIX}:{kind}:{first}:{second}"
-
-
-def parse_button(data: str) -> tuple[str, int, int | None] | None:
-    """(kind, first id, second id or page) of a coverage button, or None."""
-    match = _DATA.match(data)
-    if not match:
-        return None
-    kind, first, second = match.group(1), int(match.group(2)), match.group(3)
-    if kind in _ONE and second is None:
-        return kind, first, None
-    if kind in _TWO and second is not None:
-        return kind, first, int(second)
-    return None
-
-
 def language_of(translate: Translator, person: Person | None) -> str:
     """The language to write to a person in (outbox messages)."""
     if person is None:
@@ -194,7 +166,7 @@ async def tell_off_duty(store: Store, translate: Translator, member_id: int, *,
                          n=found.households, handed=found.handed)
         messages.append(NewMessage(contact.member_id, contact.member_id, text, [[(
             handover_label(translate, language, found.name),
-            button(HANDOVER, member_id))]]))
+            Handover("start", member_id).pack())]]))
     if messages:
         await store.outbox.enqueue("coverage_off_duty", messages, at=now)
     return len(messages)

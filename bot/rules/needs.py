@@ -16,15 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.i18n import Translator, pick_language
+from bot.rules.vocab import NeedCategory, NeedStatus, Urgency
 from bot.text import esc
 from storage.households import Household
 from storage.needs import CLOSED, NeedRow
 from storage.rows import Buttons, NewMessage, Person, Recipient
 from storage.store import Store
 
-CATEGORIES = ("food", "medicine", "medical", "transport", "childcare", "other")
-URGENCIES = ("normal", "urgent", "critical")
-STATUSES = ("open", "assigned", "resolved", "cancelled")
+CATEGORIES: tuple[str, ...] = tuple(NeedCategory)
+URGENCIES: tuple[str, ...] = tuple(Urgency)
+STATUSES: tuple[str, ...] = tuple(NeedStatus)
 ACTIVE = ("open", "assigned")
 DETAILS_MAX = 1000
 FOR_WHOM_MAX = 200

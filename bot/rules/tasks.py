@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import OutOfRange
 from bot.i18n import Translator, pick_language
 from bot.rules import needs
+from bot.rules.callbacks import Task
 from bot.text import cut, esc
 from storage.rows import Buttons, NewMessage, Recipient
 from storage.store import Store
@@ -30,11 +31,8 @@ REASON_MAX = 300
 NOTE_MAX = 500
 TEAM_NAME_MAX = 40
 ID_PLACEHOLDER = "\x00TASK\x00"
-PREFIX = "tk"  # tk:<task>:acc|dec|done (assignee), tk:<task>:close|cancel (secretary)
-ACTIONS = ("acc", "dec", "done", "close", "cancel")
 MAX_AHEAD = timedelta(days=366)
 
-_BUTTON = re.compile(rf"^{PREFIX}:(\d{{1,12}}):({'|'.join(ACTIONS)})$")
 _RELATIVE = re.compile(r"^(\d{1,4})\s*(m|min|mins|minutes?|h|hours?|d|days?|分钟|小时|天)$")
 _CLOCK = re.compile(r"^(\d{1,2})[:：.](\d{2})$")
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -46,15 +44,10 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days", "分": "minutes", "小": "h
 
 
 def button(task_id: int | str, action: str) -> str:
-    """The callback data of a task button."""
-    assert action in ACTIONS
-    return f"{PREFIX}:{task_id}:{action}"
-
-
-def parse_button(data: str) -> tuple[int, str] | None:
-    """(task id, action) of a task button, or None."""
-    match = _BUTTON.match(data)
-    return (int(match.group(1)), match.group(2)) if match else None
+    """The callback data of a task button (`task_id` may be `ID_PLACEHOLDER`)."""
+    if isinstance(task_id, str):
+        return Task.later(task_id, action=action)
+    return Task(task_id, action).pack()
 
 
 def _clock(text: str) -> time:

@@ -23,7 +23,7 @@ from bot.i18n import pick_language
 from bot.rules import broadcasts
 from bot.rules.access import may_lead
 from bot.rules.broadcasts import Draft
-from handlers.core import callbacks
+from bot.rules.callbacks import Ack, BroadcastReport
 from handlers.core.context import Context
 from handlers.core.guards import scope
 from handlers.core.replies import esc, plain, refuse, reply, reply_lines
@@ -39,7 +39,8 @@ async def ack(update: Update, context: Context) -> None:
     """The "received" button: the presser acknowledges for themself, if it was for them."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    broadcast_id = callbacks.parse_ack(query.data)
+    parsed = Ack.parse(query.data)
+    broadcast_id = parsed.broadcast if parsed else None
     actor = context.actor
     if broadcast_id is None or actor is None:
         await query.answer(context.t("button.stale"), show_alert=True)
@@ -112,9 +113,9 @@ async def list_broadcasts(update: Update, context: Context) -> None:
         if row.ack_required:
             keyboard.append([
                 InlineKeyboardButton(context.t("broadcasts.button_who", id=row.id),
-                                     callback_data=callbacks.report(row.id, "who")),
+                                     callback_data=BroadcastReport(row.id, "who").pack()),
                 InlineKeyboardButton(context.t("broadcasts.button_remind", id=row.id),
-                                     callback_data=callbacks.report(row.id, "remind")),
+                                     callback_data=BroadcastReport(row.id, "remind").pack()),
             ])
     await reply(update, "\n".join(lines), InlineKeyboardMarkup(keyboard) if keyboard else None)
 
@@ -123,13 +124,12 @@ async def report_button(update: Update, context: Context) -> None:
     """A /broadcasts button: checked again against the database, then who or remind."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    parsed = callbacks.parse_report(query.data)
+    parsed = BroadcastReport.parse(query.data)
     if parsed is None:
         await query.answer(context.t("button.stale"), show_alert=True)
         return
-    broadcast_id, action = parsed
-    actor = context.actor
-    assert actor is not None
+    broadcast_id, action = parsed.broadcast, parsed.action
+    actor = context.me
     row = await context.store.broadcasts.get(broadcast_id)
     if row is None or not await may_lead(context.store, actor, row.branch_id):
         await refuse(update, context, "deny.outside_scope", action=f"broadcasts_{action}",
@@ -179,7 +179,7 @@ async def _remind(update: Update, context: Context, row: BroadcastRow) -> None:
         messages.append(NewMessage(
             person.member_id, person.member_id,
             broadcasts.reminder(context.translate, language, draft, row.id),
-            [[(label, callbacks.ack(row.id))]]))
+            [[(label, Ack(row.id).pack())]]))
     # Once per REMIND_INTERVAL, decided inside the write: two secretaries pressing at the
     # same moment send one reminder, not two.
     last = await store.outbox.enqueue_at_most_every(
@@ -200,7 +200,7 @@ async def _remind(update: Update, context: Context, row: BroadcastRow) -> None:
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module."""
     return [
-        CallbackQueryHandler(ack, pattern=callbacks.ACK_PATTERN),
+        CallbackQueryHandler(ack, pattern=Ack.pattern()),
         CommandHandler("broadcasts", list_broadcasts, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(report_button, pattern=callbacks.REPORT_PATTERN),
+        CallbackQueryHandler(report_button, pattern=BroadcastReport.pattern()),
     ]

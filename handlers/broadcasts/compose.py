@@ -27,8 +27,8 @@ from bot.i18n import pick_language
 from bot.rules import broadcasts
 from bot.rules.access import may_lead
 from bot.rules.broadcasts import Draft
+from bot.rules.callbacks import Ack, BroadcastSetup
 from handlers.broadcasts.progress import eta, progress_reporter
-from handlers.core import callbacks
 from handlers.core.context import Context
 from handlers.core.drafts import Drafts, stay
 from handlers.core.guards import scope
@@ -44,7 +44,8 @@ DRAFTS = Drafts(DRAFT_KEY, Draft, "broadcast.cancelled")
 
 def _keyboard(context: Context, *choices: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        context.t(f"broadcast.button_{c}"), callback_data=callbacks.setup(c)) for c in choices]])
+        context.t(f"broadcast.button_{c}"), callback_data=BroadcastSetup(c).pack())
+        for c in choices]])
 
 
 async def start(update: Update, context: Context) -> int:
@@ -54,8 +55,8 @@ async def start(update: Update, context: Context) -> int:
     branch = await scope(update, context, "broadcast", args[0] if args else None)
     if branch is None:
         return ConversationHandler.END
-    actor = context.actor
-    assert actor is not None and actor.person is not None
+    actor = context.me
+    assert actor.person is not None
     draft = Draft(branch.id, branch.name, actor.person.display_name)
     DRAFTS.put(context, draft)
     await reply(update, context.t(
@@ -102,14 +103,14 @@ async def _ask_scope(update: Update, context: Context, draft: Draft) -> int:
     store = context.store
     own = await store.broadcasts.recipients(draft.branch_id, subtree=False)
     everyone = await store.broadcasts.recipients(draft.branch_id, subtree=True)
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(context.t("broadcast.button_branch", n=sum(
-            r.member_id != actor.user_id for r in own)), callback_data=callbacks.setup("branch")),
+            r.member_id != actor.user_id for r in own)),
+            callback_data=BroadcastSetup("branch").pack()),
         InlineKeyboardButton(context.t("broadcast.button_subtree", n=sum(
             r.member_id != actor.user_id for r in everyone)),
-            callback_data=callbacks.setup("subtree")),
+            callback_data=BroadcastSetup("subtree").pack()),
     ]])
     await reply(update, context.t("broadcast.ask_scope", branch=esc(draft.branch_name)), markup)
     return SCOPE
@@ -119,7 +120,8 @@ async def choose(update: Update, context: Context) -> int:
     """A button of the conversation: scope, groups, acknowledgement."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    choice = callbacks.parse_setup(query.data)
+    parsed = BroadcastSetup.parse(query.data)
+    choice = parsed.choice if parsed else None
     draft = DRAFTS.get(context)
     if draft is None or choice is None:
         return await DRAFTS.lost(update, context)
@@ -157,8 +159,7 @@ async def _preview(update: Update, context: Context, draft: Draft) -> int:
     """Show the message as members will see it, the counts, and Send / Cancel."""
     query = update.callback_query
     assert query is not None
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     await query.edit_message_text(_choices(context, draft))
     people = await broadcasts.audience(context.store, draft, actor.user_id,
                                        with_groups=draft.to_groups)
@@ -186,7 +187,7 @@ async def _preview(update: Update, context: Context, draft: Draft) -> int:
 def _ack_button(context: Context) -> Any:
     def buttons(language: str) -> Buttons:
         label = context.translate(language, "broadcast.received")
-        return [[(label, callbacks.ack(broadcasts.ID_PLACEHOLDER))]]
+        return [[(label, Ack.later(broadcasts.ID_PLACEHOLDER))]]
     return buttons
 
 
@@ -198,8 +199,7 @@ async def send(update: Update, context: Context) -> int:
     if draft is None:
         return await DRAFTS.lost(update, context)
     DRAFTS.drop(context)
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     store = context.store
     branch = await store.branches.get(draft.branch_id)
     if branch is None or not await may_lead(store, actor, draft.branch_id):
@@ -241,7 +241,9 @@ async def send(update: Update, context: Context) -> int:
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module: the `/broadcast` conversation."""
     private = filters.ChatType.PRIVATE
-    setup = callbacks.SETUP
+
+    def on(*choices: str) -> str:
+        return BroadcastSetup.pattern(choice=choices)
 
     def buttons_only(state: int) -> BaseHandler[Update, Context, object]:
         return MessageHandler(private & ~filters.COMMAND, stay("broadcast.use_buttons", state))
@@ -258,14 +260,14 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
                                    & ~filters.COMMAND, got_message),
                     MessageHandler(private & ~filters.COMMAND, not_a_message),
                 ],
-                SCOPE: [CallbackQueryHandler(choose, pattern=rf"^{setup}:(branch|subtree)$"),
+                SCOPE: [CallbackQueryHandler(choose, pattern=on("branch", "subtree")),
                         buttons_only(SCOPE)],
-                GROUPS: [CallbackQueryHandler(choose, pattern=rf"^{setup}:groups_[yn]$"),
+                GROUPS: [CallbackQueryHandler(choose, pattern=on("groups_y", "groups_n")),
                          buttons_only(GROUPS)],
-                ACK: [CallbackQueryHandler(choose, pattern=rf"^{setup}:ack_[yn]$"),
+                ACK: [CallbackQueryHandler(choose, pattern=on("ack_y", "ack_n")),
                       buttons_only(ACK)],
-                CONFIRM: [CallbackQueryHandler(send, pattern=rf"^{setup}:send$"),
-                          CallbackQueryHandler(DRAFTS.cancel_button, pattern=rf"^{setup}:cancel$"),
+                CONFIRM: [CallbackQueryHandler(send, pattern=on("send")),
+                          CallbackQueryHandler(DRAFTS.cancel_button, pattern=on("cancel")),
                           buttons_only(CONFIRM)],
             },
             fallbacks=[CommandHandler("cancel", DRAFTS.cancel, filters=private)],

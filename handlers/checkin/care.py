@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.rules import rhythm
+from bot.rules.callbacks import CareNeed
 from handlers.core.context import Context
 from handlers.core.replies import reply
 
@@ -23,4 +23,4 @@ async def care_need(update: Update, context: Context) -> None:
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module."""
-    return [CallbackQueryHandler(care_need, pattern=rf"^{rhythm.CARE_NEED}$")]
+    return [CallbackQueryHandler(care_need, pattern=CareNeed.pattern())]

@@ -17,9 +17,10 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.clock import local_day
-from bot.rules import checkins, coverage
-from handlers.core import callbacks
+from bot.rules import checkins
+from bot.rules.callbacks import Checkin, CheckinNote
 from handlers.core.context import Context
+from handlers.core.guards import Member, member_of, member_only, not_a_member
 from handlers.core.replies import edit, esc, reply, status_label, utf16_len
 from handlers.reports.records import week_summary
 from storage.rows import STATUSES
@@ -29,7 +30,7 @@ NOTE = 1  # conversation state: waiting for the note text
 
 def status_keyboard(context: Context) -> InlineKeyboardMarkup:
     """The five status buttons (two rows, so they stay readable on a phone)."""
-    buttons = [InlineKeyboardButton(status_label(context, s), callback_data=callbacks.checkin(s))
+    buttons = [InlineKeyboardButton(status_label(context, s), callback_data=Checkin(s).pack())
                for s in STATUSES]
     return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
@@ -49,24 +50,9 @@ def _status_from_word(context: Context, word: str) -> str | None:
     return None
 
 
-async def _not_member(update: Update, context: Context) -> bool:
-    actor = context.actor
-    if actor is None or actor.person is None or actor.person.branch_id is None:
-        if update.callback_query is not None:
-            await update.callback_query.answer(context.t("checkin.not_member_short"),
-                                               show_alert=True)
-        else:
-            await reply(update, context.t("checkin.not_member"))
-        return True
-    return False
-
-
-async def checkin_command(update: Update, context: Context) -> None:
+@member_only()
+async def checkin_command(update: Update, context: Context, member: Member) -> None:
     """`/checkin [status] [note]`: show the status buttons, or check in directly."""
-    if await _not_member(update, context):
-        return
-    actor = context.actor
-    assert actor is not None and actor.person is not None and actor.person.timezone
     args = context.args or []
     if args:
         status = _status_from_word(context, args[0])
@@ -80,29 +66,29 @@ async def checkin_command(update: Update, context: Context) -> None:
             await reply(update, context.t("checkin.note_too_long", length=utf16_len(note),
                                           max=checkins.NOTE_MAX))
             return
-        outcome = await checkins.check_in(context.store, actor.person, status,
-                                          context.clock.now(), note)
-        extra = await _households(context, status)
-        await reply(update, _confirmation(context, outcome, note) + extra,
-                    _note_keyboard(context))
+        done = await _check_in(context, member, status, note)
+        text = _confirmation(context, done.outcome, note) + _households(context, done)
+        await reply(update, text, _note_keyboard(context))
         return
-    day = local_day(context.clock.now(), actor.person.timezone)
-    current = actor.person.last_checkin_status if actor.person.last_checkin_day == day else None
+    person = member.person
+    day = local_day(context.clock.now(), member.timezone)
+    current = person.last_checkin_status if person.last_checkin_day == day else None
     key = "checkin.prompt_again" if current else "checkin.prompt"
-    await reply(update, context.t(key, name=esc(actor.person.display_name), day=day.isoformat(),
+    await reply(update, context.t(key, name=esc(person.display_name), day=day.isoformat(),
                                   status=status_label(context, current)),
                 status_keyboard(context))
 
 
-async def _households(context: Context, status: str) -> str:
-    """After a check-in: households returned to a member back on duty, or secretaries told
-    of one newly off duty (`bot.rules.coverage.after_checkin`); a line to add to the answer."""
-    actor = context.actor
-    assert actor is not None and actor.person is not None
-    effect = await coverage.after_checkin(context.store, context.translate, actor.person,
-                                          status, now=context.clock.now())
-    if effect.queued:
-        context.services.wake_outbox()
+async def _check_in(context: Context, member: Member, status: str,
+                    note: str | None = None) -> checkins.CheckedIn:
+    return await checkins.check_in_member(
+        context.store, context.translate, context.services.wake_outbox, member.person, status,
+        context.clock.now(), note)
+
+
+def _households(context: Context, done: checkins.CheckedIn) -> str:
+    """What the check-in did to the member's households, as a line to add to the answer."""
+    effect = done.effect
     if effect.returned:
         return "\n" + context.t("coverage.notice.back_to_you", n=effect.returned)
     if effect.told:
@@ -128,39 +114,36 @@ def _confirmation(context: Context, outcome: checkins.CheckinOutcome,
 
 def _note_keyboard(context: Context) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        context.t("checkin.add_note"), callback_data=callbacks.CHECKIN_NOTE)]])
+        context.t("checkin.add_note"), callback_data=CheckinNote().pack())]])
 
 
 async def checkin_button(update: Update, context: Context) -> None:
     """A status button: check in with one tap."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    status = callbacks.parse_checkin(query.data)
-    if status is None:
+    parsed = Checkin.parse(query.data)
+    if parsed is None:
         await query.answer(context.t("button.stale"))
         return
-    if await _not_member(update, context):
+    status, member = parsed.status, member_of(context.actor)
+    if member is None:
+        await not_a_member(update, context)
         return
-    actor = context.actor
-    assert actor is not None and actor.person is not None
-    outcome = await checkins.check_in(context.store, actor.person, status, context.clock.now())
-    extra = await _households(context, status)
+    done = await _check_in(context, member, status)
+    outcome, extra = done.outcome, _households(context, done)
     await query.answer(context.t("checkin.toast", status=status_label(context, status)))
     # A second tap on the same status leaves the receipt as it is (Telegram refuses an edit
     # that changes nothing).
     await edit(update, _confirmation(context, outcome) + extra, _note_keyboard(context))
 
 
-async def ask_note(update: Update, context: Context) -> int:
+@member_only(otherwise=ConversationHandler.END)
+async def ask_note(update: Update, context: Context, member: Member) -> int:
     """The "add a note" button: ask for the note."""
     query = update.callback_query
     assert query is not None
-    if await _not_member(update, context):
-        return ConversationHandler.END
-    actor = context.actor
-    assert actor is not None and actor.person is not None and actor.person.timezone
-    day = local_day(context.clock.now(), actor.person.timezone)
-    if await context.store.checkins.get(actor.user_id, day) is None:
+    day = local_day(context.clock.now(), member.timezone)
+    if await context.store.checkins.get(member.user_id, day) is None:
         await query.answer(context.t("checkin.note_no_checkin"), show_alert=True)
         return ConversationHandler.END
     await query.answer()
@@ -202,14 +185,11 @@ async def cancel_note(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-async def me(update: Update, context: Context) -> None:
+@member_only()
+async def me(update: Update, context: Context, member: Member) -> None:
     """`/me`: branch, role, today's status and check-in streak."""
-    if await _not_member(update, context):
-        return
-    actor = context.actor
-    assert actor is not None and actor.person is not None and actor.person.timezone
-    person = actor.person
-    today = local_day(context.clock.now(), actor.person.timezone)
+    actor, person = member.actor, member.person
+    today = local_day(context.clock.now(), member.timezone)
     current = await context.store.checkins.get(person.id, today)
     days = await context.store.checkins.days(person.id, until=today)
     role = "admin" if actor.is_admin and person.role != "secretary" else person.role
@@ -233,7 +213,7 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
         # so it is tracked per chat and user, not per message; PTB warns about exactly that.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         note = ConversationHandler(
-            entry_points=[CallbackQueryHandler(ask_note, pattern=rf"^{callbacks.CHECKIN_NOTE}$")],
+            entry_points=[CallbackQueryHandler(ask_note, pattern=CheckinNote.pattern())],
             states={NOTE: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, save_note),
                 CommandHandler("cancel", cancel_note),
@@ -247,6 +227,6 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         note,
         CommandHandler("checkin", checkin_command, filters=private),
-        CallbackQueryHandler(checkin_button, pattern=callbacks.CHECKIN_PATTERN),
+        CallbackQueryHandler(checkin_button, pattern=Checkin.pattern()),
         CommandHandler("me", me, filters=private),
     ]

@@ -32,6 +32,14 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict
         self.actor: Actor | None = None
 
     @property
+    def me(self) -> Actor:
+        """The actor, for a handler of updates that come from a user (all but channel posts):
+        `handlers.core.identity` loads it before any feature handler runs."""
+        if self.actor is None:
+            raise LookupError("no actor: the update has no user, or identity did not run")
+        return self.actor
+
+    @property
     def services(self) -> Services:
         """All services."""
         services: Services = self.bot_data[SERVICES_KEY]

@@ -1,14 +1,78 @@
-"""Access checks shared by the secretaries' commands."""
+"""Access checks shared by the features: `member_only` hands a handler the member behind the
+update (or answers why not), `scope` the branch a secretary's command acts on; every check
+reads the database (the actor is loaded from it for each update)."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
 from telegram import Update
 
-from bot.rules.access import home_branch, may_lead
+from bot.rules.access import Actor, home_branch, may_lead
 from handlers.core.context import Context
 from handlers.core.replies import esc, refuse, reply, reply_lines, say
 from storage.records import MemberMatch
-from storage.rows import Branch
+from storage.rows import Branch, Person
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Member:
+    """The member behind an update: the actor, and their person with a branch and timezone."""
+
+    actor: Actor
+    person: Person
+    branch_id: int
+    timezone: str
+
+    @property
+    def user_id(self) -> int:
+        """The member's Telegram user id (also their id in the database)."""
+        return self.actor.user_id
+
+
+def member_of(actor: Actor | None) -> Member | None:
+    """The actor as a member, or None if they belong to no branch."""
+    person = actor.person if actor is not None else None
+    if actor is None or person is None or person.branch_id is None or not person.timezone:
+        return None
+    return Member(actor, person, person.branch_id, person.timezone)
+
+
+async def not_a_member(update: Update, context: Context, refusal: str = "checkin.not_member",
+                       short: str = "checkin.not_member_short") -> None:
+    """Tell someone who belongs to no branch that this needs a member: `refusal`, or under a
+    button `short` as an alert."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(context.t(short), show_alert=True)
+    else:
+        await reply(update, context.t(refusal))
+
+
+Handler = Callable[[Update, Context], Coroutine[Any, Any, R]]
+
+
+def member_only(refusal: str = "checkin.not_member", *, short: str = "checkin.not_member_short",
+                otherwise: Any = None
+                ) -> Callable[[Callable[[Update, Context, Member], Coroutine[Any, Any, R]]],
+                              Handler[R | None]]:
+    """Decorate a handler that needs a member: it gets the `Member`; anyone else is told why
+    not (`not_a_member`) and the update ends with `otherwise` (a conversation's END, or None)."""
+    def decorate(handler: Callable[[Update, Context, Member], Coroutine[Any, Any, R]]
+                 ) -> Handler[R | None]:
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: Context) -> R | None:
+            member = member_of(context.actor)
+            if member is not None:
+                return await handler(update, context, member)
+            await not_a_member(update, context, refusal, short)
+            return otherwise
+        return guarded
+    return decorate
 
 
 async def scope(update: Update, context: Context, command: str,
@@ -19,8 +83,7 @@ async def scope(update: Update, context: Context, command: str,
     one it must be a branch id within their subtree. Every check reads the database.
     Under a pressed button the reason is an alert.
     """
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     store = context.store
     home = await home_branch(store, actor)
     if home is None:

@@ -8,7 +8,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import LANGUAGES
-from handlers.core import callbacks, menus
+from bot.rules.callbacks import Lang
+from handlers.core import menus
 from handlers.core.context import Context
 from handlers.core.replies import reply
 
@@ -20,7 +21,7 @@ async def lang(update: Update, context: Context) -> None:
         await _switch(update, context, args[0].lower())
         return
     buttons = [InlineKeyboardButton(context.translate(code, "lang.name"),
-                                    callback_data=callbacks.lang(code)) for code in LANGUAGES]
+                                    callback_data=Lang(code).pack()) for code in LANGUAGES]
     await reply(update, context.t("lang.choose"), InlineKeyboardMarkup([buttons]))
 
 
@@ -28,17 +29,16 @@ async def lang_button(update: Update, context: Context) -> None:
     """A language button."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    code = callbacks.parse_lang(query.data, LANGUAGES)
-    if code is None:
+    parsed = Lang.parse(query.data)
+    if parsed is None:
         await query.answer(context.t("button.stale"))
         return
     await query.answer()
-    await _switch(update, context, code)
+    await _switch(update, context, parsed.code)
 
 
 async def _switch(update: Update, context: Context, code: str) -> None:
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     await context.store.people.set_language(actor.user_id, code, at=context.clock.now())
     text = context.translate(code, "lang.set")
     if update.callback_query is not None:
@@ -52,4 +52,4 @@ async def _switch(update: Update, context: Context, code: str) -> None:
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module."""
     return [CommandHandler("lang", lang, filters=filters.ChatType.PRIVATE),
-            CallbackQueryHandler(lang_button, pattern=callbacks.LANG_PATTERN)]
+            CallbackQueryHandler(lang_button, pattern=Lang.pattern())]

@@ -23,16 +23,15 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.text import CALLBACK_DATA_LIMIT, SPLIT_LIMIT, split_html
+from bot.rules.callbacks import PageButton
+from bot.text import SPLIT_LIMIT, split_html
 from handlers.core.context import Context
 from handlers.core.replies import edit, reply
 from storage.rows import Buttons
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "pg"
 PAGE_LIMIT = SPLIT_LIMIT - 100  # room for the page line
-_DATA = re.compile(rf"^{PREFIX}:([a-z]{{1,8}}):([0-9A-Za-z_.-]{{0,40}}):(\d{{1,5}})$")
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ def view(name: str) -> Callable[[View], View]:
 
 def data(name: str, argument: str, page: int) -> str:
     """The callback data of a page button."""
-    return f"{PREFIX}:{name}:{argument}:{page}"
+    return PageButton(name, argument, page).pack()
 
 
 def _markup(name: str, page: Page, sheet: Sheet, number: int,
@@ -104,14 +103,22 @@ def _sheets(context: Context, page: Page) -> list[Sheet]:
             for n, sheet in enumerate(sheets)]
 
 
+def _fits(name: str, argument: str, pages: int) -> bool:
+    try:
+        PageButton(name, argument, pages).pack()
+    except ValueError:
+        return False
+    return True
+
+
 async def send(update: Update, context: Context, name: str, page: Page | None) -> None:
     """Answer with a view's first page (or the whole text, if it fits in one message)."""
     if page is None:
         return
     assert name in _VIEWS, name
     sheets = _sheets(context, page)
-    if len(sheets) > 1 and len(data(name, page.argument, len(sheets)).encode()) > \
-            CALLBACK_DATA_LIMIT:  # cannot happen with the views' short arguments
+    if len(sheets) > 1 and not _fits(name, page.argument, len(sheets)):
+        # cannot happen with the views' short arguments
         logger.warning("page buttons of %s would be too long: sent as several messages", name)
         await reply(update, page.text, _markup(name, page, Sheet(page.text), 0, 1))
         return
@@ -128,12 +135,12 @@ async def turn(update: Update, context: Context) -> None:
     """◀ ▶ under a long list: render the view again (rights checked again), show the page."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    match = _DATA.match(query.data)
-    render = _VIEWS.get(match.group(1)) if match else None
-    if match is None or render is None or context.actor is None:
+    parsed = PageButton.parse(query.data)
+    render = _VIEWS.get(parsed.view) if parsed else None
+    if parsed is None or render is None or context.actor is None:
         await query.answer(context.t("button.stale"), show_alert=True)
         return
-    name, argument, number = match.group(1), match.group(2), int(match.group(3))
+    name, argument, number = parsed.view, parsed.argument, parsed.page
     page = await render(update, context, argument)
     if page is None:
         return  # the view answered why not
@@ -146,4 +153,4 @@ async def turn(update: Update, context: Context) -> None:
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module: the page buttons of every view."""
-    return [CallbackQueryHandler(turn, pattern=rf"^{PREFIX}:")]
+    return [CallbackQueryHandler(turn, pattern=PageButton.pattern())]

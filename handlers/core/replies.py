@@ -11,8 +11,8 @@ from telegram.error import BadRequest
 from bot.text import ALERT_LIMIT, TEXT_LIMIT, esc, fit_html, split_html, utf16_len, visible_len
 from handlers.core.context import Context
 
-__all__ = ["TEXT_LIMIT", "command_args", "edit", "esc", "fit_html", "plain", "refuse", "reply",
-           "reply_lines", "say", "status_label", "utf16_len"]
+__all__ = ["TEXT_LIMIT", "command_args", "edit", "esc", "fit_html", "plain", "refuse",
+           "reply", "reply_lines", "say", "status_label", "utf16_len"]
 
 logger = logging.getLogger(__name__)
 

@@ -6,25 +6,19 @@ import warnings
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
 from bot.runtime.outbox import Outcome, SendFn, SendResult
 from bot.runtime.ratelimit import UNPACED
+from handlers.core.keyboards import keyboard
 from storage.rows import OutboxItem
 
 # Refusals that mean the chat is gone for good (the person deleted their account, ...).
 _GONE = ("chat not found", "user is deactivated", "bot was kicked", "group chat was deactivated",
          "bot is not a member", "have no rights to send")
-
-
-def _markup(item: OutboxItem) -> InlineKeyboardMarkup | None:
-    if not item.buttons:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
-                                  for label, data in row] for row in item.buttons])
 
 
 # PTB asks to call bot.send_message rather than do_api_request("sendMessage"); the outbox
@@ -42,7 +36,7 @@ def telegram_sender(bot: Bot) -> SendFn:
         # thousands of messages (only its id is needed). UNPACED: the outbox paces and retries
         # these itself (see bot/runtime/ratelimit.py).
         params: dict[str, Any] = {"chat_id": item.chat_id, "parse_mode": ParseMode.HTML}
-        markup = _markup(item)
+        markup = keyboard(item.buttons)
         if markup is not None:
             params["reply_markup"] = markup
         if paid:

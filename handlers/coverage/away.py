@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.rules import coverage
+from bot.rules.callbacks import Handover
 from handlers.core.context import Context
 from handlers.core.guards import named_member
 from handlers.core.replies import allowed, command_args, esc, reply, status_label
@@ -23,8 +24,7 @@ from storage.coverage import OFF_DUTY_STATUSES
 async def _target(update: Update, context: Context,
                   command: str) -> tuple[int, str, int, str, bool] | None:
     """(member id, name, branch id, timezone, by themself) the command acts on."""
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     args = command_args(context)
     if not args:
         person = actor.person
@@ -83,8 +83,8 @@ async def away(update: Update, context: Context) -> None:
         return
     label = coverage.handover_label(context.translate, context.language, name)
     await reply(update, t("coverage.away.set_member_households", name=esc(name), n=households),
-                InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=coverage.button(
-                    coverage.HANDOVER, member_id))]]))
+                InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=Handover(
+                    "start", member_id).pack())]]))
 
 
 async def back(update: Update, context: Context) -> None:

@@ -20,6 +20,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.clock import local_day
 from bot.rules import coverage
 from bot.rules.access import may_lead
+from bot.rules.callbacks import Handover, HandoverStep
 from handlers.core.context import Context
 from handlers.core.replies import allowed, esc, plain, refuse, reply, status_label
 from storage.coverage import OffDuty
@@ -59,8 +60,7 @@ async def _off_duty(update: Update, context: Context,
                     member_id: int) -> tuple[OffDuty, Branch] | None:
     """The off-duty member a button names and their branch, if the presser leads it;
     None after answering why not."""
-    store, actor = context.store, context.actor
-    assert actor is not None
+    store, actor = context.store, context.me
     person = await store.people.get(member_id)
     branch = await store.branches.get(person.branch_id) if person and person.branch_id else None
     if person is None or branch is None:
@@ -96,15 +96,15 @@ async def _roster(context: Context, found: OffDuty, branch: Branch,
         text += "\n" + t("coverage.handover.page", page=page + 1, pages=pages)
     rows = [[InlineKeyboardButton(
         f"{status_label(context, p.status)} · {p.name[:32]}",
-        callback_data=coverage.button(coverage.PICK, found.member_id, p.member_id))]
+        callback_data=HandoverStep("pick", found.member_id, p.member_id).pack())]
         for p in people[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]]
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton(t("coverage.handover.prev"), callback_data=coverage.button(
-            coverage.PAGE, found.member_id, page - 1)))
+        nav.append(InlineKeyboardButton(t("coverage.handover.prev"), callback_data=HandoverStep(
+            "page", found.member_id, page - 1).pack()))
     if page < pages - 1:
-        nav.append(InlineKeyboardButton(t("coverage.handover.next"), callback_data=coverage.button(
-            coverage.PAGE, found.member_id, page + 1)))
+        nav.append(InlineKeyboardButton(t("coverage.handover.next"), callback_data=HandoverStep(
+            "page", found.member_id, page + 1).pack()))
     if nav:
         rows.append(nav)
     return text, InlineKeyboardMarkup(rows)
@@ -129,13 +129,14 @@ async def handover_button(update: Update, context: Context) -> None:
     """The hand-over buttons: open, page, pick, confirm, cancel."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    parsed = coverage.parse_button(query.data)
-    if parsed is None or context.actor is None or parsed[0] in (coverage.BRANCH, coverage.ZONE):
+    one, two = Handover.parse(query.data), HandoverStep.parse(query.data)
+    if context.actor is None or (one is None and two is None):
         await query.answer(context.t("button.stale"), show_alert=True)
         return
-    kind, member_id, second = parsed
+    kind, member_id, second = (one.step, one.member, None) if one else (
+        two.step, two.member, two.value) if two else ("", 0, None)
     t = context.t
-    if kind == coverage.CANCEL:
+    if kind == "cancel":
         await query.answer()
         await query.edit_message_text(t("coverage.handover.cancelled"))
         return
@@ -143,9 +144,9 @@ async def handover_button(update: Update, context: Context) -> None:
     if target is None:
         return
     found, branch = target
-    if kind in (coverage.HANDOVER, coverage.PAGE):
+    if kind in ("start", "page"):
         text, markup = await _roster(context, found, branch, second or 0)
-        if kind == coverage.HANDOVER:
+        if kind == "start":
             await answer_privately(update, context, text, markup)
         else:
             await query.answer()
@@ -156,16 +157,16 @@ async def handover_button(update: Update, context: Context) -> None:
     if to_name is None:
         return
     names = {"name": esc(found.name), "to": esc(to_name), "n": found.households}
-    if kind == coverage.PICK:
+    if kind == "pick":
         text = t("coverage.handover.confirm", **names)
         if found.handed and found.handed_to and found.handed_to != to_name:
             text += "\n" + t("coverage.handover.moving", n=found.handed,
                              holder=esc(found.handed_to), to=esc(to_name))
         markup = InlineKeyboardMarkup([[
-            InlineKeyboardButton(t("coverage.handover.yes"), callback_data=coverage.button(
-                coverage.CONFIRM, member_id, second)),
-            InlineKeyboardButton(t("coverage.handover.no"), callback_data=coverage.button(
-                coverage.CANCEL, member_id))]])
+            InlineKeyboardButton(t("coverage.handover.yes"), callback_data=HandoverStep(
+                "confirm", member_id, second).pack()),
+            InlineKeyboardButton(t("coverage.handover.no"), callback_data=Handover(
+                "cancel", member_id).pack())]])
         await query.answer()
         await query.edit_message_text(text, reply_markup=markup)
         return
@@ -182,5 +183,6 @@ async def handover_button(update: Update, context: Context) -> None:
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module (registered through `handlers.coverage`)."""
     return [
-        CallbackQueryHandler(handover_button, pattern=coverage.HANDOVER_PATTERN),
+        CallbackQueryHandler(handover_button, pattern=Handover.pattern()),
+        CallbackQueryHandler(handover_button, pattern=HandoverStep.pattern()),
     ]

@@ -20,6 +20,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.clock import local_day
 from bot.rules import coverage
 from bot.rules.access import may_lead
+from bot.rules.callbacks import CoverageView, Handover
 from bot.text import utf16_len
 from handlers.core.context import Context
 from handlers.core.guards import scope
@@ -121,7 +122,7 @@ def _line(context: Context, kind: str, item: Any) -> tuple[str, InlineKeyboardBu
             return t("coverage.branch_empty", name=esc(name)), None
         return (t("coverage.branch_line", name=esc(name), **_counts(part)),
                 InlineKeyboardButton(t("coverage.branch_button", name=name),
-                                     callback_data=coverage.button(coverage.BRANCH, part.key)))
+                                     callback_data=CoverageView("branch", part.key).pack()))
     if kind == "zones":
         zone: CoverageCounts = item
         name = _cut(zone.name)
@@ -130,7 +131,7 @@ def _line(context: Context, kind: str, item: Any) -> tuple[str, InlineKeyboardBu
             return line, None
         return line, InlineKeyboardButton(
             t("coverage.zone_button", name=name, n=zone.due + zone.overdue),
-            callback_data=coverage.button(coverage.ZONE, zone.key))
+            callback_data=CoverageView("zone", zone.key).pack())
     name = _cut(item.name)
     held = []
     if item.handed:
@@ -146,7 +147,7 @@ def _line(context: Context, kind: str, item: Any) -> tuple[str, InlineKeyboardBu
               handed=handed),
             InlineKeyboardButton(
                 coverage.handover_label(context.translate, context.language, name),
-                callback_data=coverage.button(coverage.HANDOVER, item.member_id)))
+                callback_data=Handover("start", item.member_id).pack()))
 
 
 async def show_coverage(update: Update, context: Context) -> None:
@@ -205,16 +206,16 @@ async def coverage_button(update: Update, context: Context) -> None:
     """`cv:b:<branch>` (a sub-branch's report) or `cv:z:<zone>` (a zone's list)."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    parsed = coverage.parse_button(query.data)
+    parsed = CoverageView.parse(query.data)
     actor = context.actor
-    if parsed is None or actor is None or parsed[0] not in (coverage.BRANCH, coverage.ZONE):
+    if parsed is None or actor is None:
         await query.answer(context.t("button.stale"), show_alert=True)
         return
-    kind, key, _ = parsed
+    kind, key = parsed.view, parsed.id
     store = context.store
-    zone = await store.zones.get(key) if kind == coverage.ZONE else None
+    zone = await store.zones.get(key) if kind == "zone" else None
     branch_id = zone.branch_id if zone is not None else key
-    branch = await store.branches.get(branch_id) if kind == coverage.BRANCH or zone else None
+    branch = await store.branches.get(branch_id) if kind == "branch" or zone else None
     if branch is None:
         await query.answer(context.t("button.stale"), show_alert=True)
         return
@@ -233,5 +234,5 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module."""
     return [
         CommandHandler("coverage", show_coverage, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(coverage_button, pattern=coverage.VIEW_PATTERN),
+        CallbackQueryHandler(coverage_button, pattern=CoverageView.pattern()),
     ]

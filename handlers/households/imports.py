@@ -9,7 +9,6 @@ for `PENDING_TTL`; the button re-checks the presser's rights against the databas
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,8 +19,8 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.rules.access import may_lead
-from bot.rules.household_import import import_households
-from bot.rules.households import MAX_BYTES, ImportResult, RowError
+from bot.rules.callbacks import ImportAnswer
+from bot.rules.households import MAX_BYTES, ImportResult, RowError, import_households
 from handlers.core.context import Context
 from handlers.core.guards import scope
 from handlers.core.replies import TEXT_LIMIT, allowed, esc, refuse, reply, utf16_len
@@ -31,9 +30,6 @@ logger = logging.getLogger(__name__)
 
 COMMAND = "import"
 WHAT = "households"
-PREFIX = "imp"  # imp:<token>:ok|no
-PATTERN = rf"^{PREFIX}:"
-_DATA = re.compile(rf"^{PREFIX}:([A-Za-z0-9_-]{{8}}):(ok|no)$")
 PENDING_KEY = "imports.pending"
 PENDING_TTL = timedelta(hours=1)
 PENDING_MAX = 10  # files kept at once (each up to MAX_BYTES): the oldest is dropped
@@ -71,8 +67,8 @@ def _keep(context: Context, item: Pending) -> str:
 
 def parse_data(data: str) -> tuple[str, bool] | None:
     """(token, confirmed) of an import button, or None."""
-    match = _DATA.match(data)
-    return (match.group(1), match.group(2) == "ok") if match else None
+    parsed = ImportAnswer.parse(data)
+    return (parsed.token, parsed.answer == "ok") if parsed else None
 
 
 def _caption_args(text: str | None) -> list[str] | None:
@@ -142,8 +138,7 @@ def _problems_text(context: Context, file_name: str, errors: list[RowError],
 async def _run(update: Update, context: Context, branch: Branch, file_name: str,
                data: bytes) -> None:
     """Check the file; write it if every row is good, else list the problems."""
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     t = context.t
     result = await import_households(context.store, branch.id, data,
                                      now=context.clock.now(), file_name=file_name,
@@ -160,8 +155,9 @@ async def _run(update: Update, context: Context, branch: Branch, file_name: str,
                                    context.clock.now()))
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(t("imports.button_ok", n=result.good_rows),
-                             callback_data=f"{PREFIX}:{token}:ok"),
-        InlineKeyboardButton(t("imports.button_cancel"), callback_data=f"{PREFIX}:{token}:no"),
+                             callback_data=ImportAnswer(token, "ok").pack()),
+        InlineKeyboardButton(t("imports.button_cancel"),
+                             callback_data=ImportAnswer(token, "no").pack()),
     ]])
     text = _problems_text(context, file_name, result.errors,
                           t("imports.offer", good=result.good_rows))
@@ -208,8 +204,7 @@ async def answer(update: Update, context: Context) -> None:
     """The "import the good rows" or "cancel" button under a file's problems."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     parsed = parse_data(query.data)
     pending = _pending(context)
     item = pending.get(parsed[0]) if parsed else None
@@ -256,5 +251,5 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         MessageHandler(private & filters.Document.ALL, upload),
         CommandHandler(COMMAND, command, filters=private),
-        CallbackQueryHandler(answer, pattern=PATTERN),
+        CallbackQueryHandler(answer, pattern=ImportAnswer.pattern()),
     ]

@@ -17,11 +17,10 @@ also start the conversation again from an old list; `vs:out:<household>:<outcome
 
 from __future__ import annotations
 
-import re
 import warnings
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -33,32 +32,31 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.rules import visits
+from bot.rules.callbacks import (
+    VisitCancel,
+    VisitHousehold,
+    VisitOutcome,
+    VisitPage,
+    VisitSkip,
+)
 from bot.rules.visits import Entry, VisitDraft
 from handlers.core.context import Context
 from handlers.core.drafts import Drafts, stay
+from handlers.core.guards import member_of, not_a_member
+from handlers.core.keyboards import keyboard
 from handlers.core.replies import esc, plain, refuse, reply, utf16_len
 from handlers.needs import household as need_for_household
 from storage.households import Household
 from storage.rows import Person
 
 PICK, OUTCOME, NOTE = range(3)
-PREFIX = "vs"
 DRAFTS = Drafts("visit_draft", VisitDraft, "visit.cancelled")
 
-_PAGE = re.compile(rf"^{PREFIX}:pg:(\d{{1,4}})$")
-_PICK = re.compile(rf"^{PREFIX}:hh:(\d{{1,12}})$")
-_OUTCOME = re.compile(rf"^{PREFIX}:out:(\d{{1,12}}):({'|'.join(visits.OUTCOMES)})$")
-_SKIP = re.compile(rf"^{PREFIX}:skip:(\d{{1,12}})$")
-
-
-def _markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
-                                  for label, data in row] for row in rows if row])
 
 
 def _member(context: Context) -> Person | None:
-    actor = context.actor
-    return actor.person if actor is not None and actor.is_member else None
+    member = member_of(context.actor)
+    return member.person if member is not None else None
 
 
 def _timezone(context: Context, member: Person) -> str:
@@ -71,11 +69,7 @@ async def _plan(context: Context, member: Person) -> list[Entry]:
 
 
 async def _not_member(update: Update, context: Context) -> int:
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.t("checkin.not_member_short"),
-                                           show_alert=True)
-    else:
-        await reply(update, context.t("checkin.not_member"))
+    await not_a_member(update, context)
     return ConversationHandler.END
 
 
@@ -85,7 +79,8 @@ async def _not_yours(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-def _list(context: Context, entries: list[Entry], page: int) -> tuple[str, InlineKeyboardMarkup]:
+def _list(context: Context, entries: list[Entry], page: int
+          ) -> tuple[str, InlineKeyboardMarkup | None]:
     """A page of the member's households: the text and the buttons."""
     pages = max(1, -(-len(entries) // visits.PAGE))
     page = min(max(page, 0), pages - 1)
@@ -95,26 +90,25 @@ def _list(context: Context, entries: list[Entry], page: int) -> tuple[str, Inlin
         text += "\n" + context.t("visit.page", page=page + 1, pages=pages)
     shown = entries[page * visits.PAGE:(page + 1) * visits.PAGE]
     rows = [[(visits.label(context.translate, context.language, e),
-              f"{PREFIX}:hh:{e.household.id}")] for e in shown]
-    rows.append([(context.t("visit.prev"), f"{PREFIX}:pg:{page - 1}")] if page > 0 else [])
+              VisitHousehold(e.household.id).pack())] for e in shown]
+    rows.append([(context.t("visit.prev"), VisitPage(page - 1).pack())] if page > 0 else [])
     if page < pages - 1:
-        rows[-1].append((context.t("visit.next"), f"{PREFIX}:pg:{page + 1}"))
-    return text, _markup(rows)
+        rows[-1].append((context.t("visit.next"), VisitPage(page + 1).pack()))
+    return text, keyboard(rows)
 
 
 def _ask_outcome(context: Context, member: Person, entry: Entry
-                 ) -> tuple[str, InlineKeyboardMarkup]:
+                 ) -> tuple[str, InlineKeyboardMarkup | None]:
     household, t = entry.household, context.t
     text = visits.heading(context.translate, context.language, household) + "\n" + (
         visits.last_contact(context.translate, context.language, entry, context.clock.now(),
                             _timezone(context, member)))
-    data = f"{PREFIX}:out:{household.id}"
-    return text + "\n\n" + t("visit.ask_outcome"), _markup([
-        [(t("visit.button_well"), f"{data}:well"),
-         (t("visit.button_needs_help"), f"{data}:needs_help")],
-        [(t("visit.button_no_answer"), f"{data}:no_answer"),
-         (t("visit.button_refused"), f"{data}:refused")],
-        [(t("visit.cancel_button"), f"{PREFIX}:no")]])
+    def button(outcome: str) -> tuple[str, str]:
+        return t(f"visit.button_{outcome}"), VisitOutcome(household.id, outcome).pack()
+
+    return text + "\n\n" + t("visit.ask_outcome"), keyboard([
+        [button("well"), button("needs_help")], [button("no_answer"), button("refused")],
+        [(t("visit.cancel_button"), VisitCancel().pack())]])
 
 
 async def start(update: Update, context: Context) -> int:
@@ -150,8 +144,8 @@ async def page(update: Update, context: Context) -> int:
     """A page button of the list (also from an old list: the list again, from the database)."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    member, match = _member(context), _PAGE.match(query.data)
-    if member is None or match is None:
+    member, turned = _member(context), VisitPage.parse(query.data)
+    if member is None or turned is None:
         return await _not_member(update, context)
     entries = await _plan(context, member)
     if not entries:
@@ -160,7 +154,7 @@ async def page(update: Update, context: Context) -> int:
         return ConversationHandler.END
     DRAFTS.put(context, VisitDraft())
     await query.answer()
-    text, markup = _list(context, entries, int(match.group(1)))
+    text, markup = _list(context, entries, turned.page)
     await query.edit_message_text(text, reply_markup=markup)
     return PICK
 
@@ -169,10 +163,10 @@ async def pick(update: Update, context: Context) -> int:
     """A household button: if the member holds it now, ask the outcome."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    member, match = _member(context), _PICK.match(query.data)
-    if member is None or match is None:
+    member, picked = _member(context), VisitHousehold.parse(query.data)
+    if member is None or picked is None:
         return await _not_member(update, context)
-    household_id = int(match.group(1))
+    household_id = picked.household
     entry = next((e for e in await _plan(context, member) if e.household.id == household_id),
                  None)
     if entry is None:
@@ -184,13 +178,13 @@ async def pick(update: Update, context: Context) -> int:
     return OUTCOME
 
 
-async def _draft_for(update: Update, context: Context, pattern: re.Pattern[str]
+async def _draft_for(update: Update, context: Context, codec: type[VisitOutcome | VisitSkip]
                      ) -> tuple[VisitDraft, Person, Household] | int:
     """The draft, the member and the household of a button; or the state after refusing."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    draft, match = DRAFTS.get(context), pattern.match(query.data)
-    if draft is None or match is None or draft.household_id != int(match.group(1)):
+    draft, parsed = DRAFTS.get(context), codec.parse(query.data)
+    if draft is None or parsed is None or draft.household_id != parsed.household:
         return await DRAFTS.lost(update, context)
     member = _member(context)
     if member is None:
@@ -204,25 +198,27 @@ async def _draft_for(update: Update, context: Context, pattern: re.Pattern[str]
 
 async def outcome(update: Update, context: Context) -> int:
     """An outcome button: ask for a note."""
-    found = await _draft_for(update, context, _OUTCOME)
+    found = await _draft_for(update, context, VisitOutcome)
     if isinstance(found, int):
         return found
     draft, _, household = found
     query = update.callback_query
     assert query is not None and query.data is not None
-    draft.outcome = query.data.rsplit(":", 1)[1]
+    chosen = VisitOutcome.parse(query.data)
+    assert chosen is not None  # _draft_for parsed it
+    draft.outcome = chosen.outcome
     await query.answer()
     await query.edit_message_text(
         visits.heading(context.translate, context.language, household) + "\n"
         + context.t("visit.outcome_line", outcome=context.t(f"visit.outcome_{draft.outcome}"))
         + "\n\n" + context.t("visit.ask_note", max=visits.NOTE_MAX),
-        reply_markup=_markup([[(context.t("visit.skip"), f"{PREFIX}:skip:{household.id}")]]))
+        reply_markup=keyboard([[(context.t("visit.skip"), VisitSkip(household.id).pack())]]))
     return NOTE
 
 
 async def skip(update: Update, context: Context) -> int:
     """Skip: save the visit without a note."""
-    found = await _draft_for(update, context, _SKIP)
+    found = await _draft_for(update, context, VisitSkip)
     if isinstance(found, int):
         return found
     return await _save(update, context, *found, None)
@@ -287,14 +283,15 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         conversation = ConversationHandler(
             entry_points=[CommandHandler("visit", start, filters=private),
-                          CallbackQueryHandler(pick, pattern=_PICK),
-                          CallbackQueryHandler(page, pattern=_PAGE)],
+                          CallbackQueryHandler(pick, pattern=VisitHousehold.pattern()),
+                          CallbackQueryHandler(page, pattern=VisitPage.pattern())],
             states={
                 PICK: [MessageHandler(other, stay("visit.use_buttons", PICK))],
-                OUTCOME: [CallbackQueryHandler(outcome, pattern=_OUTCOME),
-                          CallbackQueryHandler(DRAFTS.cancel_button, pattern=rf"^{PREFIX}:no$"),
+                OUTCOME: [CallbackQueryHandler(outcome, pattern=VisitOutcome.pattern()),
+                          CallbackQueryHandler(DRAFTS.cancel_button,
+                                               pattern=VisitCancel.pattern()),
                           MessageHandler(other, stay("visit.use_buttons", OUTCOME))],
-                NOTE: [CallbackQueryHandler(skip, pattern=_SKIP),
+                NOTE: [CallbackQueryHandler(skip, pattern=VisitSkip.pattern()),
                        MessageHandler(private & filters.TEXT & ~filters.COMMAND, got_note),
                        MessageHandler(other, stay("visit.note_text_only", NOTE))],
             },

@@ -199,8 +199,7 @@ async def zone_view(update: Update, context: Context, argument: str) -> pages.Pa
 
 async def households(update: Update, context: Context) -> None:
     """`/households`: a member's own list; `/households ZONE [#BRANCH]`: a zone's (secretaries)."""
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     words = _words(update)
     args, branch_arg = _split_branch(words if words is not None else list(context.args or []))
     t = context.t

@@ -10,26 +10,25 @@ household now. Cancelling the need leaves the visit logged, and says so.
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 from bot.rules import needs, visits
+from bot.rules.callbacks import NeedForHousehold, NeedUrgencyChoice
 from bot.rules.needs import NeedDraft
 from handlers.core.context import Context
 from handlers.core.drafts import Drafts
-from handlers.needs.keyboards import DRAFT_KEY, DRAFTS, PREFIX, URGENCY, choices, markup
+from handlers.core.keyboards import keyboard
+from handlers.needs.keyboards import DRAFT_KEY, DRAFTS, URGENCY, choices
 
-PATTERN = re.compile(rf"^{PREFIX}:hh:(\d{{1,12}}):({'|'.join(needs.CATEGORIES)})$")
 AFTER_VISIT = Drafts(DRAFT_KEY, NeedDraft, "visit.need_cancelled")
 
 
-def categories(context: Context, household_id: int) -> InlineKeyboardMarkup:
+def categories(context: Context, household_id: int) -> InlineKeyboardMarkup | None:
     """The category buttons that start a need for the household."""
-    buttons = [(context.t(f"need.cat_{c}"), f"{PREFIX}:hh:{household_id}:{c}")
+    buttons = [(context.t(f"need.cat_{c}"), NeedForHousehold(household_id, c).pack())
                for c in needs.CATEGORIES]
-    return markup([buttons[i:i + 3] for i in range(0, len(buttons), 3)])
+    return keyboard([buttons[i:i + 3] for i in range(0, len(buttons), 3)])
 
 
 async def start(update: Update, context: Context) -> int:
@@ -37,20 +36,20 @@ async def start(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     DRAFTS.drop(context)
-    match, actor = PATTERN.match(query.data), context.actor
+    parsed, actor = NeedForHousehold.parse(query.data), context.actor
     member = actor.person if actor is not None and actor.is_member else None
-    household = (await visits.held(context.store, member.id, int(match.group(1)))
-                 if match is not None and member is not None else None)
-    if match is None or household is None:
+    household = (await visits.held(context.store, member.id, parsed.household)
+                 if parsed is not None and member is not None else None)
+    if parsed is None or household is None:
         await query.answer(context.t("visit.not_yours"), show_alert=True)
         return ConversationHandler.END
-    DRAFTS.put(context, NeedDraft.for_household(household, match.group(2)))
+    DRAFTS.put(context, NeedDraft.for_household(household, parsed.category))
     await query.answer()
     await query.edit_message_text(
         context.t("visit.need_for", household=visits.heading(context.translate,
                                                              context.language, household))
         + "\n\n" + context.t("need.ask_urgency"),
-        reply_markup=choices(context, "urg", needs.URGENCIES, "urg"))
+        reply_markup=choices(context, NeedUrgencyChoice, needs.URGENCIES, "urg"))
     return URGENCY
 
 

@@ -28,17 +28,17 @@ from telegram.warnings import PTBUserWarning
 
 from bot.rules import needs
 from bot.rules.access import may_lead
+from bot.rules.callbacks import NeedClose, NeedPage
 from bot.rules.needs import NeedFilter
 from handlers.core.context import Context
 from handlers.core.drafts import stay
 from handlers.core.guards import scope
+from handlers.core.keyboards import keyboard
 from handlers.core.replies import edit, esc, fit_html, refuse, reply
 from handlers.needs.keyboards import (
     DRAFTS,
     NOTE,
     PENDING_KEY,
-    PREFIX,
-    markup,
     need_buttons,
     page_data,
     parse_action,
@@ -52,8 +52,7 @@ logger = logging.getLogger(__name__)
 
 async def list_needs(update: Update, context: Context) -> None:
     """`/needs [BRANCH_ID] [category] [status] [urgency]`: a secretary's list, or one's own."""
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     if not actor.leads:
         await _own_needs(update, context)
         return
@@ -73,8 +72,7 @@ async def list_needs(update: Update, context: Context) -> None:
 
 async def _own_needs(update: Update, context: Context) -> None:
     """A member's own needs, newest first (a member sees no one else's)."""
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     if not actor.is_member:
         await reply(update, context.t("need.not_member"))
         return
@@ -118,7 +116,7 @@ async def _page(context: Context, spec: NeedFilter, page: int,
     if page + 1 < pages:
         nav.append(("▶", page_data(spec, page + 1)))
     # Excerpts keep a page under the limit; fit_html only guards against a future change.
-    return fit_html(header + "\n\n" + "\n\n".join(blocks)), markup([*buttons, nav])
+    return fit_html(header + "\n\n" + "\n\n".join(blocks)), keyboard([*buttons, nav])
 
 
 async def turn_page(update: Update, context: Context) -> None:
@@ -264,7 +262,7 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
         # tracked per chat and user, not per message; PTB warns about exactly that.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         note = ConversationHandler(
-            entry_points=[CallbackQueryHandler(ask_note, pattern=rf"^{PREFIX}:(res|can):")],
+            entry_points=[CallbackQueryHandler(ask_note, pattern=NeedClose.pattern())],
             states={NOTE: [MessageHandler(text, got_note),
                            MessageHandler(other, stay("need.text_only", NOTE))]},
             fallbacks=[CommandHandler("cancel", cancel_note, filters=private)],
@@ -275,5 +273,5 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         note,
         CommandHandler("needs", list_needs, filters=private),
-        CallbackQueryHandler(turn_page, pattern=rf"^{PREFIX}:pg:"),
+        CallbackQueryHandler(turn_page, pattern=NeedPage.pattern()),
     ]

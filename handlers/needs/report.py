@@ -24,9 +24,19 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.rules import needs, visits
+from bot.rules.callbacks import (
+    NeedCategoryChoice,
+    NeedForHousehold,
+    NeedSkipLocation,
+    NeedStep,
+    NeedUrgencyChoice,
+    NeedWhom,
+)
 from bot.rules.needs import NeedDraft
 from handlers.core.context import Context
 from handlers.core.drafts import stay
+from handlers.core.guards import Member, member_only
+from handlers.core.keyboards import keyboard
 from handlers.core.replies import esc, reply
 from handlers.needs import household
 from handlers.needs.keyboards import (
@@ -36,11 +46,9 @@ from handlers.needs.keyboards import (
     DRAFTS,
     FOR_WHOM,
     LOCATION,
-    PREFIX,
     URGENCY,
     WHOM,
     choices,
-    markup,
     need_buttons,
     typed_text,
 )
@@ -48,16 +56,13 @@ from handlers.needs.keyboards import (
 # --- /need -----------------------------------------------------------------------------------
 
 
-async def start(update: Update, context: Context) -> int:
+@member_only("need.not_member", otherwise=ConversationHandler.END)
+async def start(update: Update, context: Context, member: Member) -> int:
     """`/need`: a member starts reporting a need; ask for the category."""
     DRAFTS.drop(context)
-    actor = context.actor
-    if actor is None or not actor.is_member:
-        await reply(update, context.t("need.not_member"))
-        return ConversationHandler.END
     DRAFTS.put(context, NeedDraft())
     await reply(update, context.t("need.ask_category"),
-                choices(context, "cat", needs.CATEGORIES, "cat"))
+                choices(context, NeedCategoryChoice, needs.CATEGORIES, "cat"))
     return CATEGORY
 
 
@@ -68,33 +73,35 @@ async def choose(update: Update, context: Context) -> int:
     draft = DRAFTS.get(context)
     if draft is None:
         return await DRAFTS.lost(update, context)
-    _, step, value = query.data.split(":", 2)
+    data = query.data
+    category, urgency = NeedCategoryChoice.parse(data), NeedUrgencyChoice.parse(data)
+    whom = NeedWhom.parse(data)
     await query.answer()
-    if step == "cat":
-        draft.category = value
+    if category is not None:
+        draft.category = category.category
         await query.edit_message_text(context.t("need.ask_urgency"),
-                                      reply_markup=choices(context, "urg", needs.URGENCIES,
-                                                            "urg"))
+                                      reply_markup=choices(context, NeedUrgencyChoice,
+                                                           needs.URGENCIES, "urg"))
         return URGENCY
-    if step == "urg" and draft.household_id is not None:  # for whom: the household
-        draft.urgency = value
+    if urgency is not None and draft.household_id is not None:  # for whom: the household
+        draft.urgency = urgency.urgency
         await query.edit_message_text(context.t("need.ask_details", max=needs.DETAILS_MAX))
         return DETAILS
-    if step == "urg":
-        draft.urgency = value
-        await query.edit_message_text(context.t("need.ask_whom"), reply_markup=markup([[
-            (context.t("need.whom_me"), f"{PREFIX}:who:me"),
-            (context.t("need.whom_other"), f"{PREFIX}:who:other")]]))
+    if urgency is not None:
+        draft.urgency = urgency.urgency
+        await query.edit_message_text(context.t("need.ask_whom"), reply_markup=keyboard([[
+            (context.t("need.whom_me"), NeedWhom("me").pack()),
+            (context.t("need.whom_other"), NeedWhom("other").pack())]]))
         return WHOM
-    if step == "who" and value == "other":
+    if whom is not None and whom.whom == "other":
         draft.for_self = False
         await query.edit_message_text(context.t("need.ask_for_whom", max=needs.FOR_WHOM_MAX))
         return FOR_WHOM
-    if step == "who":
+    if whom is not None:
         draft.for_self, draft.for_whom = True, None
         await query.edit_message_text(context.t("need.ask_details", max=needs.DETAILS_MAX))
         return DETAILS
-    # step == "loc": skip the location
+    # NeedSkipLocation: no location
     draft.location = draft.latitude = draft.longitude = None
     await query.edit_message_text(context.t("need.location_skipped"))
     return await _summary(update, context, draft)
@@ -126,8 +133,8 @@ async def got_details(update: Update, context: Context) -> int:
     draft.details = text
     if draft.household_id is not None and draft.location:  # where: the household's address
         return await _summary(update, context, draft)
-    await reply(update, context.t("need.ask_location", max=needs.LOCATION_MAX), markup([[
-        (context.t("need.skip_location"), f"{PREFIX}:loc:skip")]]))
+    await reply(update, context.t("need.ask_location", max=needs.LOCATION_MAX), keyboard([[
+        (context.t("need.skip_location"), NeedSkipLocation().pack())]]))
     return LOCATION
 
 
@@ -152,9 +159,9 @@ async def got_location(update: Update, context: Context) -> int:
 
 async def _summary(update: Update, context: Context, draft: NeedDraft) -> int:
     await reply(update, needs.draft_summary(context.translate, context.language, draft),
-                markup([[(context.t("need.confirm"), f"{PREFIX}:ok"),
-                          (context.t("need.edit"), f"{PREFIX}:edit"),
-                          (context.t("need.cancel"), f"{PREFIX}:no")]]))
+                keyboard([[(context.t("need.confirm"), NeedStep("ok").pack()),
+                          (context.t("need.edit"), NeedStep("edit").pack()),
+                          (context.t("need.cancel"), NeedStep("no").pack())]]))
     return CONFIRM
 
 
@@ -198,7 +205,8 @@ async def edit(update: Update, context: Context) -> int:
     DRAFTS.put(context, draft.fresh())
     await query.answer()
     await query.edit_message_text(context.t("need.ask_category"),
-                                  reply_markup=choices(context, "cat", needs.CATEGORIES, "cat"))
+                                  reply_markup=choices(context, NeedCategoryChoice,
+                                                       needs.CATEGORIES, "cat"))
     return CATEGORY
 
 
@@ -210,7 +218,7 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
 
     def buttons(state: int, pattern: str, callback: Any = choose) -> list[BaseHandler[
             Update, Context, Any]]:
-        return [CallbackQueryHandler(callback, pattern=rf"^{PREFIX}:{pattern}$"),
+        return [CallbackQueryHandler(callback, pattern=pattern),
                 MessageHandler(other, stay("need.use_buttons", state))]
 
     def typed(state: int, callback: Any, *, location: bool = False) -> list[BaseHandler[
@@ -226,18 +234,18 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
         report = ConversationHandler(
             entry_points=[CommandHandler("need", start, filters=private),
                           CallbackQueryHandler(household.start,
-                                               pattern=household.PATTERN)],
+                                               pattern=NeedForHousehold.pattern())],
             states={
-                CATEGORY: buttons(CATEGORY, f"cat:({'|'.join(needs.CATEGORIES)})"),
-                URGENCY: buttons(URGENCY, f"urg:({'|'.join(needs.URGENCIES)})"),
-                WHOM: buttons(WHOM, "who:(me|other)"),
+                CATEGORY: buttons(CATEGORY, NeedCategoryChoice.pattern()),
+                URGENCY: buttons(URGENCY, NeedUrgencyChoice.pattern()),
+                WHOM: buttons(WHOM, NeedWhom.pattern()),
                 FOR_WHOM: typed(FOR_WHOM, got_for_whom),
                 DETAILS: typed(DETAILS, got_details),
-                LOCATION: [CallbackQueryHandler(choose, pattern=rf"^{PREFIX}:loc:skip$"),
+                LOCATION: [CallbackQueryHandler(choose, pattern=NeedSkipLocation.pattern()),
                            *typed(LOCATION, got_location, location=True)],
-                CONFIRM: [CallbackQueryHandler(confirm, pattern=rf"^{PREFIX}:ok$"),
-                          CallbackQueryHandler(edit, pattern=rf"^{PREFIX}:edit$"),
-                          *buttons(CONFIRM, "no", household.cancel)],
+                CONFIRM: [CallbackQueryHandler(confirm, pattern=NeedStep.pattern(step="ok")),
+                          CallbackQueryHandler(edit, pattern=NeedStep.pattern(step="edit")),
+                          *buttons(CONFIRM, NeedStep.pattern(step="no"), household.cancel)],
             },
             fallbacks=[CommandHandler("cancel", household.cancel, filters=private)],
             allow_reentry=True,

@@ -10,7 +10,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.rules import invites
 from bot.rules.access import may_lead
-from handlers.core import callbacks, pages
+from bot.rules.callbacks import Invite
+from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import scope
 from handlers.core.replies import esc, refuse, reply, reply_lines
@@ -62,8 +63,7 @@ async def _add(update: Update, context: Context, args: list[str]) -> None:
     parent = await scope(update, context, "branch", parent_arg)
     if parent is None:
         return
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     now = context.clock.now()
     new_id = await context.store.branches.create(name, parent.id, at=now)
     await context.store.audit.record(actor.user_id, "branch_add", branch_id=new_id, allowed=True,
@@ -103,9 +103,9 @@ async def invite(update: Update, context: Context) -> None:
         label = "· " * node.depth + node.name
         rows.append([
             InlineKeyboardButton(context.t("invite.button_member", branch=label),
-                                 callback_data=callbacks.invite(node.id, "member")),
+                                 callback_data=Invite(node.id, "member").pack()),
             InlineKeyboardButton(context.t("invite.button_secretary"),
-                                 callback_data=callbacks.invite(node.id, "secretary")),
+                                 callback_data=Invite(node.id, "secretary").pack()),
         ])
     await reply(update, context.t("invite.choose"), InlineKeyboardMarkup(rows))
 
@@ -114,13 +114,12 @@ async def invite_button(update: Update, context: Context) -> None:
     """A branch/role button of `/invite`: checked again, then a link."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    parsed = callbacks.parse_invite(query.data)
+    parsed = Invite.parse(query.data)
     if parsed is None:
         await query.answer(context.t("button.stale"))
         return
-    branch_id, role = parsed
-    actor = context.actor
-    assert actor is not None
+    branch_id, role = parsed.branch, parsed.role
+    actor = context.me
     target = await context.store.branches.get(branch_id)
     if target is None or not await may_lead(context.store, actor, branch_id):
         await refuse(update, context, "deny.outside_scope", action="invite",
@@ -132,8 +131,7 @@ async def invite_button(update: Update, context: Context) -> None:
 
 async def _send_link(update: Update, context: Context, target: Branch, role: str) -> None:
     assert role in ROLES
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     now = context.clock.now()
     made = await invites.create_invite(context.store, target.id, role, created_by=actor.user_id,
                                        now=now)
@@ -154,5 +152,5 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         CommandHandler("branch", branch, filters=private),
         CommandHandler("invite", invite, filters=private),
-        CallbackQueryHandler(invite_button, pattern=callbacks.INVITE_PATTERN),
+        CallbackQueryHandler(invite_button, pattern=Invite.pattern()),
     ]

@@ -9,8 +9,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.rules import invites, moves
+from bot.rules.callbacks import Move
 from bot.rules.invites import JoinCheck
-from handlers.core import callbacks, menus
+from handlers.core import menus
 from handlers.core.context import Context
 from handlers.core.replies import esc, reply
 from storage.rows import Invite
@@ -31,8 +32,7 @@ async def _when(context: Context, invite: Invite) -> str:
 
 async def start(update: Update, context: Context) -> None:
     """`/start [code]`: join with an invite code, or explain how to join."""
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     args = context.args or []
     if not args:
         if actor.person and actor.person.branch_id is not None:
@@ -61,9 +61,9 @@ async def start(update: Update, context: Context) -> None:
         assert actor.person is not None
         markup = InlineKeyboardMarkup([[
             InlineKeyboardButton(context.t("join.move_yes"),
-                                 callback_data=callbacks.move(invite.code, True)),
+                                 callback_data=Move(invite.code, True).pack()),
             InlineKeyboardButton(context.t("join.move_no"),
-                                 callback_data=callbacks.move(invite.code, False)),
+                                 callback_data=Move(invite.code, False).pack()),
         ]])
         await reply(update, context.t(
             "join.confirm_move", current=esc(actor.person.branch_name),
@@ -74,8 +74,7 @@ async def start(update: Update, context: Context) -> None:
 
 
 async def _join(update: Update, context: Context, code: str) -> None:
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     now = context.clock.now()
     outcome = await moves.join_by_invite(context.store, context.translate, code,
                                          actor.user_id, now=now)
@@ -102,13 +101,12 @@ async def move_answer(update: Update, context: Context) -> None:
     """The Move / Stay buttons after `/start <code>` of another branch."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    parsed = callbacks.parse_move(query.data)
+    parsed = Move.parse(query.data)
     if parsed is None:
         await query.answer(context.t("button.stale"))
         return
-    code, confirmed = parsed
-    actor = context.actor
-    assert actor is not None
+    code, confirmed = parsed.code, parsed.confirm
+    actor = context.me
     if not confirmed:
         await query.answer()
         await query.edit_message_text(context.t(
@@ -129,5 +127,5 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module."""
     return [
         CommandHandler("start", start, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(move_answer, pattern=callbacks.MOVE_PATTERN),
+        CallbackQueryHandler(move_answer, pattern=Move.pattern()),
     ]

@@ -11,34 +11,29 @@ import logging
 from datetime import date
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.clock import FIRST_DAY, OutOfRange
 from bot.rules import digest
 from bot.rules.access import may_lead
+from bot.rules.callbacks import DigestButton
 from bot.text import cut
 from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import scope
+from handlers.core.keyboards import keyboard
 from handlers.core.replies import esc, refuse, reply, say
-from storage.rows import Branch, Buttons
+from storage.rows import Branch
 
 logger = logging.getLogger(__name__)
-
-
-def _markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
-                                  for label, data in row] for row in buttons])
 
 
 async def _send(update: Update, context: Context, branch: Branch, day: date) -> None:
     now = context.clock.now()
     found = await digest.build(context.store, branch, day, now)
     text, buttons = digest.render(context.translate, context.language, found, now)
-    await reply(update, text, _markup(buttons))
+    await reply(update, text, keyboard(buttons))
 
 
 async def show_digest(update: Update, context: Context) -> None:
@@ -103,7 +98,7 @@ async def digest_button(update: Update, context: Context) -> None:
 @pages.view("dglist")
 async def list_view(update: Update, context: Context, argument: str) -> pages.Page | None:
     """A digest's full list of names (the unwell and quarantined, or the silent)."""
-    parsed = digest.parse_button(f"{digest.PREFIX}:" + argument.replace(".", ":"))
+    parsed = digest.parse_button(":".join([DigestButton.prefix, *argument.split(".")]))
     actor = context.actor
     branch = await context.store.branches.get(parsed[0]) if parsed else None
     kind = parsed[2] if parsed else None
@@ -129,5 +124,5 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module."""
     return [
         CommandHandler("digest", show_digest, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(digest_button, pattern=digest.PATTERN),
+        CallbackQueryHandler(digest_button, pattern=DigestButton.pattern()),
     ]

@@ -63,8 +63,7 @@ async def _bad_period(update: Update, context: Context, words: list[str],
 
 async def record(update: Update, context: Context) -> None:
     """`/record [member] [period]`: a record; members may only see their own."""
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     args = context.args or []
     now = context.clock.now()
     person = actor.person
@@ -112,8 +111,7 @@ def _parse_view(argument: str) -> tuple[int, date, date] | None:
 async def record_view(update: Update, context: Context, argument: str) -> pages.Page | None:
     """A member's record over a period: to themself, or to a secretary over their branch
     (who alone sees the notes)."""
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     parsed = _parse_view(argument)
     target = await context.store.people.get(parsed[0]) if parsed else None
     if parsed is None or target is None or target.branch_id is None or not target.timezone:
@@ -140,8 +138,7 @@ async def record_view(update: Update, context: Context, argument: str) -> pages.
 async def _conduct(update: Update, context: Context, kind: str) -> None:
     command = "commend" if kind == "commendation" else "note"
     args = context.args or []
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     if len(args) < 2:
         if not actor.leads:
             await refuse(update, context, "deny.secretary_only_nobranch", action=command,

@@ -16,8 +16,9 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.clock import local_day
-from bot.rules import checkins, rollup
+from bot.rules import checkins
 from bot.rules.access import may_lead
+from bot.rules.digest import rollup
 from bot.text import cut, visible_len
 from handlers.core import pages
 from handlers.core.context import Context

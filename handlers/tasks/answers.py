@@ -1,5 +1,4 @@
-"""Answering tasks: Accept, Decline (with a reason), Done (with an optional note or photo),
-`/tasks` for a member's open parts, and `/task <id>` with Mark done / Cancel for secretaries.
+"""Answering tasks: Accept, Decline (with a reason), Done (with an optional note or photo).
 
 Every press reads the task and the presser's part from the database: the callback data
 only names the task, it proves nothing.
@@ -22,38 +21,16 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.rules import tasks
-from bot.rules.access import may_lead
-from handlers.core import pages
+from bot.rules.callbacks import Task, TaskSkip
 from handlers.core.context import Context
-from handlers.core.replies import esc, refuse, reply, say, utf16_len
-from storage.rows import Buttons, Recipient
+from handlers.core.keyboards import keyboard
+from handlers.core.replies import esc, refuse, reply, utf16_len
+from handlers.tasks.keyboards import card, timezone_of
+from storage.rows import Recipient
 from storage.tasks import AssignmentRow, TaskRow
 
 REASON, PROOF = range(2)  # conversation states
 TASK_KEY = "task_answering"
-SKIP = "tkp:skip"
-_P = tasks.PREFIX
-
-
-def _markup(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
-                                  for label, data in row] for row in buttons])
-
-
-def _timezone(context: Context, task: TaskRow) -> str:
-    actor = context.actor
-    if actor is not None and actor.person is not None and actor.person.timezone:
-        return actor.person.timezone
-    return context.store.defaults.timezone
-
-
-async def _card(context: Context, task: TaskRow, timezone: str) -> str:
-    author = await context.store.people.contacts([task.created_by])
-    return tasks.card(context.translate, context.language, task_id=task.id, title=task.title,
-                      details=task.details, due=tasks.format_due(task.due_at, timezone),
-                      author=author[0].name if author else "?", branch=task.branch_name)
 
 
 async def _my_part(update: Update, context: Context, action: str
@@ -61,10 +38,9 @@ async def _my_part(update: Update, context: Context, action: str
     """The task of the pressed button and the presser's part of it, or None after answering."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    parsed = tasks.parse_button(query.data)
-    actor = context.actor
-    assert actor is not None
-    task = await context.store.tasks.get(parsed[0]) if parsed else None
+    parsed = Task.parse(query.data)
+    actor = context.me
+    task = await context.store.tasks.get(parsed.task) if parsed else None
     if task is None:
         await query.answer(context.t("task.unknown"), show_alert=True)
         return None
@@ -99,10 +75,10 @@ async def accept(update: Update, context: Context) -> None:
         await _already(update, context, part)
         return
     await query.answer(context.t("task.accepted_toast"))
-    text = await _card(context, task, _timezone(context, task))
+    text = await card(context, task, timezone_of(context, task))
     await query.edit_message_text(
         text + "\n" + context.t("task.accepted"),
-        reply_markup=_markup(tasks.done_buttons(context.translate, context.language, task.id)))
+        reply_markup=keyboard(tasks.done_buttons(context.translate, context.language, task.id)))
 
 
 async def ask_reason(update: Update, context: Context) -> int:
@@ -171,7 +147,7 @@ async def ask_proof(update: Update, context: Context) -> int:
     await query.answer()
     await reply(update, context.t("task.ask_proof", id=task.id, max=tasks.NOTE_MAX),
                 InlineKeyboardMarkup([[InlineKeyboardButton(context.t("assign.button_skip"),
-                                                            callback_data=SKIP)]]))
+                                                            callback_data=TaskSkip().pack())]]))
     return PROOF
 
 
@@ -212,134 +188,25 @@ async def cancel_answer(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-async def my_tasks(update: Update, context: Context) -> None:
-    """`/tasks`: the member's open parts, each with its buttons."""
-    actor = context.actor
-    assert actor is not None
-    rows = await context.store.tasks.open_of(actor.user_id)
-    if not rows:
-        await reply(update, context.t("task.none_open"))
-        return
-    await reply(update, context.t("task.open_header", n=len(rows)))
-    for task, state in rows[:10]:
-        text = await _card(context, task, _timezone(context, task))
-        if state == "accepted":
-            buttons = tasks.done_buttons(context.translate, context.language, task.id)
-            text += "\n" + context.t("task.accepted")
-        else:
-            buttons = [[(context.t("task.button_accept"), tasks.button(task.id, "acc")),
-                        (context.t("task.button_decline"), tasks.button(task.id, "dec"))]]
-        await reply(update, text, _markup(buttons))
-    if len(rows) > 10:
-        await reply(update, context.t("task.more", n=len(rows) - 10))
-
-
-async def _led_task(update: Update, context: Context, task_id: int | None,
-                    action: str) -> TaskRow | None:
-    """The task, if the actor leads its branch; None after answering."""
-    actor = context.actor
-    assert actor is not None
-    task = await context.store.tasks.get(task_id) if task_id is not None else None
-    if task is None:
-        if update.callback_query is not None:
-            await update.callback_query.answer(context.t("task.unknown"), show_alert=True)
-        else:
-            await reply(update, context.t("task.unknown"))
-        return None
-    if not await may_lead(context.store, actor, task.branch_id):
-        await refuse(update, context, "deny.outside_scope", action=action,
-                     branch_id=task.branch_id, branch=esc(task.branch_name))
-        return None
-    return task
-
-
-async def show_task(update: Update, context: Context) -> None:
-    """`/task <id>`: each assignee's progress, with Mark done / Cancel task."""
-    args = context.args or []
-    raw = args[0].lstrip("#") if args else ""
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
-        await reply(update, context.t("task.usage"))
-        return
-    await pages.show(update, context, "task", raw)
-
-
-@pages.view("task")
-async def task_view(update: Update, context: Context, argument: str) -> pages.Page | None:
-    """A task's card, status and every assignee's progress; Mark done / Cancel if open."""
-    if not (argument.isascii() and argument.isdigit() and len(argument) <= 12):
-        await say(update, context.t("task.unknown"))
-        return None
-    task = await _led_task(update, context, int(argument), "task_view")
-    if task is None:
-        return None
-    branch = await context.store.branches.get(task.branch_id)
-    timezone = branch.timezone if branch else _timezone(context, task)
-    lines = [await _card(context, task, timezone),
-             context.t(f"task.status_{task.status}")]
-    for part in await context.store.tasks.assignments(task.id):
-        when = tasks.format_due(part.done_at or part.answered_at, timezone)
-        line = context.t("task.progress_line", name=esc(part.name),
-                         state=context.t(f"task.state_{part.state}"), at=when or "—")
-        if part.decline_reason:
-            line += "\n" + context.t("task.reason_line", reason=esc(part.decline_reason))
-        if part.done_note or part.proof_file_id:
-            line += "\n" + context.t("task.note_line", note=esc(part.done_note or "📷"))
-        lines.append(line)
-    buttons: Buttons = []
-    if task.status == "open":
-        buttons = [[(context.t("task.button_close"), tasks.button(task.id, "close")),
-                    (context.t("task.button_cancel"), tasks.button(task.id, "cancel"))]]
-    return pages.Page("\n".join(lines), str(task.id), buttons)
-
-
-async def close_button(update: Update, context: Context) -> None:
-    """Mark done / Cancel task under `/task`."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    parsed = tasks.parse_button(query.data)
-    action = parsed[1] if parsed else "close"
-    task = await _led_task(update, context, parsed[0] if parsed else None, f"task_{action}")
-    if task is None:
-        return
-    actor = context.actor
-    assert actor is not None
-    status = "done" if action == "close" else "cancelled"
-    if not await tasks.close(context.store, context.translate, task, status, by=actor.user_id,
-                             now=context.clock.now()):
-        await query.answer(context.t(f"task.closed_{task.status}", id=task.id), show_alert=True)
-        return
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await reply(update, context.t(f"task.closed_{status}", id=task.id))
-    context.services.wake_outbox()
-
-
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
-    """Handlers of tasks, with those of `/assign` and `/team` (until registered on their own)."""
-    private = filters.ChatType.PRIVATE
+    """Handlers of this module: the assignees' answers."""
     with warnings.catch_warnings():
         # The conversation starts from a button but continues by text in the same chat,
         # so it is tracked per chat and user, not per message; PTB warns about exactly that.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         answer = ConversationHandler(
-            entry_points=[CallbackQueryHandler(ask_reason, pattern=rf"^{_P}:\d{{1,12}}:dec$"),
-                          CallbackQueryHandler(ask_proof, pattern=rf"^{_P}:\d{{1,12}}:done$")],
+            entry_points=[CallbackQueryHandler(ask_reason, pattern=Task.pattern(action="dec")),
+                          CallbackQueryHandler(ask_proof, pattern=Task.pattern(action="done"))],
             states={
                 REASON: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_reason),
                          MessageHandler(~filters.COMMAND, reason_not_text)],
                 PROOF: [MessageHandler((filters.TEXT | filters.PHOTO) & ~filters.COMMAND,
                                        got_proof),
-                        CallbackQueryHandler(got_proof, pattern=rf"^{SKIP}$")],
+                        CallbackQueryHandler(got_proof, pattern=TaskSkip.pattern())],
             },
             fallbacks=[CommandHandler("cancel", cancel_answer)],
             allow_reentry=True,
             conversation_timeout=1800,
             name="task_answer",
         )
-    return [
-        answer,
-        CallbackQueryHandler(accept, pattern=rf"^{_P}:\d{{1,12}}:acc$"),
-        CallbackQueryHandler(close_button, pattern=rf"^{_P}:\d{{1,12}}:(close|cancel)$"),
-        CommandHandler("tasks", my_tasks, filters=private),
-        CommandHandler("task", show_task, filters=private),
-    ]
+    return [answer, CallbackQueryHandler(accept, pattern=Task.pattern(action="acc"))]

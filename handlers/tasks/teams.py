@@ -93,8 +93,7 @@ async def team(update: Update, context: Context) -> None:
     branch = await scope(update, context, "team")
     if branch is None:
         return
-    actor = context.actor
-    assert actor is not None
+    actor = context.me
     store, now = context.store, context.clock.now()
     args = context.args or []
     teams = await store.teams.in_subtree(branch.id)

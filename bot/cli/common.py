@@ -1,0 +1,140 @@
+"""What the commands share: the configuration, the database opened and closed around a
+command's work, the one-line failures (`CliError`) and their exit codes, the log."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.config import Config, ConfigError, load_config
+from storage.db import BUSY_TIMEOUT_MS, DatabaseBusy, StorageError, is_busy, schema_version
+from storage.store import Store
+
+CONFIG_ENV = "FRONTLINE_CONFIG"
+DEFAULT_CONFIG = "config.toml"
+EXIT_FAILURE = 1  # it failed now and may work later (the network, a locked database)
+EXIT_USAGE = 2  # fix the command or the configuration first
+
+
+class CliError(Exception):
+    """A failure to report in one line (exit code in `code`)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def config_path(args: argparse.Namespace) -> str:
+    """--config, else $FRONTLINE_CONFIG, else config.toml."""
+    return args.config or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG
+
+
+def load(args: argparse.Namespace) -> Config:
+    """The configuration the command names, or one line saying what is wrong with it."""
+    try:
+        return load_config(config_path(args))
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+
+
+def existing_database(config: Config) -> Path:
+    """The database file, or one line saying it is not there and what to check."""
+    path = config.storage.path
+    try:
+        if path.is_dir():
+            raise CliError(f"{path}: is a folder, not a database file; check [storage] path in "
+                           f"{config.source}", EXIT_USAGE)
+        if path.is_file():
+            return path
+    except OSError as exc:
+        raise CliError(f"{path}: cannot look at the database ({exc.strerror or exc}); check "
+                       f"[storage] path in {config.source}", EXIT_USAGE) from None
+    # A typo in [storage] path must not quietly start an empty organization.
+    raise CliError(f"{path}: no database there; check [storage] path in {config.source}, "
+                   "or create it with: frontline init", EXIT_USAGE)
+
+
+async def with_store(config: Config, work: Callable[[Store], Awaitable[None]], *,
+                      create: bool = False, migrate: bool = False,
+                      current: bool = True) -> None:
+    """Open the database, run `work`, close it.
+
+    Args:
+        create: make a new database if there is none (only `init`).
+        migrate: bring the schema up to date (`init`, `run` and `migrate`, which hold the
+            database while they do; see bot/runtime/instance.py). The other commands run beside a
+            running bot and leave its schema alone.
+        current: without `migrate`, refuse a database whose schema is older than this
+            Frontline's (its tables may lack what the command needs).
+    """
+    from bot.runtime.app import store_for
+
+    if not create:
+        existing_database(config)
+    store = store_for(config)
+    try:
+        await store.initialize(create=create, migrate=migrate)
+        if current and not migrate:
+            version = await store.db.user_version()
+            if version < schema_version():
+                raise CliError(
+                    f"{config.storage.path}: the database has schema version {version}, this "
+                    f"Frontline needs {schema_version()}; run: frontline migrate (with the bot "
+                    "stopped), or restart the bot, which migrates", EXIT_USAGE)
+        await work(store)
+    except DatabaseBusy as exc:
+        raise CliError(str(exc), EXIT_FAILURE) from None
+    except StorageError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    except sqlite3.OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        raise CliError(f"{config.storage.path}: another program held the database's lock for "
+                       f"over {BUSY_TIMEOUT_MS // 1000} s ({exc}); try again when it is "
+                       "done", EXIT_FAILURE) from None
+    finally:
+        await store.shutdown()
+
+
+@contextmanager
+def hold(config: Config, command: str) -> Iterator[None]:
+    """Hold the database for this process (one `run` or `migrate` at a time), or say who does."""
+    from bot.runtime.instance import InstanceLock, InUse, LockUnavailable
+
+    lock = InstanceLock(config.storage.path, zone=ZoneInfo(config.defaults.timezone),
+                        command=f"frontline {command}")
+    try:
+        lock.acquire()
+    except (InUse, LockUnavailable) as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def now() -> Any:
+    """The time now, from the system clock."""
+    from bot.clock import SystemClock
+
+    return SystemClock().now()
+
+
+async def no_op(store: Store) -> None:
+    """Nothing: `with_store` only opens (and migrates) the database."""
+    return None
+
+
+def setup_logging(verbose: bool, *, quiet: bool = False, token: str | None = None) -> None:
+    """Log at DEBUG with -v, else INFO (ERROR if `quiet`), never showing the token."""
+    from bot.runtime import logs
+
+    level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.INFO)
+    logs.setup(level, token=token)

@@ -1,0 +1,124 @@
+"""The argument parser: one sub-command (or group) per command module, --help on each."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot import __doc__ as package_doc
+from bot.cli.common import CONFIG_ENV, DEFAULT_CONFIG
+from bot.cli.database import cmd_backup, cmd_migrate
+from bot.cli.households import cmd_households_import
+from bot.cli.org import cmd_branch_add, cmd_branch_list, cmd_init, cmd_invite
+from bot.cli.run import cmd_demo, cmd_run
+from bot.config import valid_timezone
+from bot.i18n import LANGUAGES
+
+
+def branch_id_arg(text: str) -> int:
+    if not (text.lstrip("#").isascii() and text.lstrip("#").isdigit()):
+        raise argparse.ArgumentTypeError(f"expected a branch id (a number), got {text!r}")
+    return int(text.lstrip("#"))
+
+
+def timezone_arg(text: str) -> str:
+    if not valid_timezone(text):
+        raise argparse.ArgumentTypeError(f"expected an IANA timezone, got {text!r}")
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with --help on every subcommand."""
+    parser = argparse.ArgumentParser(prog="frontline", description=package_doc)
+    parser.add_argument("--version", action="version", version=f"frontline {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def config_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--config", metavar="PATH",
+                       help=f"configuration file (default: ${CONFIG_ENV} or {DEFAULT_CONFIG})")
+
+    p = sub.add_parser("run", help="run the bot (long polling)",
+                       description="Run the bot with long polling against Telegram, or the "
+                       "Bot API server at [telegram] base_url.")
+    config_arg(p)
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="a scripted day in the built-in sandbox (no token)",
+                       description="Play a scripted day of a small organization on the "
+                       "built-in fake Telegram: no token, no network.")
+    p.add_argument("--lang", choices=LANGUAGES, default="zh",
+                   help="language of the demo's people (default: zh)")
+    p.add_argument("-v", "--verbose", action="store_true", help="show the bot's log as well")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("init", help="create the database and the root branch",
+                       description="Create the database and the organization's root branch.")
+    config_arg(p)
+    p.add_argument("--org", required=True, metavar="NAME", help="the organization's name")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("invite", help="print an invite link",
+                       description="Print an invite link (t.me deep link) and its code.")
+    config_arg(p)
+    p.add_argument("--branch", required=True, type=branch_id_arg, metavar="ID")
+    p.add_argument("--role", required=True, choices=("member", "secretary"))
+    p.add_argument("--uses", type=int, metavar="N",
+                   help="how many people may use it (default: member unlimited, secretary 1)")
+    p.add_argument("--expires", metavar="DURATION", default="7d",
+                   help="validity, e.g. 12h, 7d, 2w (default: 7d)")
+    p.set_defaults(func=cmd_invite)
+
+    p = sub.add_parser("branch", help="add or list branches",
+                       description="Add a branch, or list the branch tree.")
+    bsub = p.add_subparsers(dest="branch_command", required=True, metavar="ACTION")
+    q = bsub.add_parser("add", help="add a branch under a parent",
+                        description="Add a branch under a parent branch.")
+    config_arg(q)
+    q.add_argument("--parent", required=True, type=branch_id_arg, metavar="ID")
+    q.add_argument("name", nargs="+", metavar="NAME")
+    q.set_defaults(func=cmd_branch_add)
+    q = bsub.add_parser("list", help="print the branch tree",
+                        description="Print the branch tree with member counts.")
+    config_arg(q)
+    q.set_defaults(func=cmd_branch_list)
+
+    p = sub.add_parser("households", help="import households from a CSV or XLSX file",
+                       description="Manage the households of a branch's zones.")
+    hsub = p.add_subparsers(dest="households_command", required=True, metavar="ACTION")
+    q = hsub.add_parser(
+        "import", help="import households from a CSV or XLSX file",
+        description="Import households from a CSV file (UTF-8 or GBK) or an Excel .xlsx "
+        "workbook (its first sheet), at most 10 MB, with the columns zone, label, address, "
+        "people, notes, responsible (or 区域, 门牌, 地址, 人数, 备注, 责任人). Nothing is "
+        "written if a row is bad, unless --only-good; importing the same file again updates "
+        "the households instead of adding them twice. Problems are reported in the language "
+        "of [defaults] locale.")
+    config_arg(q)
+    q.add_argument("--branch", required=True, type=branch_id_arg, metavar="ID",
+                   help="the branch whose zones the households belong to")
+    q.add_argument("--only-good", action="store_true",
+                   help="import the good rows even if some are bad")
+    q.add_argument("file", metavar="FILE", help="the CSV or XLSX file to import")
+    q.set_defaults(func=cmd_households_import)
+
+    p = sub.add_parser("backup", help="copy the database safely while the bot runs",
+                       description="Copy the database with SQLite's online backup API.")
+    config_arg(p)
+    p.add_argument("dest", metavar="DEST", help="the backup file to write")
+    p.add_argument("--force", action="store_true", help="overwrite DEST if it exists")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("migrate", help="bring the database schema up to date",
+                       description="Apply pending migrations (start-up does this too).")
+    config_arg(p)
+    p.set_defaults(func=cmd_migrate)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("frontline")
+    except PackageNotFoundError:
+        return "unknown"
