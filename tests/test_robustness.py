@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.rules import rhythm, when
 from bot.rules.invites import parse_duration
 from storage.households import HouseholdInput
 from tests.helpers import MEM_A1, OUTSIDER, SEC_A, build_org, make_bot
@@ -71,3 +72,18 @@ def test_no_message_crashes_a_handler(caplog: pytest.LogCaptureFixture) -> None:
     finally:
         loop.run_until_complete(bot.stop())
         loop.close()
+
+
+@given(st.integers(0, 99), st.integers(0, 99), st.sampled_from(["h", "小时", "hours"]),
+       st.sampled_from(["m", "分钟", "min"]))
+def test_one_grammar_for_lengths_of_time(hours: int, minutes: int, h: str, m: str) -> None:
+    """Invites, due times and settings read lengths of time alike (`bot.rules.when`)."""
+    text = (f"{hours}{h}" if hours else "") + (f"{minutes}{m}" if minutes or not hours else "")
+    if hours == minutes == 0:
+        with pytest.raises(ValueError):
+            when.parse_duration(text)
+        return
+    parsed = when.parse_duration(text)
+    assert parsed.total_minutes == hours * 60 + minutes
+    assert parse_duration(text) == timedelta(minutes=hours * 60 + minutes)
+    assert rhythm.parse_minutes(text) == hours * 60 + minutes

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
@@ -19,7 +20,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    EndPointNotFound,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -31,6 +39,7 @@ from telegram.ext import (
 )
 
 from bot.sandbox import Sandbox, SandboxError, SandboxMessage, parse_html
+from bot.sandbox.methods import METHODS, messages, method
 
 FIXED = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 ALICE = 1001
@@ -376,7 +385,7 @@ async def test_realism_checks(sb: Sandbox) -> None:
         await bot.send_message(BOB, "welcome back")
         with pytest.raises(BadRequest, match=r"(?i)chat not found"):
             await bot.send_message(424242, "never added")
-        with pytest.raises(BadRequest, match=r"(?i)method not found in sandbox"):
+        with pytest.raises(EndPointNotFound):  # Telegram answers 404 "Not Found"
             await bot.do_api_request("frobnicate", {"chat_id": ALICE})
     finally:
         await bot.shutdown()
@@ -624,3 +633,39 @@ async def test_unknown_user_is_a_test_bug(sb: Sandbox) -> None:
         sb.user_sends(ALICE, "hi", chat_id=-5)
     with pytest.raises(ValueError, match="unknown fault kind"):
         sb.fail("sendMessage", "418")
+
+
+#: The Bot API methods PTB's Bot calls on the sandbox in Frontline's code paths: the Updater
+#: (getMe, deleteWebhook, getUpdates), start-up (setMyCommands), the handlers (sendMessage,
+#: editMessage*, answerCallbackQuery, getFile, sendDocument, sendPhoto) and the outbox
+#: (sendMessage, sendPhoto, sendDocument). Recorded once over the whole suite through
+#: Sandbox.handle; the suite's own tests of the sandbox call the others.
+OUR_CODE_CALLS = frozenset({
+    "getMe", "deleteWebhook", "getUpdates", "setMyCommands", "sendMessage", "sendPhoto",
+    "sendDocument", "editMessageText", "editMessageCaption", "editMessageReplyMarkup",
+    "answerCallbackQuery", "getFile",
+})
+
+
+async def test_every_method_is_registered_once_and_the_dispatcher_reads_the_table(
+        sb: Sandbox) -> None:
+    assert sorted(OUR_CODE_CALLS - METHODS.keys()) == []
+    # each name is a real Bot API method (PTB's Bot has its camelCase alias)
+    assert [name for name in METHODS if not hasattr(Bot, name)] == []
+    # a name answers to one function: a second registration is refused and changes nothing
+    with pytest.raises(RuntimeError, match="sendMessage registered twice"):
+        method("sendWhatever", "sendMessage")(messages.send_location)
+    assert METHODS["sendMessage"] is messages.send_message
+    assert "sendWhatever" not in METHODS
+    # the dispatcher answers every registered method (here without parameters: an answer or
+    # Telegram's refusal, never "not found")
+    for name in sorted(METHODS):
+        status, body = await sb.handle(f"https://api.telegram.org/bot{sb.token}/{name}",
+                                       "POST", None)
+        assert status != 404, name
+        assert status in (200, 400), (name, body)
+    status, body = await sb.handle(f"https://api.telegram.org/bot{sb.token}/frobnicate",
+                                   "POST", None)
+    assert (status, body) == (404, b'{"ok": false, "error_code": 404, "description": '
+                                   b'"Not Found"}')
+

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
+from bot.rules import when
 from storage.rows import Invite, Person
 from storage.store import Store
 
 CODE_BYTES = 12  # 16 URL-safe characters; deep-link payloads allow A-Z a-z 0-9 _ -
 DEFAULT_EXPIRY = timedelta(days=7)
 DEFAULT_USES = {"member": None, "secretary": 1}
-_DURATION = re.compile(r"^\s*(\d{1,4})\s*([mhdw])\s*$", re.IGNORECASE)
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _CODE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
@@ -34,11 +33,9 @@ def looks_like_code(text: str) -> bool:
 
 
 def parse_duration(text: str) -> timedelta:
-    """Parse `30m`, `12h`, `7d` or `2w`; ValueError otherwise (or if not positive)."""
-    match = _DURATION.match(text)
-    if not match or int(match.group(1)) == 0:
-        raise ValueError(text)
-    delta = timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
+    """How long an invite lasts: `30m`, `12h`, `7d`, `2w` (`bot.rules.when`), at most a year;
+    ValueError otherwise."""
+    delta = when.parse_duration(text).delta
     if delta > timedelta(days=366):
         raise ValueError(text)
     return delta

@@ -11,12 +11,12 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import OutOfRange
 from bot.i18n import Translator, pick_language
-from bot.rules import needs
+from bot.rules import needs, when
 from bot.rules.callbacks import Task
 from bot.text import cut, esc
 from storage.rows import Buttons, NewMessage, Recipient
@@ -33,14 +33,10 @@ TEAM_NAME_MAX = 40
 ID_PLACEHOLDER = "\x00TASK\x00"
 MAX_AHEAD = timedelta(days=366)
 
-_RELATIVE = re.compile(r"^(\d{1,4})\s*(m|min|mins|minutes?|h|hours?|d|days?|分钟|小时|天)$")
-_CLOCK = re.compile(r"^(\d{1,2})[:：.](\d{2})$")
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _TODAY = ("today", "今天", "今日")
 _TOMORROW = ("tomorrow", "明天", "明日")
 _AFTER_TOMORROW = ("后天",)
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "分": "minutes", "小": "hours",
-          "天": "days"}
 
 
 def button(task_id: int | str, action: str) -> str:
@@ -50,14 +46,19 @@ def button(task_id: int | str, action: str) -> str:
     return Task(task_id, action).pack()
 
 
-def _clock(text: str) -> time:
-    match = _CLOCK.match(text)
-    if not match:
-        raise ValueError(text)
-    hour, minute = int(match.group(1)), int(match.group(2))
-    if hour > 23 or minute > 59:
-        raise ValueError(text)
-    return time(hour, minute)
+def _relative(words: str) -> when.Duration | None:
+    try:
+        return when.parse_duration(words)
+    except ValueError:
+        return None
+
+
+def _is_clock(word: str) -> bool:
+    try:
+        when.parse_clock(word)
+    except ValueError:
+        return False
+    return True
 
 
 def _at(day: date, clock: time, zone: ZoneInfo) -> datetime:
@@ -84,24 +85,19 @@ def parse_due(text: str, now: datetime, timezone: str) -> datetime | None:
         return None
     local_now = now.astimezone(zone)
     due: datetime
-    relative = _RELATIVE.match(words)
-    if relative:
-        amount, unit = int(relative.group(1)), _UNITS[relative.group(2)[0]]
-        if amount == 0:
-            raise ValueError(text)
-        if unit == "days":
-            # Wall-clock days: `3d` at 18:00 is 18:00 three days on, across a DST change too.
-            due = _at(local_now.date() + timedelta(days=amount), local_now.time(), zone)
-        else:
-            due = now + timedelta(**{unit: amount})
+    relative = _relative(words)
+    if relative is not None:
+        # Wall-clock days: `3d` at 18:00 is 18:00 three days on, across a DST change too.
+        due = _at(local_now.date() + timedelta(days=relative.days), local_now.time(), zone)
+        due = due.astimezone(UTC) + timedelta(minutes=relative.minutes)  # hours are exact
     else:
         parts = words.split(" ")
-        if len(parts) == 1 and _CLOCK.match(parts[0]):
-            due = _at(local_now.date(), _clock(parts[0]), zone)
+        if len(parts) == 1 and _is_clock(parts[0]):
+            due = _at(local_now.date(), when.parse_clock(parts[0]), zone)
             if due <= now:
-                due = _at(local_now.date() + timedelta(days=1), _clock(parts[0]), zone)
+                due = _at(local_now.date() + timedelta(days=1), when.parse_clock(parts[0]), zone)
         elif len(parts) == 2:
-            head, clock = parts[0], _clock(parts[1])
+            head, clock = parts[0], when.parse_clock(parts[1])
             if head in _TODAY:
                 day = local_now.date()
             elif head in _TOMORROW:

@@ -29,10 +29,12 @@ The hot path is kept cheap: no deep copies, no logging, one ``json.dumps`` per r
 
 from __future__ import annotations
 
-from bot.sandbox.checks import FAULT_KINDS, SandboxError, html_to_plain, parse_html
+from bot.sandbox.checks import SandboxError
+from bot.sandbox.faults import FAULT_KINDS
+from bot.sandbox.html import html_to_plain, parse_html
 from bot.sandbox.models import SandboxMessage
 from bot.sandbox.request import SandboxRequest
-from bot.sandbox.world import Sandbox
+from bot.sandbox.server import Sandbox
 
 __all__ = [
     "FAULT_KINDS",

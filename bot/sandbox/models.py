@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.sandbox.checks import JSONDict, html_to_plain
+from bot.sandbox.checks import JSONDict
+from bot.sandbox.html import html_to_plain
 
 
 @dataclass(slots=True)
@@ -96,6 +97,16 @@ class StoredFile:
     file_name: str
     mime_type: str
     unique_id: str
+
+    def as_json(self, file_id: str) -> JSONDict:
+        """The Document JSON Telegram gives for this file."""
+        return {
+            "file_id": file_id,
+            "file_unique_id": self.unique_id,
+            "file_name": self.file_name,
+            "mime_type": self.mime_type,
+            "file_size": len(self.content),
+        }
 
 
 def is_callback(msg: SandboxMessage, button: tuple[str, str | None]) -> bool:

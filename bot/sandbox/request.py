@@ -12,7 +12,7 @@ from telegram.request import BaseRequest, RequestData
 from bot.sandbox import vtime
 
 if TYPE_CHECKING:
-    from bot.sandbox.world import Sandbox
+    from bot.sandbox.server import Sandbox
 
 
 class SandboxRequest(BaseRequest):

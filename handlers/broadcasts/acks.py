@@ -26,7 +26,7 @@ from bot.rules.broadcasts import Draft
 from bot.rules.callbacks import Ack, BroadcastReport
 from handlers.core.context import Context
 from handlers.core.guards import scope
-from handlers.core.replies import esc, plain, refuse, reply, reply_lines
+from handlers.core.replies import esc, plain, pressed, refuse, reply, reply_lines
 from storage.rows import BroadcastRow, NewMessage
 
 logger = logging.getLogger(__name__)
@@ -123,10 +123,8 @@ async def list_broadcasts(update: Update, context: Context) -> None:
 async def report_button(update: Update, context: Context) -> None:
     """A /broadcasts button: checked again against the database, then who or remind."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    parsed = BroadcastReport.parse(query.data)
-    if parsed is None:
-        await query.answer(context.t("button.stale"), show_alert=True)
+    parsed = await pressed(update, context, BroadcastReport, alert=True)
+    if query is None or parsed is None:
         return
     broadcast_id, action = parsed.broadcast, parsed.action
     actor = context.me

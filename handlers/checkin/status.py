@@ -21,7 +21,7 @@ from bot.rules import checkins
 from bot.rules.callbacks import Checkin, CheckinNote
 from handlers.core.context import Context
 from handlers.core.guards import Member, member_of, member_only, not_a_member
-from handlers.core.replies import edit, esc, reply, status_label, utf16_len
+from handlers.core.replies import edit, esc, pressed, reply, status_label, utf16_len
 from handlers.reports.records import week_summary
 from storage.rows import STATUSES
 
@@ -120,10 +120,8 @@ def _note_keyboard(context: Context) -> InlineKeyboardMarkup:
 async def checkin_button(update: Update, context: Context) -> None:
     """A status button: check in with one tap."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    parsed = Checkin.parse(query.data)
-    if parsed is None:
-        await query.answer(context.t("button.stale"))
+    parsed = await pressed(update, context, Checkin)
+    if query is None or parsed is None:
         return
     status, member = parsed.status, member_of(context.actor)
     if member is None:

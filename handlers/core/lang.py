@@ -11,7 +11,7 @@ from bot.i18n import LANGUAGES
 from bot.rules.callbacks import Lang
 from handlers.core import menus
 from handlers.core.context import Context
-from handlers.core.replies import reply
+from handlers.core.replies import pressed, reply
 
 
 async def lang(update: Update, context: Context) -> None:
@@ -28,10 +28,8 @@ async def lang(update: Update, context: Context) -> None:
 async def lang_button(update: Update, context: Context) -> None:
     """A language button."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    parsed = Lang.parse(query.data)
-    if parsed is None:
-        await query.answer(context.t("button.stale"))
+    parsed = await pressed(update, context, Lang)
+    if query is None or parsed is None:
         return
     await query.answer()
     await _switch(update, context, parsed.code)

@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import html
 import logging
+from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
+from bot.rules.codec import Button
 from bot.text import ALERT_LIMIT, TEXT_LIMIT, esc, fit_html, split_html, utf16_len, visible_len
 from handlers.core.context import Context
 
-__all__ = ["TEXT_LIMIT", "command_args", "edit", "esc", "fit_html", "plain", "refuse",
+__all__ = ["TEXT_LIMIT", "command_args", "edit", "esc", "fit_html", "plain", "pressed", "refuse",
            "reply", "reply_lines", "say", "status_label", "utf16_len"]
 
 logger = logging.getLogger(__name__)
 
 SAFE_CHUNK = 3800  # what we put in one message, leaving room for a header
+
+B = TypeVar("B", bound=Button)
+
+
+async def pressed(update: Update, context: Context, codec: type[B], *,
+                  alert: bool = False) -> B | None:
+    """The button pressed, as `codec` reads it; None after telling the presser the button is
+    stale (an old format, or data that is not this button's). Proves nothing about rights."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parsed = codec.parse(query.data)
+    if parsed is None:
+        await query.answer(context.t("button.stale"), show_alert=alert)
+    return parsed
 
 
 async def reply(

@@ -14,7 +14,7 @@ from bot.rules.callbacks import Invite
 from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import scope
-from handlers.core.replies import esc, refuse, reply, reply_lines
+from handlers.core.replies import esc, pressed, refuse, reply, reply_lines
 from storage.rows import ROLES, Branch
 
 NAME_MAX = 64
@@ -113,10 +113,8 @@ async def invite(update: Update, context: Context) -> None:
 async def invite_button(update: Update, context: Context) -> None:
     """A branch/role button of `/invite`: checked again, then a link."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    parsed = Invite.parse(query.data)
-    if parsed is None:
-        await query.answer(context.t("button.stale"))
+    parsed = await pressed(update, context, Invite)
+    if query is None or parsed is None:
         return
     branch_id, role = parsed.branch, parsed.role
     actor = context.me

@@ -13,7 +13,7 @@ from bot.rules.callbacks import Move
 from bot.rules.invites import JoinCheck
 from handlers.core import menus
 from handlers.core.context import Context
-from handlers.core.replies import esc, reply
+from handlers.core.replies import esc, pressed, reply
 from storage.rows import Invite
 
 
@@ -100,10 +100,8 @@ async def _join(update: Update, context: Context, code: str) -> None:
 async def move_answer(update: Update, context: Context) -> None:
     """The Move / Stay buttons after `/start <code>` of another branch."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    parsed = Move.parse(query.data)
-    if parsed is None:
-        await query.answer(context.t("button.stale"))
+    parsed = await pressed(update, context, Move)
+    if query is None or parsed is None:
         return
     code, confirmed = parsed.code, parsed.confirm
     actor = context.me

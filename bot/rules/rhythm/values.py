@@ -10,6 +10,7 @@ from datetime import time, timedelta
 
 from bot.clock import is_timezone, suggest_timezone
 from bot.i18n import LANGUAGES
+from bot.rules import when
 from storage.coverage import MAX_VISIT_EVERY
 from storage.store import Store
 
@@ -17,9 +18,6 @@ ESCALATE_AFTER = timedelta(hours=2)  # after the reminder
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_MINUTES = 7 * 24 * 60
 
-_CLOCK = re.compile(r"^(\d{1,2})[:：.](\d{2})$")
-_DURATION = re.compile(r"^(?:(\d{1,4})\s*(?:h|hours?|小时))?\s*(?:(\d{1,5})\s*(?:m|min|mins|"
-                       r"minutes?|分钟?)?)?$")
 _DAY_NAMES = {"monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu",
               "friday": "fri", "saturday": "sat", "sunday": "sun", "周一": "mon", "周二": "tue",
               "周三": "wed", "周四": "thu", "周五": "fri", "周六": "sat", "周日": "sun",
@@ -37,19 +35,20 @@ class BadValue(ValueError):
 
 
 def parse_clock(text: str) -> time:
-    """"07:30" (or "7.30", "7：30") as a time of day."""
-    match = _CLOCK.match(text.strip())
-    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise BadValue("settings.bad_time")
-    return time(int(match.group(1)), int(match.group(2)))
+    """"07:30" (or "7.30", "7：30") as a time of day (`bot.rules.when`)."""
+    try:
+        return when.parse_clock(text)
+    except ValueError:
+        raise BadValue("settings.bad_time") from None
 
 
 def parse_minutes(text: str) -> int:
-    """"30m", "2h", "1h30m", "90" (minutes) as minutes, between 1 minute and 7 days."""
-    match = _DURATION.match(text.strip().lower())
-    if not match or not (match.group(1) or match.group(2)):
-        raise BadValue("settings.bad_duration")
-    minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
+    """"30m", "2h", "1h30m", "90" (minutes) as minutes (`bot.rules.when`), between 1 minute
+    and 7 days."""
+    try:
+        minutes = when.parse_duration(text, bare="m").total_minutes
+    except ValueError:
+        raise BadValue("settings.bad_duration") from None
     if not 1 <= minutes <= MAX_MINUTES:
         raise BadValue("settings.bad_duration")
     return minutes
