@@ -56,7 +56,7 @@ from bot.runtime.ratelimit import RetryingRateLimiter
 from bot.sandbox import vtime
 from bot.sandbox.harness import SandboxBot
 from handlers.core.sender import telegram_sender
-from storage.outbox import NewMessage
+from storage.rows import NewMessage
 from storage.times import iso
 
 FIRST_USER = 800_000
@@ -189,7 +189,7 @@ async def broadcast(bot: SandboxBot, name: str, latency_ms: float, limit: int,
     messages = [NewMessage(chat_id=u, member_id=u, text=f"📣 {name}: report to your zone",
                            buttons=[[("Received", "ack:1")]]) for u in users]
     started_real = time.perf_counter()
-    await bot.store.create_broadcast(
+    await bot.store.broadcasts.create(
         branch_id=1, author_id=users[0], scope="branch", body=name, media_kind=None,
         media_file_id=None, to_groups=False, ack_required=True, messages=messages,
         status_chat_id=None, status_message_id=None, at=bot.clock.now())

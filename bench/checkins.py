@@ -115,13 +115,13 @@ async def frontline(members: int) -> AsyncIterator[tuple[Round, Prompt, Prompt]]
     async with SandboxBot(Config(), clock=clock) as bot:
         sandbox, store = bot.sandbox, bot.store
         now = clock.now()
-        branch = await store.create_branch("Bench Branch", None, at=now)
+        branch = await store.branches.create("Bench Branch", None, at=now)
         for user_id in range(FIRST_USER, FIRST_USER + members):
             name = f"M{user_id}"
             bot.user(user_id, name, language_code="en")
             # The same names as in Telegram, so the identity pre-handler has nothing to refresh.
-            await store.save_person(user_id, name, None, None, "en", at=now)
-            await store.set_membership(user_id, branch, "member", at=now)
+            await store.people.save(user_id, name, None, None, "en", at=now)
+            await store.people.set_membership(user_id, branch, "member", at=now)
 
         async def settle() -> None:
             await sandbox.settle(bot.app, seconds=SETTLE_S)

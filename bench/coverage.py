@@ -134,7 +134,7 @@ async def build(store: Store, households: int) -> int:
     away = [r[0] for r in await store.db.fetchall(
         "SELECT id FROM members WHERE away_since IS NOT NULL ORDER BY id")]
     for m in away[::2]:
-        await store.hand_over(m, m + 1, at=NOW)
+        await store.duty.hand_over(m, m + 1, at=NOW)
     await store.db.execute("ANALYZE")
     await store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return leaves[0]
@@ -166,8 +166,8 @@ async def measure(path: Path, households: int, leaf_id: int) -> str:
     """Time coverage on the built database; the result line."""
     store = Store(path)
     await store.initialize()
-    root = await store.branch(1)
-    leaf = await store.branch(leaf_id)
+    root = await store.branches.get(1)
+    leaf = await store.branches.get(leaf_id)
     assert isinstance(root, Branch) and isinstance(leaf, Branch)
     section = await digest_coverage.gather(store, root, TODAY)
     assert section is not None and section.total.households == households

@@ -1,4 +1,4 @@
-"""Queries of coverage, hand-overs and members away (mixed into `Store`).
+"""Coverage of households by zone and by sub-branch (hand-overs and members away: `storage.duty`).
 
 A household's state on a local day D, for its interval k (days between contacts: 1 if
 vulnerable, else its branch's `visit_every_days`, inherited down the tree):
@@ -27,20 +27,20 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from storage import sql
 from storage.db import Database
-from storage.households import HOUSEHOLD_COLUMNS, INTERVALS, Household, Zone, household_row
+from storage.households import HOUSEHOLD_COLUMNS, INTERVALS, Household, household_row
 from storage.times import from_iso, iso
 
 DEFAULT_VISIT_EVERY = 1  # days, when no branch up the tree sets one
 MAX_VISIT_EVERY = 30
 OFF_DUTY_STATUSES = ("unwell", "quarantined")
 
-_NAME = "CASE WHEN m.last_name IS NULL THEN m.first_name" \
-        " ELSE m.first_name || ' ' || m.last_name END"
+_NAME = sql.display_name("m")
 
 # The subtree with, for each branch, the direct sub-branch it lies under (`top`; the root
 # itself for the root) and its effective interval `k`, inherited from the root's chain.
@@ -91,31 +91,6 @@ _LOOKUP = """FROM households h JOIN zs ON zs.zone_id = h.zone_id
      WHERE h.zone_id IN (SELECT zone_id FROM zs) AND h.created_at < :end"""
 _TREE = _TREE_TEMPLATE.replace("{households}", _SCAN)
 _OWN = _TREE_TEMPLATE.replace("{households}", _LOOKUP)
-
-# Whether member `alias`.id is off duty: away, or latest check-in unwell or quarantined.
-_OFF = """({a}.away_since IS NOT NULL OR
-          coalesce((SELECT c.status FROM checkins c WHERE c.member_id = {a}.id
-                     ORDER BY c.day DESC LIMIT 1), '') IN ('unwell', 'quarantined'))"""
-
-# Members off duty (`off`: id, branch_id, away) with the households they are responsible
-# for: how many, how many handed, and the name of one holder; by name.
-_OFF_DUTY = f"""
-resp AS (SELECT off.id AS id, off.branch_id AS branch_id, off.away AS away,
-                count(*) AS n, count(h.handed_to) AS handed, max(h.handed_to) AS to_id,
-                sum(h.handed_to IS NULL AND h.backup_id IS NOT NULL AND
-                    (SELECT NOT {_OFF.format(a="b")} FROM members b WHERE b.id = h.backup_id))
-                    AS backed
-           FROM off JOIN households h ON h.responsible_id = off.id GROUP BY off.id)
-SELECT m.id, {_NAME}, resp.branch_id,
-       CASE WHEN resp.away IS NOT NULL THEN 'away'
-            ELSE (SELECT c.status FROM checkins c WHERE c.member_id = m.id
-                   ORDER BY c.day DESC LIMIT 1) END,
-       resp.n, resp.handed,
-       (SELECT {_NAME.replace("m.", "t.")} FROM members t WHERE t.id = resp.to_id),
-       coalesce(resp.backed, 0)
-  FROM resp JOIN members m ON m.id = resp.id
- ORDER BY {_NAME}, m.id"""
-
 
 @dataclass(frozen=True, slots=True)
 class CoverageCounts:
@@ -190,10 +165,11 @@ def _windows(starts: tuple[datetime, ...]) -> str:
     return json.dumps([[iso(starts[k - 1]), iso(starts[k])] for k in range(1, len(starts))])
 
 
-class CoverageQueries:
-    """Coverage per zone and per sub-branch, overdue lists, members off duty, hand-overs."""
+class Coverage:
+    """Coverage per zone and per sub-branch, and the households each member should reach."""
 
-    db: Database
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def _params(self, root: int, starts: Sequence[datetime], end: datetime, *,
                 deep: bool) -> dict[str, Any]:
@@ -203,15 +179,15 @@ class CoverageQueries:
                 "cov1": iso(starts[0]), "due1": iso(starts[1]), "end": iso(end),
                 "deep": int(deep)}
 
-    async def coverage_rollup(self, root_id: int, *, starts: Sequence[datetime],
-                              end: datetime) -> list[CoverageCounts]:
+    async def rollup(self, root_id: int, *, starts: Sequence[datetime],
+                     end: datetime) -> list[CoverageCounts]:
         """Coverage of the branch's own zones (key = the branch) and of each direct
         sub-branch's subtree (key = the sub-branch), in one statement."""
         rows = await self.db.fetchall(
             f"""WITH RECURSIVE {_TREE},
                 off AS MATERIALIZED (
                     SELECT m.id FROM down JOIN memberships ms ON ms.branch_id = down.id
-                      JOIN members m ON m.id = ms.member_id WHERE {_OFF.format(a="m")}),
+                      JOIN members m ON m.id = ms.member_id WHERE {sql.off_duty("m")}),
                 -- The states as two comparisons rather than CASE (each sum() re-evaluates
                 -- what it reads): covered, and "not late" (covered or due).
                 g AS (SELECT top, count(*) AS n, sum(reached >= :today) AS today,
@@ -233,15 +209,15 @@ class CoverageQueries:
             {**self._params(root_id, starts, end, deep=True), "today": iso(starts[0])})
         return [CoverageCounts(*r) for r in rows]
 
-    async def zone_coverage(self, branch_id: int, *, starts: Sequence[datetime],
-                            end: datetime) -> list[CoverageCounts]:
+    async def zones(self, branch_id: int, *, starts: Sequence[datetime],
+                    end: datetime) -> list[CoverageCounts]:
         """Coverage of each of the branch's own zones (empty zones too), by name."""
         rows = await self.db.fetchall(
             f"""WITH RECURSIVE {_OWN},
                 off AS MATERIALIZED (
                     SELECT m.id FROM members m
                      WHERE m.id IN (SELECT r FROM hs UNION SELECT backup FROM hs)
-                       AND {_OFF.format(a="m")}),
+                       AND {sql.off_duty("m")}),
                 gs AS (SELECT zone_id, count(*) AS n, sum(reached >= :today) AS today,
                               sum(state = 'covered') AS covered, sum(state = 'due') AS due,
                               sum(state = 'overdue') AS overdue,
@@ -307,114 +283,3 @@ class CoverageQueries:
             {"branch": branch_id, "th": _windows(tuple(starts)), "most": len(starts) - 1,
              "default": DEFAULT_VISIT_EVERY, "end": iso(end)})
         return {int(r[0]): int(r[1]) for r in rows}
-
-    async def off_duty_holders(self, root_id: int) -> list[OffDuty]:
-        """Members of the subtree who are off duty and responsible for households (all of
-        theirs, wherever they are), by name."""
-        rows = await self.db.fetchall(
-            f"""WITH RECURSIVE down(id) AS (
-                    SELECT :root UNION ALL
-                    SELECT b.id FROM branches b JOIN down ON b.parent_id = down.id),
-                -- The few members off duty first (one check-in lookup per member of the
-                -- subtree), then their households through households_responsible.
-                off AS MATERIALIZED (
-                    SELECT m.id AS id, ms.branch_id AS branch_id, m.away_since AS away
-                      FROM down JOIN memberships ms ON ms.branch_id = down.id
-                      JOIN members m ON m.id = ms.member_id WHERE {_OFF.format(a="m")}),
-                {_OFF_DUTY}""", {"root": root_id})
-        return [OffDuty(*r) for r in rows]
-
-    async def hand_over(self, from_member: int, to_member: int, *, at: datetime) -> int:
-        """Hand every household `from_member` is responsible for to `to_member` until they
-        return (re-handing moves them on); how many were handed."""
-        stamp = iso(at)
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE handovers SET returned_at = ? WHERE returned_at IS NULL AND"
-                " household_id IN (SELECT id FROM households WHERE responsible_id = ?)",
-                (stamp, from_member))
-            handed = (await tx.execute(
-                "INSERT INTO handovers(household_id, from_member, to_member, at)"
-                " SELECT id, ?, ?, ? FROM households WHERE responsible_id = ?",
-                (from_member, to_member, stamp, from_member))).rowcount
-            await tx.execute("UPDATE households SET handed_to = ? WHERE responsible_id = ?",
-                               (to_member, from_member))
-        return handed
-
-    async def return_households(self, member_id: int, *, at: datetime) -> list[tuple[int, int]]:
-        """Give back the member's households that were handed to others: (holder, count)."""
-        async with self.db.transaction() as tx:
-            held = [(int(r[0]), int(r[1])) for r in await tx.fetchall(
-                "SELECT handed_to, count(*) FROM households"
-                " WHERE responsible_id = ? AND handed_to IS NOT NULL"
-                " GROUP BY handed_to ORDER BY handed_to", (member_id,))]
-            if held:
-                await tx.execute(
-                    "UPDATE handovers SET returned_at = ? WHERE returned_at IS NULL AND"
-                    " household_id IN (SELECT id FROM households WHERE responsible_id = ?)",
-                    (iso(at), member_id))
-                await tx.execute(
-                    "UPDATE households SET handed_to = NULL WHERE responsible_id = ?",
-                    (member_id,))
-        return held
-
-    async def set_away(self, member_id: int, since: datetime | None) -> bool:
-        """Mark the member away since then (None: back); False if nothing changed."""
-        sql = ("UPDATE members SET away_since = NULL WHERE id = ? AND away_since IS NOT NULL"
-               if since is None else
-               "UPDATE members SET away_since = ? WHERE id = ? AND away_since IS NULL")
-        params = (member_id,) if since is None else (iso(since), member_id)
-        async with self.db.transaction() as tx:
-            changed = (await tx.execute(sql, params)).rowcount
-        return changed > 0
-
-    async def latest_status(self, member_id: int) -> str | None:
-        """The status of the member's latest check-in, or None."""
-        row = await self.db.fetchone(
-            "SELECT status FROM checkins WHERE member_id = ? ORDER BY day DESC LIMIT 1",
-            (member_id,))
-        return row[0] if row else None
-
-    async def duty_state(self, member_id: int) -> DutyState | None:
-        """Whether the member is away and how many households they have and have handed."""
-        row = await self.db.fetchone(
-            """SELECT m.away_since,
-                      (SELECT count(*) FROM households WHERE responsible_id = m.id),
-                      (SELECT count(*) FROM households
-                        WHERE responsible_id = m.id AND handed_to IS NOT NULL)
-                 FROM members m WHERE m.id = ?""", (member_id,))
-        return DutyState(from_iso(row[0]), int(row[1]), int(row[2])) if row else None
-
-    async def off_duty_member(self, member_id: int) -> OffDuty | None:
-        """The member if they are off duty and responsible for households (anywhere), else
-        None."""
-        row = await self.db.fetchone(
-            f"""WITH off AS (
-                    SELECT m.id AS id, ms.branch_id AS branch_id, m.away_since AS away
-                      FROM members m JOIN memberships ms ON ms.member_id = m.id
-                     WHERE m.id = :m AND {_OFF.format(a="m")}),
-                {_OFF_DUTY}""", {"m": member_id})
-        return OffDuty(*row) if row else None
-
-    async def handover_candidates(self, branch_id: int, day: date, *,
-                                  excluding: int) -> list[Candidate]:
-        """Members of exactly this branch who are not off duty (and not `excluding`):
-        those on duty or available on `day` first, then by name."""
-        rows = await self.db.fetchall(
-            f"""SELECT m.id, {_NAME}, c.status
-                  FROM memberships ms JOIN members m ON m.id = ms.member_id
-                  LEFT JOIN checkins c ON c.member_id = m.id AND c.day = :day
-                 WHERE ms.branch_id = :branch AND m.id != :excluding
-                   AND NOT coalesce({_OFF.format(a="m")}, 0)
-                 ORDER BY coalesce(c.status IN ('on_duty', 'available'), 0) DESC,
-                          {_NAME}, m.id""",
-            {"branch": branch_id, "day": day.isoformat(), "excluding": excluding})
-        return [Candidate(r[0], r[1], r[2]) for r in rows]
-
-    async def zone_by_id(self, zone_id: int) -> Zone | None:
-        """A zone with its number of households, or None."""
-        row = await self.db.fetchone(
-            """SELECT z.id, z.branch_id, z.name,
-                      (SELECT count(*) FROM households h WHERE h.zone_id = z.id)
-                 FROM zones z WHERE z.id = ?""", (zone_id,))
-        return Zone(*row) if row else None

@@ -19,148 +19,43 @@ One discipline for every statement (datasette's, with asyncio instead of threads
 Durability: WAL with `synchronous=NORMAL` makes a commit survive a crash of the process
 (SIGKILL); a power cut may lose the last commits, never corrupt the file.
 
-Files are created readable by their owner only (0600, folders 0700): they hold members'
-health statuses and households' addresses. Only `initialize(create=True)` makes a new
-database; otherwise a missing file is an error that names it.
+Files are created 0600 (see `storage.connect`); only `initialize(create=True)` makes a new
+database, otherwise a missing file is an error that names it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import logging
-import os
 import sqlite3
-import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import aiosqlite
 
+from storage.connect import (
+    BUSY_TIMEOUT_MS,
+    FILE_MODE,
+    DatabaseBusy,
+    StorageError,
+    checked_path,
+    connect,
+    create_private_file,
+    is_busy,
+)
+from storage.schema import migrations, schema_version
+from storage.transaction import Params, Transaction, WriteLock, Written, holding
+
+__all__ = ["BUSY_TIMEOUT_MS", "FILE_MODE", "Database", "DatabaseBusy", "StorageError",
+           "Transaction", "Written", "is_busy", "migrations", "schema_version"]
+
 logger = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_MS = 5000
-CACHE_KIB = 32768  # per connection
 # ANALYZE reads about this many rows of each index: statistics good enough for the planner
 # at a bounded cost, whatever the size of the table (SQLite's advice for PRAGMA optimize).
 ANALYSIS_LIMIT = 1000
 READERS = 2
-FILE_MODE = 0o600
-DIR_MODE = 0o700
-
-Params = Sequence[Any] | dict[str, Any]
-
-
-class StorageError(Exception):
-    """The database cannot be used (missing, too new, unreadable, ...); the message says why."""
-
-
-class DatabaseBusy(StorageError):
-    """Another program held the database's lock for longer than the busy timeout."""
-
-
-def is_busy(exc: BaseException) -> bool:
-    """True for SQLite's "database is locked" / "database is busy" (try again later)."""
-    return isinstance(exc, sqlite3.OperationalError) and (
-        "locked" in str(exc) or "busy" in str(exc))
-
-
-def migrations() -> list[tuple[int, str, str]]:
-    """The bundled migrations as (version, name, sql), in order."""
-    found = []
-    for entry in resources.files("storage.migrations").iterdir():
-        name = entry.name
-        if name.endswith(".sql") and name[:4].isdigit():
-            found.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
-    found.sort()
-    for expected, (version, name, _) in enumerate(found, start=1):
-        if version != expected:
-            raise StorageError(f"migration {name} is out of sequence (expected {expected:04d})")
-    return found
-
-
-def schema_version() -> int:
-    """The schema version this Frontline writes."""
-    return len(migrations())
-
-
-def create_private_file(path: Path) -> bool:
-    """Create `path` empty with mode 0600 (and missing folders 0700); False if it existed."""
-    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
-    for folder in reversed(missing):  # Path.mkdir(parents=True) gives parents the default mode
-        folder.mkdir(mode=DIR_MODE, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    except FileExistsError:
-        return False
-    os.close(fd)
-    return True
-
-
-def _uri(path: Path) -> str:
-    """An SQLite URI that opens `path` for reading and writing, never creating it."""
-    return f"file:{quote(os.path.abspath(path))}?mode=rw"
-
-
-@dataclass(frozen=True, slots=True)
-class Written:
-    """What a writing statement did: the last row id it inserted and how many rows changed."""
-
-    lastrowid: int
-    rowcount: int
-
-
-# The transaction the current task holds, if any: a write through the database's own
-# methods from inside it would wait for the lock it holds.
-_holding: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar(
-    "frontline_transaction", default=None)
-
-
-class Transaction:
-    """An open write transaction; every statement of it runs on the writer connection."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn: aiosqlite.Connection | None = conn
-
-    def _live(self) -> aiosqlite.Connection:
-        if self._conn is None:
-            raise StorageError("the transaction is over")
-        return self._conn
-
-    async def execute(self, sql: str, params: Params = ()) -> Written:
-        """Run one statement inside the transaction."""
-        cursor = await self._live().execute(sql, params)
-        return Written(cursor.lastrowid or 0, cursor.rowcount)
-
-    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
-        """Run one statement for many rows; returns the rows changed."""
-        cursor = await self._live().executemany(sql, rows)
-        return cursor.rowcount
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
-        """Run one statement (a read, or a write with RETURNING) and return its rows."""
-        return list(await self._live().execute_fetchall(sql, params))
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Any:
-        """Like `fetchall`, the first row or None."""
-        return next(iter(await self.fetchall(sql, params)), None)
-
-
-@dataclass
-class LockStats:
-    """How the writer's lock has been used: for benchmarks, health and metrics."""
-
-    writes: int = 0  # times the lock was taken
-    waited_s: float = 0.0  # total time spent waiting for it
-    longest_wait_s: float = 0.0
-    longest_hold_s: float = 0.0
-    held_s: float = 0.0  # total time it was held
-
 
 class Database:
     """The writer connection, the readers, and Frontline's settings and migrations."""
@@ -171,25 +66,8 @@ class Database:
         self._readers: list[aiosqlite.Connection] = []
         self._reading: list[int] = []  # statements under way on each reader
         self._readers_wanted = max(1, readers)
-        self._write_lock = asyncio.Lock()
-        self.lock_stats = LockStats()
-
-    @asynccontextmanager
-    async def _locked(self) -> AsyncIterator[None]:
-        """Hold the writer's lock, counting how long it was waited for and held."""
-        asked = time.perf_counter()
-        async with self._write_lock:
-            got = time.perf_counter()
-            try:
-                yield
-            finally:
-                done = time.perf_counter()
-                stats = self.lock_stats
-                stats.writes += 1
-                stats.waited_s += got - asked
-                stats.held_s += done - got
-                stats.longest_wait_s = max(stats.longest_wait_s, got - asked)
-                stats.longest_hold_s = max(stats.longest_hold_s, done - got)
+        self._locked = WriteLock()
+        self.lock_stats = self._locked.stats
 
     # --- opening and closing ----------------------------------------------------------------
 
@@ -203,7 +81,7 @@ class Database:
         """
         if self._writer is not None:
             return
-        path = self._checked_path()
+        path = checked_path(self.path)
         if path.is_dir():
             raise StorageError(f"{self.path}: is a folder, not a database file")
         if not path.exists():
@@ -215,13 +93,13 @@ class Database:
                 raise StorageError(f"{self.path}: cannot create the database "
                                    f"({exc.strerror or exc})") from None
         try:
-            self._writer = await self._connect(path, query_only=False)
+            self._writer = await connect(self.path, query_only=False)
             if migrate:
                 await self.migrate()
             else:
                 await self.check_version()
             for _ in range(self._readers_wanted):
-                self._readers.append(await self._connect(path, query_only=True))
+                self._readers.append(await connect(self.path, query_only=True))
                 self._reading.append(0)
         except sqlite3.DatabaseError as exc:
             await self.shutdown()
@@ -232,36 +110,6 @@ class Database:
         except BaseException:
             await self.shutdown()
             raise
-
-    def _checked_path(self) -> Path:
-        if "\x00" in self.path:
-            raise StorageError("the database path contains a NUL character; check [storage] path")
-        if self.path == ":memory:":
-            raise StorageError("an in-memory database cannot be shared by the writer and the "
-                               "readers; use a file")
-        return Path(self.path)
-
-    async def _connect(self, path: Path, *, query_only: bool) -> aiosqlite.Connection:
-        # mode=rw: never create the file here (initialize did, with the right mode).
-        uri = _uri(path)
-        try:
-            conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StorageError(f"{self.path}: cannot open the database ({exc})") from None
-        try:
-            await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            if not query_only:
-                await conn.execute("PRAGMA journal_mode=WAL")
-            await conn.execute("PRAGMA synchronous=NORMAL")
-            await conn.execute("PRAGMA foreign_keys=ON")
-            # Rollups over a whole organization read many pages; keep them warm.
-            await conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-            if query_only:
-                await conn.execute("PRAGMA query_only=ON")
-        except BaseException:
-            await conn.close()
-            raise
-        return conn
 
     async def shutdown(self) -> None:
         """Close every connection (idempotent)."""
@@ -280,7 +128,7 @@ class Database:
     def _writer_conn(self) -> aiosqlite.Connection:
         if self._writer is None:
             raise StorageError("the database is not open")
-        if _holding.get() is not None:
+        if holding.get() is not None:
             # The caller holds the lock: waiting for it again would never end.
             raise StorageError("inside a transaction, write through the transaction itself")
         return self._writer
@@ -317,7 +165,7 @@ class Database:
         for version, name, sql in migrations():
             if version <= current:
                 continue
-            async with self._locked():
+            async with self._locked.held():
                 # executescript commits first; BEGIN inside the script keeps the step atomic.
                 await self._writer_conn().executescript(
                     f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version={version};\nCOMMIT;"
@@ -358,14 +206,14 @@ class Database:
     async def execute_counted(self, sql: str, params: Params = ()) -> Written:
         """Like `execute`, with the number of rows changed too."""
         conn = self._writer_conn()
-        async with self._locked():
+        async with self._locked.held():
             cursor = await conn.execute(sql, params)
             return Written(cursor.lastrowid or 0, cursor.rowcount)
 
     async def write(self, sql: str, params: Params = ()) -> list[Any]:
         """Run one writing statement with RETURNING in a transaction of its own; its rows."""
         conn = self._writer_conn()
-        async with self._locked():
+        async with self._locked.held():
             return list(await conn.execute_fetchall(sql, params))
 
     async def write_one(self, sql: str, params: Params = ()) -> Any:
@@ -384,21 +232,21 @@ class Database:
         Nobody else writes while it is open; keep it short (no Telegram calls inside).
         """
         conn = self._writer_conn()
-        async with self._locked():
+        async with self._locked.held():
             await conn.execute("BEGIN IMMEDIATE")
             tx = Transaction(conn)
-            token = _holding.set(tx)
+            token = holding.set(tx)
             try:
                 yield tx
             except BaseException:
                 tx._conn = None
-                _holding.reset(token)
+                holding.reset(token)
                 if conn.in_transaction:
                     await conn.execute("ROLLBACK")
                 raise
             else:
                 tx._conn = None
-                _holding.reset(token)
+                holding.reset(token)
                 try:
                     await conn.execute("COMMIT")
                 except BaseException:
@@ -425,10 +273,10 @@ class Database:
         conn = self._writer_conn()
         tables = [str(r[0]) for r in rows]
         for table in tables:
-            async with self._locked():
+            async with self._locked.held():
                 await conn.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
                 await conn.execute(f'ANALYZE "{table}"')
-        async with self._locked():
+        async with self._locked.held():
             await conn.execute("PRAGMA optimize")
         return tables
 

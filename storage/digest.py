@@ -1,4 +1,4 @@
-"""Queries of the daily digest: rollups over a subtree, computed in SQL (mixed into `Store`).
+"""The daily digest: rollups over a subtree, computed in SQL.
 
 Every query walks the subtree with a recursive CTE and aggregates in SQLite; Python only
 gets one row per direct sub-branch and a few capped lists of names. The recursive CTE
@@ -14,26 +14,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from storage import sql
 from storage.db import Database
+from storage.rows import DigestCounts, DigestDecline, DigestNeed, DigestPerson
 from storage.times import iso
-
-# The subtree, each branch with the direct sub-branch it lies under.
-_DOWN = """
-down(id, top, depth) AS (
-    SELECT :root, :root, 0
-    UNION ALL
-    SELECT b.id, CASE down.depth WHEN 0 THEN b.id ELSE down.top END, down.depth + 1
-      FROM branches b JOIN down ON b.parent_id = down.id
-)"""
-
-_NAME = "CASE WHEN m.last_name IS NULL THEN m.first_name" \
-        " ELSE m.first_name || ' ' || m.last_name END"
 
 # Silent needs membership for both days; read only for the few without either check-in, so
 # that the scan of the subtree's members stays on the covering index memberships_branch.
+_NAME = sql.display_name("m")
+
 _JOINED_BEFORE = """(SELECT joined_at FROM memberships j WHERE j.member_id = p.id)
                     < :joined_before"""
 
@@ -45,73 +36,13 @@ _OVERDUE = """t.due_at IS NOT NULL AND t.due_at < :as_of AND a.assigned_at < :as
               AND (t.closed_at IS NULL OR t.closed_at > :as_of)"""
 
 
-@dataclass(frozen=True, slots=True)
-class DigestCounts:
-    """The figures of one part of a subtree: the digest's own branch, or a sub-branch's subtree."""
-
-    branch_id: int
-    name: str
-    members: int = 0
-    checked: int = 0
-    checked_before: int = 0  # checked in the day before
-    on_duty: int = 0
-    available: int = 0
-    unwell: int = 0
-    quarantined: int = 0
-    off: int = 0
-    silent: int = 0  # no check-in that day nor the day before
-    needs_opened: int = 0
-    needs_resolved: int = 0
-    needs_open: int = 0
-    needs_open_critical: int = 0
-    needs_stale: int = 0  # open, and opened more than a day before as_of
-    assigned: int = 0
-    accepted: int = 0
-    declined: int = 0
-    done: int = 0
-    overdue: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class DigestPerson:
-    """A member named in a digest: unwell, quarantined, or silent for two days or more."""
-
-    kind: str  # 'unwell', 'quarantined' or 'silent'
-    member_id: int
-    name: str
-    branch_name: str
-    last_day: date | None  # their last check-in before the day
-
-
-@dataclass(frozen=True, slots=True)
-class DigestNeed:
-    """An open need in a digest."""
-
-    id: int
-    urgency: str
-    category: str
-    branch_name: str
-    created_at: str
-    details: str
-
-
-@dataclass(frozen=True, slots=True)
-class DigestDecline:
-    """An assignment declined that day."""
-
-    task_id: int
-    title: str
-    name: str
-    branch_name: str
-    reason: str | None
-
-
-class DigestQueries:
+class Digest:
     """A branch's daily rollup over its subtree."""
 
-    db: Database
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
-    async def digest_rollup(
+    async def rollup(
         self, root_id: int, day: date, yesterday: date, *, start: datetime, end: datetime,
         as_of: datetime, joined_before: datetime, names: int,
     ) -> tuple[list[DigestCounts], list[DigestPerson]]:
@@ -125,7 +56,7 @@ class DigestQueries:
         silent only if they joined before `joined_before` (they had both days to answer).
         """
         rows = await self.db.fetchall(
-            f"""WITH RECURSIVE {_DOWN},
+            f"""WITH RECURSIVE {sql.subtree_tops()},
             -- Scalar subqueries, not LEFT JOINs: a join lets SQLite build a Bloom filter
             -- over the whole checkins table, which costs a full scan even for a leaf.
             p AS MATERIALIZED (
@@ -234,7 +165,7 @@ class DigestQueries:
                           for p in found]
         return [DigestCounts(*row[:-1]) for row in rows], people
 
-    async def digest_people(self, root_id: int, day: date, yesterday: date, *,
+    async def people(self, root_id: int, day: date, yesterday: date, *,
                             joined_before: datetime, kinds: Sequence[str],
                             limit: int | None) -> list[DigestPerson]:
         """Members of the subtree unwell or quarantined on `day`, or silent on both days.
@@ -242,7 +173,7 @@ class DigestQueries:
         At most `limit` of each kind (None: all), by branch and name.
         """
         rows = await self.db.fetchall(
-            f"""WITH RECURSIVE {_DOWN},
+            f"""WITH RECURSIVE {sql.subtree_tops()},
             today AS MATERIALIZED (
                 SELECT ms.member_id AS id, ms.branch_id AS branch_id, ms.joined_at AS joined,
                        (SELECT status FROM checkins c
@@ -271,26 +202,25 @@ class DigestQueries:
         return [DigestPerson(r[0], r[1], r[2], r[3],
                              date.fromisoformat(r[4]) if r[4] else None) for r in rows]
 
-    async def digest_open_needs(self, root_id: int, *, as_of: datetime,
+    async def open_needs(self, root_id: int, *, as_of: datetime,
                                 limit: int) -> list[DigestNeed]:
         """Needs of the subtree open at `as_of`: critical first, then urgent, oldest first."""
         rows = await self.db.fetchall(
-            f"""WITH RECURSIVE {_DOWN}
+            f"""WITH RECURSIVE {sql.subtree_tops()}
             SELECT n.id, n.urgency, n.category, b.name, n.created_at, n.details
               FROM needs n INDEXED BY needs_branch_status
               JOIN branches b ON b.id = n.branch_id
              WHERE n.branch_id IN (SELECT id FROM down) AND {_NEED_OPEN}
-             ORDER BY CASE n.urgency WHEN 'critical' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END,
-                      n.created_at, n.id
+             ORDER BY {sql.URGENT_FIRST}, n.created_at, n.id
              LIMIT :limit""",
             {"root": root_id, "as_of": iso(as_of), "limit": limit})
         return [DigestNeed(*r) for r in rows]
 
-    async def digest_declines(self, root_id: int, *, start: datetime, end: datetime,
+    async def declines(self, root_id: int, *, start: datetime, end: datetime,
                               limit: int) -> list[DigestDecline]:
         """Assignments of the subtree's tasks declined in [start, end), in order."""
         rows = await self.db.fetchall(
-            f"""WITH RECURSIVE {_DOWN}
+            f"""WITH RECURSIVE {sql.subtree_tops()}
             SELECT t.id, t.title, {_NAME}, b.name, a.decline_reason
               FROM tasks t INDEXED BY tasks_branch_status
               JOIN assignments a ON a.task_id = t.id
@@ -303,14 +233,14 @@ class DigestQueries:
             {"root": root_id, "start": iso(start), "end": iso(end), "limit": limit})
         return [DigestDecline(*r) for r in rows]
 
-    async def digest_acks(self, root_id: int, *, start: datetime,
+    async def acks(self, root_id: int, *, start: datetime,
                           end: datetime) -> tuple[int, int, int]:
         """(broadcasts asking for acknowledgement, member recipients, acknowledgements).
 
         Broadcasts of the subtree's branches sent in [start, end); acknowledgements so far.
         """
         row = await self.db.fetchone(
-            f"""WITH RECURSIVE {_DOWN},
+            f"""WITH RECURSIVE {sql.subtree_tops()},
             -- Through the indexes whatever the statistics say: most outbox rows belong to no
             -- broadcast (prompts, reminders), which makes outbox_broadcast look useless to
             -- the planner, and a scan of the outbox reads the whole history.

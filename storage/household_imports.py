@@ -2,19 +2,19 @@
 
 A file of 200,000 households cannot be written in one transaction without holding the
 writer's lock for seconds, while every check-in waits behind it. So the write
-(`write_household_import`) is split:
+(`HouseholdImports.write`) is split:
 
-1. **Staging**: `stage_household_import` records the import (`household_imports`, state
+1. **Staging**: `stage` records the import (`household_imports`, state
    'staging', owned by this process) and copies its checked rows into
    `household_import_rows` in pieces, each its own short transaction. Households are not
    touched yet; a crash here leaves an import nobody was told of, which is thrown away.
-2. **Deciding**: `apply_household_import` first sets the state to 'applying' in one tiny
+2. **Deciding**: `apply` first sets the state to 'applying' in one tiny
    transaction, once every row is staged. From this commit on the import *will* happen.
 3. **Applying**: then, piece by piece, each in one transaction, it creates the piece's
-   zones, upserts its households (by zone name and label, as `upsert_households` does) and
+   zones, upserts its households (by zone name and label, as `Households.upsert` does) and
    advances `applied` and the counts in the import's record, so a piece is applied exactly
    once. The last piece sets 'done'; the staged rows are then deleted, in pieces too.
-4. **Recovery**: `finish_household_imports` (run when the Store opens) finishes every import
+4. **Recovery**: `finish` (run when the Store opens) finishes every import
    left 'applying' by a process that is gone (rolls it forward: it had been decided, its rows
    are all staged) and throws away every one left 'staging'. An import whose process still
    runs (a `frontline households import` beside the bot) is left to it.
@@ -109,28 +109,29 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class HouseholdImportQueries:
-    """Staging, applying and recovering household imports (mixed into `Store`)."""
+class HouseholdImports:
+    """Staging, applying and recovering household imports."""
 
-    db: Database
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def _key(self, import_id: int) -> tuple[str, int]:
         return os.path.abspath(self.db.path), import_id
 
-    async def write_household_import(self, branch_id: int,
+    async def write(self, branch_id: int,
                                      households: Sequence[HouseholdInput], *,
                                      actor_id: int | None, file_name: str,
                                      at: datetime) -> ImportRecord | None:
         """Stage, decide and apply an import (see the module docstring); its final record,
         or None if its branch was deleted meanwhile."""
-        import_id = await self.stage_household_import(branch_id, households, actor_id=actor_id,
+        import_id = await self.stage(branch_id, households, actor_id=actor_id,
                                                       file_name=file_name, at=at)
         try:
-            return await self.apply_household_import(import_id)
+            return await self.apply(import_id)
         finally:
             _RUNNING.discard(self._key(import_id))  # in case it never started
 
-    async def stage_household_import(self, branch_id: int, households: Sequence[HouseholdInput],
+    async def stage(self, branch_id: int, households: Sequence[HouseholdInput],
                                      *, actor_id: int | None, file_name: str,
                                      at: datetime) -> int:
         """Record an import and copy its rows in pieces; its id. Nothing is applied yet."""
@@ -163,14 +164,14 @@ class HouseholdImportQueries:
             raise
         return import_id
 
-    async def household_import(self, import_id: int) -> ImportRecord | None:
+    async def get(self, import_id: int) -> ImportRecord | None:
         """One import's record, or None."""
         row = await self.db.fetchone(
             "SELECT id, branch_id, state, owner_pid, actor_id, file, staged, applied, created,"
             " updated, at FROM household_imports WHERE id = ?", (import_id,))
         return ImportRecord(*row) if row else None
 
-    async def apply_household_import(self, import_id: int) -> ImportRecord | None:
+    async def apply(self, import_id: int) -> ImportRecord | None:
         """Decide a staged import, apply it piece by piece and clean up; its final record.
 
         None if the import is gone (its branch was deleted meanwhile).
@@ -187,7 +188,7 @@ class HouseholdImportQueries:
             await self._clean(import_id)
         finally:
             _RUNNING.discard(key)
-        return await self.household_import(import_id)
+        return await self.get(import_id)
 
     async def _apply(self, import_id: int) -> None:
         pacer = _Pacer()
@@ -248,7 +249,7 @@ class HouseholdImportQueries:
                 return
             pacer.took(deleted, time.perf_counter() - started)
 
-    async def finish_household_imports(self) -> list[ImportRecord]:
+    async def finish(self) -> list[ImportRecord]:
         """Finish the imports that dead processes left decided, throw away those they left
         staging, delete leftover staged rows; the imports finished here."""
         rows = await self.db.fetchall(
@@ -256,7 +257,7 @@ class HouseholdImportQueries:
             " UNION SELECT DISTINCT import_id FROM household_import_rows ORDER BY 1")
         finished = []
         for (import_id,) in rows:
-            record = await self.household_import(import_id)
+            record = await self.get(import_id)
             if record is not None and record.state != "done" and self._owned(record):
                 continue
             if record is None or record.state == "done":
@@ -271,7 +272,7 @@ class HouseholdImportQueries:
                 logger.warning("finishing household import #%d (%d of %d rows applied) left "
                                "by process %d", import_id, record.applied, record.staged,
                                record.owner_pid)
-                done = await self.apply_household_import(import_id)
+                done = await self.apply(import_id)
                 if done is not None:
                     finished.append(done)
         return finished

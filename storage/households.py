@@ -1,13 +1,13 @@
-"""Queries of zones and households (mixed into `Store`)."""
+"""Households: kept by zone, visited, reached (zones themselves: `storage.zones`)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from storage import sql
 from storage.db import Database
 from storage.times import from_iso, iso
 
@@ -26,16 +26,6 @@ class HouseholdInput(NamedTuple):
     responsible_id: int
     vulnerable: bool
     backup_id: int | None = None  # None: no backup (a re-import clears one)
-
-
-@dataclass(frozen=True, slots=True)
-class Zone:
-    """A zone of a branch with how many households it has."""
-
-    id: int
-    branch_id: int
-    name: str
-    households: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,28 +86,13 @@ def household_row(r: Sequence[Any]) -> Household:
                      r[11], from_iso(r[12]), from_iso(r[13]), r[14])
 
 
-class HouseholdQueries:
-    """Zones, households, and the bulk import of households."""
+class Households:
+    """Households, their holders, and the visits to them."""
 
-    db: Database
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
-    async def members_in_subtree(self, root_id: int, ids: Iterable[int],
-                                 usernames: Iterable[str]) -> list[tuple[int, str | None]]:
-        """Members of the subtree among the given ids or @usernames, as (id, username)."""
-        rows = await self.db.fetchall(
-            """WITH RECURSIVE down(id) AS (
-                   SELECT :root UNION ALL
-                   SELECT b.id FROM branches b JOIN down ON b.parent_id = down.id)
-               SELECT m.id, m.username
-                 FROM down JOIN memberships ms ON ms.branch_id = down.id
-                 JOIN members m ON m.id = ms.member_id
-                WHERE m.id IN (SELECT value FROM json_each(:ids))
-                   OR lower(m.username) IN (SELECT lower(value) FROM json_each(:names))""",
-            {"root": root_id, "ids": json.dumps(sorted(set(ids))),
-             "names": json.dumps(sorted(set(usernames)))})
-        return [(r[0], r[1]) for r in rows]
-
-    async def upsert_households(self, branch_id: int, households: Sequence[HouseholdInput], *,
+    async def upsert(self, branch_id: int, households: Sequence[HouseholdInput], *,
                                 at: datetime) -> tuple[int, int]:
         """Create or update the households (and their zones) in one transaction.
 
@@ -158,15 +133,7 @@ class HouseholdQueries:
                     created += 1
         return created, updated
 
-    async def zones(self, branch_id: int) -> list[Zone]:
-        """The branch's zones by name, with their household counts."""
-        rows = await self.db.fetchall(
-            "SELECT z.id, z.branch_id, z.name, count(h.id) FROM zones z"
-            " LEFT JOIN households h ON h.zone_id = z.id WHERE z.branch_id = ?"
-            " GROUP BY z.id ORDER BY z.name, z.id", (branch_id,))
-        return [Zone(r[0], r[1], r[2], r[3]) for r in rows]
-
-    async def branch_households(self, branch_id: int) -> list[Household]:
+    async def of_branch(self, branch_id: int) -> list[Household]:
         """Every household of the branch's own zones, by zone name then label."""
         rows = await self.db.fetchall(
             f"""SELECT {HOUSEHOLD_COLUMNS}
@@ -174,58 +141,14 @@ class HouseholdQueries:
                 WHERE z.branch_id = ? ORDER BY z.name, h.label, h.id""", (branch_id,))
         return [household_row(r) for r in rows]
 
-    async def zone_named(self, branch_id: int, name: str) -> Zone | None:
-        """The branch's zone of that name (case-insensitive), with its household count."""
-        row = await self.db.fetchone(
-            "SELECT z.id, z.branch_id, z.name, count(h.id) FROM zones z"
-            " LEFT JOIN households h ON h.zone_id = z.id"
-            " WHERE z.branch_id = ? AND lower(z.name) = lower(?) GROUP BY z.id"
-            " ORDER BY z.name = ? DESC, z.id LIMIT 1", (branch_id, name, name))
-        return Zone(row[0], row[1], row[2], row[3]) if row else None
-
-    async def add_zone(self, branch_id: int, name: str, *, at: datetime) -> int | None:
-        """Create a zone in the branch; None if the branch already has one of that name."""
-        async with self.db.transaction() as tx:
-            taken = await tx.fetchone(
-                "SELECT 1 FROM zones WHERE branch_id = ? AND lower(name) = lower(?)",
-                (branch_id, name)) is not None
-            if taken:
-                return None
-            zone_id = (await tx.execute(
-                "INSERT INTO zones(branch_id, name, created_at) VALUES (?, ?, ?)",
-                (branch_id, name, iso(at)))).lastrowid
-        return int(zone_id) if zone_id else None
-
-    async def rename_zone(self, zone_id: int, name: str) -> bool:
-        """Rename a zone; False if another zone of its branch already has that name."""
-        async with self.db.transaction() as tx:
-            taken = await tx.fetchone(
-                "SELECT 1 FROM zones z JOIN zones o ON o.branch_id = z.branch_id"
-                " WHERE z.id = ? AND o.id != z.id AND lower(o.name) = lower(?)",
-                (zone_id, name)) is not None
-            if taken:
-                return False
-            changed = (await tx.execute("UPDATE zones SET name = ? WHERE id = ?",
-                                        (name, zone_id))).rowcount
-        return changed > 0
-
-    async def remove_zone(self, zone_id: int) -> bool:
-        """Delete a zone that has no households; False if it has some (or is gone)."""
-        async with self.db.transaction() as tx:
-            deleted = (await tx.execute(
-                "DELETE FROM zones WHERE id = ?"
-                " AND NOT EXISTS (SELECT 1 FROM households WHERE zone_id = zones.id)",
-                (zone_id,))).rowcount
-        return deleted > 0
-
-    async def household_named(self, branch_id: int, zone: str, label: str) -> Household | None:
+    async def named(self, branch_id: int, zone: str, label: str) -> Household | None:
         """The household of that label in the branch's zone of that name (the name's case
         ignored, an exact match preferred), or None."""
         row = await self.db.fetchone(f"SELECT {HOUSEHOLD_COLUMNS} {_NAMED}",
                                      (branch_id, zone, label, zone))
         return household_row(row) if row else None
 
-    async def remove_household(self, branch_id: int, zone: str, label: str
+    async def remove(self, branch_id: int, zone: str, label: str
                                ) -> tuple[Household, int] | None:
         """Delete one household of the branch's zones (found as `household_named`), with its
         visits and hand-overs (ON DELETE CASCADE), in one transaction.
@@ -244,7 +167,7 @@ class HouseholdQueries:
             await tx.execute("DELETE FROM households WHERE id = ?", (household.id,))
         return household, int(row[15])
 
-    async def member_households(self, member_id: int) -> list[Household]:
+    async def of_member(self, member_id: int) -> list[Household]:
         """The households a member is responsible for, backup of, or holds while handed to
         them, by zone name then label."""
         rows = await self.db.fetchall(
@@ -254,17 +177,17 @@ class HouseholdQueries:
                 ORDER BY z.name, h.label, h.id""", {"m": member_id})
         return [household_row(r) for r in rows]
 
-    async def zone_households(self, zone_id: int) -> list[tuple[Household, str | None]]:
+    async def of_zone(self, zone_id: int) -> list[tuple[Household, str | None]]:
         """The zone's households by label, each with its responsible member's name."""
         rows = await self.db.fetchall(
             f"""SELECT {HOUSEHOLD_COLUMNS},
-                      m.first_name || coalesce(' ' || m.last_name, '')
+                      {sql.display_name("m")}
                  FROM households h JOIN zones z ON z.id = h.zone_id
                  LEFT JOIN members m ON m.id = h.responsible_id
                 WHERE h.zone_id = ? ORDER BY h.label, h.id""", (zone_id,))
         return [(household_row(r), r[15]) for r in rows]
 
-    async def household(self, household_id: int) -> Household | None:
+    async def get(self, household_id: int) -> Household | None:
         """One household, or None."""
         row = await self.db.fetchone(
             f"""SELECT {HOUSEHOLD_COLUMNS} FROM households h JOIN zones z ON z.id = h.zone_id
@@ -296,17 +219,17 @@ class HouseholdQueries:
         assert visit_id is not None
         return int(visit_id)
 
-    async def household_visits(self, household_id: int, limit: int = 10
+    async def visits(self, household_id: int, limit: int = 10
                                ) -> list[tuple[datetime, str, str | None, str | None]]:
         """The household's latest visits, newest first: (at, outcome, note, member's name)."""
         rows = await self.db.fetchall(
-            """SELECT v.at, v.outcome, v.note, m.first_name || coalesce(' ' || m.last_name, '')
+            f"""SELECT v.at, v.outcome, v.note, {sql.display_name("m")}
                  FROM visits v LEFT JOIN members m ON m.id = v.member_id
                 WHERE v.household_id = ? ORDER BY v.at DESC, v.id DESC LIMIT ?""",
             (household_id, limit))
         return [(datetime.fromisoformat(r[0]), r[1], r[2], r[3]) for r in rows]
 
-    async def member_household_intervals(self, member_id: int, *, default: int, most: int
+    async def of_member_with_intervals(self, member_id: int, *, default: int, most: int
                                          ) -> list[tuple[Household, int]]:
         """The member's households (as `member_households`), each with its interval in days:
         1 if vulnerable, else its branch's `visit_every_days` inherited down the tree

@@ -1,4 +1,4 @@
-"""A member moving to another branch, in one transaction (mixed into `Store`).
+"""A member moving to another branch, in one transaction.
 
 What the member held for a branch whose subtree they leave is let go in the same
 transaction as the membership change: what belongs to a branch above their new one (whose
@@ -11,10 +11,10 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
+from storage import sql
 from storage.db import Database, Transaction
-from storage.outbox import NewMessage
+from storage.rows import NewMessage
 from storage.times import iso
 
 # The new branch and every branch above it: what belongs to one of these is kept.
@@ -66,21 +66,11 @@ class MoveOutcome:
 Compose = Callable[[MoveOutcome], Sequence[NewMessage]]
 
 
-async def _queue(tx: Transaction, messages: Sequence[NewMessage], stamp: str) -> None:
-    rows: list[tuple[Any, ...]] = [
-        ("move", m.chat_id, m.member_id, m.text,
-         json.dumps(m.buttons, ensure_ascii=False) if m.buttons else None, stamp)
-        for m in messages]
-    if rows:
-        await tx.executemany(
-            "INSERT INTO outbox(kind, chat_id, member_id, text, buttons, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)", rows)
-
-
-class MoveQueries:
+class Moves:
     """Joining and moving branch, with what the member held let go in the same transaction."""
 
-    db: Database
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     async def move_member(self, member_id: int, *, invite: str | None = None,
                           branch_id: int | None = None, role: str | None = None,
@@ -124,23 +114,19 @@ class MoveQueries:
             if outcome.moved:
                 outcome = await _let_go(tx, outcome, stamp, decline_reason)
             if invite is not None:
-                await tx.execute(
-                    "INSERT INTO audit_log(at, actor_id, action, branch_id, allowed, detail)"
-                    " VALUES (?, ?, 'join', ?, 1, ?)",
-                    (stamp, member_id, branch_id,
-                     json.dumps({"role": role, "invite": invite[:4]})))
+                await tx.execute(sql.AUDIT, (stamp, member_id, "join", branch_id, 1, json.dumps(
+                    {"role": role, "invite": invite[:4]})))
             if outcome.moved:
                 await tx.execute(
-                    "INSERT INTO audit_log(at, actor_id, action, branch_id, allowed, detail)"
-                    " VALUES (?, ?, 'move', ?, 1, ?)",
-                    (stamp, by, outcome.from_branch, json.dumps({
+                    sql.AUDIT,
+                    (stamp, by, "move", outcome.from_branch, 1, json.dumps({
                         "member": member_id, "to": branch_id, "role": role,
                         "to_backup": sum(outcome.to_backup.values()),
                         "unattended": outcome.unattended, "backup_dropped":
                         outcome.backup_dropped, "released": outcome.released,
                         "teams": len(outcome.teams),
                         "withdrawn": [w.task_id for w in outcome.withdrawn]})))
-            await _queue(tx, compose(outcome), stamp)
+            await sql.enqueue(tx, "move", compose(outcome), stamp)
         return outcome
 
 

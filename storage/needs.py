@@ -1,4 +1,4 @@
-"""Queries of needs (mixed into `Store`)."""
+"""Needs: reported, listed, assigned, resolved, cancelled, escalated."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage import sql
 from storage.db import Database
 from storage.times import from_iso, iso
 
@@ -41,18 +42,19 @@ class NeedRow:
 
 
 @dataclass(frozen=True, slots=True)
-class NeedContact:
-    """Someone to tell about a need: a secretary, or the reporter."""
+class CriticalNeed:
+    """An open critical need not yet escalated."""
 
-    member_id: int
-    language: str | None
-    telegram_language: str | None
+    id: int
     branch_id: int
+    category: str
+    details: str
+    reporter: str
+    created_at: datetime
 
 
-_COLUMNS = """n.id, n.branch_id, b.name, n.reporter_id,
-              CASE WHEN m.last_name IS NULL THEN m.first_name
-                   ELSE m.first_name || ' ' || m.last_name END,
+_COLUMNS = f"""n.id, n.branch_id, b.name, n.reporter_id,
+              {sql.display_name("m")},
               n.category, n.urgency, n.for_self, n.for_whom, n.details, n.location,
               n.latitude, n.longitude, n.status, n.status_note, n.status_by,
               n.created_at, n.updated_at, n.closed_at, n.household_id
@@ -60,13 +62,10 @@ _COLUMNS = """n.id, n.branch_id, b.name, n.reporter_id,
          JOIN members m ON m.id = n.reporter_id"""
 
 # Critical first, then urgent, then normal; oldest first within each.
-_ORDER = """ORDER BY CASE n.urgency WHEN 'critical' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END,
-                     n.created_at, n.id"""
+_ORDER = f"ORDER BY {sql.URGENT_FIRST}, n.created_at, n.id"
 
-_SUBTREE_FILTER = """WITH RECURSIVE down(id) AS (
-        SELECT :root UNION ALL
-        SELECT b.id FROM branches b JOIN down ON b.parent_id = down.id)
-    SELECT {what} FROM needs n JOIN down ON down.id = n.branch_id
+_SUBTREE_FILTER = f"""WITH RECURSIVE {sql.subtree()}
+    SELECT {{what}} FROM needs n JOIN down ON down.id = n.branch_id
       JOIN branches b ON b.id = n.branch_id JOIN members m ON m.id = n.reporter_id
      WHERE n.status IN (SELECT value FROM json_each(:statuses))
        AND (:category IS NULL OR n.category = :category)
@@ -85,12 +84,13 @@ def _need(row: Sequence[Any]) -> NeedRow:
         household_id=row[19])
 
 
-class NeedQueries:
-    """Needs: reported, listed, assigned, resolved, cancelled."""
+class Needs:
+    """Needs: reported, listed, assigned, resolved, cancelled, escalated."""
 
-    db: Database
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
-    async def create_need(
+    async def create(
         self,
         *,
         branch_id: int,
@@ -116,13 +116,13 @@ class NeedQueries:
             (branch_id, reporter_id, category, urgency, int(for_self), for_whom, details,
              location, latitude, longitude, stamp, stamp, household_id))
 
-    async def need(self, need_id: int) -> NeedRow | None:
+    async def get(self, need_id: int) -> NeedRow | None:
         """One need, or None."""
         row = await self.db.fetchone(f"SELECT {_COLUMNS} WHERE n.id = ?", (need_id,))
         return _need(row) if row else None
 
-    async def set_need_status(self, need_id: int, status: str, *, note: str | None,
-                              by: int | None, at: datetime) -> bool:
+    async def set_status(self, need_id: int, status: str, *, note: str | None,
+                         by: int | None, at: datetime) -> bool:
         """Move an open or assigned need to `status`, in one statement.
 
         False (and nothing changed) if the need does not exist, is closed already, or has
@@ -140,16 +140,7 @@ class NeedQueries:
             {"status": status, "note": note, "by": by, "at": stamp, "id": need_id})
         return row is not None
 
-    async def branch_secretaries(self, branch_id: int) -> list[NeedContact]:
-        """The secretaries of exactly this branch (not of the branches below)."""
-        rows = await self.db.fetchall(
-            """SELECT m.id, m.language, m.telegram_language, ms.branch_id
-                 FROM memberships ms JOIN members m ON m.id = ms.member_id
-                WHERE ms.branch_id = ? AND ms.role = 'secretary' ORDER BY m.id""",
-            (branch_id,))
-        return [NeedContact(r[0], r[1], r[2], r[3]) for r in rows]
-
-    async def needs_in_subtree(
+    async def in_subtree(
         self,
         root_id: int,
         *,
@@ -172,9 +163,26 @@ class NeedQueries:
             {**params, "limit": limit, "offset": offset})
         return [_need(r) for r in rows], int(total[0])
 
-    async def needs_of_reporter(self, reporter_id: int, limit: int = 10) -> list[NeedRow]:
+    async def of_reporter(self, reporter_id: int, limit: int = 10) -> list[NeedRow]:
         """The needs a member reported, newest first."""
         rows = await self.db.fetchall(
             f"SELECT {_COLUMNS} WHERE n.reporter_id = ? ORDER BY n.id DESC LIMIT ?",
             (reporter_id, limit))
         return [_need(r) for r in rows]
+
+    async def critical_not_escalated(self) -> list[CriticalNeed]:
+        """Open critical needs not yet escalated, oldest first.
+
+        `escalated_at` is written with the escalation's ledger row, and an index holds only
+        the open critical needs without it: the minute tick reads those few, not the history.
+        """
+        rows = await self.db.fetchall(
+            f"""SELECT n.id, n.branch_id, n.category, n.details, {sql.display_name("m")},
+                       n.created_at
+                  FROM needs n INDEXED BY needs_to_escalate
+                  CROSS JOIN members m ON m.id = n.reporter_id
+                 WHERE n.urgency = 'critical' AND n.status = 'open'
+                   AND n.escalated_at IS NULL
+                 ORDER BY n.created_at, n.id""")
+        return [CriticalNeed(r[0], r[1], r[2], r[3], r[4], datetime.fromisoformat(r[5]))
+                for r in rows]

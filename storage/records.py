@@ -1,11 +1,13 @@
-"""Queries of members' records: conduct notes and the figures of a period (mixed into `Store`)."""
+"""Members' records: conduct notes and the figures of a period."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from storage import sql
 from storage.db import Database
+from storage.rows import full_name
 from storage.times import from_iso, iso
 
 
@@ -45,10 +47,11 @@ class MemberMatch:
     branch_name: str
 
 
-class RecordQueries:
+class Records:
     """Commendations, notes, and a member's record over a period."""
 
-    db: Database
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     async def find_members(self, root_id: int, query: str, limit: int = 10) -> list[MemberMatch]:
         """Members of the subtree matching `@username`, a Telegram id, or part of a name."""
@@ -57,9 +60,7 @@ class RecordQueries:
         username = text[1:] if text.startswith("@") else text
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = await self.db.fetchall(
-            """WITH RECURSIVE down(id) AS (
-                   SELECT :root UNION ALL
-                   SELECT b.id FROM branches b JOIN down ON b.parent_id = down.id)
+            f"""WITH RECURSIVE {sql.subtree()}
                SELECT m.id, m.first_name, m.last_name, m.username, ms.branch_id, b.name,
                       CASE WHEN m.id = :id OR m.username = :username COLLATE NOCASE THEN 0
                            WHEN (m.first_name || ' ' || COALESCE(m.last_name, ''))
@@ -71,7 +72,7 @@ class RecordQueries:
                 ORDER BY rank, m.first_name, m.id LIMIT :limit""",
             {"root": root_id, "id": by_id, "username": username, "text": text,
              "pattern": pattern, "limit": limit})
-        return [MemberMatch(r[0], f"{r[1]} {r[2]}" if r[2] else r[1], r[3], r[4], r[5])
+        return [MemberMatch(r[0], full_name(r[1], r[2]), r[3], r[4], r[5])
                 for r in rows]
 
     async def add_conduct(self, member_id: int, branch_id: int, kind: str, text: str, *,
@@ -100,8 +101,8 @@ class RecordQueries:
             out.append(ConductEntry(kind, text, author, when))
         return out
 
-    async def record_figures(self, member_id: int, first_day: date, last_day: date,
-                             start: datetime, end: datetime, now: datetime) -> RecordFigures:
+    async def figures(self, member_id: int, first_day: date, last_day: date,
+                      start: datetime, end: datetime, now: datetime) -> RecordFigures:
         """The member's check-ins over the local days, and tasks and needs in [start, end)."""
         status_rows = await self.db.fetchall(
             "SELECT status, count(*) FROM checkins WHERE member_id = ? AND day BETWEEN ? AND ?"

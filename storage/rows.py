@@ -8,6 +8,23 @@ from datetime import date, datetime
 STATUSES = ("on_duty", "available", "unwell", "quarantined", "off")
 ROLES = ("member", "secretary")
 
+Buttons = list[list[tuple[str, str]]]
+
+
+def full_name(first_name: str, last_name: str | None) -> str:
+    """First and last name as Telegram shows them (`storage.sql.display_name` in SQL)."""
+    return f"{first_name} {last_name}" if last_name else first_name
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """One message to put in the outbox."""
+
+    chat_id: int
+    member_id: int | None
+    text: str
+    buttons: Buttons | None = None
+
 
 @dataclass(frozen=True, slots=True)
 class Branch:
@@ -59,7 +76,7 @@ class Person:
     @property
     def display_name(self) -> str:
         """First and last name as Telegram shows them."""
-        return f"{self.first_name} {self.last_name}" if self.last_name else self.first_name
+        return full_name(self.first_name, self.last_name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,14 +120,16 @@ class RosterRow:
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """A member a broadcast goes to."""
+    """A member to send to (a broadcast's recipient, a task's assignee, a secretary to tell):
+    whom, in which language, and, where the query reads them, whether they can be reached
+    and the branch they belong to (0: none, or not read)."""
 
     member_id: int
     name: str
     language: str | None
     telegram_language: str | None
-    reachable: bool
-    branch_id: int
+    reachable: bool = True
+    branch_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,3 +180,64 @@ class BroadcastCounts:
     groups: int
     acknowledged: int
     members: int
+
+
+@dataclass(frozen=True, slots=True)
+class DigestCounts:
+    """The figures of one part of a subtree: the digest's own branch, or a sub-branch's subtree."""
+
+    branch_id: int
+    name: str
+    members: int = 0
+    checked: int = 0
+    checked_before: int = 0  # checked in the day before
+    on_duty: int = 0
+    available: int = 0
+    unwell: int = 0
+    quarantined: int = 0
+    off: int = 0
+    silent: int = 0  # no check-in that day nor the day before
+    needs_opened: int = 0
+    needs_resolved: int = 0
+    needs_open: int = 0
+    needs_open_critical: int = 0
+    needs_stale: int = 0  # open, and opened more than a day before as_of
+    assigned: int = 0
+    accepted: int = 0
+    declined: int = 0
+    done: int = 0
+    overdue: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPerson:
+    """A member named in a digest: unwell, quarantined, or silent for two days or more."""
+
+    kind: str  # 'unwell', 'quarantined' or 'silent'
+    member_id: int
+    name: str
+    branch_name: str
+    last_day: date | None  # their last check-in before the day
+
+
+@dataclass(frozen=True, slots=True)
+class DigestNeed:
+    """An open need in a digest."""
+
+    id: int
+    urgency: str
+    category: str
+    branch_name: str
+    created_at: str
+    details: str
+
+
+@dataclass(frozen=True, slots=True)
+class DigestDecline:
+    """An assignment declined that day."""
+
+    task_id: int
+    title: str
+    name: str
+    branch_name: str
+    reason: str | None

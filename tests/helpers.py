@@ -109,10 +109,10 @@ def make_bot(*, admins: frozenset[int] = frozenset({ADMIN}), start: datetime = M
 async def build_org(bot: SandboxBot, *, english: tuple[int, ...] = ()) -> Org:
     """Create the branches and let everyone join through real invite links."""
     store, now = bot.store, bot.clock.now()
-    root = await store.create_branch("Root", None, at=now)
-    a = await store.create_branch("Alpha", root, at=now)
-    a1 = await store.create_branch("Alpha-1", a, at=now)
-    b = await store.create_branch("Beta", root, at=now)
+    root = await store.branches.create("Root", None, at=now)
+    a = await store.branches.create("Alpha", root, at=now)
+    a1 = await store.branches.create("Alpha-1", a, at=now)
+    b = await store.branches.create("Beta", root, at=now)
     people = [
         (ADMIN, "Ada", None, None), (SEC_A, "Sa", a, "secretary"),
         (SEC_A1, "Sb", a1, "secretary"), (SEC_B, "Sc", b, "secretary"),

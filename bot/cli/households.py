@@ -29,7 +29,7 @@ def cmd_households_import(args: argparse.Namespace) -> None:
         raise CliError(f"{path}: cannot read the file ({exc.strerror})", EXIT_USAGE) from None
 
     async def work(store: Store) -> None:
-        branch = await store.branch(args.branch)
+        branch = await store.branches.get(args.branch)
         if branch is None:
             raise CliError(f"--branch: there is no branch #{args.branch} "
                            "(see: frontline branch list)")
@@ -38,10 +38,10 @@ def cmd_households_import(args: argparse.Namespace) -> None:
         for error in result.errors:
             print(f"{path}: {error.describe(translate, language)}", file=sys.stderr)
         if result.written:
-            await store.audit(None, "households_import", branch_id=branch.id, allowed=True,
-                              detail={"created": result.created, "updated": result.updated,
+            await store.audit.record(None, "households_import", branch_id=branch.id, allowed=True,
+                                     detail={"created": result.created, "updated": result.updated,
                                       "skipped": len(result.errors), "file": path.name},
-                              at=now())
+                                     at=now())
             skipped = f", {len(result.errors)} bad row(s) skipped" if result.errors else ""
             print(f"imported {path.name} into #{branch.id} “{branch.name}”: "
                   f"{result.created} created, {result.updated} updated{skipped}")

@@ -21,13 +21,13 @@ def cmd_init(args: argparse.Namespace) -> None:
         raise CliError("--org: expected the organization's name", EXIT_USAGE)
 
     async def work(store: Store) -> None:
-        roots = await store.root_branches()
+        roots = await store.branches.roots()
         if roots:
             raise CliError(f"{config.storage.path}: already initialized: root branch "
                            f"#{roots[0].id} “{roots[0].name}”")
-        branch_id = await store.create_branch(name, None, at=now())
-        await store.audit(None, "init", branch_id=branch_id, allowed=True,
-                          detail={"name": name}, at=now())
+        branch_id = await store.branches.create(name, None, at=now())
+        await store.audit.record(None, "init", branch_id=branch_id, allowed=True,
+                                 detail={"name": name}, at=now())
         print(f"created {config.storage.path} with root branch #{branch_id} “{name}”")
         print(f"next: frontline invite --config {config_path(args)} --branch {branch_id} "
               "--role secretary")
@@ -48,7 +48,7 @@ def cmd_invite(args: argparse.Namespace) -> None:
     username = config.telegram.username or ask_username(config)
 
     async def work(store: Store) -> None:
-        branch = await store.branch(args.branch)
+        branch = await store.branches.get(args.branch)
         if branch is None:
             raise CliError(f"--branch: there is no branch #{args.branch} "
                            "(see: frontline branch list)")
@@ -76,12 +76,12 @@ def cmd_branch_add(args: argparse.Namespace) -> None:
         raise CliError("NAME: expected the new branch's name", EXIT_USAGE)
 
     async def work(store: Store) -> None:
-        parent = await store.branch(args.parent)
+        parent = await store.branches.get(args.parent)
         if parent is None:
             raise CliError(f"--parent: there is no branch #{args.parent}")
-        branch_id = await store.create_branch(name, parent.id, at=now())
-        await store.audit(None, "branch_add", branch_id=branch_id, allowed=True,
-                          detail={"parent": parent.id, "name": name}, at=now())
+        branch_id = await store.branches.create(name, parent.id, at=now())
+        await store.audit.record(None, "branch_add", branch_id=branch_id, allowed=True,
+                                 detail={"parent": parent.id, "name": name}, at=now())
         print(f"created branch #{branch_id} “{name}” under #{parent.id} “{parent.name}”")
 
     asyncio.run(with_store(config, work))
@@ -92,7 +92,7 @@ def cmd_branch_list(args: argparse.Namespace) -> None:
     config = load(args)
 
     async def work(store: Store) -> None:
-        nodes = await store.whole_tree()
+        nodes = await store.branches.whole_tree()
         if not nodes:
             print("no branches yet: run frontline init")
         for node in nodes:

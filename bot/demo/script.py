@@ -84,7 +84,7 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         # 1. The admin's `frontline init` (done here directly), then invites by chat.
         show.section(head[1])
         store, now = bot.store, clock.now()
-        org = await store.create_branch(names["org"], None, at=now)
+        org = await store.branches.create(names["org"], None, at=now)
         show.say(f"  $ frontline init --org {names['org']}   → #{org}")
         await show.send(ADMIN, f"/branch add {names['branch']}")
         branch = org + 1
@@ -236,7 +236,7 @@ async def households_scene(bot: SandboxBot, show: Transcript, language: str, *, 
     await show.send_document(SEC, HOUSEHOLDS[language].format(third=third, first=first,
                                                               fourth=fourth).encode(),
                              "households.csv", "/import households")
-    homes = {h.label: h.id for h in await bot.store.member_households(third)}
+    homes = {h.label: h.id for h in await bot.store.households.of_member(third)}
     await show.send(third, "/visit")
     await show.press(third, button.VisitHousehold(homes["3-101"]).pack())
     await show.press(third, button.VisitOutcome(homes["3-101"], "well").pack())

@@ -42,7 +42,7 @@ async def home_branch(store: Store, actor: Actor) -> int | None:
     if actor.person and actor.person.role == "secretary":
         return actor.person.branch_id
     if actor.is_admin:
-        roots = await store.root_branches()
+        roots = await store.branches.roots()
         if roots:
             return roots[0].id
     return None
@@ -51,7 +51,7 @@ async def home_branch(store: Store, actor: Actor) -> int | None:
 async def may_lead(store: Store, actor: Actor, branch_id: int) -> bool:
     """True if the actor may act as a secretary over `branch_id`."""
     if actor.is_admin:
-        return await store.branch(branch_id) is not None
+        return await store.branches.get(branch_id) is not None
     if actor.person is None or actor.person.role != "secretary" or actor.branch_id is None:
         return False
-    return await store.is_within(actor.branch_id, branch_id)
+    return await store.branches.is_within(actor.branch_id, branch_id)

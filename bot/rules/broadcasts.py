@@ -14,8 +14,7 @@ from datetime import timedelta
 
 from bot.i18n import LANGUAGES, Translator, pick_language
 from bot.text import CAPTION_LIMIT, TEXT_LIMIT, esc, utf16_len
-from storage.outbox import Buttons, NewMessage
-from storage.rows import Branch, Recipient
+from storage.rows import Branch, Buttons, NewMessage, Recipient
 from storage.store import Store
 
 REMIND_INTERVAL = timedelta(minutes=10)  # a broadcast's reminders, at most one per interval
@@ -92,12 +91,13 @@ async def audience(store: Store, draft: Draft, author_id: int, *, with_groups: b
     acknowledge their own broadcast.
     """
     subtree = draft.scope == "subtree"
-    members = [r for r in await store.recipients(draft.branch_id, subtree=subtree)
+    members = [r for r in await store.broadcasts.recipients(draft.branch_id, subtree=subtree)
                if r.member_id != author_id]
     groups: list[tuple[Branch, int]] = []
     if with_groups:
-        for branch_id, chat_id in await store.group_chats(draft.branch_id, subtree=subtree):
-            branch = await store.branch(branch_id)
+        for branch_id, chat_id in await store.branches.group_chats(draft.branch_id,
+                                                                   subtree=subtree):
+            branch = await store.branches.get(branch_id)
             if branch is not None:
                 groups.append((branch, chat_id))
     return Audience(members, groups)

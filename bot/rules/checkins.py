@@ -59,7 +59,7 @@ async def check_in(
         raise ValueError("not a member")
     day = local_day(now, person.timezone)
     previous = person.last_checkin_status if person.last_checkin_day == day else None
-    await store.record_checkin(person.id, person.branch_id, day, status, note=note, at=now)
+    await store.checkins.record(person.id, person.branch_id, day, status, note=note, at=now)
     return CheckinOutcome(day, status, previous, person.branch_name or "")
 
 
@@ -122,11 +122,11 @@ async def subtree_status(store: Store, root_id: int, now: datetime, *,
     With `missing_only`, only the members without a check-in are read (each branch's
     `members` then holds just them; its `node.members` still counts them all).
     """
-    nodes = await store.subtree(root_id)
+    nodes = await store.branches.subtree(root_id)
     if not nodes:
         raise ValueError(root_id)
     days = {node.id: local_day(now, node.timezone) for node in nodes}
-    rows = await store.roster(root_id, days, missing_only=missing_only)
+    rows = await store.rollup.roster(root_id, days, missing_only=missing_only)
     by_branch = {node.id: BranchStatus(node, days[node.id]) for node in nodes}
     for row in rows:
         by_branch[row.branch_id].members.append(row)

@@ -45,8 +45,7 @@ from storage.coverage import (
     OffDuty,
     Uncovered,
 )
-from storage.outbox import NewMessage
-from storage.rows import Person
+from storage.rows import NewMessage, Person
 from storage.store import Store
 
 BACK_STATUSES = ("on_duty", "available")
@@ -91,7 +90,7 @@ async def branch_rollup(store: Store, branch_id: int, win: Window
                         ) -> tuple[CoverageCounts, CoverageCounts | None, list[CoverageCounts]]:
     """The subtree's total, the branch's own zones (None if it has no households of its
     own), and each direct sub-branch's subtree, worst first."""
-    parts = await store.coverage_rollup(branch_id, starts=win.starts, end=win.end)
+    parts = await store.coverage.rollup(branch_id, starts=win.starts, end=win.end)
     own = next((p for p in parts if p.key == branch_id), None)
     children = worst_first([p for p in parts if p.key != branch_id])
     whole = total(parts, branch_id, own.name if own else "")
@@ -100,24 +99,25 @@ async def branch_rollup(store: Store, branch_id: int, win: Window
 
 async def zones(store: Store, branch_id: int, win: Window) -> list[CoverageCounts]:
     """The branch's own zones, worst first."""
-    return worst_first(await store.zone_coverage(branch_id, starts=win.starts, end=win.end))
+    return worst_first(await store.coverage.zones(branch_id, starts=win.starts, end=win.end))
 
 
 async def uncovered(store: Store, branch_id: int, zone_id: int, win: Window) -> list[Uncovered]:
     """The zone's households due or overdue, overdue first."""
-    return await store.uncovered_households(branch_id, zone_id, starts=win.starts, end=win.end)
+    return await store.coverage.uncovered_households(branch_id, zone_id, starts=win.starts,
+                                                     end=win.end)
 
 
 async def to_visit(store: Store, branch_id: int, day: date, timezone: str) -> dict[int, int]:
     """Households not yet covered on the branch's local `day`, per member of the branch who
     holds some (for the morning prompt)."""
     win = window(day, timezone)
-    return await store.households_to_visit(branch_id, starts=win.starts, end=win.end)
+    return await store.coverage.households_to_visit(branch_id, starts=win.starts, end=win.end)
 
 
 async def off_duty(store: Store, branch_id: int) -> list[OffDuty]:
     """Members of the subtree off duty with households, those with some unheld first."""
-    found = await store.off_duty_holders(branch_id)
+    found = await store.duty.off_duty_holders(branch_id)
     return sorted(found, key=lambda o: (o.unheld <= 0, o.name, o.member_id))
 
 
@@ -153,12 +153,12 @@ async def tell_off_duty(store: Store, translate: Translator, member_id: int, *,
                         now: datetime) -> int:
     """Queue, for the secretaries, that the member is off duty with their households and
     a hand-over button; how many are told (the caller wakes the outbox)."""
-    found = await store.off_duty_member(member_id)
+    found = await store.duty.off_duty_member(member_id)
     if found is None:
         return 0
     messages = []
     for contact in await nearest_secretaries(store, found.branch_id, excluding=member_id):
-        branch = await store.branch(contact.branch_id)
+        branch = await store.branches.get(contact.branch_id)
         language = pick_language(contact.language, contact.telegram_language,
                                  branch.locale if branch else translate.default)
         text = translate(language, "coverage.notice.off_duty", name=esc(found.name),
@@ -168,17 +168,18 @@ async def tell_off_duty(store: Store, translate: Translator, member_id: int, *,
             handover_label(translate, language, found.name),
             Handover("start", member_id).pack())]]))
     if messages:
-        await store.enqueue("coverage_off_duty", messages, at=now)
+        await store.outbox.enqueue("coverage_off_duty", messages, at=now)
     return len(messages)
 
 
 async def tell_holder(store: Store, translate: Translator, holder_id: int, member_name: str,
                       count: int, *, now: datetime) -> None:
     """Queue, for the new holder, whom they cover for and how many households."""
-    holder = await store.person(holder_id)
+    holder = await store.people.get(holder_id)
     language = language_of(translate, holder)
     text = translate(language, "coverage.notice.handed", name=esc(member_name), n=count)
-    await store.enqueue("coverage_handover", [NewMessage(holder_id, holder_id, text)], at=now)
+    await store.outbox.enqueue("coverage_handover", [NewMessage(holder_id, holder_id, text)],
+                               at=now)
 
 
 async def tell_returned(store: Store, translate: Translator, member_name: str,
@@ -186,24 +187,24 @@ async def tell_returned(store: Store, translate: Translator, member_name: str,
     """Queue, for each holder, that the member is back and took their households back."""
     messages = []
     for holder_id, count in returned:
-        language = language_of(translate, await store.person(holder_id))
+        language = language_of(translate, await store.people.get(holder_id))
         messages.append(NewMessage(holder_id, holder_id, translate(
             language, "coverage.notice.returned", name=esc(member_name), n=count)))
     if messages:
-        await store.enqueue("coverage_return", messages, at=now)
+        await store.outbox.enqueue("coverage_return", messages, at=now)
 
 
 async def tell(store: Store, member_id: int, text: str, *, now: datetime) -> None:
     """Queue a message to one member (marked away or back by a secretary)."""
-    await store.enqueue("coverage_member", [NewMessage(member_id, member_id, text)], at=now)
+    await store.outbox.enqueue("coverage_member", [NewMessage(member_id, member_id, text)], at=now)
 
 
 async def come_back(store: Store, member_id: int, *, at: datetime
                     ) -> tuple[bool, list[tuple[int, int]]]:
     """`/back`: clear away and give back the handed households, whatever the latest
     check-in says; (whether away was cleared, (holder, count) given back)."""
-    changed = await store.set_away(member_id, None)
-    return changed, await store.return_households(member_id, at=at)
+    changed = await store.duty.set_away(member_id, None)
+    return changed, await store.duty.return_households(member_id, at=at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +237,7 @@ async def after_checkin(store: Store, translate: Translator, person: Person, sta
             return CheckinEffect()
     elif status not in OFF_DUTY_STATUSES or was_off:
         return CheckinEffect()
-    state = await store.duty_state(person.id)
+    state = await store.duty.state(person.id)
     if state is None:
         return CheckinEffect()
     if status in BACK_STATUSES:

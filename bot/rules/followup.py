@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from bot.i18n import Translator
 from bot.rules.tasks import button, done_buttons, speak
 from bot.text import esc
-from storage.outbox import NewMessage
+from storage.rows import NewMessage, Recipient
 from storage.store import Store
-from storage.tasks import Contact, Followup, Watched
+from storage.tasks import Followup, Watched
 
 
-def _to(contact: Contact, text: str, buttons: list[list[tuple[str, str]]] | None = None
+def _to(contact: Recipient, text: str, buttons: list[list[tuple[str, str]]] | None = None
         ) -> NewMessage:
     return NewMessage(contact.member_id, contact.member_id, text, buttons)
 
@@ -37,7 +37,7 @@ async def run_due(store: Store, translate: Translator, now: datetime) -> int:
     asked: list[Followup] = []
     overdue: list[Followup] = []
     finished: list[tuple[int, int]] = []
-    for w in await store.assignees_to_follow():
+    for w in await store.followups.assignees_to_follow():
         member = w.assignee.member_id
         if not w.task_open or w.state not in ("pending", "accepted"):
             finished.append((w.task_id, member))
@@ -69,7 +69,7 @@ async def run_due(store: Store, translate: Translator, now: datetime) -> int:
     due = asked + overdue
     if not due and not finished:
         return 0
-    return await store.record_followups(due, at=now, finished=finished)
+    return await store.followups.record(due, at=now, finished=finished)
 
 
 def _overdue(translate: Translator, w: Watched) -> Followup:

@@ -63,11 +63,11 @@ async def create_invite(
         uses = DEFAULT_USES[role]
     code = new_code()
     expires_at = now + expires_in if expires_in else None
-    await store.create_invite(code, branch_id, role, uses=uses, expires_at=expires_at,
-                              created_by=created_by, at=now)
-    await store.audit(created_by, "invite", branch_id=branch_id, allowed=True,
-                      detail={"role": role, "uses": uses}, at=now)
-    invite = await store.invite(code)
+    await store.invites.create(code, branch_id, role, uses=uses, expires_at=expires_at,
+                               created_by=created_by, at=now)
+    await store.audit.record(created_by, "invite", branch_id=branch_id, allowed=True,
+                             detail={"role": role, "uses": uses}, at=now)
+    invite = await store.invites.get(code)
     assert invite is not None
     return invite
 
@@ -94,7 +94,7 @@ class JoinVerdict:
 
 async def examine(store: Store, code: str, person: Person | None, now: datetime) -> JoinVerdict:
     """Decide what an invite code would do for this person, without changing anything."""
-    invite = await store.invite(code) if looks_like_code(code) else None
+    invite = await store.invites.get(code) if looks_like_code(code) else None
     if invite is None:
         return JoinVerdict(JoinCheck.UNKNOWN, None)
     if invite.revoked:

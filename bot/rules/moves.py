@@ -32,9 +32,8 @@ from bot.i18n import Translator, pick_language
 from bot.rules.needs import nearest_secretaries
 from bot.text import esc
 from storage.moves import MoveOutcome
-from storage.outbox import NewMessage
+from storage.rows import NewMessage, Recipient
 from storage.store import Store
-from storage.tasks import Contact
 
 __all__ = ["MoveOutcome", "join_by_invite", "move"]
 
@@ -55,31 +54,32 @@ async def move(store: Store, translate: Translator, member_id: int, *,
     what they held for the branches they leave (see the module's docstring), and queue the
     messages that tell of it; the caller wakes the outbox. None if the invite is not usable.
     """
-    person = await store.person(member_id)
+    person = await store.people.get(member_id)
     target: str | None
     if invite is not None:
-        found = await store.invite(invite)
+        found = await store.invites.get(invite)
         target = found.branch_name if found else None
     else:
-        branch = await store.branch(branch_id) if branch_id is not None else None
+        branch = await store.branches.get(branch_id) if branch_id is not None else None
         target = branch.name if branch else None
     if target is None:
         return None
     old_id = person.branch_id if person else None
-    old = await store.branch(old_id) if old_id is not None else None
+    old = await store.branches.get(old_id) if old_id is not None else None
     if person is None or old is None:
-        return await store.move_member(member_id, invite=invite, branch_id=branch_id, role=role,
-                                       by=by, at=now, decline_reason="",
-                                       compose=lambda _: [])
+        return await store.moves.move_member(member_id, invite=invite, branch_id=branch_id,
+                                             role=role,
+                                             by=by, at=now, decline_reason="",
+                                             compose=lambda _: [])
     secretaries = await nearest_secretaries(store, old.id, excluding=member_id)
-    locales = {c.branch_id: (await store.branch(c.branch_id)) for c in secretaries}
-    held = await store.member_households(member_id)
-    creators = {task.created_by for task, _ in await store.open_tasks_of(member_id)}
+    locales = {c.branch_id: (await store.branches.get(c.branch_id)) for c in secretaries}
+    held = await store.households.of_member(member_id)
+    creators = {task.created_by for task, _ in await store.tasks.open_of(member_id)}
     others = {h.backup_id for h in held if h.backup_id is not None} | creators
-    contacts = {c.member_id: c for c in await store.contacts(sorted(others))}
+    contacts = {c.member_id: c for c in await store.people.contacts(sorted(others))}
     name, old_name, old_id, locale = person.display_name, old.name, old.id, old.locale
 
-    def speak(contact: Contact) -> str:
+    def speak(contact: Recipient) -> str:
         return pick_language(contact.language, contact.telegram_language, locale)
 
     def compose(outcome: MoveOutcome) -> Sequence[NewMessage]:
@@ -110,14 +110,14 @@ async def move(store: Store, translate: Translator, member_id: int, *,
                 title=esc(withdrawn.title[:TITLE_MAX]), name=esc(name), branch=esc(target))))
         return messages
 
-    return await store.move_member(
+    return await store.moves.move_member(
         member_id, invite=invite, branch_id=branch_id, role=role, by=by, at=now,
         decline_reason=translate(locale, "move.declined_reason", branch=target),
         compose=compose)
 
 
 def summary(translate: Translator, language: str, outcome: MoveOutcome, *, name: str,
-            old: str, old_id: int, target: str, backups: dict[int, Contact]) -> str:
+            old: str, old_id: int, target: str, backups: dict[int, Recipient]) -> str:
     """What the secretaries of the branch left are told (HTML)."""
     t = translate
     lines = [t(language, "move.notice", name=esc(name), old=esc(old), branch=esc(target))]

@@ -19,9 +19,8 @@ from bot.i18n import Translator, pick_language
 from bot.rules.vocab import NeedCategory, NeedStatus, Urgency
 from bot.text import esc
 from storage.households import Household
-from storage.needs import CLOSED, NeedContact, NeedRow
-from storage.outbox import Buttons, NewMessage
-from storage.rows import Person
+from storage.needs import CLOSED, NeedRow
+from storage.rows import Buttons, NewMessage, Person, Recipient
 from storage.store import Store
 
 CATEGORIES: tuple[str, ...] = tuple(NeedCategory)
@@ -198,30 +197,30 @@ def block(translate: Translator, language: str, need: NeedRow, now: datetime, *,
 
 
 async def nearest_secretaries(store: Store, branch_id: int | None, *,
-                              excluding: int | None = None) -> list[NeedContact]:
+                              excluding: int | None = None) -> list[Recipient]:
     """The secretaries of the branch other than `excluding`; if it has none, those of the
     nearest branch above that has some (none at all: an empty list)."""
     while branch_id is not None:
-        people = [c for c in await store.branch_secretaries(branch_id)
+        people = [c for c in await store.people.branch_secretaries(branch_id)
                   if c.member_id != excluding]
         if people:
             return people
-        branch = await store.branch(branch_id)
+        branch = await store.branches.get(branch_id)
         branch_id = branch.parent_id if branch else None
     return []
 
 
-async def notified(store: Store, need: NeedRow) -> list[NeedContact]:
+async def notified(store: Store, need: NeedRow) -> list[Recipient]:
     """The secretaries told of a new need (see the module's docstring)."""
-    branch = await store.branch(need.branch_id)
+    branch = await store.branches.get(need.branch_id)
     parent_id = branch.parent_id if branch else None
     if need.urgency != "critical" or parent_id is None:
         return await nearest_secretaries(store, need.branch_id, excluding=need.reporter_id)
-    people = [c for c in await store.branch_secretaries(need.branch_id)
+    people = [c for c in await store.people.branch_secretaries(need.branch_id)
               if c.member_id != need.reporter_id]
-    people += await store.branch_secretaries(parent_id)
+    people += await store.people.branch_secretaries(parent_id)
     if not people:
-        parent = await store.branch(parent_id)
+        parent = await store.branches.get(parent_id)
         people = await nearest_secretaries(store, parent.parent_id if parent else None)
     return list({c.member_id: c for c in people}.values())  # once each, in order
 
@@ -242,17 +241,17 @@ async def report(
     assert reporter.branch_id is not None
     assert draft.category in CATEGORIES and draft.urgency in URGENCIES
     assert draft.details is not None
-    need_id = await store.create_need(
+    need_id = await store.needs.create(
         branch_id=reporter.branch_id, reporter_id=reporter.id, category=draft.category,
         urgency=draft.urgency, for_self=draft.for_self,
         for_whom=None if draft.for_self else draft.for_whom, details=draft.details,
         location=draft.location, latitude=draft.latitude, longitude=draft.longitude,
         household_id=draft.household_id, at=now)
-    need = await store.need(need_id)
+    need = await store.needs.get(need_id)
     assert need is not None
     messages = []
     for contact in await notified(store, need):
-        branch = await store.branch(contact.branch_id)
+        branch = await store.branches.get(contact.branch_id)
         language = pick_language(contact.language, contact.telegram_language,
                                  branch.locale if branch else translate.default)
         text = translate(language, "need.new_header", id=need.id) + "\n" + block(
@@ -260,7 +259,7 @@ async def report(
         messages.append(NewMessage(contact.member_id, contact.member_id, text,
                                    buttons(language, need.id)))
     if messages:
-        await store.enqueue("need", messages, at=now)
+        await store.outbox.enqueue("need", messages, at=now)
     return need_id, len(messages)
 
 
@@ -274,12 +273,12 @@ async def change_status(store: Store, translate: Translator, need_id: int, statu
     """
     if status not in STATUSES:
         raise ValueError(f"unknown need status {status!r}")
-    if not await store.set_need_status(need_id, status, note=note, by=by, at=now):
+    if not await store.needs.set_status(need_id, status, note=note, by=by, at=now):
         return False
-    need = await store.need(need_id)
+    need = await store.needs.get(need_id)
     assert need is not None
-    person = await store.person(need.reporter_id)
-    branch = await store.branch(need.branch_id)
+    person = await store.people.get(need.reporter_id)
+    branch = await store.branches.get(need.branch_id)
     default = (person.locale if person else None) or (branch.locale if branch else None)
     language = pick_language(person.language if person else None,
                              person.telegram_language if person else None,
@@ -289,8 +288,9 @@ async def change_status(store: Store, translate: Translator, need_id: int, statu
                      status=translate(language, f"need.status_{status}"))
     if note:
         text += "\n" + translate(language, "need.note_line", note=esc(note))
-    await store.enqueue("need_status", [NewMessage(need.reporter_id, need.reporter_id, text)],
-                        at=now)
+    await store.outbox.enqueue("need_status", [NewMessage(need.reporter_id, need.reporter_id,
+                                                          text)],
+                               at=now)
     return True
 
 

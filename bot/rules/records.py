@@ -123,9 +123,9 @@ async def member_record(store: Store, member_id: int, timezone: str, first_day: 
     zone = ZoneInfo(timezone)
     start = datetime.combine(first_day, time(0), zone)
     end = datetime.combine(last_day + timedelta(days=1), time(0), zone)
-    figures = await store.record_figures(member_id, first_day, last_day, start, end, now)
+    figures = await store.records.figures(member_id, first_day, last_day, start, end, now)
     kinds = ("commendation", "note") if notes else ("commendation",)
-    conduct = await store.conduct_entries(member_id, start, end, kinds)
+    conduct = await store.records.conduct_entries(member_id, start, end, kinds)
     median = (timedelta(seconds=statistics.median(figures.answer_seconds))
               if figures.answer_seconds else None)
     return Record(

@@ -19,9 +19,9 @@ from bot.i18n import Translator, pick_language
 from bot.rules import needs, when
 from bot.rules.callbacks import Task
 from bot.text import cut, esc
-from storage.outbox import Buttons, NewMessage
+from storage.rows import Buttons, NewMessage, Recipient
 from storage.store import Store
-from storage.tasks import Contact, TaskRow
+from storage.tasks import TaskRow
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +189,7 @@ def card(translate: Translator, language: str, *, task_id: int | str, title: str
     return "\n".join(lines)
 
 
-def speak(contact: Contact, translate: Translator) -> str:
+def speak(contact: Recipient, translate: Translator) -> str:
     """The language to write to a contact in."""
     return pick_language(contact.language, contact.telegram_language, translate.default)
 
@@ -200,19 +200,19 @@ async def create(store: Store, translate: Translator, draft: Draft, *, by: int,
     assert draft.title is not None
     due = format_due(draft.due_at, draft.timezone)
     messages = []
-    for contact in await store.contacts(list(assignees)):
+    for contact in await store.people.contacts(list(assignees)):
         language = speak(contact, translate)
         text = card(translate, language, task_id=ID_PLACEHOLDER, title=draft.title,
                     details=draft.details, due=due, author=draft.author,
                     branch=draft.branch_name)
         messages.append(NewMessage(contact.member_id, contact.member_id, text,
                                    _answer_buttons(translate, language, ID_PLACEHOLDER)))
-    task_id = await store.create_task(
+    task_id = await store.tasks.create(
         branch_id=draft.branch_id, created_by=by, title=draft.title, details=draft.details,
         due_at=draft.due_at, need_id=draft.need_id, team_id=draft.team_id, assignees=assignees,
         messages=messages, placeholder=ID_PLACEHOLDER, at=now)
-    await store.audit(by, "assign", branch_id=draft.branch_id, allowed=True,
-                      detail={"task": task_id, "assignees": len(assignees),
+    await store.audit.record(by, "assign", branch_id=draft.branch_id, allowed=True,
+                             detail={"task": task_id, "assignees": len(assignees),
                               "need": draft.need_id}, at=now)
     if draft.need_id is not None:
         await _need_status(store, translate, draft.need_id, "assigned", note=draft.title, by=by,
@@ -220,24 +220,25 @@ async def create(store: Store, translate: Translator, draft: Draft, *, by: int,
     return task_id
 
 
-async def decline(store: Store, translate: Translator, task: TaskRow, member: Contact,
+async def decline(store: Store, translate: Translator, task: TaskRow, member: Recipient,
                   reason: str, now: datetime) -> bool:
     """Record a decline and tell the assigning secretary at once; False if not pending."""
     messages = []
-    for secretary in await store.contacts([task.created_by]):
+    for secretary in await store.people.contacts([task.created_by]):
         language = speak(secretary, translate)
         messages.append(NewMessage(secretary.member_id, secretary.member_id, translate(
             language, "task.declined_notice", id=task.id, title=esc(task.title),
             name=esc(member.name), reason=esc(reason))))
-    return await store.answer_assignment(task.id, member.member_id, accept=False, reason=reason,
-                                         at=now, messages=messages)
+    return await store.tasks.answer_assignment(task.id, member.member_id, accept=False,
+                                               reason=reason,
+                                               at=now, messages=messages)
 
 
 async def finish(store: Store, translate: Translator, task: TaskRow, member_id: int, *,
                  note: str | None, proof_file_id: str | None, now: datetime) -> tuple[bool, bool]:
     """Mark a part done; when that completes the task, resolve its need. (recorded, closed)."""
-    recorded, closed = await store.finish_assignment(task.id, member_id, note=note,
-                                                     proof_file_id=proof_file_id, at=now)
+    recorded, closed = await store.tasks.finish_assignment(task.id, member_id, note=note,
+                                                           proof_file_id=proof_file_id, at=now)
     if closed:
         await _tell(store, translate, [task.created_by], "task.complete_notice", now,
                     id=task.id, title=esc(task.title))
@@ -248,14 +249,14 @@ async def finish(store: Store, translate: Translator, task: TaskRow, member_id: 
 async def close(store: Store, translate: Translator, task: TaskRow, status: str, *, by: int,
                 now: datetime) -> bool:
     """A secretary marks the task done or cancels it; False if it was not open."""
-    if not await store.close_task(task.id, status, by=by, at=now):
+    if not await store.tasks.close(task.id, status, by=by, at=now):
         return False
-    await store.audit(by, f"task_{status}", branch_id=task.branch_id, allowed=True,
-                      detail={"task": task.id}, at=now)
+    await store.audit.record(by, f"task_{status}", branch_id=task.branch_id, allowed=True,
+                             detail={"task": task.id}, at=now)
     if status == "done":
         await _closed(store, translate, task, note=None, by=by, now=now)
     else:
-        still = [a.member_id for a in await store.assignments(task.id)
+        still = [a.member_id for a in await store.tasks.assignments(task.id)
                  if a.state in ("pending", "accepted")]
         await _tell(store, translate, still, "task.cancelled_notice", now, id=task.id,
                     title=esc(task.title))
@@ -267,16 +268,16 @@ async def _tell(store: Store, translate: Translator, member_ids: Sequence[int], 
     """Queue one message to each member, in their language."""
     messages = [NewMessage(c.member_id, c.member_id, translate(speak(c, translate), key,
                                                                **values))
-                for c in await store.contacts(list(member_ids))]
+                for c in await store.people.contacts(list(member_ids))]
     if messages:
-        await store.enqueue("task", messages, at=now)
+        await store.outbox.enqueue("task", messages, at=now)
 
 
 async def _closed(store: Store, translate: Translator, task: TaskRow, *, note: str | None,
                   by: int, now: datetime) -> None:
     if task.need_id is None:
         return
-    notes = [a.done_note for a in await store.assignments(task.id) if a.done_note]
+    notes = [a.done_note for a in await store.tasks.assignments(task.id) if a.done_note]
     text = "; ".join(dict.fromkeys([*notes, *([note] if note else [])])) or task.title
     text = cut(text, NOTE_MAX)  # the notes of many assignees: a need's note is one of them
     await _need_status(store, translate, task.need_id, "resolved", note=text, by=by, now=now)

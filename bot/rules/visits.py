@@ -54,7 +54,7 @@ async def plan(store: Store, member_id: int, timezone: str, now: datetime) -> li
     """The member's households, those that want a visit first, then by zone and label."""
     win = window(local_day(now, timezone), timezone)
     entries = []
-    for household, interval in await store.member_household_intervals(
+    for household, interval in await store.households.of_member_with_intervals(
             member_id, default=DEFAULT_VISIT_EVERY, most=MAX_VISIT_EVERY):
         reached = household.last_reached_at
         entries.append(Entry(
@@ -66,7 +66,7 @@ async def plan(store: Store, member_id: int, timezone: str, now: datetime) -> li
 
 async def held(store: Store, member_id: int, household_id: int) -> Household | None:
     """The household if the member holds it now, else None (gone, or someone else's)."""
-    household = await store.household(household_id)
+    household = await store.households.get(household_id)
     return household if household is not None and member_id in household.holders() else None
 
 

@@ -32,7 +32,7 @@ from handlers.broadcasts.progress import progress_reporter
 from handlers.core import menus
 from handlers.core.context import SERVICES_KEY, Context
 from handlers.core.sender import telegram_sender
-from storage.store import Defaults as StoreDefaults
+from storage.branches import Defaults as StoreDefaults
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
@@ -215,7 +215,7 @@ async def _set_menus(context: Context) -> None:
     try:
         await menus.set_defaults(application.bot, services.translate,
                                  services.config.defaults.locale)
-        for user_id, chosen, telegram_language in await services.store.secretaries():
+        for user_id, chosen, telegram_language in await services.store.people.secretaries():
             language = pick_language(chosen, telegram_language, services.config.defaults.locale)
             await menus.set_for_person(application.bot, services, user_id, "secretary",
                                        language)

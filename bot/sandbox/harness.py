@@ -124,7 +124,7 @@ class SandboxBot:
         try:
             await asyncio.wait_for(outbox.idle(), seconds)
         except TimeoutError:
-            pending = await self.store.pending_outbox(after_id=0, limit=3)
+            pending = await self.store.outbox.pending(after_id=0, limit=3)
             raise TimeoutError(f"the outbox is not idle after {seconds} s ({outbox.state()}); "
                                f"first pending rows: {pending}") from None
         await self.settle()

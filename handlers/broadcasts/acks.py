@@ -27,8 +27,7 @@ from bot.rules.callbacks import Ack, BroadcastReport
 from handlers.core.context import Context
 from handlers.core.guards import scope
 from handlers.core.replies import esc, plain, pressed, refuse, reply, reply_lines
-from storage.outbox import NewMessage
-from storage.rows import BroadcastRow
+from storage.rows import BroadcastRow, NewMessage
 
 logger = logging.getLogger(__name__)
 
@@ -47,15 +46,15 @@ async def ack(update: Update, context: Context) -> None:
         await query.answer(context.t("button.stale"), show_alert=True)
         return
     store = context.store
-    row = await store.broadcast(broadcast_id)
-    if row is None or not row.ack_required or not await store.is_recipient(broadcast_id,
+    row = await store.broadcasts.get(broadcast_id)
+    if row is None or not row.ack_required or not await store.broadcasts.is_recipient(broadcast_id,
                                                                           actor.user_id):
         await query.answer(context.t("ack.not_for_you"), show_alert=True)
         return
     chat = update.effective_chat
     chat_id = chat.id if chat is not None else actor.user_id
-    if not await store.acknowledge(broadcast_id, actor.user_id, chat_id,
-                                   at=context.clock.now()):
+    if not await store.broadcasts.acknowledge(broadcast_id, actor.user_id, chat_id,
+                                              at=context.clock.now()):
         await query.answer(context.t("ack.already"))
         return
     await query.answer(context.t("ack.thanks"))
@@ -92,7 +91,7 @@ async def list_broadcasts(update: Update, context: Context) -> None:
     if branch is None:
         return
     store = context.store
-    rows = await store.recent_broadcasts(branch.id, limit=10)
+    rows = await store.broadcasts.recent(branch.id, limit=10)
     if not rows:
         await reply(update, context.t("broadcasts.none", branch=esc(branch.name)))
         return
@@ -100,7 +99,7 @@ async def list_broadcasts(update: Update, context: Context) -> None:
     lines = [context.t("broadcasts.header", branch=esc(branch.name))]
     keyboard = []
     for row in rows:
-        counts = await store.broadcast_counts(row.id)
+        counts = await store.broadcasts.counts(row.id)
         lines.append("")
         lines.append(context.t(
             "broadcasts.item", id=row.id, branch=esc(row.branch_name),
@@ -129,7 +128,7 @@ async def report_button(update: Update, context: Context) -> None:
         return
     broadcast_id, action = parsed.broadcast, parsed.action
     actor = context.me
-    row = await context.store.broadcast(broadcast_id)
+    row = await context.store.broadcasts.get(broadcast_id)
     if row is None or not await may_lead(context.store, actor, row.branch_id):
         await refuse(update, context, "deny.outside_scope", action=f"broadcasts_{action}",
                      branch_id=row.branch_id if row else None,
@@ -144,7 +143,7 @@ async def report_button(update: Update, context: Context) -> None:
 async def _who(update: Update, context: Context, row: BroadcastRow) -> None:
     query = update.callback_query
     assert query is not None
-    missing = await context.store.unacknowledged(row.id)
+    missing = await context.store.broadcasts.unacknowledged(row.id)
     await query.answer()
     if not missing:
         await reply(update, context.t("broadcasts.all_acknowledged", id=row.id))
@@ -161,13 +160,13 @@ async def _remind(update: Update, context: Context, row: BroadcastRow) -> None:
     actor = context.actor
     assert query is not None and actor is not None
     store, now = context.store, context.clock.now()
-    targets = [p for p in await store.unacknowledged(row.id) if p.reachable]
+    targets = [p for p in await store.broadcasts.unacknowledged(row.id) if p.reachable]
     if not targets:
         await query.answer(plain(context.t("broadcasts.all_acknowledged", id=row.id)),
                            show_alert=True)
         return
-    author = await store.person(row.author_id)
-    branch = await store.branch(row.branch_id)
+    author = await store.people.get(row.author_id)
+    branch = await store.branches.get(row.branch_id)
     draft = Draft(row.branch_id, row.branch_name, author.display_name if author else "",
                   body=row.body)
     default = branch.locale if branch else context.config.defaults.locale
@@ -181,7 +180,7 @@ async def _remind(update: Update, context: Context, row: BroadcastRow) -> None:
             [[(label, Ack(row.id).pack())]]))
     # Once per REMIND_INTERVAL, decided inside the write: two secretaries pressing at the
     # same moment send one reminder, not two.
-    last = await store.enqueue_at_most_every(
+    last = await store.outbox.enqueue_at_most_every(
         "reminder", messages, interval=broadcasts.REMIND_INTERVAL, action=REMIND_ACTION,
         subject=("broadcast", row.id), actor_id=actor.user_id, branch_id=row.branch_id,
         detail={"reminded": len(messages)}, at=now)

@@ -33,7 +33,7 @@ from handlers.core.context import Context
 from handlers.core.drafts import Drafts, stay
 from handlers.core.guards import scope
 from handlers.core.replies import esc, refuse, reply, utf16_len
-from storage.outbox import Buttons
+from storage.rows import Buttons
 
 logger = logging.getLogger(__name__)
 
@@ -101,8 +101,8 @@ async def not_a_message(update: Update, context: Context) -> int:
 
 async def _ask_scope(update: Update, context: Context, draft: Draft) -> int:
     store = context.store
-    own = await store.recipients(draft.branch_id, subtree=False)
-    everyone = await store.recipients(draft.branch_id, subtree=True)
+    own = await store.broadcasts.recipients(draft.branch_id, subtree=False)
+    everyone = await store.broadcasts.recipients(draft.branch_id, subtree=True)
     actor = context.me
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(context.t("broadcast.button_branch", n=sum(
@@ -128,7 +128,8 @@ async def choose(update: Update, context: Context) -> int:
     await query.answer()
     if choice in broadcasts.SCOPES:
         draft.scope = choice
-        groups = await context.store.group_chats(draft.branch_id, subtree=choice == "subtree")
+        groups = await context.store.branches.group_chats(draft.branch_id,
+                                                          subtree=choice == "subtree")
         if groups:
             await query.edit_message_text(context.t("broadcast.ask_groups", n=len(groups)),
                                           reply_markup=_keyboard(context, "groups_y", "groups_n"))
@@ -200,7 +201,7 @@ async def send(update: Update, context: Context) -> int:
     DRAFTS.drop(context)
     actor = context.me
     store = context.store
-    branch = await store.branch(draft.branch_id)
+    branch = await store.branches.get(draft.branch_id)
     if branch is None or not await may_lead(store, actor, draft.branch_id):
         await refuse(update, context, "deny.outside_scope", action="broadcast",
                      branch_id=draft.branch_id, branch=esc(draft.branch_name))
@@ -216,7 +217,7 @@ async def send(update: Update, context: Context) -> int:
     now = context.clock.now()
     # Written (with its audit entry) before the author is told it is queued: a crash right
     # after Send either loses nothing or was never confirmed.
-    broadcast_id = await store.create_broadcast(
+    broadcast_id = await store.broadcasts.create(
         placeholder=broadcasts.ID_PLACEHOLDER, branch_id=branch.id, author_id=actor.user_id,
         scope=draft.scope, body=draft.body, media_kind=draft.media_kind,
         media_file_id=draft.media_file_id, to_groups=draft.to_groups,
@@ -229,8 +230,8 @@ async def send(update: Update, context: Context) -> int:
     # Only now may the worker edit the status message (so "queued" never overwrites its
     # report); if it finished meanwhile, the report is given here.
     chat_id, message_id = query.message.chat.id, query.message.message_id
-    await store.set_broadcast_status_message(broadcast_id, chat_id, message_id)
-    row = await store.broadcast(broadcast_id)
+    await store.broadcasts.set_status_message(broadcast_id, chat_id, message_id)
+    row = await store.broadcasts.get(broadcast_id)
     if row is not None and row.finished_at is not None:
         await progress_reporter(context.bot, context.services)(broadcast_id, True)
     context.services.wake_outbox()

@@ -45,7 +45,8 @@ async def eta(services: Services, language: str, broadcast_id: int) -> str:
     outbox = services.outbox
     if outbox is None:
         return eta_words(services.translate, language, 0)
-    waiting = await services.store.pending_through(broadcast_id, outbox.lane_kinds("broadcast"))
+    waiting = await services.store.broadcasts.pending_through(broadcast_id,
+                                                              outbox.lane_kinds("broadcast"))
     return eta_words(services.translate, language, outbox.seconds_for(waiting, "broadcast"))
 
 
@@ -87,15 +88,15 @@ def progress_reporter(bot: Bot, services: Services) -> Any:
 
     async def report(broadcast_id: int, finished: bool) -> None:
         store = services.store
-        row = await store.broadcast(broadcast_id)
+        row = await store.broadcasts.get(broadcast_id)
         if row is None or row.status_chat_id is None or row.status_message_id is None:
             return
-        author = await store.person(row.author_id)
+        author = await store.people.get(row.author_id)
         language = pick_language(author.language if author else None,
                                  author.telegram_language if author else None,
                                  services.config.defaults.locale)
-        counts = await store.broadcast_counts(broadcast_id)
-        problems = await store.problem_recipients(broadcast_id) if finished else None
+        counts = await store.broadcasts.counts(broadcast_id)
+        problems = await store.broadcasts.problem_recipients(broadcast_id) if finished else None
         left = None if finished else await eta(services, language, broadcast_id)
         text = progress_text(services.translate, language, broadcast_id, counts, finished,
                              problems, left)

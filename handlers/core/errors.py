@@ -20,8 +20,8 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(context.error, Forbidden) and update.effective_user is not None:
         # The user blocked the bot: nothing to tell them; remember they are unreachable.
         try:
-            await context.store.set_reachable(update.effective_user.id, False,
-                                              at=context.clock.now())
+            await context.store.people.set_reachable(update.effective_user.id, False,
+                                                     at=context.clock.now())
         except Exception:
             logger.exception("could not mark a user unreachable")
         return

@@ -102,7 +102,7 @@ async def scope(update: Update, context: Context, command: str,
             await say(update, context.t("branch.bad_id", value=esc(branch_arg[:20])))
             return None
         target_id = int(raw)
-    branch = await store.branch(target_id)
+    branch = await store.branches.get(target_id)
     if branch is None:
         await say(update, context.t("branch.unknown", id=target_id))
         return None
@@ -119,7 +119,7 @@ async def named_member(update: Update, context: Context, command: str,
     branch = await scope(update, context, command)
     if branch is None:
         return None
-    found = await context.store.find_members(branch.id, query)
+    found = await context.store.records.find_members(branch.id, query)
     wanted = query.lstrip("@").lower()
 
     def is_exact(m: MemberMatch) -> bool:

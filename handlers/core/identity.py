@@ -19,15 +19,15 @@ async def load_actor(update: Update, context: Context) -> None:
     if user is None or user.is_bot:
         return
     store, now = context.store, context.clock.now()
-    person = await store.person(user.id)
+    person = await store.people.get(user.id)
     fresh = (user.first_name, user.last_name, user.username, user.language_code)
     if person is None:
-        await store.save_person(user.id, *fresh, at=now)
-        person = await store.person(user.id)
+        await store.people.save(user.id, *fresh, at=now)
+        person = await store.people.get(user.id)
     elif not person.reachable or fresh != (person.first_name, person.last_name,
                                            person.username, person.telegram_language):
         # Writing to the bot proves the person is reachable again.
-        await store.save_person(user.id, *fresh, at=now)
+        await store.people.save(user.id, *fresh, at=now)
         person = dataclasses.replace(
             person, first_name=user.first_name, last_name=user.last_name,
             username=user.username, telegram_language=user.language_code, reachable=True)

@@ -37,7 +37,7 @@ async def lang_button(update: Update, context: Context) -> None:
 
 async def _switch(update: Update, context: Context, code: str) -> None:
     actor = context.me
-    await context.store.set_language(actor.user_id, code, at=context.clock.now())
+    await context.store.people.set_language(actor.user_id, code, at=context.clock.now())
     text = context.translate(code, "lang.set")
     if update.callback_query is not None:
         await update.callback_query.edit_message_text(text)

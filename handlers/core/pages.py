@@ -27,7 +27,7 @@ from bot.rules.callbacks import PageButton
 from bot.text import SPLIT_LIMIT, split_html
 from handlers.core.context import Context
 from handlers.core.replies import edit, reply
-from storage.outbox import Buttons
+from storage.rows import Buttons
 
 logger = logging.getLogger(__name__)
 

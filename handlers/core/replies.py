@@ -97,8 +97,8 @@ async def allowed(context: Context, action: str, *, branch_id: int | None,
     """Record a privileged action that was done, in the audit log (`refuse` records the
     refused ones)."""
     actor = context.actor
-    await context.store.audit(actor.user_id if actor else None, action, branch_id=branch_id,
-                              allowed=True, detail=dict(detail), at=context.clock.now())
+    await context.store.audit.record(actor.user_id if actor else None, action, branch_id=branch_id,
+                                     allowed=True, detail=dict(detail), at=context.clock.now())
 
 
 async def refuse(
@@ -112,7 +112,7 @@ async def refuse(
 ) -> None:
     """Refuse a privileged attempt: answer why, and record it in the audit log."""
     actor = context.actor
-    await context.store.audit(
+    await context.store.audit.record(
         actor.user_id if actor else None, action, branch_id=branch_id, allowed=False,
         detail={"reason": key}, at=context.clock.now())
     query = update.callback_query

@@ -35,7 +35,7 @@ async def _target(update: Update, context: Context,
     match = await named_member(update, context, command, " ".join(args))
     if match is None:
         return None
-    branch = await context.store.branch(match.branch_id)
+    branch = await context.store.branches.get(match.branch_id)
     timezone = branch.timezone if branch else context.config.defaults.timezone
     return (match.member_id, match.name, match.branch_id, timezone,
             match.member_id == actor.user_id)
@@ -45,7 +45,7 @@ async def _tell_member(context: Context, member_id: int, lines: list[tuple[str, 
                        ) -> None:
     """Queue a message to a member marked away or back by a secretary."""
     store, translate = context.store, context.translate
-    language = coverage.language_of(translate, await store.person(member_id))
+    language = coverage.language_of(translate, await store.people.get(member_id))
     text = "\n".join(translate(language, key, **values) for key, values in lines)
     await coverage.tell(store, member_id, text, now=context.clock.now())
 
@@ -57,15 +57,15 @@ async def away(update: Update, context: Context) -> None:
         return
     member_id, name, branch_id, timezone, self_ = target
     store, t, now = context.store, context.t, context.clock.now()
-    state = await store.duty_state(member_id)
+    state = await store.duty.state(member_id)
     since = state.away_since if state else None
     if since is not None:
         when = since.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
         await reply(update, t("coverage.away.already_self", since=when) if self_ else
                     t("coverage.away.already_member", name=esc(name), since=when))
         return
-    was_off = await store.latest_status(member_id) in OFF_DUTY_STATUSES
-    await store.set_away(member_id, now)
+    was_off = await store.checkins.latest_status(member_id) in OFF_DUTY_STATUSES
+    await store.duty.set_away(member_id, now)
     await allowed(context, "away", branch_id=branch_id, member=member_id)
     households = state.households if state else 0
     unheld = households - (state.handed if state else 0)
@@ -108,7 +108,7 @@ async def back(update: Update, context: Context) -> None:
             lines.append(t("coverage.away.back_self"))
         if count:
             lines.append(t("coverage.away.back_returned", n=count))
-        status = await store.latest_status(member_id)
+        status = await store.checkins.latest_status(member_id)
         if status in OFF_DUTY_STATUSES:
             lines.append(t("coverage.away.back_still_off", status=status_label(context, status)))
     else:

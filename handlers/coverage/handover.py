@@ -61,8 +61,8 @@ async def _off_duty(update: Update, context: Context,
     """The off-duty member a button names and their branch, if the presser leads it;
     None after answering why not."""
     store, actor = context.store, context.me
-    person = await store.person(member_id)
-    branch = await store.branch(person.branch_id) if person and person.branch_id else None
+    person = await store.people.get(member_id)
+    branch = await store.branches.get(person.branch_id) if person and person.branch_id else None
     if person is None or branch is None:
         await _alert(update, context, "coverage.handover.unknown")
         return None
@@ -70,7 +70,7 @@ async def _off_duty(update: Update, context: Context,
         await refuse(update, context, "deny.outside_scope", action="handover",
                      branch_id=branch.id, branch=esc(branch.name))
         return None
-    found = await store.off_duty_member(member_id)
+    found = await store.duty.off_duty_member(member_id)
     if found is None:
         await _alert(update, context, "coverage.handover.not_off",
                      name=esc(person.display_name))
@@ -83,8 +83,8 @@ async def _roster(context: Context, found: OffDuty, branch: Branch,
     """A page of the members who could take the households, on duty first."""
     t = context.t
     today = local_day(context.clock.now(), branch.timezone)
-    people = await context.store.handover_candidates(branch.id, today,
-                                                     excluding=found.member_id)
+    people = await context.store.duty.handover_candidates(branch.id, today,
+                                                          excluding=found.member_id)
     if not people:
         return t("coverage.handover.nobody", branch=esc(branch.name)), None
     pages = (len(people) + PAGE_SIZE - 1) // PAGE_SIZE
@@ -114,10 +114,11 @@ async def _holder(update: Update, context: Context, found: OffDuty, branch: Bran
                   to_id: int) -> str | None:
     """The chosen holder's name if they may still take the households; None after saying no."""
     today = local_day(context.clock.now(), branch.timezone)
-    people = await context.store.handover_candidates(branch.id, today, excluding=found.member_id)
+    people = await context.store.duty.handover_candidates(branch.id, today,
+                                                          excluding=found.member_id)
     chosen = next((p for p in people if p.member_id == to_id), None)
     if chosen is None:
-        person = await context.store.person(to_id)
+        person = await context.store.people.get(to_id)
         await _alert(update, context, "coverage.handover.bad_target",
                      to=esc(person.display_name if person else f"#{to_id}"))
         return None
@@ -170,7 +171,7 @@ async def handover_button(update: Update, context: Context) -> None:
         await query.edit_message_text(text, reply_markup=markup)
         return
     store, now = context.store, context.clock.now()
-    count = await store.hand_over(member_id, second, at=now)
+    count = await store.duty.hand_over(member_id, second, at=now)
     await allowed(context, "handover", branch_id=branch.id, member=member_id, to=second,
                   households=count)
     await coverage.tell_holder(store, context.translate, second, found.name, count, now=now)

@@ -213,9 +213,9 @@ async def coverage_button(update: Update, context: Context) -> None:
         return
     kind, key = parsed.view, parsed.id
     store = context.store
-    zone = await store.zone_by_id(key) if kind == "zone" else None
+    zone = await store.zones.get(key) if kind == "zone" else None
     branch_id = zone.branch_id if zone is not None else key
-    branch = await store.branch(branch_id) if kind == "branch" or zone else None
+    branch = await store.branches.get(branch_id) if kind == "branch" or zone else None
     if branch is None:
         await query.answer(context.t("button.stale"), show_alert=True)
         return

@@ -39,7 +39,7 @@ async def _who(context: Context, member_id: int | None) -> str:
     """A member as shown in an answer: their name and @username, escaped."""
     if member_id is None:
         return context.t("zone.households.nobody")
-    person = await context.store.person(member_id)
+    person = await context.store.people.get(member_id)
     if person is None:
         return f"#{member_id}"
     name = esc(person.display_name)
@@ -72,7 +72,7 @@ async def _add(update: Update, context: Context, branch: Branch, fields: list[st
         await reply(update, context.t("household.problems", reasons=reasons))
         return
     item = result.households[0]
-    found = await store.household_named(branch.id, item.zone, item.label)
+    found = await store.households.named(branch.id, item.zone, item.label)
     assert found is not None
     created = result.created > 0
     await allowed(context, "household_add", branch_id=branch.id, zone=found.zone,
@@ -85,7 +85,7 @@ async def _add(update: Update, context: Context, branch: Branch, fields: list[st
 
 async def _remove(update: Update, context: Context, branch: Branch, zone: str,
                   label: str) -> None:
-    removed = await context.store.remove_household(branch.id, zone, label)
+    removed = await context.store.households.remove(branch.id, zone, label)
     t = context.t
     if removed is None:
         await reply(update, t("household.unknown", branch=esc(branch.name),

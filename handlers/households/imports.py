@@ -224,7 +224,7 @@ async def answer(update: Update, context: Context) -> None:
         await query.answer()
         await reply(update, context.t("imports.cancelled"))
         return
-    branch = await context.store.branch(item.branch_id)
+    branch = await context.store.branches.get(item.branch_id)
     if branch is None:
         await query.answer(context.t("imports.stale"), show_alert=True)
         return

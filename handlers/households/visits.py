@@ -252,7 +252,8 @@ async def _save(update: Update, context: Context, draft: VisitDraft, member: Per
     assert draft.outcome is not None
     DRAFTS.drop(context)
     now, t = context.clock.now(), context.t
-    await context.store.record_visit(household.id, member.id, draft.outcome, note, at=now)
+    await context.store.households.record_visit(household.id, member.id, draft.outcome, note,
+                                                at=now)
     left = sum(e.wanted for e in await _plan(context, member))
     lines = [t("visit.saved"), visits.heading(context.translate, context.language, household),
              t("visit.outcome_line", outcome=t(f"visit.outcome_{draft.outcome}"))]

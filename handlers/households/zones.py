@@ -80,7 +80,7 @@ async def zone(update: Update, context: Context) -> None:
         return
     store, t = context.store, context.t
     if action == "list":
-        zones = await store.zones(branch.id)
+        zones = await store.zones.of_branch(branch.id)
         if not zones:
             await reply(update, t("zone.list_empty", branch=esc(branch.name)))
             return
@@ -93,13 +93,13 @@ async def zone(update: Update, context: Context) -> None:
         name = names[0]
         if not await _good_name(update, context, name):
             return
-        if await store.add_zone(branch.id, name, at=context.clock.now()) is None:
+        if await store.zones.add(branch.id, name, at=context.clock.now()) is None:
             await reply(update, t("zone.exists", name=esc(name), branch=esc(branch.name)))
             return
         await allowed(context, "zone_add", branch_id=branch.id, name=name)
         await reply(update, t("zone.added", name=esc(name), branch=esc(branch.name)))
         return
-    found = await store.zone_named(branch.id, names[0])
+    found = await store.zones.named(branch.id, names[0])
     if found is None:
         await reply(update, t("zone.unknown", name=esc(names[0][:NAME_MAX]),
                               branch=esc(branch.name)))
@@ -108,14 +108,14 @@ async def zone(update: Update, context: Context) -> None:
         new = names[1]
         if not await _good_name(update, context, new):
             return
-        if not await store.rename_zone(found.id, new):
+        if not await store.zones.rename(found.id, new):
             await reply(update, t("zone.exists", name=esc(new), branch=esc(branch.name)))
             return
         await allowed(context, "zone_rename", branch_id=branch.id, old=found.name, new=new)
         await reply(update, t("zone.renamed", old=esc(found.name), new=esc(new)))
         return
-    if found.households or not await store.remove_zone(found.id):
-        current = await store.zone_named(branch.id, found.name)
+    if found.households or not await store.zones.remove(found.id):
+        current = await store.zones.named(branch.id, found.name)
         await reply(update, t("zone.not_empty", name=esc(found.name),
                               n=current.households if current else found.households))
         return
@@ -144,7 +144,7 @@ async def own_view(update: Update, context: Context, argument: str) -> pages.Pag
         return None
     t, member_id, now = context.t, member.id, context.clock.now()
     timezone = member.timezone or context.config.defaults.timezone
-    found = await context.store.member_households(member_id)
+    found = await context.store.households.of_member(member_id)
     if not found:
         return pages.Page(t("zone.households.none"), "")
     plan = {e.household.id: e for e in await visits.plan(context.store, member_id, timezone, now)}
@@ -176,8 +176,8 @@ async def zone_view(update: Update, context: Context, argument: str) -> pages.Pa
     actor = context.actor
     zone_id = int(argument) if argument.isascii() and argument.isdigit() and \
         len(argument) <= 12 else 0
-    found = await context.store.zone_by_id(zone_id)
-    branch = await context.store.branch(found.branch_id) if found else None
+    found = await context.store.zones.get(zone_id)
+    branch = await context.store.branches.get(found.branch_id) if found else None
     if found is None or branch is None or actor is None:
         await say(update, context.t("button.stale"))
         return None
@@ -186,7 +186,7 @@ async def zone_view(update: Update, context: Context, argument: str) -> pages.Pa
                      branch_id=branch.id, branch=esc(branch.name))
         return None
     t = context.t
-    rows = await context.store.zone_households(found.id)
+    rows = await context.store.households.of_zone(found.id)
     if not rows:
         return pages.Page(t("zone.households.zone_empty", zone=esc(found.name)), str(found.id))
     lines = [t("zone.households.zone_header", zone=esc(found.name), n=len(rows))]
@@ -215,9 +215,9 @@ async def households(update: Update, context: Context) -> None:
         return
     store = context.store
     if not args:
-        if actor.person is not None and await store.member_households(actor.person.id):
+        if actor.person is not None and await store.households.of_member(actor.person.id):
             await pages.show(update, context, "homes", "")
-        zones = await store.zones(branch.id)
+        zones = await store.zones.of_branch(branch.id)
         if not zones:
             await reply(update, t("zone.list_empty", branch=esc(branch.name)))
             return
@@ -228,7 +228,7 @@ async def households(update: Update, context: Context) -> None:
         await reply_lines(update, lines)
         return
     name = " ".join(args)
-    found = await store.zone_named(branch.id, name)
+    found = await store.zones.named(branch.id, name)
     if found is None:
         await reply(update, t("zone.unknown", name=esc(name[:NAME_MAX]), branch=esc(branch.name)))
         return

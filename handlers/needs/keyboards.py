@@ -20,7 +20,7 @@ from handlers.core.context import Context
 from handlers.core.drafts import Drafts
 from handlers.core.keyboards import keyboard
 from handlers.core.replies import reply, utf16_len
-from storage.outbox import Buttons
+from storage.rows import Buttons
 
 CATEGORY, URGENCY, WHOM, FOR_WHOM, DETAILS, LOCATION, CONFIRM = range(7)  # /need states
 NOTE = 10  # the Resolve / Cancel note

@@ -45,7 +45,7 @@ from handlers.needs.keyboards import (
     parse_page,
     typed_text,
 )
-from storage.outbox import Buttons
+from storage.rows import Buttons
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ async def _own_needs(update: Update, context: Context) -> None:
     if not actor.is_member:
         await reply(update, context.t("need.not_member"))
         return
-    rows = await context.store.needs_of_reporter(actor.user_id)
+    rows = await context.store.needs.of_reporter(actor.user_id)
     if not rows:
         await reply(update, context.t("needs.mine_empty"))
         return
@@ -90,7 +90,7 @@ async def _page(context: Context, spec: NeedFilter, page: int,
                 branch_name: str) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of a listing: the text and the buttons (each need's, then ◀ 🔄 ▶)."""
     assert spec.branch_id is not None
-    rows, total = await context.store.needs_in_subtree(
+    rows, total = await context.store.needs.in_subtree(
         spec.branch_id, statuses=spec.statuses, category=spec.category, urgency=spec.urgency,
         limit=needs.PAGE, offset=page * needs.PAGE)
     pages = max(1, -(-total // needs.PAGE))
@@ -130,7 +130,7 @@ async def turn_page(update: Update, context: Context) -> None:
         return
     spec, page = parsed
     assert spec.branch_id is not None
-    branch = await context.store.branch(spec.branch_id)
+    branch = await context.store.branches.get(spec.branch_id)
     if branch is None or not await may_lead(context.store, actor, branch.id):
         await refuse(update, context, "deny.outside_scope", action="needs",
                      branch_id=spec.branch_id, branch=esc(branch.name if branch else "?"))
@@ -166,7 +166,7 @@ async def ask_note(update: Update, context: Context) -> int:
         return ConversationHandler.END
     status, need_id = parsed
     store = context.store
-    need = await store.need(need_id)
+    need = await store.needs.get(need_id)
     if need is None:
         await query.answer(context.t("needs.not_found", id=need_id), show_alert=True)
         return ConversationHandler.END
@@ -208,7 +208,7 @@ async def got_note(update: Update, context: Context) -> int:
         context.user_data[PENDING_KEY] = pending
         return NOTE
     store, now = context.store, context.clock.now()
-    need = await store.need(need_id)
+    need = await store.needs.get(need_id)
     if need is None or not await may_lead(store, actor, need.branch_id):
         await refuse(update, context, "deny.outside_scope", action=f"need_{status}",
                      branch_id=need.branch_id if need else None,
@@ -216,12 +216,13 @@ async def got_note(update: Update, context: Context) -> int:
         return ConversationHandler.END
     if not await needs.change_status(store, context.translate, need_id, status, note=note,
                                      by=actor.user_id, now=now):
-        current = await store.need(need_id)
+        current = await store.needs.get(need_id)
         await reply(update, context.t("needs.already_closed", id=need_id, status=context.t(
             f"need.status_{current.status if current else need.status}")))
         return ConversationHandler.END
-    await store.audit(actor.user_id, f"need_{status}", branch_id=need.branch_id, allowed=True,
-                      detail={"need": need_id}, at=now)
+    await store.audit.record(actor.user_id, f"need_{status}", branch_id=need.branch_id,
+                             allowed=True,
+                             detail={"need": need_id}, at=now)
     context.services.wake_outbox()
     await reply(update, context.t("needs.changed", id=need_id,
                                   status=context.t(f"need.status_{status}")))
@@ -231,7 +232,7 @@ async def got_note(update: Update, context: Context) -> int:
         text, markup = await _page(context, spec, page, await _branch_name(context, spec))
         await _edit(context, where, text, markup)
     else:
-        changed = await store.need(need_id)
+        changed = await store.needs.get(need_id)
         assert changed is not None
         await _edit(context, where, context.t("need.new_header", id=need_id) + "\n" + needs.block(
             context.translate, context.language, changed, now, excerpt=False), None)
@@ -239,7 +240,7 @@ async def got_note(update: Update, context: Context) -> int:
 
 
 async def _branch_name(context: Context, spec: NeedFilter) -> str:
-    branch = await context.store.branch(spec.branch_id or 0)
+    branch = await context.store.branches.get(spec.branch_id or 0)
     return branch.name if branch else "?"
 
 

@@ -31,19 +31,19 @@ async def link(update: Update, context: Context) -> None:
     if branch is None:
         return
     store = context.store
-    previous_id = await store.branch_of_group(chat.id)
+    previous_id = await store.branches.of_group(chat.id)
     if previous_id == branch.id:
         await reply(update, context.t("group.already", branch=esc(branch.name)))
         return
-    previous = await store.branch(previous_id) if previous_id is not None else None
+    previous = await store.branches.get(previous_id) if previous_id is not None else None
     if previous is not None and not await may_lead(store, actor, previous.id):
         await refuse(update, context, "group.linked_elsewhere", action="linkgroup",
                      branch_id=previous.id, branch=esc(previous.name))
         return
     replaced = branch.group_chat_id is not None and branch.group_chat_id != chat.id
-    await store.link_group(branch.id, chat.id)
-    await store.audit(actor.user_id, "linkgroup", branch_id=branch.id, allowed=True,
-                      detail={"chat": chat.id, "from": previous_id}, at=context.clock.now())
+    await store.branches.link_group(branch.id, chat.id)
+    await store.audit.record(actor.user_id, "linkgroup", branch_id=branch.id, allowed=True,
+                             detail={"chat": chat.id, "from": previous_id}, at=context.clock.now())
     lines = [context.t("group.linked", branch=esc(branch.name))]
     if previous is not None:
         lines.append(context.t("group.moved", branch=esc(previous.name)))
@@ -59,8 +59,8 @@ async def unlink(update: Update, context: Context) -> None:
     if chat is None or actor is None:
         return
     store = context.store
-    branch_id = await store.branch_of_group(chat.id)
-    branch = await store.branch(branch_id) if branch_id is not None else None
+    branch_id = await store.branches.of_group(chat.id)
+    branch = await store.branches.get(branch_id) if branch_id is not None else None
     if branch is None:
         await reply(update, context.t("group.not_linked"))
         return
@@ -68,9 +68,9 @@ async def unlink(update: Update, context: Context) -> None:
         await refuse(update, context, "deny.outside_scope", action="unlinkgroup",
                      branch_id=branch.id, branch=esc(branch.name))
         return
-    await store.unlink_group(chat.id)
-    await store.audit(actor.user_id, "unlinkgroup", branch_id=branch.id, allowed=True,
-                      detail={"chat": chat.id}, at=context.clock.now())
+    await store.branches.unlink_group(chat.id)
+    await store.audit.record(actor.user_id, "unlinkgroup", branch_id=branch.id, allowed=True,
+                             detail={"chat": chat.id}, at=context.clock.now())
     await reply(update, context.t("group.unlinked", branch=esc(branch.name)))
 
 

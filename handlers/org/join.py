@@ -25,7 +25,7 @@ async def _when(context: Context, invite: Invite) -> str:
     """The expiry in the invite's branch timezone."""
     if invite.expires_at is None:
         return ""
-    branch = await context.store.branch(invite.branch_id)
+    branch = await context.store.branches.get(invite.branch_id)
     zone = ZoneInfo(branch.timezone if branch else context.config.defaults.timezone)
     return invite.expires_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
@@ -83,7 +83,7 @@ async def _join(update: Update, context: Context, code: str) -> None:
         return
     if outcome.moved:
         context.services.wake_outbox()
-    person = await context.store.person(actor.user_id)
+    person = await context.store.people.get(actor.user_id)
     assert person is not None and person.branch_id is not None
     text = context.t("join.welcome", name=esc(person.display_name),
                      branch=esc(person.branch_name), role=_role(context, person.role))

@@ -79,7 +79,7 @@ async def settings_command(update: Update, context: Context) -> None:
     store = context.store
     if not args:
         await reply(update, _card(context, branch.name, branch.id,
-                                  await store.schedule_settings(branch.id)))
+                                  await store.schedules.settings(branch.id)))
         return
     word = args[0].lower()
     column = KEYS.get(word)
@@ -102,17 +102,17 @@ async def settings_command(update: Update, context: Context) -> None:
     actor = context.actor
     problem = await rhythm.check_order(store, branch.id, column, value)
     if problem is not None:
-        await store.audit(actor.user_id if actor else None, "settings", branch_id=branch.id,
-                          allowed=False, detail={"setting": column, "value": value,
+        await store.audit.record(actor.user_id if actor else None, "settings", branch_id=branch.id,
+                                 allowed=False, detail={"setting": column, "value": value,
                                                  "refused": problem.key}, at=context.clock.now())
         await reply(update, context.t("settings.bad_order", why=_order_reason(context, branch.id,
                                                                                problem)))
         return
-    await store.set_schedule_setting(branch.id, column, value)
-    await store.audit(actor.user_id if actor else None, "settings", branch_id=branch.id,
-                      allowed=True, detail={"setting": column, "value": value},
-                      at=context.clock.now())
-    effective = next(s.effective for s in await store.schedule_settings(branch.id)
+    await store.schedules.set_setting(branch.id, column, value)
+    await store.audit.record(actor.user_id if actor else None, "settings", branch_id=branch.id,
+                             allowed=True, detail={"setting": column, "value": value},
+                             at=context.clock.now())
+    effective = next(s.effective for s in await store.schedules.settings(branch.id)
                      if s.column == column)
     label = context.t(f"settings.label_{column}")
     key = "settings.cleared" if value is None else "settings.saved"

@@ -18,9 +18,8 @@ from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import named_member
 from handlers.core.replies import esc, refuse, reply, say, status_label, utf16_len
-from storage.outbox import NewMessage
 from storage.records import MemberMatch
-from storage.rows import Person
+from storage.rows import NewMessage, Person
 
 TEXT_MAX = 500
 
@@ -82,7 +81,7 @@ async def record(update: Update, context: Context) -> None:
             match = await named_member(update, context, "record", args[0])
             if match is None:
                 return
-            target = await context.store.person(match.member_id)
+            target = await context.store.people.get(match.member_id)
             period_words = args[1:]
     if target is None or target.branch_id is None or not target.timezone:
         await reply(update, context.t("checkin.not_member"))
@@ -114,7 +113,7 @@ async def record_view(update: Update, context: Context, argument: str) -> pages.
     (who alone sees the notes)."""
     actor = context.me
     parsed = _parse_view(argument)
-    target = await context.store.person(parsed[0]) if parsed else None
+    target = await context.store.people.get(parsed[0]) if parsed else None
     if parsed is None or target is None or target.branch_id is None or not target.timezone:
         await say(update, context.t("button.stale"))
         return None
@@ -156,17 +155,17 @@ async def _conduct(update: Update, context: Context, kind: str) -> None:
         return
     now = context.clock.now()
     store = context.store
-    await store.add_conduct(match.member_id, match.branch_id, kind, text,
-                            author_id=actor.user_id, at=now)
-    await store.audit(actor.user_id, command, branch_id=match.branch_id, allowed=True,
-                      detail={"member": match.member_id}, at=now)
+    await store.records.add_conduct(match.member_id, match.branch_id, kind, text,
+                                    author_id=actor.user_id, at=now)
+    await store.audit.record(actor.user_id, command, branch_id=match.branch_id, allowed=True,
+                             detail={"member": match.member_id}, at=now)
     if kind == "commendation":
         await _tell_member(context, match, text, now)
     await reply(update, context.t(f"record.{command}_saved", name=esc(match.name)))
 
 
 async def _tell_member(context: Context, match: MemberMatch, text: str, now: datetime) -> None:
-    person = await context.store.person(match.member_id)
+    person = await context.store.people.get(match.member_id)
     if person is None:
         return
     language = pick_language(person.language, person.telegram_language,
@@ -175,8 +174,8 @@ async def _tell_member(context: Context, match: MemberMatch, text: str, now: dat
     author = actor.person.display_name if actor and actor.person else ""
     message = context.translate(language, "record.commended", author=esc(author),
                                 text=esc(text))
-    await context.store.enqueue("commendation", [NewMessage(person.id, person.id, message)],
-                                at=now)
+    await context.store.outbox.enqueue("commendation", [NewMessage(person.id, person.id, message)],
+                                       at=now)
     context.services.wake_outbox()
 
 

@@ -24,8 +24,7 @@ from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import scope
 from handlers.core.replies import esc, status_label
-from storage.outbox import Buttons
-from storage.rows import STATUSES, Branch, RosterRow
+from storage.rows import STATUSES, Branch, Buttons, RosterRow
 
 SHOW_PER_BRANCH = 200  # names listed per branch before "and N more"
 BRANCHES_PER_PAGE = 12  # sub-branch lines (and 🔍 buttons) on one page of a rollup
@@ -62,7 +61,7 @@ async def _up(context: Context, branch: Branch, view: str) -> Buttons:
     actor = context.actor
     if branch.parent_id is None or actor is None:
         return []
-    parent = await context.store.branch(branch.parent_id)
+    parent = await context.store.branches.get(branch.parent_id)
     if parent is None or not await may_lead(context.store, actor, parent.id):
         return []
     return [[(context.t("who.button_up", branch=cut(parent.name, LABEL_MAX)),
@@ -205,7 +204,7 @@ async def _own_view(update: Update, context: Context, command: str,
     if branch is None:
         return None
     day = local_day(context.clock.now(), branch.timezone)
-    rows = await context.store.own_roster(branch.id, day)
+    rows = await context.store.rollup.own_roster(branch.id, day)
     found = Counter(r.status for r in rows if r.status)
     counts = {s: found[s] for s in STATUSES if found[s]}
     if command == "who":

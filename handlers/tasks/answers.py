@@ -26,7 +26,8 @@ from handlers.core.context import Context
 from handlers.core.keyboards import keyboard
 from handlers.core.replies import esc, refuse, reply, utf16_len
 from handlers.tasks.keyboards import card, timezone_of
-from storage.tasks import AssignmentRow, Contact, TaskRow
+from storage.rows import Recipient
+from storage.tasks import AssignmentRow, TaskRow
 
 REASON, PROOF = range(2)  # conversation states
 TASK_KEY = "task_answering"
@@ -39,11 +40,11 @@ async def _my_part(update: Update, context: Context, action: str
     assert query is not None and query.data is not None
     parsed = Task.parse(query.data)
     actor = context.me
-    task = await context.store.task(parsed.task) if parsed else None
+    task = await context.store.tasks.get(parsed.task) if parsed else None
     if task is None:
         await query.answer(context.t("task.unknown"), show_alert=True)
         return None
-    part = await context.store.assignment(task.id, actor.user_id)
+    part = await context.store.tasks.assignment(task.id, actor.user_id)
     if part is None:
         await refuse(update, context, "task.not_yours", action=f"task_{action}",
                      branch_id=task.branch_id, id=task.id)
@@ -69,7 +70,7 @@ async def accept(update: Update, context: Context) -> None:
     task, part = found
     query = update.callback_query
     assert query is not None
-    if part.state != "pending" or not await context.store.answer_assignment(
+    if part.state != "pending" or not await context.store.tasks.answer_assignment(
             task.id, part.member_id, accept=True, reason=None, at=context.clock.now()):
         await _already(update, context, part)
         return
@@ -107,7 +108,7 @@ async def got_reason(update: Update, context: Context) -> int:
                                       max=tasks.REASON_MAX))
         return REASON
     task = await _pending_task(context)
-    me = Contact(actor.user_id, actor.person.display_name if actor.person else "?", None, None)
+    me = Recipient(actor.user_id, actor.person.display_name if actor.person else "?", None, None)
     if task is None or not await tasks.decline(context.store, context.translate, task, me,
                                                reason, context.clock.now()):
         await reply(update, context.t("task.not_pending"))
@@ -125,7 +126,7 @@ async def reason_not_text(update: Update, context: Context) -> int:
 
 async def _pending_task(context: Context) -> TaskRow | None:
     task_id = context.user_data.pop(TASK_KEY, None) if context.user_data is not None else None
-    return await context.store.task(task_id) if isinstance(task_id, int) else None
+    return await context.store.tasks.get(task_id) if isinstance(task_id, int) else None
 
 
 async def ask_proof(update: Update, context: Context) -> int:

@@ -72,12 +72,12 @@ async def from_need(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     parsed = AssignNeed.parse(query.data)
-    need = await context.store.need(parsed.need) if parsed else None
+    need = await context.store.needs.get(parsed.need) if parsed else None
     if need is None:
         await query.answer(context.t("button.stale"), show_alert=True)
         return ConversationHandler.END
     actor = context.me
-    branch = await context.store.branch(need.branch_id)
+    branch = await context.store.branches.get(need.branch_id)
     if branch is None or not await may_lead(context.store, actor, need.branch_id):
         await refuse(update, context, "deny.outside_scope", action="assign",
                      branch_id=need.branch_id, branch=esc(branch.name if branch else ""))
@@ -194,7 +194,7 @@ async def send(update: Update, context: Context) -> int:
         await refuse(update, context, "deny.outside_scope", action="assign",
                      branch_id=draft.branch_id, branch=esc(draft.branch_name))
         return ConversationHandler.END
-    members = {r.member_id for r in await store.roster(draft.branch_id, {})}
+    members = {r.member_id for r in await store.rollup.roster(draft.branch_id, {})}
     assignees = [m for m in draft.selected if m in members]
     await query.answer()
     if not assignees:

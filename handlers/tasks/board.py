@@ -16,14 +16,14 @@ from handlers.core.context import Context
 from handlers.core.keyboards import keyboard
 from handlers.core.replies import esc, refuse, reply, say
 from handlers.tasks.keyboards import card, timezone_of
-from storage.outbox import Buttons
+from storage.rows import Buttons
 from storage.tasks import TaskRow
 
 
 async def my_tasks(update: Update, context: Context) -> None:
     """`/tasks`: the member's open parts, each with its buttons."""
     actor = context.me
-    rows = await context.store.open_tasks_of(actor.user_id)
+    rows = await context.store.tasks.open_of(actor.user_id)
     if not rows:
         await reply(update, context.t("task.none_open"))
         return
@@ -45,7 +45,7 @@ async def _led_task(update: Update, context: Context, task_id: int | None,
                     action: str) -> TaskRow | None:
     """The task, if the actor leads its branch; None after answering."""
     actor = context.me
-    task = await context.store.task(task_id) if task_id is not None else None
+    task = await context.store.tasks.get(task_id) if task_id is not None else None
     if task is None:
         if update.callback_query is not None:
             await update.callback_query.answer(context.t("task.unknown"), show_alert=True)
@@ -78,11 +78,11 @@ async def task_view(update: Update, context: Context, argument: str) -> pages.Pa
     task = await _led_task(update, context, int(argument), "task_view")
     if task is None:
         return None
-    branch = await context.store.branch(task.branch_id)
+    branch = await context.store.branches.get(task.branch_id)
     timezone = branch.timezone if branch else timezone_of(context, task)
     lines = [await card(context, task, timezone),
              context.t(f"task.status_{task.status}")]
-    for part in await context.store.assignments(task.id):
+    for part in await context.store.tasks.assignments(task.id):
         when = tasks.format_due(part.done_at or part.answered_at, timezone)
         line = context.t("task.progress_line", name=esc(part.name),
                          state=context.t(f"task.state_{part.state}"), at=when or "—")

@@ -39,7 +39,7 @@ def timezone_of(context: Context, task: TaskRow) -> str:
 
 
 async def card(context: Context, task: TaskRow, timezone: str) -> str:
-    author = await context.store.contacts([task.created_by])
+    author = await context.store.people.contacts([task.created_by])
     return tasks.card(context.translate, context.language, task_id=task.id, title=task.title,
                       details=task.details, due=tasks.format_due(task.due_at, timezone),
                       author=author[0].name if author else "?", branch=task.branch_name)

@@ -54,7 +54,8 @@ async def show_people(update: Update, context: Context, draft: Draft, *, edit: b
         nav.append(step(context, "assign.button_all", "all"))
     if nav:
         rows.append(nav)
-    teams = [team for team in await context.store.teams(draft.branch_id) if team.members]
+    teams = [team for team in await context.store.teams.in_subtree(draft.branch_id)
+             if team.members]
     if draft.search:  # a search finds teams by name too
         wanted = draft.search.casefold()
         teams = [team for team in teams if wanted in team.name.casefold()]
@@ -97,7 +98,7 @@ async def people_button(update: Update, context: Context) -> int:
     elif kind == "all":
         draft.search, draft.page = None, 0
     elif kind == "team":
-        team = next((t for t in await context.store.teams(draft.branch_id)
+        team = next((t for t in await context.store.teams.in_subtree(draft.branch_id)
                      if t.id == value), None)
         members = [m.member_id for m in team.members if m.member_id in draft.names] if team else []
         if team is None or not members:

@@ -16,7 +16,7 @@ from handlers.core.context import Context
 from handlers.core.guards import scope
 from handlers.core.replies import esc, reply, say, utf16_len
 from storage.rows import RosterRow
-from storage.tasks import Team
+from storage.teams import Team
 
 ADD, REMOVE, DELETE = ("add", "添加"), ("remove", "移除"), ("delete", "删除")
 NAMES_SHOWN = 10  # members named per team in the list of teams
@@ -56,7 +56,7 @@ async def teams_view(update: Update, context: Context, argument: str) -> pages.P
     branch = await scope(update, context, "team", argument or None)
     if branch is None:
         return None
-    teams = await context.store.teams(branch.id)
+    teams = await context.store.teams.in_subtree(branch.id)
     if not teams:
         return pages.Page(context.t("team.none", branch=esc(branch.name)), str(branch.id))
     lines = [context.t("team.header", branch=esc(branch.name), n=len(teams))]
@@ -74,8 +74,8 @@ async def team_view(update: Update, context: Context, argument: str) -> pages.Pa
     branch = await scope(update, context, "team")
     if branch is None:
         return None
-    found = next((t for t in await context.store.teams(branch.id) if str(t.id) == argument),
-                 None)
+    found = next((t for t in await context.store.teams.in_subtree(branch.id)
+                  if str(t.id) == argument), None)
     if found is None:  # deleted meanwhile, or not in the presser's subtree (forged)
         await say(update, context.t("button.stale"))
         return None
@@ -96,7 +96,7 @@ async def team(update: Update, context: Context) -> None:
     actor = context.me
     store, now = context.store, context.clock.now()
     args = context.args or []
-    teams = await store.teams(branch.id)
+    teams = await store.teams.in_subtree(branch.id)
     if not args:
         await pages.send(update, context, "teams", await teams_view(update, context,
                                                                      str(branch.id)))
@@ -106,12 +106,12 @@ async def team(update: Update, context: Context) -> None:
         if utf16_len(name) > TEAM_NAME_MAX:
             await reply(update, context.t("team.name_too_long", max=TEAM_NAME_MAX))
             return
-        team_id = await store.create_team(branch.id, name, created_by=actor.user_id, at=now)
+        team_id = await store.teams.create(branch.id, name, created_by=actor.user_id, at=now)
         if team_id is None:
             await reply(update, context.t("team.exists", team=esc(name), branch=esc(branch.name)))
             return
-        await store.audit(actor.user_id, "team_create", branch_id=branch.id, allowed=True,
-                          detail={"team": team_id}, at=now)
+        await store.audit.record(actor.user_id, "team_create", branch_id=branch.id, allowed=True,
+                                 detail={"team": team_id}, at=now)
         await reply(update, context.t("team.created", team=esc(name), branch=esc(branch.name)))
         return
     at = next((i for i, a in enumerate(args) if i > 0 and a.lower() in ADD + REMOVE + DELETE),
@@ -130,15 +130,16 @@ async def team(update: Update, context: Context) -> None:
         await reply(update, context.t("team.unknown", team=esc(name), branch=esc(branch.name)))
         return
     if action in DELETE:
-        await store.delete_team(found.id)
-        await store.audit(actor.user_id, "team_delete", branch_id=found.branch_id, allowed=True,
-                          detail={"team": found.id}, at=now)
+        await store.teams.delete(found.id)
+        await store.audit.record(actor.user_id, "team_delete", branch_id=found.branch_id,
+                                 allowed=True,
+                                 detail={"team": found.id}, at=now)
         await reply(update, context.t("team.deleted", team=esc(found.name)))
         return
     if not rest:
         await reply(update, context.t("team.usage"))
         return
-    matches = find_member(await store.roster(found.branch_id, {}), rest)
+    matches = find_member(await store.rollup.roster(found.branch_id, {}), rest)
     if not matches:
         await reply(update, context.t("team.no_member", who=esc(rest[:40]),
                                       branch=esc(found.branch_name)))
@@ -149,15 +150,15 @@ async def team(update: Update, context: Context) -> None:
         return
     member = matches[0]
     if action in ADD:
-        changed = await store.add_team_member(found.id, member.member_id, at=now)
+        changed = await store.teams.add_member(found.id, member.member_id, at=now)
         key = "team.added" if changed else "team.already_in"
     else:
-        changed = await store.remove_team_member(found.id, member.member_id)
+        changed = await store.teams.remove_member(found.id, member.member_id)
         key = "team.removed" if changed else "team.not_in"
     if changed:
-        await store.audit(actor.user_id, f"team_{'add' if action in ADD else 'remove'}",
-                          branch_id=found.branch_id, allowed=True,
-                          detail={"team": found.id, "member": member.member_id}, at=now)
+        await store.audit.record(actor.user_id, f"team_{'add' if action in ADD else 'remove'}",
+                                 branch_id=found.branch_id, allowed=True,
+                                 detail={"team": found.id, "member": member.member_id}, at=now)
     await reply(update, context.t(key, team=esc(found.name), name=esc(member.name)))
 
 

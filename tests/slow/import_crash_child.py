@@ -29,7 +29,7 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.rules.callbacks import Ack
 from bot.sandbox.harness import SandboxBot
-from storage.outbox import NewMessage
+from storage.rows import NewMessage
 
 SECRETARY, MEMBERS = 500, (501, 502, 503)
 ROWS = 200_000
@@ -81,13 +81,13 @@ async def run(db: str, log: TextIO, mode: str) -> None:
                      db_path=db)
     async with bot:
         store, now = bot.store, bot.clock.now()
-        branch = await store.create_branch("Alpha", None, at=now)
+        branch = await store.branches.create("Alpha", None, at=now)
         for user_id in (SECRETARY, *MEMBERS):
             bot.user(user_id, f"U{user_id}", username=f"m{user_id}", language_code="en")
-            await store.save_person(user_id, f"U{user_id}", None, f"m{user_id}", "en", at=now)
+            await store.people.save(user_id, f"U{user_id}", None, f"m{user_id}", "en", at=now)
             role = "secretary" if user_id == SECRETARY else "member"
-            await store.set_membership(user_id, branch, role, at=now)
-        broadcast = await store.create_broadcast(
+            await store.people.set_membership(user_id, branch, role, at=now)
+        broadcast = await store.broadcasts.create(
             branch_id=branch, author_id=SECRETARY, scope="branch", body="crash",
             media_kind=None, media_file_id=None, to_groups=False, ack_required=True,
             messages=[NewMessage(chat_id=m, member_id=m, text="Water at the gate at 6",

@@ -24,7 +24,7 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.sandbox import Sandbox
 from bot.sandbox.harness import SandboxBot
-from storage.outbox import NewMessage
+from storage.rows import NewMessage
 
 FIRST = 100_000
 
@@ -55,11 +55,11 @@ async def run(db: str, log: TextIO, recipients: int, rate: float, latency_ms: fl
     async with bot:
         if enqueue:
             store, now = bot.store, bot.clock.now()
-            branch = await store.create_branch("Crash", None, at=now)
+            branch = await store.branches.create("Crash", None, at=now)
             for user_id in ids:
-                await store.save_person(user_id, f"U{user_id}", None, None, "en", at=now)
-                await store.set_membership(user_id, branch, "member", at=now)
-            await store.create_broadcast(
+                await store.people.save(user_id, f"U{user_id}", None, None, "en", at=now)
+                await store.people.set_membership(user_id, branch, "member", at=now)
+            await store.broadcasts.create(
                 branch_id=branch, author_id=FIRST, scope="branch", body="crash",
                 media_kind=None, media_file_id=None, to_groups=False, ack_required=True,
                 messages=[NewMessage(chat_id=u, member_id=u, text=f"crash {u}",

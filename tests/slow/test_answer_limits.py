@@ -83,16 +83,16 @@ async def _people(bot: SandboxBot, branch: int, ids: list[int], role: str = "mem
     for n, user_id in enumerate(ids):
         first = FIRST[:-len(str(n))] + str(n)
         bot.user(user_id, first, last_name=LAST, username=f"u{user_id}_" + "x" * 24)
-        await store.save_person(user_id, first, LAST, f"u{user_id}_" + "x" * 24, "zh", at=now)
-        await store.set_membership(user_id, branch, role, at=now)
+        await store.people.save(user_id, first, LAST, f"u{user_id}_" + "x" * 24, "zh", at=now)
+        await store.people.set_membership(user_id, branch, role, at=now)
 
 
 async def _build(bot: SandboxBot) -> tuple[int, int, int]:
     store, now = bot.store, bot.clock.now()
-    root = await store.create_branch(BRANCH[:-1] + "R", None, at=now)
-    a = await store.create_branch(BRANCH, root, at=now)
-    a1 = await store.create_branch(BRANCH[:-1] + "1", a, at=now)
-    b = await store.create_branch(BRANCH[:-1] + "B", root, at=now)
+    root = await store.branches.create(BRANCH[:-1] + "R", None, at=now)
+    a = await store.branches.create(BRANCH, root, at=now)
+    a1 = await store.branches.create(BRANCH[:-1] + "1", a, at=now)
+    b = await store.branches.create(BRANCH[:-1] + "B", root, at=now)
     bot.user(ADMIN, FIRST, last_name=LAST, username="admin_" + "x" * 26)
     await _people(bot, a, [SEC], "secretary")
     await _people(bot, b, [SEC_B], "secretary")
@@ -102,46 +102,48 @@ async def _build(bot: SandboxBot) -> tuple[int, int, int]:
     await _people(bot, a1, crowd[CROWD // 2:])
     day = now.date()
     for user_id in [MEM, *crowd]:
-        await store.record_checkin(user_id, a, day, "unwell", note=_long("发烧<b>&", 200),
-                                   at=now)
+        await store.checkins.record(user_id, a, day, "unwell", note=_long("发烧<b>&", 200),
+                                    at=now)
     # One team of everybody, and more teams than a keyboard holds.
-    big = await store.create_team(a, TEAM, created_by=SEC, at=now)
+    big = await store.teams.create(a, TEAM, created_by=SEC, at=now)
     assert big is not None
     for user_id in crowd:
-        await store.add_team_member(big, user_id, at=now)
+        await store.teams.add_member(big, user_id, at=now)
     for n in range(TEAMS):
-        team = await store.create_team(a, TEAM[:-3] + f"{n:03}", created_by=SEC, at=now)
+        team = await store.teams.create(a, TEAM[:-3] + f"{n:03}", created_by=SEC, at=now)
         assert team is not None
-        await store.add_team_member(team, crowd[n], at=now)
+        await store.teams.add_member(team, crowd[n], at=now)
     # Ten needs of the longest kind from one member, some with a long status note.
     for n in range(10):
-        need_id = await store.create_need(
+        need_id = await store.needs.create(
             branch_id=a, reporter_id=MEM, category="medicine", urgency="critical",
             for_self=False, for_whom=_long("隔壁独居老人<i>", needs.FOR_WHOM_MAX),
             details=_long("需要降压药&amp;胰岛素 ", needs.DETAILS_MAX),
             location=_long("东湖路3号楼402室 ", needs.LOCATION_MAX), latitude=None,
             longitude=None, at=now - timedelta(minutes=n))
         if n % 2:
-            await store.set_need_status(need_id, "assigned", note=_long("已安排 ", needs.NOTE_MAX),
-                                        by=SEC, at=now)
+            await store.needs.set_status(need_id, "assigned", note=_long("已安排 ",
+                                                                         needs.NOTE_MAX),
+                                         by=SEC, at=now)
     # Households with the longest texts, for the member and the secretary.
     homes = [HouseholdInput(_long(f"{z}号楼区域", 40), _long(f"{i}-室", 64),
                             _long("东湖路三号四百零二室 ", 500), 999,
                             _long("独居老人，行动不便 ", 500), MEM if i % 2 else SEC, i % 3 == 0)
              for z in range(3) for i in range(12)]
-    await store.upsert_households(a, homes, at=now)
+    await store.households.upsert(a, homes, at=now)
     # A task for the whole crowd; everyone declines with the longest reason.
     draft = Draft(a, BRANCH, "Asia/Shanghai", FIRST, title=_long("送药上门 ", tasks.TITLE_MAX),
                   details=_long("详细说明 ", tasks.DETAILS_MAX))
     task_id = await tasks.create(store, bot.services.translate, draft, by=SEC,
                                  assignees=[MEM, *crowd], now=now)
     for user_id in crowd[:200]:
-        await store.answer_assignment(task_id, user_id, accept=False,
-                                      reason=_long("家里有人隔离 ", tasks.REASON_MAX), at=now,
-                                      messages=[])
+        await store.tasks.answer_assignment(task_id, user_id, accept=False,
+                                            reason=_long("家里有人隔离 ",
+                                                         tasks.REASON_MAX), at=now,
+                                            messages=[])
     for n in range(30):
-        await store.add_conduct(MEM, a, "commendation" if n % 2 else "note",
-                                _long("表现突出 ", 500), author_id=SEC, at=now)
+        await store.records.add_conduct(MEM, a, "commendation" if n % 2 else "note",
+                                        _long("表现突出 ", 500), author_id=SEC, at=now)
     return a, b, task_id
 
 

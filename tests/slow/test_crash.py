@@ -49,7 +49,7 @@ async def test_a_checkin_confirmed_is_a_checkin_kept(tmp_path: Path, lock: bool)
     killed_when_told(db, "checkin", *(["--lock-with-another-writer"] if lock else []))
     store = await opened(db)
     try:
-        saved = await store.checkin(MEM_A1, TODAY)
+        saved = await store.checkins.get(MEM_A1, TODAY)
         assert saved is not None and saved.status == "unwell"
     finally:
         await store.shutdown()
@@ -61,8 +61,8 @@ async def test_an_acknowledgement_thanked_for_is_kept(tmp_path: Path, lock: bool
     killed_when_told(db, "ack", *(["--lock-with-another-writer"] if lock else []))
     store = await opened(db)
     try:
-        [row] = await store.recent_broadcasts(1, limit=1)
-        assert (await store.broadcast_counts(row.id)).acknowledged == 1
+        [row] = await store.broadcasts.recent(1, limit=1)
+        assert (await store.broadcasts.counts(row.id)).acknowledged == 1
     finally:
         await store.shutdown()
 
@@ -90,8 +90,8 @@ async def test_a_broadcast_killed_right_after_send_is_delivered_after_restart(
         assert delivered[member] >= 1, member
     store = await opened(db)
     try:
-        [row] = await store.recent_broadcasts(1, limit=1)
-        counts = await store.broadcast_counts(row.id)
+        [row] = await store.broadcasts.recent(1, limit=1)
+        counts = await store.broadcasts.counts(row.id)
         assert (counts.sent, counts.pending) == (4, 0)
     finally:
         await store.shutdown()

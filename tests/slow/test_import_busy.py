@@ -88,13 +88,13 @@ async def test_a_check_in_during_a_200000_household_import_is_answered_meanwhile
     assert pieces[-1][0] == MAX_ROWS and len(pieces) > 10
     assert stats.longest_hold_s < 1.0  # one transaction for it all held the lock ~30 s
     day = local_day(bot.clock.now(), bot.config.defaults.timezone)
-    assert await bot.store.checkin(MEM_A1, day) is not None
+    assert await bot.store.checkins.get(MEM_A1, day) is not None
 
     translate = Translator("zh")
     reply = sandbox.last(SEC_A).plain
     assert translate("zh", "imports.done", branch="Alpha", file="big.csv", created=MAX_ROWS,
                      updated=0) in reply
-    zones = await bot.store.zones(org.a)
+    zones = await bot.store.zones.of_branch(org.a)
     assert len(zones) == 1000 and sum(z.households for z in zones) == MAX_ROWS
-    owners = {h.responsible_id for h in await bot.store.branch_households(org.a)}
+    owners = {h.responsible_id for h in await bot.store.households.of_branch(org.a)}
     assert owners == {MEM_A1, MEM_A2, MEM_A1X}

@@ -71,14 +71,14 @@ async def test_killed_while_applying_the_import_is_finished_and_the_ack_kept(
 
     async with SandboxBot(Config(), db_path=db) as bot:  # the restart
         store = bot.store
-        zones = await store.zones(1)
+        zones = await store.zones.of_branch(1)
         assert len(zones) == 1000 and sum(z.households for z in zones) == ROWS
-        record = await store.household_import(1)
+        record = await store.household_imports.get(1)
         assert record is not None and (record.state, record.created, record.updated) == (
             "done", ROWS, 0)
         assert await store.db.fetchall("SELECT count(*) FROM household_import_rows") == [(0,)]
         assert await store.db.fetchall("SELECT member_id FROM acks") == [(MEMBERS[0],)]
-        recovered = [e for e in await store.audit_entries() if e[2] == "households_import"]
+        recovered = [e for e in await store.audit.entries() if e[2] == "households_import"]
         assert len(recovered) == 1 and '"recovered": true' in (recovered[0][5] or "")
 
 
@@ -94,7 +94,7 @@ async def test_killed_while_staging_the_import_leaves_nothing(tmp_path: Path) ->
 
     async with SandboxBot(Config(), db_path=db) as bot:  # the restart
         store = bot.store
-        assert await store.zones(1) == []
+        assert await store.zones.of_branch(1) == []
         assert await store.db.fetchall("SELECT count(*) FROM household_imports") == [(0,)]
         assert await store.db.fetchall("SELECT count(*) FROM household_import_rows") == [(0,)]
-        assert not [e for e in await store.audit_entries() if e[2] == "households_import"]
+        assert not [e for e in await store.audit.entries() if e[2] == "households_import"]

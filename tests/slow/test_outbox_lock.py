@@ -37,5 +37,5 @@ async def test_a_long_writer_in_another_process_causes_no_repeat(tmp_path: Path)
         await bot.drain(seconds=60)
         assert sorted(chat for _, chat, status in log if status == 200) == ids
         assert all(received(bot, u) == 1 for u in ids)
-        counts = await bot.store.broadcast_counts(broadcast_id)
+        counts = await bot.store.broadcasts.counts(broadcast_id)
         assert (counts.sent, counts.pending) == (40, 0)

@@ -71,7 +71,7 @@ async def _create(path: Path) -> None:
     store = Store(path)
     await store.initialize(create=True)
     try:
-        await store.create_branch("Org", None, at=datetime.now(UTC))
+        await store.branches.create("Org", None, at=datetime.now(UTC))
     finally:
         await store.shutdown()
 

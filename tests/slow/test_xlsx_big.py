@@ -20,9 +20,9 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     """A store with one branch (1) and one member in it, @alice (1001)."""
     s = Store(tmp_path / "f.db")
     await s.initialize()
-    branch = await s.create_branch("East", None, at=NOW)
-    await s.save_person(1001, "Alice", None, "alice", "zh", at=NOW)
-    await s.set_membership(1001, branch, "member", at=NOW)
+    branch = await s.branches.create("East", None, at=NOW)
+    await s.people.save(1001, "Alice", None, "alice", "zh", at=NOW)
+    await s.people.set_membership(1001, branch, "member", at=NOW)
     yield s
     await s.shutdown()
 

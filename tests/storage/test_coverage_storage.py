@@ -30,39 +30,40 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     s = Store(tmp_path / "f.db")
     await s.initialize()
     created = NOON - timedelta(days=30)
-    assert await s.create_branch("Org", None, at=created) == ROOT
-    assert await s.create_branch("East", ROOT, at=created) == EAST
-    assert await s.create_branch("West", ROOT, at=created) == WEST
-    assert await s.create_branch("East Grid", EAST, at=created) == GRID
+    assert await s.branches.create("Org", None, at=created) == ROOT
+    assert await s.branches.create("East", ROOT, at=created) == EAST
+    assert await s.branches.create("West", ROOT, at=created) == WEST
+    assert await s.branches.create("East Grid", EAST, at=created) == GRID
     for user, name, branch in ((ALICE, "alice", EAST), (BOB, "bob", GRID),
                                (CAROL, "carol", WEST)):
-        await s.save_person(user, name.title(), None, name, "zh", at=created)
-        await s.set_membership(user, branch, "member", at=created)
-    await s.upsert_households(EAST, [_home("E1", "a", ALICE), _home("E1", "b", ALICE),
+        await s.people.save(user, name.title(), None, name, "zh", at=created)
+        await s.people.set_membership(user, branch, "member", at=created)
+    await s.households.upsert(EAST, [_home("E1", "a", ALICE), _home("E1", "b", ALICE),
                                      _home("E1", "c", ALICE, vulnerable=True)], at=created)
-    await s.upsert_households(GRID, [_home("G1", "g", BOB)], at=created)
-    await s.upsert_households(WEST, [_home("W1", "w", CAROL)], at=created)
+    await s.households.upsert(GRID, [_home("G1", "g", BOB)], at=created)
+    await s.households.upsert(WEST, [_home("W1", "w", CAROL)], at=created)
     yield s
     await s.shutdown()
 
 
 async def _away(store: Store, member: int) -> datetime | None:
     """Since when the member is marked away (None: not away)."""
-    state = await store.duty_state(member)
+    state = await store.duty.state(member)
     assert state is not None
     return state.away_since
 
 
 async def _id(store: Store, branch: int, label: str) -> int:
-    return next(h.id for h in await store.branch_households(branch) if h.label == label)
+    return next(h.id for h in await store.households.of_branch(branch) if h.label == label)
 
 
 async def test_states_with_an_interval_of_two_days(store: Store) -> None:
-    await store.set_schedule_setting(EAST, "visit_every_days", 2)
+    await store.schedules.set_setting(EAST, "visit_every_days", 2)
     a, b, c = [await _id(store, EAST, x) for x in "abc"]
-    await store.record_visit(a, ALICE, "well", None, at=NOON)  # reached today
-    await store.record_visit(b, ALICE, "well", None, at=NOON - timedelta(days=1))  # yesterday
-    await store.record_visit(c, ALICE, "well", None, at=NOON - timedelta(days=1))
+    await store.households.record_visit(a, ALICE, "well", None, at=NOON)  # reached today
+    # yesterday
+    await store.households.record_visit(b, ALICE, "well", None, at=NOON - timedelta(days=1))
+    await store.households.record_visit(c, ALICE, "well", None, at=NOON - timedelta(days=1))
     win = coverage.window(DAY, TZ)
     (zone,) = await coverage.zones(store, EAST, win)
     # a covered today; b covered (2-day interval); c vulnerable, reached yesterday: due
@@ -79,20 +80,20 @@ async def test_states_with_an_interval_of_two_days(store: Store) -> None:
 
 async def test_no_answer_does_not_reach_and_past_days_use_the_visits(store: Store) -> None:
     a = await _id(store, EAST, "a")
-    await store.record_visit(a, ALICE, "no_answer", None, at=NOON)
+    await store.households.record_visit(a, ALICE, "no_answer", None, at=NOON)
     (zone,) = await coverage.zones(store, EAST, coverage.window(DAY, TZ))
     assert zone.reached_today == 0 and zone.overdue == 3
-    await store.record_visit(a, ALICE, "refused", None, at=NOON + timedelta(days=1))
+    await store.households.record_visit(a, ALICE, "refused", None, at=NOON + timedelta(days=1))
     (today,) = await coverage.zones(store, EAST, coverage.window(DAY + timedelta(days=1), TZ))
     (before,) = await coverage.zones(store, EAST, coverage.window(DAY, TZ))
     assert today.reached_today == 1 and before.reached_today == 0
-    household = await store.household(a)
+    household = await store.households.get(a)
     assert household is not None and household.last_outcome == "refused"
 
 
 async def test_rollup_across_three_levels_and_unheld(store: Store) -> None:
     g = await _id(store, GRID, "g")
-    await store.record_visit(g, BOB, "needs_help", None, at=NOON)
+    await store.households.record_visit(g, BOB, "needs_help", None, at=NOON)
     win = coverage.window(DAY, TZ)
     whole, own, children = await coverage.branch_rollup(store, ROOT, win)
     assert own is None
@@ -102,25 +103,25 @@ async def test_rollup_across_three_levels_and_unheld(store: Store) -> None:
     whole, own, children = await coverage.branch_rollup(store, EAST, win)
     assert own is not None and (own.households, own.covered) == (3, 0)
     assert [(c.name, c.covered) for c in children] == [("East Grid", 1)]
-    await store.record_checkin(ALICE, EAST, DAY, "quarantined", at=NOON)
+    await store.checkins.record(ALICE, EAST, DAY, "quarantined", at=NOON)
     whole, own, _ = await coverage.branch_rollup(store, ROOT, win)
     assert whole.unheld == 3
     assert [(o.name, o.reason, o.households, o.handed) for o in
             await coverage.off_duty(store, ROOT)] == [("Alice", "quarantined", 3, 0)]
-    assert await store.hand_over(ALICE, BOB, at=NOON) == 3
+    assert await store.duty.hand_over(ALICE, BOB, at=NOON) == 3
     whole, _, _ = await coverage.branch_rollup(store, ROOT, win)
     assert whole.unheld == 0
-    assert {h.label for h in await store.member_households(BOB)} == {"a", "b", "c", "g"}
+    assert {h.label for h in await store.households.of_member(BOB)} == {"a", "b", "c", "g"}
     assert await coverage.back_on_duty(store, ALICE, "unwell", at=NOON) == []
-    await store.record_checkin(ALICE, EAST, DAY, "on_duty", at=NOON)
+    await store.checkins.record(ALICE, EAST, DAY, "on_duty", at=NOON)
     assert await coverage.back_on_duty(store, ALICE, "on_duty", at=NOON) == [(BOB, 3)]
-    assert {h.label for h in await store.member_households(BOB)} == {"g"}
+    assert {h.label for h in await store.households.of_member(BOB)} == {"g"}
     assert await coverage.off_duty(store, ROOT) == []
 
 
 async def test_away_is_off_duty_until_back(store: Store) -> None:
-    assert await store.set_away(CAROL, NOON)
-    assert not await store.set_away(CAROL, NOON)
+    assert await store.duty.set_away(CAROL, NOON)
+    assert not await store.duty.set_away(CAROL, NOON)
     assert [o.reason for o in await coverage.off_duty(store, ROOT)] == ["away"]
     await coverage.back_on_duty(store, CAROL, "available", at=NOON)
     assert await _away(store, CAROL) is None
@@ -129,12 +130,12 @@ async def test_away_is_off_duty_until_back(store: Store) -> None:
 async def test_a_backup_on_duty_holds_the_households(store: Store) -> None:
     """Alice (East) is quarantined; household a has Bob as backup, b has Carol (away)."""
     created = NOON - timedelta(days=30)
-    await store.upsert_households(EAST, [
+    await store.households.upsert(EAST, [
         HouseholdInput("E1", "a", "a Lake Road", 2, "", ALICE, False, backup_id=BOB),
         HouseholdInput("E1", "b", "b Lake Road", 2, "", ALICE, False, backup_id=CAROL),
         _home("E1", "c", ALICE, vulnerable=True)], at=created)
-    await store.record_checkin(ALICE, EAST, DAY, "quarantined", at=NOON)
-    await store.set_away(CAROL, NOON)
+    await store.checkins.record(ALICE, EAST, DAY, "quarantined", at=NOON)
+    await store.duty.set_away(CAROL, NOON)
     win = coverage.window(DAY, TZ)
     whole, _, _ = await coverage.branch_rollup(store, ROOT, win)
     # b (its backup is away), c, and Carol's own w; a is Bob's to look after
@@ -145,6 +146,6 @@ async def test_a_backup_on_duty_holds_the_households(store: Store) -> None:
     assert (alice.name, alice.households, alice.handed, alice.backed, alice.unheld) == \
         ("Alice", 3, 0, 1, 2)
     assert (carol.name, carol.reason, carol.unheld) == ("Carol", "away", 1)
-    await store.set_away(CAROL, None)
+    await store.duty.set_away(CAROL, None)
     whole, _, _ = await coverage.branch_rollup(store, ROOT, win)
     assert whole.unheld == 1  # c only

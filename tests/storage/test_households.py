@@ -45,16 +45,16 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     """A store with Org > East > East Grid and Org > West, and a member in three of them."""
     s = Store(tmp_path / "f.db")
     await s.initialize()
-    assert await s.create_branch("Org", None, at=NOW) == ROOT
-    assert await s.create_branch("East", ROOT, at=NOW) == EAST
-    assert await s.create_branch("West", ROOT, at=NOW) == WEST
-    grid = await s.create_branch("East Grid", EAST, at=NOW)
+    assert await s.branches.create("Org", None, at=NOW) == ROOT
+    assert await s.branches.create("East", ROOT, at=NOW) == EAST
+    assert await s.branches.create("West", ROOT, at=NOW) == WEST
+    grid = await s.branches.create("East Grid", EAST, at=NOW)
     for user, name, branch in ((ALICE, "alice", EAST), (BOB, "bob", grid),
                                (CAROL, "carol", WEST)):
-        await s.save_person(user, name.title(), None, name, "zh", at=NOW)
-        await s.set_membership(user, branch, "member", at=NOW)
-    await s.save_person(2001, "张伟", None, "zhangwei", "zh", at=NOW)
-    await s.set_membership(2001, EAST, "secretary", at=NOW)
+        await s.people.save(user, name.title(), None, name, "zh", at=NOW)
+        await s.people.set_membership(user, branch, "member", at=NOW)
+    await s.people.save(2001, "张伟", None, "zhangwei", "zh", at=NOW)
+    await s.people.set_membership(2001, EAST, "secretary", at=NOW)
     yield s
     await s.shutdown()
 
@@ -69,7 +69,7 @@ def reason(error: RowError, language: str = "en") -> str:
 
 async def _rows(store: Store) -> list[tuple[str, str, str, int, str, int | None, bool]]:
     return [(h.zone, h.label, h.address, h.people, h.notes, h.responsible_id, h.vulnerable)
-            for h in await store.branch_households(EAST)]
+            for h in await store.households.of_branch(EAST)]
 
 
 async def test_good_utf8_file(store: Store) -> None:
@@ -81,7 +81,7 @@ async def test_good_utf8_file(store: Store) -> None:
         ("Building 1", "1-102", "1 Lake Road flat 102", 1, "elderly living alone", BOB, True),
         ("Building 2", "2-201", "2 Lake Road", 4, "", ALICE, False),
     ]
-    assert [(z.name, z.households) for z in await store.zones(EAST)] == [
+    assert [(z.name, z.households) for z in await store.zones.of_branch(EAST)] == [
         ("Building 1", 2), ("Building 2", 1)]
 
 
@@ -136,7 +136,7 @@ async def test_bad_rows_are_reported_by_line_and_nothing_is_written(store: Store
     assert reason(result.errors[1], "zh") == "人数须为 1 到 999 的整数，这里是“zero”"
     assert (result.created, result.updated, result.written) == (0, 0, False)
     assert await _rows(store) == []
-    assert await store.zones(EAST) == []
+    assert await store.zones.of_branch(EAST) == []
 
 
 async def test_only_good_writes_the_good_rows(store: Store) -> None:
@@ -163,7 +163,7 @@ async def test_reimport_updates_and_never_duplicates(store: Store) -> None:
     rows = await _rows(store)
     assert len(rows) == 4
     assert ("Building 2", "2-201", "2 Lake Road", 5, "", ALICE, False) in rows
-    assert [z.name for z in await store.zones(EAST)] == ["Building 1", "Building 2",
+    assert [z.name for z in await store.zones.of_branch(EAST)] == ["Building 1", "Building 2",
                                                            "Building 3"]
 
 
@@ -403,7 +403,8 @@ def test_cli_import(tmp_path: Path) -> None:
 
 
 async def _backups(store: Store) -> list[tuple[str, int | None, int | None]]:
-    return [(h.label, h.responsible_id, h.backup_id) for h in await store.branch_households(EAST)]
+    return [(h.label, h.responsible_id,
+             h.backup_id) for h in await store.households.of_branch(EAST)]
 
 
 async def test_backup_column_in_csv_and_reimport_clears_it(store: Store) -> None:
@@ -480,18 +481,18 @@ async def test_a_big_import_is_written_in_short_pieces(store: Store) -> None:
     # Staged, decided, applied and cleaned up in many short transactions, not in one.
     assert stats.writes - writes >= 8
     assert stats.longest_hold_s < 0.5
-    homes = await store.branch_households(EAST)
+    homes = await store.households.of_branch(EAST)
     assert len(homes) == 20_000 and len({h.zone for h in homes}) == 50
     assert sum(h.vulnerable for h in homes) == len(range(0, 20_000, 7))
     assert {(h.responsible_id, h.backup_id) for h in homes} == {(ALICE, BOB), (BOB, None)}
-    record = await store.household_import(1)
+    record = await store.household_imports.get(1)
     assert record is not None and (record.state, record.staged, record.applied) == (
         "done", 20_000, 20_000)
     assert (record.actor_id, record.created, record.updated) == (2001, 20_000, 0)
     assert await store.db.fetchall("SELECT * FROM household_import_rows") == []
     again = await import_households(store, EAST, _many(20_001), now=NOW)
     assert (again.created, again.updated) == (1, 20_000)
-    assert len(await store.branch_households(EAST)) == 20_001
+    assert len(await store.households.of_branch(EAST)) == 20_001
 
 
 def dead_process() -> int:
@@ -504,19 +505,19 @@ def dead_process() -> int:
 async def test_opening_finishes_a_decided_import_and_drops_a_staged_one(tmp_path: Path) -> None:
     first = Store(tmp_path / "f.db")
     await first.initialize()
-    branch = await first.create_branch("East", None, at=NOW)
-    await first.save_person(ALICE, "Alice", None, "alice", "zh", at=NOW)
-    await first.set_membership(ALICE, branch, "member", at=NOW)
+    branch = await first.branches.create("East", None, at=NOW)
+    await first.people.save(ALICE, "Alice", None, "alice", "zh", at=NOW)
+    await first.people.set_membership(ALICE, branch, "member", at=NOW)
 
     def homes(zone: str, n: int) -> list[HouseholdInput]:
         return [HouseholdInput(zone, str(i), "", 1, "", ALICE, False) for i in range(n)]
 
-    decided = await first.stage_household_import(branch, homes("D", 5000), actor_id=2001,
-                                                 file_name="d.csv", at=NOW)
-    staged = await first.stage_household_import(branch, homes("S", 3000), actor_id=None,
-                                                file_name="s.csv", at=NOW)
-    theirs = await first.stage_household_import(branch, homes("T", 10), actor_id=None,
-                                                file_name="t.csv", at=NOW)
+    decided = await first.household_imports.stage(branch, homes("D", 5000), actor_id=2001,
+                                                  file_name="d.csv", at=NOW)
+    staged = await first.household_imports.stage(branch, homes("S", 3000), actor_id=None,
+                                                 file_name="s.csv", at=NOW)
+    theirs = await first.household_imports.stage(branch, homes("T", 10), actor_id=None,
+                                                 file_name="t.csv", at=NOW)
     gone = dead_process()
     # As a process that died would leave them: one decided, one still staging; and one of
     # a process that still runs (this test's parent).
@@ -531,16 +532,17 @@ async def test_opening_finishes_a_decided_import_and_drops_a_staged_one(tmp_path
     second = Store(tmp_path / "f.db")
     await second.initialize()
     try:
-        assert [(z.name, z.households) for z in await second.zones(branch)] == [("D", 5000)]
-        record = await second.household_import(decided)
+        zones = await second.zones.of_branch(branch)
+        assert [(z.name, z.households) for z in zones] == [("D", 5000)]
+        record = await second.household_imports.get(decided)
         assert record is not None and (record.state, record.created, record.updated) == (
             "done", 5000, 0)
-        assert await second.household_import(staged) is None
-        left = await second.household_import(theirs)
+        assert await second.household_imports.get(staged) is None
+        left = await second.household_imports.get(theirs)
         assert left is not None and left.state == "staging"
         assert await second.db.fetchall(
             "SELECT import_id, count(*) FROM household_import_rows GROUP BY 1") == [(theirs, 10)]
-        (entry,) = [e for e in await second.audit_entries() if e[2] == "households_import"]
+        (entry,) = [e for e in await second.audit.entries() if e[2] == "households_import"]
         assert (entry[0], entry[1], entry[3]) == (NOW.isoformat(), 2001, branch)
         assert json.loads(entry[5] or "{}") == {"created": 5000, "updated": 0,
                                                 "file": "d.csv", "recovered": True}

@@ -11,8 +11,9 @@ import pytest
 
 from bot.rules import checkins
 from bot.rules.invites import create_invite
+from storage.branches import Defaults
 from storage.db import StorageError, schema_version
-from storage.store import Defaults, Store
+from storage.store import Store
 
 NOW = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)
 
@@ -54,15 +55,15 @@ async def test_not_a_database_is_refused(tmp_path: Path) -> None:
 
 async def test_foreign_keys_are_enforced(store: Store) -> None:
     with pytest.raises(sqlite3.IntegrityError):
-        await store.create_branch("Orphan", 12345, at=NOW)
+        await store.branches.create("Orphan", 12345, at=NOW)
 
 
 async def test_settings_are_inherited_then_defaulted(tmp_path: Path) -> None:
     s = Store(tmp_path / "d.db", Defaults(timezone="Europe/Berlin", locale="en"))
     await s.initialize()
-    root = await s.create_branch("Root", None, at=NOW)
-    child = await s.create_branch("Child", root, at=NOW)
-    branch = await s.branch(child)
+    root = await s.branches.create("Root", None, at=NOW)
+    child = await s.branches.create("Child", root, at=NOW)
+    branch = await s.branches.get(child)
     assert branch is not None and (branch.timezone, branch.locale) == ("Europe/Berlin", "en")
     await s.shutdown()
 
@@ -73,23 +74,23 @@ async def test_settings_are_inherited_then_defaulted(tmp_path: Path) -> None:
 ])
 async def test_checkin_day_boundary_in_shanghai(store: Store, utc_time: datetime,
                                                 local_day: date) -> None:
-    root = await store.create_branch("Root", None, at=NOW)
-    await store.save_person(1, "A", None, None, "zh", at=NOW)
-    await store.set_membership(1, root, "member", at=NOW)
-    person = await store.person(1)
+    root = await store.branches.create("Root", None, at=NOW)
+    await store.people.save(1, "A", None, None, "zh", at=NOW)
+    await store.people.set_membership(1, root, "member", at=NOW)
+    person = await store.people.get(1)
     assert person is not None and person.timezone == "Asia/Shanghai"
     outcome = await checkins.check_in(store, person, "on_duty", utc_time)
     assert outcome.day == local_day
-    assert await store.checkin_days(1, until=date(2026, 3, 4)) == [local_day]
+    assert await store.checkins.days(1, until=date(2026, 3, 4)) == [local_day]
 
 
 async def test_checkin_day_boundary_west_of_utc(tmp_path: Path) -> None:
     s = Store(tmp_path / "ny.db", Defaults(timezone="America/New_York"))
     await s.initialize()
-    root = await s.create_branch("Root", None, at=NOW)
-    await s.save_person(1, "A", None, None, "en", at=NOW)
-    await s.set_membership(1, root, "member", at=NOW)
-    person = await s.person(1)
+    root = await s.branches.create("Root", None, at=NOW)
+    await s.people.save(1, "A", None, None, "en", at=NOW)
+    await s.people.set_membership(1, root, "member", at=NOW)
+    person = await s.people.get(1)
     assert person is not None
     # 23:59 on March 1 in New York is 04:59 UTC on March 2.
     late = await checkins.check_in(s, person, "off", datetime(2026, 3, 2, 4, 59, tzinfo=UTC))
@@ -98,55 +99,55 @@ async def test_checkin_day_boundary_west_of_utc(tmp_path: Path) -> None:
 
 
 async def test_one_checkin_per_member_per_day(store: Store) -> None:
-    root = await store.create_branch("Root", None, at=NOW)
-    await store.save_person(1, "A", None, None, "zh", at=NOW)
-    await store.set_membership(1, root, "member", at=NOW)
+    root = await store.branches.create("Root", None, at=NOW)
+    await store.people.save(1, "A", None, None, "zh", at=NOW)
+    await store.people.set_membership(1, root, "member", at=NOW)
     day = date(2026, 3, 2)
-    await store.record_checkin(1, root, day, "unwell", note="fever", at=NOW)
-    await store.record_checkin(1, root, day, "quarantined", at=NOW + timedelta(hours=1))
-    saved = await store.checkin(1, day)
+    await store.checkins.record(1, root, day, "unwell", note="fever", at=NOW)
+    await store.checkins.record(1, root, day, "quarantined", at=NOW + timedelta(hours=1))
+    saved = await store.checkins.get(1, day)
     assert saved is not None and saved.status == "quarantined" and saved.note is None
     assert saved.updated_at == NOW + timedelta(hours=1)
-    assert await store.checkin_days(1, until=day) == [day]
+    assert await store.checkins.days(1, until=day) == [day]
 
 
 async def test_last_use_of_an_invite_goes_to_one_person_only(store: Store) -> None:
-    root = await store.create_branch("Root", None, at=NOW)
+    root = await store.branches.create("Root", None, at=NOW)
     invite = await create_invite(store, root, "member", uses=1, created_by=None, now=NOW)
     for user in (1, 2, 3):
-        await store.save_person(user, f"U{user}", None, None, "zh", at=NOW)
-    results = await asyncio.gather(*(store.join_with_invite(invite.code, u, at=NOW)
+        await store.people.save(user, f"U{user}", None, None, "zh", at=NOW)
+    results = await asyncio.gather(*(store.invites.join(invite.code, u, at=NOW)
                                      for u in (1, 2, 3)))
     assert sorted(results) == [False, False, True]
-    again = await store.invite(invite.code)
+    again = await store.invites.get(invite.code)
     assert again is not None and again.uses_left == 0
 
 
 async def test_expired_invite_cannot_be_spent(store: Store) -> None:
-    root = await store.create_branch("Root", None, at=NOW)
+    root = await store.branches.create("Root", None, at=NOW)
     invite = await create_invite(store, root, "member", created_by=None, now=NOW,
                                  expires_in=timedelta(hours=1))
-    await store.save_person(1, "U", None, None, "zh", at=NOW)
-    assert not await store.join_with_invite(invite.code, 1, at=NOW + timedelta(hours=1))
-    assert (await store.person(1)).branch_id is None  # type: ignore[union-attr]
+    await store.people.save(1, "U", None, None, "zh", at=NOW)
+    assert not await store.invites.join(invite.code, 1, at=NOW + timedelta(hours=1))
+    assert (await store.people.get(1)).branch_id is None  # type: ignore[union-attr]
 
 
 async def test_roster_covers_the_subtree_only(store: Store) -> None:
-    root = await store.create_branch("Root", None, at=NOW)
-    a = await store.create_branch("A", root, at=NOW)
-    a1 = await store.create_branch("A1", a, at=NOW)
-    b = await store.create_branch("B", root, at=NOW)
+    root = await store.branches.create("Root", None, at=NOW)
+    a = await store.branches.create("A", root, at=NOW)
+    a1 = await store.branches.create("A1", a, at=NOW)
+    b = await store.branches.create("B", root, at=NOW)
     for user, branch in ((1, a), (2, a1), (3, b)):
-        await store.save_person(user, f"U{user}", None, None, "zh", at=NOW)
-        await store.set_membership(user, branch, "member", at=NOW)
+        await store.people.save(user, f"U{user}", None, None, "zh", at=NOW)
+        await store.people.set_membership(user, branch, "member", at=NOW)
     status = await checkins.subtree_status(store, a, NOW)
     assert [n.node.name for n in status.branches] == ["A", "A1"]
     assert sorted(m.member_id for b_ in status.branches for m in b_.members) == [1, 2]
-    assert await store.is_within(root, a1) and not await store.is_within(a, b)
+    assert await store.branches.is_within(root, a1) and not await store.branches.is_within(a, b)
 
 
 async def test_backup_copies_a_live_database(store: Store, tmp_path: Path) -> None:
-    await store.create_branch("Root", None, at=NOW)
+    await store.branches.create("Root", None, at=NOW)
     await store.db.backup(tmp_path / "copy.db")
     with sqlite3.connect(tmp_path / "copy.db") as conn:
         assert conn.execute("SELECT name FROM branches").fetchall() == [("Root",)]

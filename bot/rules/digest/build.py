@@ -11,8 +11,7 @@ from bot.rules.digest import coverage
 from bot.rules.digest.arguments import day_bounds
 from bot.rules.digest.coverage import DigestCoverage
 from bot.rules.vocab import CARE
-from storage.digest import DigestCounts, DigestDecline, DigestNeed, DigestPerson
-from storage.rows import Branch
+from storage.rows import Branch, DigestCounts, DigestDecline, DigestNeed, DigestPerson
 from storage.store import Store
 
 SHOW_NAMES = 12  # names per list before "and N more" (fewer if the message would not fit)
@@ -74,13 +73,13 @@ async def build(store: Store, branch: Branch, day: date, now: datetime, *,
     """Count the digest of `branch`'s subtree for the local `day`."""
     start, end, as_of, joined_before = _window(branch, day, now)
     yesterday = day - timedelta(days=1)
-    parts, people = await store.digest_rollup(
+    parts, people = await store.digest.rollup(
         branch.id, day, yesterday, start=start, end=end, as_of=as_of,
         joined_before=joined_before, names=shown)
-    needs = await store.digest_open_needs(branch.id, as_of=as_of, limit=SHOW_NEEDS)
-    declines = await store.digest_declines(branch.id, start=start, end=end,
+    needs = await store.digest.open_needs(branch.id, as_of=as_of, limit=SHOW_NEEDS)
+    declines = await store.digest.declines(branch.id, start=start, end=end,
                                            limit=SHOW_DECLINES)
-    broadcasts, recipients, acks = await store.digest_acks(branch.id, start=start, end=end)
+    broadcasts, recipients, acks = await store.digest.acks(branch.id, start=start, end=end)
     children = worst_first([p for p in parts if p.branch_id != branch.id])
     return Digest(branch=branch, day=day, total=_sum(branch, parts), children=children,
                   people=people, shown=shown, needs=needs, declines=declines,
@@ -93,5 +92,5 @@ async def full_list(store: Store, branch: Branch, day: date, kind: str,
     """Every member behind a list button: `unwell` (and quarantined) or `silent`."""
     _, _, _, joined_before = _window(branch, day, now)
     kinds = CARE if kind == "unwell" else ("silent",)
-    return await store.digest_people(branch.id, day, day - timedelta(days=1),
+    return await store.digest.people(branch.id, day, day - timedelta(days=1),
                                      joined_before=joined_before, kinds=kinds, limit=None)

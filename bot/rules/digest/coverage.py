@@ -18,8 +18,7 @@ from bot.rules import coverage
 from bot.rules.callbacks import Handover
 from bot.text import cut, esc
 from storage.coverage import CoverageCounts, OffDuty
-from storage.outbox import Buttons
-from storage.rows import Branch
+from storage.rows import Branch, Buttons
 from storage.store import Store
 
 NAME_MAX = 32

@@ -11,9 +11,7 @@ from bot.rules.digest.arguments import button, day_bounds
 from bot.rules.digest.build import SHOW_NAMES, Digest, build, rate
 from bot.rules.vocab import CARE
 from bot.text import TEXT_LIMIT, cut, esc, utf16_len
-from storage.digest import DigestPerson
-from storage.outbox import Buttons, NewMessage
-from storage.rows import Branch
+from storage.rows import Branch, Buttons, DigestPerson, NewMessage
 from storage.store import Store
 
 SHOW_BRANCHES = 20  # sub-branch lines and buttons
@@ -196,13 +194,13 @@ async def digest_messages(store: Store, translate: Translate, branch_id: int, da
     names of the unwell and the buttons; the linked group, if any, gets it in the branch's
     locale without them.
     """
-    branch = await store.branch(branch_id)
+    branch = await store.branches.get(branch_id)
     if branch is None:
         return []
     digest = await build(store, branch, day, now)
     rendered: dict[str, tuple[str, Buttons]] = {}
     messages = []
-    for secretary in await store.branch_secretaries(branch_id):
+    for secretary in await store.people.branch_secretaries(branch_id):
         language = pick_language(secretary.language, secretary.telegram_language,
                                  branch.locale)
         if language not in rendered:

@@ -89,11 +89,11 @@ def worst_first(parts: list[Part]) -> list[Part]:
 async def subtree_rollup(store: Store, root_id: int, now: datetime) -> Rollup:
     """The subtree's members and today's check-ins (each branch's own local day), counted
     for the root's own members and for each direct sub-branch's subtree. Two queries."""
-    nodes = await store.subtree(root_id)
+    nodes = await store.branches.subtree(root_id)
     if not nodes:
         raise ValueError(root_id)
     days = {node.id: local_day(now, node.timezone) for node in nodes}
-    tallies = {t.branch_id: t for t in await store.status_rollup(root_id, days)}
+    tallies = {t.branch_id: t for t in await store.rollup.status(root_id, days)}
     root = nodes[0]
     parts = [Part(node, tallies.get(node.id, BranchTally(node.id)))
              for node in nodes if node.depth <= 1]

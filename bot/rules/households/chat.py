@@ -22,7 +22,7 @@ async def _resolve(store: Store, branch_id: int, rows: list[ParsedRow],
                    errors: list[RowError]) -> list[HouseholdInput]:
     """The rows whose members belong to the branch's subtree; the others go to `errors`."""
     ids, usernames = member_keys(rows)
-    found = await store.members_in_subtree(branch_id, ids=ids, usernames=usernames)
+    found = await store.people.in_subtree(branch_id, ids=ids, usernames=usernames)
     return match_members(rows, found, errors)
 
 
@@ -76,10 +76,10 @@ async def save_household(store: Store, branch_id: int, fields: list[str], *,
     good = await _resolve(store, branch_id, rows, errors)
     result = ImportResult(errors=errors, good_rows=len(good))
     for item in good:
-        zone = await store.zone_named(branch_id, item.zone)
+        zone = await store.zones.named(branch_id, item.zone)
         if zone is not None:
             item = item._replace(zone=zone.name)
-        result.created, result.updated = await store.upsert_households(branch_id, [item],
+        result.created, result.updated = await store.households.upsert(branch_id, [item],
                                                                        at=now)
         result.zones, result.households = [item.zone], [item]
     return result

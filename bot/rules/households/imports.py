@@ -44,13 +44,13 @@ async def import_households(store: Store, branch_id: int, data: bytes, *, now: d
     """
     rows, errors = await asyncio.to_thread(_quickly, parse, data, file_name)
     ids, usernames = await asyncio.to_thread(member_keys, rows)
-    found = await store.members_in_subtree(branch_id, ids=ids, usernames=usernames)
+    found = await store.people.in_subtree(branch_id, ids=ids, usernames=usernames)
     good, zones = await asyncio.to_thread(_quickly, _match, rows, found, errors)
     result = ImportResult(errors=errors, good_rows=len(good))
     if not good or (errors and not only_good):
         return result
-    record = await store.write_household_import(branch_id, good, actor_id=actor_id,
-                                                file_name=file_name or "", at=now)
+    record = await store.household_imports.write(branch_id, good, actor_id=actor_id,
+                                                 file_name=file_name or "", at=now)
     if record is not None:  # None: the branch was deleted meanwhile
         result.created, result.updated = record.created, record.updated
         result.zones, result.households = zones, good

@@ -11,13 +11,11 @@ from bot.i18n import Translator, pick_language
 from bot.rules.callbacks import CareNeed, Checkin
 from bot.rules.vocab import CARE
 from bot.text import esc
-from storage.outbox import Buttons, NewMessage
-from storage.rows import STATUSES
+from storage.rows import STATUSES, Buttons, NewMessage, Recipient
 from storage.schedule import Schedule, Target
-from storage.tasks import Contact
 
 
-def speak(contact: Contact, translate: Translator, schedule: Schedule) -> str:
+def speak(contact: Recipient, translate: Translator, schedule: Schedule) -> str:
     """The language to write to a member in (theirs, else the branch's)."""
     return pick_language(contact.language, contact.telegram_language, schedule.locale)
 

@@ -17,10 +17,11 @@ from bot.rules.rhythm.messages import prompt_messages, reminder_messages, speak
 from bot.rules.rhythm.timetable import day_plan, due_runs
 from bot.rules.rhythm.values import format_minutes
 from bot.text import esc
-from storage.outbox import NewMessage
-from storage.schedule import CriticalNeed, Piece, Recorded, Run, Schedule
+from storage.needs import CriticalNeed
+from storage.rows import NewMessage, Recipient
+from storage.runs import Piece, Recorded, Run
+from storage.schedule import Schedule
 from storage.store import Store
-from storage.tasks import Contact
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ PIECED_KINDS = ("prompt", "reminder")
 MISSING_SHOWN = 10  # names of members not checked in shown in a rate escalation
 
 
-def _to_all(contacts: Sequence[Contact], translate: Translator, schedule: Schedule,
+def _to_all(contacts: Sequence[Recipient], translate: Translator, schedule: Schedule,
             text: Callable[[str], str]) -> list[NewMessage]:
     return [NewMessage(c.member_id, c.member_id, text(speak(c, translate, schedule)))
             for c in contacts]
@@ -39,8 +40,8 @@ async def _rate_escalation(store: Store, translate: Translator, schedule: Schedu
                            day: date, at: datetime) -> list[NewMessage]:
     if schedule.parent_id is None:
         return []
-    total, checked, names = await store.branch_rate(schedule.branch_id, day,
-                                                    names=MISSING_SHOWN + 1)
+    total, checked, names = await store.schedules.branch_rate(schedule.branch_id, day,
+                                                              names=MISSING_SHOWN + 1)
     if not total:
         return []
     rate = round(100 * checked / total)
@@ -49,7 +50,7 @@ async def _rate_escalation(store: Store, translate: Translator, schedule: Schedu
     local = at.astimezone(ZoneInfo(schedule.timezone)).strftime("%H:%M")
     missing = [esc(name) for name in names]
     shown = ", ".join(missing[:MISSING_SHOWN]) + (" …" if len(missing) > MISSING_SHOWN else "")
-    return _to_all(await store.secretaries_of(schedule.parent_id), translate, schedule,
+    return _to_all(await store.people.secretaries_of(schedule.parent_id), translate, schedule,
                    lambda lang: translate(lang, "rhythm.escalate_rate", branch=esc(schedule.name),
                                           id=schedule.branch_id, checked=checked,
                                           total=total, rate=rate, time=local,
@@ -96,8 +97,9 @@ async def _run_in_pieces(store: Store, translate: Translator, schedule: Schedule
         late = now >= day_plan(schedule, day).reminder
     total = 0
     while True:
-        targets = await store.branch_targets(schedule.branch_id, day, day - timedelta(days=1),
-                                             after=after or 0, limit=piece + 1)
+        targets = await store.schedules.branch_targets(schedule.branch_id, day,
+                                                       day - timedelta(days=1),
+                                                       after=after or 0, limit=piece + 1)
         more = len(targets) > piece
         targets = targets[:piece]
         if kind == "prompt":
@@ -105,7 +107,7 @@ async def _run_in_pieces(store: Store, translate: Translator, schedule: Schedule
         else:
             messages = reminder_messages(translate, schedule, targets, day)
         upto = targets[-1].contact.member_id if more else None
-        written = await store.record_piece(
+        written = await store.runs.record_piece(
             Piece(schedule.branch_id, kind, day.isoformat(), at, messages, after=after,
                   upto=upto, stale_before=stale_before), now=now)
         if written is None:
@@ -132,14 +134,14 @@ def _need_text(translate: Translator, language: str, need: CriticalNeed, branch:
 async def _need_escalations(store: Store, translate: Translator,
                             schedules: dict[int, Schedule], now: datetime) -> list[Run]:
     runs = []
-    for need in await store.critical_needs_not_escalated():
+    for need in await store.needs.critical_not_escalated():
         schedule = schedules.get(need.branch_id)
         if schedule is None:
             continue
         waited = now - need.created_at
         if waited < timedelta(minutes=schedule.critical_within_minutes):
             continue
-        secretaries = (await store.secretaries_of(schedule.parent_id)
+        secretaries = (await store.people.secretaries_of(schedule.parent_id)
                        if schedule.parent_id is not None else [])
         messages = [NewMessage(c.member_id, c.member_id, _need_text(
             translate, speak(c, translate, schedule), need, schedule.name, waited))
@@ -158,7 +160,7 @@ async def run_due(store: Store, translate: Translator, now: datetime, *, piece: 
     organization; `queued` is called after each write that queued messages (to wake the
     outbox, which then sends while the rest is being made).
     """
-    schedules = [s for s in await store.schedules() if _valid_zone(s)]
+    schedules = [s for s in await store.schedules.all() if _valid_zone(s)]
     if not schedules:
         return 0
     days = {s.branch_id: now.astimezone(ZoneInfo(s.timezone)).date() for s in schedules}
@@ -166,7 +168,7 @@ async def run_due(store: Store, translate: Translator, now: datetime, *, piece: 
     recorded: dict[int, dict[str, datetime]] = {}
     under_way: dict[tuple[int, str], Recorded] = {}
     ahead: set[int] = set()  # branches whose ledger holds a later day: see `due_runs`
-    for (branch, kind, on), row in (await store.runs_since(min(days.values()))).items():
+    for (branch, kind, on), row in (await store.runs.since(min(days.values()))).items():
         if today.get(branch) == on:
             if row.upto is None:
                 recorded.setdefault(branch, {})[kind] = row.at
@@ -188,14 +190,14 @@ async def run_due(store: Store, translate: Translator, now: datetime, *, piece: 
             messages = await _run(store, translate, schedule, kind, days[branch], now)
             if messages is None:
                 continue
-            written = await store.record_runs(
+            written = await store.runs.record(
                 [Run(branch, kind, today[branch], messages, stale_before)], at=now)
             if written and queued is not None:
                 queued()
             total += written
     runs = await _need_escalations(store, translate, {s.branch_id: s for s in schedules}, now)
     if runs:
-        written = await store.record_runs(runs, at=now)
+        written = await store.runs.record(runs, at=now)
         if written and queued is not None:
             queued()
         total += written

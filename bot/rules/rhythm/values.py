@@ -143,14 +143,14 @@ async def check_order(store: Store, branch_id: int, column: str,
     (the branch itself first); branches whose times the change leaves alone are not judged."""
     if column not in TIME_COLUMNS:
         return None
-    tree = await store.own_times(branch_id)
+    tree = await store.schedules.own_times(branch_id)
     if not tree:
         return None
     top = tree[0]
     if top.parent_id is None:
         above = {c: str(getattr(store.defaults, c)) for c in TIME_COLUMNS}
     else:
-        above = {s.column: str(s.effective) for s in await store.schedule_settings(top.parent_id)
+        above = {s.column: str(s.effective) for s in await store.schedules.settings(top.parent_id)
                  if s.column in TIME_COLUMNS}
     before: dict[int, dict[str, str]] = {}
     after: dict[int, dict[str, str]] = {}

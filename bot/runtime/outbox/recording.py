@@ -28,7 +28,7 @@ class Recording(WorkerState):
                 continue
             batch = list(self._outcomes)
             try:
-                await self.store.record_outbox(batch, at=self.clock.now())
+                await self.store.outbox.record(batch, at=self.clock.now())
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -68,7 +68,7 @@ class Recording(WorkerState):
         touched, self._touched = self._touched, set()
         for broadcast_id in sorted(touched):
             try:
-                finished = await self.store.finish_broadcast(broadcast_id, at=self.clock.now())
+                finished = await self.store.broadcasts.finish(broadcast_id, at=self.clock.now())
             except Exception:
                 logger.exception("could not mark broadcast %d finished", broadcast_id)
                 self._touched.add(broadcast_id)
@@ -83,7 +83,7 @@ class Recording(WorkerState):
         if now - self._last_progress.get(broadcast_id, 0.0) >= self.progress_interval:
             # Outcomes written while the broadcast was being marked finished touch it once
             # more after its final report: that report stays the last word.
-            row = await self.store.broadcast(broadcast_id)
+            row = await self.store.broadcasts.get(broadcast_id)
             if row is not None and row.finished_at is not None:
                 return
             self._last_progress[broadcast_id] = now
@@ -101,6 +101,6 @@ class Recording(WorkerState):
 
     async def _finish_broadcasts(self) -> None:
         await self._report_touched()
-        for broadcast_id in await self.store.unfinished_broadcasts():
-            if await self.store.finish_broadcast(broadcast_id, at=self.clock.now()):
+        for broadcast_id in await self.store.broadcasts.unfinished():
+            if await self.store.broadcasts.finish(broadcast_id, at=self.clock.now()):
                 await self._report(broadcast_id, finished=True)

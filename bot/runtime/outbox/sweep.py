@@ -62,7 +62,7 @@ class Sweep(Recording):
         while not self._stopping:
             known = [m for m, row in self._gone.items() if row not in self._claimed]
             self._written_since_read.clear()
-            items = await store.pending_outbox(after_id=after, limit=BATCH)
+            items = await store.outbox.pending(after_id=after, limit=BATCH)
             stale = self._written_since_read
             for member in known:  # the rows just read know it
                 self._gone.pop(member, None)

@@ -44,7 +44,7 @@ async def broadcast(bot: SandboxBot, user: int, text: str, **choices: bool | str
     await compose(bot, user, text, **choices)  # type: ignore[arg-type]
     await bot.press(user, "bcs:send")
     await bot.drain()
-    rows = await bot.store.recent_broadcasts(1, limit=1)
+    rows = await bot.store.broadcasts.recent(1, limit=1)
     assert rows, "the broadcast was saved"
     return rows[0].id
 
@@ -80,7 +80,7 @@ async def test_subtree_broadcast_reaches_exactly_the_subtree_with_a_button(
     assert shown.plain == "📣 Alpha · Sa\n\n明早八点 <b>集合</b> & 出发"
     await bot.press(SEC_A, "bcs:send")
     await bot.drain()
-    broadcast_id = (await bot.store.recent_broadcasts(org.a))[0].id
+    broadcast_id = (await bot.store.broadcasts.recent(org.a))[0].id
     for user in ALPHA_SUBTREE:
         copies = received(bot, user)
         assert len(copies) == 1, user
@@ -99,7 +99,7 @@ async def test_branch_only_scope(bot: SandboxBot, org: Org) -> None:
     await broadcast(bot, SEC_A, "本支部开会", scope="branch")
     assert [len(received(bot, u)) for u in (MEM_A1, MEM_A2)] == [1, 1]
     assert [received(bot, u) for u in (SEC_A1, MEM_A1X, MEM_B1)] == [[], [], []]
-    row = (await bot.store.recent_broadcasts(org.a))[0]
+    row = (await bot.store.broadcasts.recent(org.a))[0]
     assert row.scope == "branch" and not row.to_groups and row.ack_required
 
 
@@ -129,7 +129,7 @@ async def test_cancel_at_each_step_saves_nothing(bot: SandboxBot, org: Org, step
         answer = await bot.send(SEC_A, "/cancel")
     assert "已取消，没有发送任何内容" in answer.plain
     await bot.drain()
-    assert await bot.store.recent_broadcasts(org.root) == []
+    assert await bot.store.broadcasts.recent(org.root) == []
     assert all(received(bot, u) == [] for u in (*ALPHA_SUBTREE, GROUP))
     # The conversation is over: text is free text again, old buttons are stale.
     assert "只认识命令和按钮" in (await bot.send(SEC_A, "hello")).plain
@@ -142,7 +142,7 @@ async def test_over_long_text_is_answered_and_asked_again(bot: SandboxBot, org: 
     # Still waiting for the message: a shorter one goes on to the scope question.
     answer = await bot.send(SEC_A, "短一点")
     assert ("bcs:subtree" in [d for _, d in answer.button_list])
-    assert await bot.store.recent_broadcasts(org.root) == []
+    assert await bot.store.broadcasts.recent(org.root) == []
 
 
 async def test_longest_allowed_text_is_delivered_and_reminded(bot: SandboxBot, org: Org) -> None:
@@ -211,9 +211,9 @@ async def test_broadcast_wins_over_an_open_note_prompt(bot: SandboxBot, org: Org
     await bot.send(SEC_A, "/broadcast")
     answer = await bot.send(SEC_A, "这是通知，不是备注")
     assert "发给谁" in answer.plain
-    today = (await bot.store.person(SEC_A)).last_checkin_day  # type: ignore[union-attr]
+    today = (await bot.store.people.get(SEC_A)).last_checkin_day  # type: ignore[union-attr]
     assert today is not None
-    assert (await bot.store.checkin(SEC_A, today)).note is None  # type: ignore[union-attr]
+    assert (await bot.store.checkins.get(SEC_A, today)).note is None  # type: ignore[union-attr]
 
 
 async def test_text_while_buttons_are_expected(bot: SandboxBot, org: Org) -> None:
@@ -230,7 +230,7 @@ async def test_text_while_buttons_are_expected(bot: SandboxBot, org: Org) -> Non
 async def test_member_cannot_broadcast(bot: SandboxBot, org: Org, command: str) -> None:
     answer = await bot.send(MEM_A1, command)
     assert f"只有「Alpha」的书记才能使用 {command}" in answer.plain
-    refused = [e for e in await bot.store.audit_entries() if e[1] == MEM_A1 and not e[4]]
+    refused = [e for e in await bot.store.audit.entries() if e[1] == MEM_A1 and not e[4]]
     assert refused and refused[0][2] == command[1:]
     # Not in a conversation: the next text is not taken as a broadcast.
     assert "只认识命令和按钮" in (await bot.send(MEM_A1, "集合")).plain
@@ -243,12 +243,12 @@ async def test_secretary_cannot_broadcast_to_a_sibling(bot: SandboxBot, org: Org
 
 async def test_rights_are_checked_again_on_send(bot: SandboxBot, org: Org) -> None:
     await compose(bot, SEC_A, "内容")
-    await bot.store.set_membership(SEC_A, org.a, "member", at=bot.clock.now())
+    await bot.store.people.set_membership(SEC_A, org.a, "member", at=bot.clock.now())
     update = bot.sandbox.press(SEC_A, "bcs:send")
     await bot.drain()
     answer = bot.sandbox.callback_answers[update["callback_query"]["id"]]
     assert "不在你负责的范围内" in answer["text"]
-    assert await bot.store.recent_broadcasts(org.root) == []
+    assert await bot.store.broadcasts.recent(org.root) == []
     assert received(bot, MEM_A1) == []
 
 
@@ -267,7 +267,7 @@ async def test_status_message_ends_with_the_report_naming_the_unreachable(
     assert "已送达 3 · 失败 0 · 无法送达 1" in report
     assert "未送达（1）" in report and "• Max：无法送达" in report
     assert "Mia" not in report
-    assert not (await bot.store.person(MEM_A2)).reachable  # type: ignore[union-attr]
+    assert not (await bot.store.people.get(MEM_A2)).reachable  # type: ignore[union-attr]
 
 
 async def test_failed_sends_are_reported(bot: SandboxBot, org: Org) -> None:
@@ -287,14 +287,14 @@ async def test_link_a_group_and_broadcast_to_it(bot: SandboxBot, org: Org) -> No
     bot.sandbox.add_group(GROUP, "Alpha 群", members=[SEC_A, MEM_A1, MEM_A1X, MEM_B1])
     answer = await bot.send(SEC_A, "/linkgroup@frontline_sandbox_bot", chat_id=GROUP)
     assert "本群已绑定到「Alpha」" in answer.plain
-    assert (await bot.store.branch(org.a)).group_chat_id == GROUP  # type: ignore[union-attr]
+    assert (await bot.store.branches.get(org.a)).group_chat_id == GROUP  # type: ignore[union-attr]
     preview = await compose(bot, SEC_A, "群里也发", groups=True)
     assert "4 名成员、1 个群" in preview.plain
     await bot.press(SEC_A, "bcs:send")
     await bot.drain()
     posted = received(bot, GROUP)
     assert len(posted) == 1 and posted[0].plain.endswith("群里也发")
-    broadcast_id = (await bot.store.recent_broadcasts(org.a))[0].id
+    broadcast_id = (await bot.store.broadcasts.recent(org.a))[0].id
     assert posted[0].button_list == [("✅ 收到", f"ack:{broadcast_id}")]
     # Groups = no: the group gets nothing.
     await broadcast(bot, SEC_A, "只发个人", groups=False)
@@ -312,8 +312,8 @@ async def test_member_cannot_link_a_group(bot: SandboxBot, org: Org) -> None:
     bot.sandbox.add_group(GROUP, "群", members=[MEM_A1])
     answer = await bot.send(MEM_A1, "/linkgroup", chat_id=GROUP)
     assert "只有「Alpha」的书记才能使用 /linkgroup" in answer.plain
-    assert await bot.store.branch_of_group(GROUP) is None
-    refused = [e for e in await bot.store.audit_entries() if e[1] == MEM_A1 and not e[4]]
+    assert await bot.store.branches.of_group(GROUP) is None
+    refused = [e for e in await bot.store.audit.entries() if e[1] == MEM_A1 and not e[4]]
     assert refused and refused[0][2] == "linkgroup"
 
 
@@ -324,10 +324,10 @@ async def test_sibling_secretary_cannot_unlink_or_take_a_group(bot: SandboxBot, 
     assert "「Alpha」不在你负责的范围内" in answer.plain
     answer = await bot.send(SEC_B, "/linkgroup", chat_id=GROUP)
     assert "本群已绑定在「Alpha」" in answer.plain
-    assert await bot.store.branch_of_group(GROUP) == org.a
+    assert await bot.store.branches.of_group(GROUP) == org.a
     answer = await bot.send(SEC_A, "/unlinkgroup", chat_id=GROUP)
     assert "已解除本群与「Alpha」的绑定" in answer.plain
-    assert await bot.store.branch_of_group(GROUP) is None
+    assert await bot.store.branches.of_group(GROUP) is None
     assert "没有绑定任何支部" in (await bot.send(SEC_A, "/unlinkgroup", chat_id=GROUP)).plain
 
 
@@ -337,14 +337,14 @@ async def test_linking_moves_a_group_and_replaces_the_branchs_group(
     bot.sandbox.add_group(GROUP, "群一", members=[SEC_A])
     bot.sandbox.add_group(other, "群二", members=[SEC_A])
     await bot.send(SEC_A, f"/linkgroup {org.a1}", chat_id=GROUP)
-    assert await bot.store.branch_of_group(GROUP) == org.a1
+    assert await bot.store.branches.of_group(GROUP) == org.a1
     answer = await bot.send(SEC_A, "/linkgroup", chat_id=GROUP)
     assert "本群已绑定到「Alpha」" in answer.plain and "原来绑定在「Alpha-1」" in answer.plain
     assert "已经绑定" in (await bot.send(SEC_A, "/linkgroup", chat_id=GROUP)).plain
     answer = await bot.send(SEC_A, "/linkgroup", chat_id=other)
     assert "原来绑定的另一个群已解除绑定" in answer.plain
-    assert await bot.store.branch_of_group(GROUP) is None
-    assert await bot.store.branch_of_group(other) == org.a
+    assert await bot.store.branches.of_group(GROUP) is None
+    assert await bot.store.branches.of_group(other) == org.a
 
 
 async def test_linkgroup_in_private_explains(bot: SandboxBot, org: Org) -> None:
@@ -366,14 +366,14 @@ async def test_ack_privately_marks_the_message_and_counts_once(bot: SandboxBot, 
     broadcast_id = await broadcast(bot, SEC_A, "集合")
     marked = await bot.press(MEM_A1, f"ack:{broadcast_id}")
     assert marked.plain.endswith("集合\n\n✅ 已收到") and marked.button_list == []
-    assert (await bot.store.broadcast_counts(broadcast_id)).acknowledged == 1
+    assert (await bot.store.broadcasts.counts(broadcast_id)).acknowledged == 1
     # Pressing again (an old copy of the button): "already", still one.
     update = bot.sandbox.user_presses(MEM_A1, marked.message_id, f"ack:{broadcast_id}",
                                       check=False)
     await bot.settle()
     answer = bot.sandbox.callback_answers[update["callback_query"]["id"]]
     assert answer["text"] == "你已经确认过了。"
-    assert (await bot.store.broadcast_counts(broadcast_id)).acknowledged == 1
+    assert (await bot.store.broadcasts.counts(broadcast_id)).acknowledged == 1
 
 
 async def test_ack_in_a_group_counts_members_of_the_scope(bot: SandboxBot, org: Org) -> None:
@@ -386,7 +386,7 @@ async def test_ack_in_a_group_counts_members_of_the_scope(bot: SandboxBot, org: 
         await bot.settle()
         answer = bot.sandbox.callback_answers[update["callback_query"]["id"]]
         assert "不是发给你的" in answer["text"]
-    counts = await bot.store.broadcast_counts(broadcast_id)
+    counts = await bot.store.broadcasts.counts(broadcast_id)
     assert counts.acknowledged == 1
     # The group's button stays for the others.
     assert received(bot, GROUP)[0].button_list == [("✅ 收到", f"ack:{broadcast_id}")]
@@ -405,8 +405,8 @@ async def test_forged_acks_change_nothing(bot: SandboxBot, org: Org) -> None:
         await bot.settle()
         answer = bot.sandbox.callback_answers[update["callback_query"]["id"]]
         assert answer.get("show_alert"), data
-    assert (await bot.store.broadcast_counts(alpha)).acknowledged == 0
-    assert (await bot.store.broadcast_counts(beta)).acknowledged == 0
+    assert (await bot.store.broadcasts.counts(alpha)).acknowledged == 0
+    assert (await bot.store.broadcasts.counts(beta)).acknowledged == 0
     assert received(bot, MEM_B1)[0].button_list == [("✅ 收到", f"ack:{beta}")]
 
 
@@ -434,11 +434,11 @@ async def test_broadcasts_counts_who_and_remind(bot: SandboxBot, org: Org) -> No
     reminder = bot.sandbox.last(MEM_A1X)
     assert reminder.plain.startswith("⏰ 提醒") and "周末值班安排" in reminder.plain
     assert reminder.button_list == [("✅ 收到", f"ack:{broadcast_id}")]
-    entries = [e for e in await bot.store.audit_entries() if e[2] == "broadcast_remind"]
+    entries = [e for e in await bot.store.audit.entries() if e[2] == "broadcast_remind"]
     assert entries and entries[0][4]
     # The reminder's button acknowledges the broadcast.
     await bot.press(MEM_A1X, "✅ 收到")
-    assert (await bot.store.broadcast_counts(broadcast_id)).acknowledged == 2
+    assert (await bot.store.broadcasts.counts(broadcast_id)).acknowledged == 2
     # Again within ten minutes: refused, nothing sent; after ten minutes: allowed.
     update = bot.sandbox.press(SEC_A, f"bc:{broadcast_id}:remind")
     await bot.drain()
@@ -467,7 +467,7 @@ async def test_two_secretaries_pressing_remind_at_once_send_one_reminder(
     answers = [bot.sandbox.callback_answers[p["callback_query"]["id"]].get("text") or ""
                for p in presses]
     assert sum("分钟后才能再次提醒" in a for a in answers) == 1, answers
-    reminded = [e for e in await bot.store.audit_entries()
+    reminded = [e for e in await bot.store.audit.entries()
                 if e[2] == "broadcast_remind" and e[4]]
     assert len(reminded) == 1
 
@@ -483,7 +483,7 @@ async def test_report_buttons_check_the_pressers_scope(bot: SandboxBot, org: Org
             await bot.drain()
             answer = bot.sandbox.callback_answers[update["callback_query"]["id"]]
             assert "不在你负责的范围内" in answer["text"], (user, action)
-    assert [e for e in await bot.store.audit_entries() if e[2] == "broadcast_remind"
+    assert [e for e in await bot.store.audit.entries() if e[2] == "broadcast_remind"
             and e[4]] == []
     listing = await bot.send(ADMIN, "/broadcasts")
     assert f"#{broadcast_id}" in listing.plain

@@ -17,7 +17,7 @@ async def test_checkin_by_button_records_and_confirms(bot: SandboxBot, org: Org)
     reply = await bot.press(MEM_A1, "ck:unwell")
     assert reply.message_id == prompt.message_id  # the prompt itself becomes the receipt
     assert "已报到" in reply.plain and "身体不适" in reply.plain and "2026-03-02" in reply.plain
-    saved = await bot.store.checkin(MEM_A1, TODAY)
+    saved = await bot.store.checkins.get(MEM_A1, TODAY)
     assert saved is not None and saved.status == "unwell"
     answers = [a for a in bot.sandbox.callback_answers.values() if "身体不适" in a.get("text", "")]
     assert answers
@@ -30,8 +30,8 @@ async def test_checking_in_again_replaces_and_says_so(bot: SandboxBot, org: Org)
     assert "在岗" in prompt.plain  # the prompt shows today's status
     reply = await bot.press(MEM_A1, "ck:off")
     assert "已更新" in reply.plain and "在岗 → ⚪ 休息" in reply.plain
-    assert (await bot.store.checkin(MEM_A1, TODAY)).status == "off"  # type: ignore[union-attr]
-    assert await bot.store.checkin_days(MEM_A1, until=TODAY) == [TODAY]
+    assert (await bot.store.checkins.get(MEM_A1, TODAY)).status == "off"  # type: ignore[union-attr]
+    assert await bot.store.checkins.days(MEM_A1, until=TODAY) == [TODAY]
 
 
 async def test_same_status_again_is_unchanged(bot: SandboxBot, org: Org) -> None:
@@ -46,8 +46,8 @@ async def test_old_prompt_button_checks_in_for_the_day_it_is_pressed(
     bot.clock.advance(days=1)
     bot.sandbox.user_presses(MEM_A1, prompt.message_id, "ck:available")
     await bot.settle()
-    assert await bot.store.checkin(MEM_A1, TODAY) is None
-    assert await bot.store.checkin(MEM_A1, TODAY + timedelta(days=1)) is not None
+    assert await bot.store.checkins.get(MEM_A1, TODAY) is None
+    assert await bot.store.checkins.get(MEM_A1, TODAY + timedelta(days=1)) is not None
 
 
 async def test_day_follows_the_branch_timezone(bot: SandboxBot, org: Org) -> None:
@@ -57,23 +57,23 @@ async def test_day_follows_the_branch_timezone(bot: SandboxBot, org: Org) -> Non
     bot.clock.set(datetime(2026, 3, 2, 16, 1, tzinfo=UTC))
     reply = await bot.send(MEM_A1, "/checkin off")
     assert "已报到" in reply.plain and "2026-03-03" in reply.plain and "更新" not in reply.plain
-    assert (await bot.store.checkin(MEM_A1, TODAY)).status == "on_duty"  # type: ignore[union-attr]
-    assert (await bot.store.checkin(MEM_A1, date(2026, 3, 3))).status == "off"  # type: ignore[union-attr]
+    assert (await bot.store.checkins.get(MEM_A1, TODAY)).status == "on_duty"  # type: ignore[union-attr]
+    assert (await bot.store.checkins.get(MEM_A1, date(2026, 3, 3))).status == "off"  # type: ignore[union-attr]
 
 
 async def test_checkin_with_arguments(bot: SandboxBot, org: Org) -> None:
     reply = await bot.send(MEM_A1, "/checkin quarantined 居家隔离第3天")
     assert "隔离中" in reply.plain and "居家隔离第3天" in reply.plain
-    saved = await bot.store.checkin(MEM_A1, TODAY)
+    saved = await bot.store.checkins.get(MEM_A1, TODAY)
     assert saved is not None and saved.note == "居家隔离第3天"
     reply = await bot.send(MEM_A2, "/checkin 3")
-    assert (await bot.store.checkin(MEM_A2, TODAY)).status == "unwell"  # type: ignore[union-attr]
+    assert (await bot.store.checkins.get(MEM_A2, TODAY)).status == "unwell"  # type: ignore[union-attr]
 
 
 async def test_bad_status_is_answered_and_nothing_saved(bot: SandboxBot, org: Org) -> None:
     reply = await bot.send(MEM_A1, "/checkin <sleeping>")
     assert "不认识的状态" in reply.plain and "<sleeping>" in reply.plain
-    assert await bot.store.checkin(MEM_A1, TODAY) is None
+    assert await bot.store.checkins.get(MEM_A1, TODAY) is None
 
 
 async def test_note_flow_and_escaping(bot: SandboxBot, org: Org) -> None:
@@ -83,11 +83,11 @@ async def test_note_flow_and_escaping(bot: SandboxBot, org: Org) -> None:
     assert "备注" in ask.plain
     reply = await bot.send(MEM_A1, "fever <38.5> & cough")
     assert "fever <38.5> & cough" in reply.plain  # escaped for HTML, shown as typed
-    saved = await bot.store.checkin(MEM_A1, TODAY)
+    saved = await bot.store.checkins.get(MEM_A1, TODAY)
     assert saved is not None and saved.note == "fever <38.5> & cough"
     # The conversation is over: the next text is not taken as a note.
     await bot.send(MEM_A1, "hello")
-    assert (await bot.store.checkin(MEM_A1, TODAY)).note == "fever <38.5> & cough"  # type: ignore[union-attr]
+    assert (await bot.store.checkins.get(MEM_A1, TODAY)).note == "fever <38.5> & cough"  # type: ignore[union-attr]
 
 
 async def test_note_too_long_and_not_text_keep_waiting(bot: SandboxBot, org: Org) -> None:
@@ -99,7 +99,7 @@ async def test_note_too_long_and_not_text_keep_waiting(bot: SandboxBot, org: Org
     await bot.settle()
     assert "只能是文字" in bot.sandbox.last(MEM_A1).plain
     await bot.send(MEM_A1, "ok now")
-    assert (await bot.store.checkin(MEM_A1, TODAY)).note == "ok now"  # type: ignore[union-attr]
+    assert (await bot.store.checkins.get(MEM_A1, TODAY)).note == "ok now"  # type: ignore[union-attr]
 
 
 async def test_note_cancel_keeps_old_note(bot: SandboxBot, org: Org) -> None:
@@ -107,15 +107,15 @@ async def test_note_cancel_keeps_old_note(bot: SandboxBot, org: Org) -> None:
     await bot.press(MEM_A1, "ck:note")
     reply = await bot.send(MEM_A1, "/cancel")
     assert "已取消" in reply.plain
-    assert (await bot.store.checkin(MEM_A1, TODAY)).note == "头疼"  # type: ignore[union-attr]
+    assert (await bot.store.checkins.get(MEM_A1, TODAY)).note == "头疼"  # type: ignore[union-attr]
 
 
 async def test_changed_status_drops_the_old_note(bot: SandboxBot, org: Org) -> None:
     await bot.send(MEM_A1, "/checkin unwell 头疼")
     await bot.send(MEM_A1, "/checkin unwell")
-    assert (await bot.store.checkin(MEM_A1, TODAY)).note == "头疼"  # type: ignore[union-attr]
+    assert (await bot.store.checkins.get(MEM_A1, TODAY)).note == "头疼"  # type: ignore[union-attr]
     await bot.send(MEM_A1, "/checkin on_duty")
-    assert (await bot.store.checkin(MEM_A1, TODAY)).note is None  # type: ignore[union-attr]
+    assert (await bot.store.checkins.get(MEM_A1, TODAY)).note is None  # type: ignore[union-attr]
 
 
 async def test_non_member_cannot_check_in(bot: SandboxBot, org: Org) -> None:
@@ -128,7 +128,7 @@ async def test_non_member_cannot_check_in(bot: SandboxBot, org: Org) -> None:
     await bot.settle()
     answer = bot.sandbox.callback_answers[update["callback_query"]["id"]]
     assert "加入" in answer["text"]
-    assert await bot.store.checkin(OUTSIDER, TODAY) is None
+    assert await bot.store.checkins.get(OUTSIDER, TODAY) is None
 
 
 async def test_forged_checkin_data_changes_nothing(bot: SandboxBot, org: Org) -> None:
@@ -137,7 +137,7 @@ async def test_forged_checkin_data_changes_nothing(bot: SandboxBot, org: Org) ->
         update = bot.sandbox.user_presses(MEM_A1, prompt.message_id, data, check=False)
         await bot.settle()
         assert bot.sandbox.callback_answers[update["callback_query"]["id"]].get("text")
-    assert await bot.store.checkin(MEM_A1, TODAY) is None
+    assert await bot.store.checkins.get(MEM_A1, TODAY) is None
 
 
 async def test_me_shows_branch_role_status_and_streak(bot: SandboxBot, org: Org) -> None:

@@ -216,7 +216,7 @@ async def _invite(path: Path, code: str) -> tuple[int, str, int | None, datetime
     store = Store(path)
     await store.initialize()
     try:
-        invite = await store.invite(code)
+        invite = await store.invites.get(code)
     finally:
         await store.shutdown()
     if invite is None:

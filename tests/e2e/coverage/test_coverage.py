@@ -32,21 +32,23 @@ async def _seed(bot: SandboxBot, org: Org) -> dict[str, int]:
     Households exist since three days; it is 08:30 in Shanghai."""
     store, now = bot.store, bot.clock.now()
     before = now - timedelta(days=3, hours=1)
-    await store.upsert_households(org.a, [
+    await store.households.upsert(org.a, [
         _home("East", "1-101", MEM_A1), _home("East", "1-102", MEM_A1),
         _home("East", "1-103", MEM_A2), _home("West", "2-201", MEM_A2),
         _home("West", "2-202", MEM_A2)], at=before)
-    await store.upsert_households(org.a1, [_home("North", "3-301", MEM_A1X),
+    await store.households.upsert(org.a1, [_home("North", "3-301", MEM_A1X),
                                            _home("North", "3-302", MEM_A1X)], at=before)
-    await store.upsert_households(org.b, [_home("South", "4-401", MEM_B1)], at=before)
+    await store.households.upsert(org.b, [_home("South", "4-401", MEM_B1)], at=before)
     ids = {h.label: h.id for branch in (org.a, org.a1, org.b)
-           for h in await store.branch_households(branch)}
-    await store.record_visit(ids["1-101"], MEM_A1, "well", None, at=now - timedelta(hours=1))
-    await store.record_visit(ids["1-102"], MEM_A1, "well", None, at=now - timedelta(days=1))
-    await store.record_visit(ids["2-201"], MEM_A2, "needs_help", None,
-                             at=now - timedelta(days=3))
-    await store.record_visit(ids["3-301"], MEM_A1X, "refused", None, at=now)
-    await store.record_visit(ids["3-302"], MEM_A1X, "no_answer", None, at=now)
+           for h in await store.households.of_branch(branch)}
+    await store.households.record_visit(ids["1-101"], MEM_A1, "well", None,
+                                        at=now - timedelta(hours=1))
+    await store.households.record_visit(ids["1-102"], MEM_A1, "well", None,
+                                        at=now - timedelta(days=1))
+    await store.households.record_visit(ids["2-201"], MEM_A2, "needs_help", None,
+                                        at=now - timedelta(days=3))
+    await store.households.record_visit(ids["3-301"], MEM_A1X, "refused", None, at=now)
+    await store.households.record_visit(ids["3-302"], MEM_A1X, "no_answer", None, at=now)
     return ids
 
 
@@ -78,7 +80,7 @@ async def test_coverage_over_three_levels_worst_first(bot: SandboxBot, org: Org)
     assert "• Alpha-1：2 户 · 覆盖 50% · 今日已访 1 · 待访 0 · 逾期 1" in lines
     west = lines.index("• West：今日已访 0 / 待访 0 / 逾期 2（共 2 户）")
     assert lines[west + 1] == "• East：今日已访 1 / 待访 1 / 逾期 1（共 3 户）"
-    zones = {z.name: z.id for z in await bot.store.zones(org.a)}
+    zones = {z.name: z.id for z in await bot.store.zones.of_branch(org.a)}
     assert [d for _, d in reply.button_list] == [
         f"cv:b:{org.a1}", f"cv:z:{zones['West']}", f"cv:z:{zones['East']}"]
 
@@ -109,7 +111,7 @@ async def test_zone_list_overdue_first_for_the_secretary(bot: SandboxBot, org: O
 
 async def test_visit_every_two_days_changes_due_and_overdue(bot: SandboxBot, org: Org) -> None:
     await _seed(bot, org)
-    await bot.store.set_schedule_setting(org.a, "visit_every_days", 2)
+    await bot.store.schedules.set_setting(org.a, "visit_every_days", 2)
     reply = await bot.send(SEC_A, "/coverage")
     # 1-102 (yesterday) is covered now; 2-201 (three days ago) still overdue; never reached
     # households added three days ago are overdue; Alpha-1 inherits the interval.
@@ -138,9 +140,9 @@ async def test_refusals_and_forged_buttons(bot: SandboxBot, org: Org) -> None:
     assert "「Alpha」不在你负责的范围内" in reply.plain
     reply = await bot.send(SEC_B, "/coverage")
     assert reply.plain.startswith("📊 Beta 住户覆盖")
-    zones = {z.name: z.id for z in await bot.store.zones(org.a)}
-    await bot.store.record_checkin(MEM_A1, org.a, bot.clock.now().date(), "quarantined",
-                                   at=bot.clock.now())
+    zones = {z.name: z.id for z in await bot.store.zones.of_branch(org.a)}
+    await bot.store.checkins.record(MEM_A1, org.a, bot.clock.now().date(), "quarantined",
+                                    at=bot.clock.now())
     sent = len(bot.sandbox.bot_messages(SEC_B))
     for data in (f"cv:z:{zones['West']}", f"cv:b:{org.a}", f"cv:ho:{MEM_A1}",
                  f"cv:hy:{MEM_A1}:{MEM_A2}"):
@@ -153,16 +155,16 @@ async def test_refusals_and_forged_buttons(bot: SandboxBot, org: Org) -> None:
         await bot.settle()
         assert "按钮已失效" in _alerts(bot)[-1] or "找不到" in _alerts(bot)[-1], data
     assert len(bot.sandbox.bot_messages(SEC_B)) == sent
-    households = await bot.store.member_households(MEM_A2)
+    households = await bot.store.households.of_member(MEM_A2)
     assert all(h.handed_to is None for h in households)  # nothing was handed
-    refused = [e for e in await bot.store.audit_entries()
+    refused = [e for e in await bot.store.audit.entries()
                if e[2] in ("coverage", "handover") and not e[4]]
     assert len(refused) >= 3
     # a member forging a hand-over is refused too
     bot.sandbox.user_presses(MEM_A2, 1, f"cv:hy:{MEM_A1}:{MEM_A2}", check=False)
     await bot.settle()
     assert "不在你负责的范围内" in _alerts(bot)[-1]
-    assert all(h.handed_to is None for h in await bot.store.member_households(MEM_A1))
+    assert all(h.handed_to is None for h in await bot.store.households.of_member(MEM_A1))
 
 
 async def test_hand_over_on_a_quarantined_check_in(bot: SandboxBot, org: Org) -> None:
@@ -193,9 +195,9 @@ async def test_hand_over_on_a_quarantined_check_in(bot: SandboxBot, org: Org) ->
     assert confirm.plain == "把 Mia 的 2 户移交给 Max 代管，直到 Mia 回岗？"
     done = await bot.press(SEC_A, "✅ 确认移交")
     assert done.plain.startswith("✅ 已把 Mia 的 2 户移交给 Max 代管")
-    assert {h.label: h.handed_to for h in await bot.store.member_households(MEM_A1)} == {
+    assert {h.label: h.handed_to for h in await bot.store.households.of_member(MEM_A1)} == {
         "1-101": MEM_A2, "1-102": MEM_A2}
-    assert any(e[2] == "handover" and e[4] for e in await bot.store.audit_entries())
+    assert any(e[2] == "handover" and e[4] for e in await bot.store.audit.entries())
     await bot.drain()
     [handed] = _received(bot, MEM_A2, "🔁")
     assert handed.plain == ("🔁 你将代管 Mia 的 2 户，Mia 回岗后归还。"
@@ -207,7 +209,7 @@ async def test_hand_over_on_a_quarantined_check_in(bot: SandboxBot, org: Org) ->
 
     reply = await bot.send(MEM_A1, "/checkin on_duty")
     assert "你的 2 户已从代管人处归还给你" in reply.plain
-    assert all(h.handed_to is None for h in await bot.store.member_households(MEM_A1))
+    assert all(h.handed_to is None for h in await bot.store.households.of_member(MEM_A1))
     await bot.drain()
     [back] = _received(bot, MEM_A2, "↩️")
     assert back.plain == "↩️ Mia 已回岗：你代管的 2 户已归还给 Mia。"
@@ -230,8 +232,8 @@ async def test_re_handing_moves_them_on(bot: SandboxBot, org: Org) -> None:
     confirm = await bot.press(SEC_A, f"cv:ht:{MEM_A1}:{SEC_A}")
     assert "其中 2 户目前由 Max 代管，将改由 Sa 代管。" in confirm.plain
     await bot.press(SEC_A, "✅ 确认移交")
-    assert {h.handed_to for h in await bot.store.member_households(MEM_A1)} == {SEC_A}
-    assert [h.label for h in await bot.store.member_households(MEM_A2)] == [
+    assert {h.handed_to for h in await bot.store.households.of_member(MEM_A1)} == {SEC_A}
+    assert [h.label for h in await bot.store.households.of_member(MEM_A2)] == [
         "1-103", "2-201", "2-202"]
     # cancelling changes nothing
     await bot.send(SEC_A, "/coverage")
@@ -239,7 +241,7 @@ async def test_re_handing_moves_them_on(bot: SandboxBot, org: Org) -> None:
     await bot.press(SEC_A, f"cv:ht:{MEM_A1}:{MEM_A2}")
     cancelled = await bot.press(SEC_A, "✖️ 取消")
     assert cancelled.plain == "已取消，未作任何改动。"
-    assert {h.handed_to for h in await bot.store.member_households(MEM_A1)} == {SEC_A}
+    assert {h.handed_to for h in await bot.store.households.of_member(MEM_A1)} == {SEC_A}
     # the chosen holder going off duty meanwhile is refused
     await bot.send(SEC_A, "/coverage")
     await bot.press(SEC_A, f"cv:ho:{MEM_A1}")
@@ -247,7 +249,7 @@ async def test_re_handing_moves_them_on(bot: SandboxBot, org: Org) -> None:
     await bot.send(MEM_A2, "/away")
     await bot.press(SEC_A, "✅ 确认移交")
     assert "Max 现在不能接手" in _alerts(bot)[-1]
-    assert {h.handed_to for h in await bot.store.member_households(MEM_A1)} == {SEC_A}
+    assert {h.handed_to for h in await bot.store.households.of_member(MEM_A1)} == {SEC_A}
 
 
 async def test_away_and_back_by_the_member(bot: SandboxBot, org: Org) -> None:
@@ -267,12 +269,12 @@ async def test_away_and_back_by_the_member(bot: SandboxBot, org: Org) -> None:
     reply = await bot.send(MEM_A1, "/back")
     assert reply.plain == "👋 欢迎回来，已取消你的外出标记。\n已有 2 户从代管人处归还给你。"
     assert await _away(bot.store, MEM_A1) is None
-    assert all(h.handed_to is None for h in await bot.store.member_households(MEM_A1))
+    assert all(h.handed_to is None for h in await bot.store.households.of_member(MEM_A1))
     await bot.drain()
     assert _received(bot, MEM_A2, "↩️ Mia 已回岗")
     reply = await bot.send(MEM_A1, "/back")
     assert reply.plain == "你没有被标记为外出。"
-    actions = [e[2] for e in await bot.store.audit_entries()]
+    actions = [e[2] for e in await bot.store.audit.entries()]
     assert "away" in actions and "back" in actions and "handover" in actions
     # a member without households is simply marked away; nobody is told
     reply = await bot.send(SEC_B, "/away")
@@ -360,9 +362,9 @@ async def test_roster_is_paged(bot: SandboxBot, org: Org) -> None:
 
 async def test_long_reports_are_cut_to_one_message(bot: SandboxBot, org: Org) -> None:
     before = bot.clock.now() - timedelta(days=3)
-    await bot.store.upsert_households(org.a, [
+    await bot.store.households.upsert(org.a, [
         _home(f"Zone-{n:03d}-{'x' * 30}", f"{n}", MEM_A2) for n in range(150)], at=before)
-    await bot.store.upsert_households(org.a, [
+    await bot.store.households.upsert(org.a, [
         _home("Big", f"{n:03d}-{'y' * 20}", MEM_A1) for n in range(200)], at=before)
     reply = await bot.send(SEC_A, "/coverage")
     assert len(reply.text or "") <= 4096
@@ -376,7 +378,7 @@ async def test_long_reports_are_cut_to_one_message(bot: SandboxBot, org: Org) ->
 
 
 async def test_a_backup_on_duty_looks_after_the_households(bot: SandboxBot, org: Org) -> None:
-    await bot.store.upsert_households(org.a, [
+    await bot.store.households.upsert(org.a, [
         HouseholdInput("East", "1-101", "1 Lake Rd", 2, "", MEM_A1, False, backup_id=MEM_A2),
         _home("East", "1-102", MEM_A1)], at=bot.clock.now())
     await bot.send(MEM_A1, "/checkin unwell")

@@ -21,8 +21,8 @@ async def _seed(bot: SandboxBot, org: Org) -> dict[str, list[int]]:
     ids: dict[str, list[int]] = {}
     for branch, zone, who, n in ((org.a, "A", MEM_A1, 4), (org.a1, "A1", MEM_A1X, 2),
                                  (org.b, "B", MEM_B1, 2)):
-        await store.upsert_households(branch, _homes(zone, who, n), at=week_ago)
-        ids[zone] = [h.id for h in await store.branch_households(branch)]
+        await store.households.upsert(branch, _homes(zone, who, n), at=week_ago)
+        ids[zone] = [h.id for h in await store.households.of_branch(branch)]
     return ids
 
 
@@ -35,8 +35,8 @@ async def test_coverage_rolled_up_over_three_levels(bot: SandboxBot, org: Org) -
     ids = await _seed(bot, org)
     now = bot.clock.now()
     for household in ids["A"][:3] + ids["A1"][:1]:
-        await bot.store.record_visit(household, MEM_A1, "well", None, at=now)
-    await bot.store.record_visit(ids["B"][0], MEM_B1, "no_answer", None, at=now)
+        await bot.store.households.record_visit(household, MEM_A1, "well", None, at=now)
+    await bot.store.households.record_visit(ids["B"][0], MEM_B1, "no_answer", None, at=now)
     reply = await bot.send(ADMIN, "/digest")
     lines = reply.plain.splitlines()
     assert "🏘 住户覆盖：50%（4/8 户按时走访，今日已访 4）· 待访 0 · 逾期 4" in lines
@@ -62,7 +62,7 @@ async def test_unheld_households_named_with_a_hand_over_button(bot: SandboxBot, 
            "🏠 Mia (4)" in reply.plain
     assert "🏘 Households covered: 0% (0/6 reached in time, 0 today)" in reply.plain
     # Handed over: no longer unattended.
-    await bot.store.hand_over(MEM_A1, SEC_A, at=bot.clock.now())
+    await bot.store.duty.hand_over(MEM_A1, SEC_A, at=bot.clock.now())
     reply = await bot.send(SEC_A, "/digest")
     assert "unattended" not in reply.plain
     assert not [b for b in reply.button_list if b[1] and b[1].startswith("cv:ho:")]
@@ -71,9 +71,9 @@ async def test_unheld_households_named_with_a_hand_over_button(bot: SandboxBot, 
 async def test_group_copy_has_rates_but_no_names(bot: SandboxBot, org: Org) -> None:
     await _seed(bot, org)
     await bot.send(MEM_A1, "/checkin unwell")
-    group = await bot.store.branch(org.a)
+    group = await bot.store.branches.get(org.a)
     assert group is not None
-    await bot.store.link_group(org.a, -5001)
+    await bot.store.branches.link_group(org.a, -5001)
     day = digest.today_of(group, bot.clock.now())
     messages = await digest.digest_messages(bot.store, bot.services.translate, org.a, day,
                                             bot.clock.now())

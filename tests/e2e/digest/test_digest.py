@@ -10,7 +10,7 @@ import pytest
 from bot.rules import digest
 from bot.sandbox.harness import SandboxBot
 from bot.text import utf16_len
-from storage.outbox import NewMessage
+from storage.rows import NewMessage
 from tests.helpers import (
     ADMIN,
     MEM_A1,
@@ -51,15 +51,15 @@ async def day_org(en_bot: SandboxBot) -> Org:
     org = await build_org(bot, english=(ADMIN, SEC_A))
     store = bot.store
     for member, branch in ((SEC_A, org.a), (MEM_A1, org.a), (MEM_A2, org.a), (SEC_A1, org.a1)):
-        await store.record_checkin(member, branch, YESTERDAY, "on_duty", at=local(YESTERDAY, 9))
+        await store.checkins.record(member, branch, YESTERDAY, "on_duty", at=local(YESTERDAY, 9))
     today = [(SEC_A, org.a, "on_duty"), (MEM_A1, org.a, "unwell"),
              (MEM_A2, org.a, "quarantined"), (SEC_A1, org.a1, "on_duty"),
              (MEM_A1X, org.a1, "available")]
     for member, branch, status in today:
-        await store.record_checkin(member, branch, TODAY, status, at=local(TODAY, 9))
+        await store.checkins.record(member, branch, TODAY, status, at=local(TODAY, 9))
 
     async def need(branch: int, reporter: int, urgency: str, at: datetime, details: str) -> int:
-        return await store.create_need(
+        return await store.needs.create(
             branch_id=branch, reporter_id=reporter, category="medicine", urgency=urgency,
             for_self=True, for_whom=None, details=details, location=None, latitude=None,
             longitude=None, at=at)
@@ -67,24 +67,24 @@ async def day_org(en_bot: SandboxBot) -> Org:
     await need(org.a1, MEM_A1X, "critical", local(TODAY, 10), "insulin for neighbour")
     await need(org.b, MEM_B1, "normal", local(date(2026, 3, 2), 10), "rice")
     resolved = await need(org.a, MEM_A1, "urgent", local(YESTERDAY, 15), "fever pills")
-    assert await store.set_need_status(resolved, "resolved", note=None, by=SEC_A,
-                                       at=local(TODAY, 11))
-    task = await store.create_task(
+    assert await store.needs.set_status(resolved, "resolved", note=None, by=SEC_A,
+                                        at=local(TODAY, 11))
+    task = await store.tasks.create(
         branch_id=org.a, created_by=SEC_A, title="Deliver rice", details=None,
         due_at=local(TODAY, 11), need_id=None, team_id=None, assignees=[MEM_A1, MEM_A2],
         messages=[], placeholder="#", at=local(TODAY, 9))
-    assert await store.answer_assignment(task, MEM_A1, accept=True, reason=None,
-                                         at=local(TODAY, 9))
-    assert await store.answer_assignment(task, MEM_A2, accept=False, reason="in quarantine",
-                                         at=local(TODAY, 10))
+    assert await store.tasks.answer_assignment(task, MEM_A1, accept=True, reason=None,
+                                               at=local(TODAY, 9))
+    assert await store.tasks.answer_assignment(task, MEM_A2, accept=False, reason="in quarantine",
+                                               at=local(TODAY, 10))
     members = [SEC_A, SEC_A1, SEC_B, MEM_A1, MEM_A2, MEM_A1X, MEM_B1]
-    broadcast = await store.create_broadcast(
+    broadcast = await store.broadcasts.create(
         branch_id=org.root, author_id=ADMIN, scope="subtree", body="hello", media_kind=None,
         media_file_id=None, to_groups=False, ack_required=True,
         messages=[NewMessage(m, m, "hello") for m in members], status_chat_id=None,
         status_message_id=None, at=local(TODAY, 8))
     for member in (SEC_A, MEM_A1, MEM_B1):
-        assert await store.acknowledge(broadcast, member, member, at=local(TODAY, 12))
+        assert await store.broadcasts.acknowledge(broadcast, member, member, at=local(TODAY, 12))
     bot.clock.set(EVENING)
     return org
 
@@ -182,18 +182,18 @@ async def test_one_message_with_many_members(bot: SandboxBot, org: Org) -> None:
     store, now = bot.store, bot.clock.now()
     day = date(2026, 3, 2)
     earlier = now - timedelta(days=5)
-    branches = [await store.create_branch(f"第{i}社区" + "很长的支部名称" * 8, org.root, at=now)
+    branches = [await store.branches.create(f"第{i}社区" + "很长的支部名称" * 8, org.root, at=now)
                 for i in range(30)]
     for i in range(450):
         member, branch = 10_000 + i, branches[i % len(branches)]
-        await store.save_person(member, "成员" * 10 + str(i), "很长的名字" * 4, None, "zh",
+        await store.people.save(member, "成员" * 10 + str(i), "很长的名字" * 4, None, "zh",
                                 at=earlier)
-        await store.set_membership(member, branch, "member", at=earlier)
+        await store.people.set_membership(member, branch, "member", at=earlier)
         if i < 300:
             status = "unwell" if i < 150 else "quarantined"
-            await store.record_checkin(member, branch, day, status, at=now)
+            await store.checkins.record(member, branch, day, status, at=now)
         if i < 30:
-            await store.create_need(
+            await store.needs.create(
                 branch_id=branch, reporter_id=member, category="food", urgency="critical",
                 for_self=True, for_whom=None, details="急需" * 100, location=None,
                 latitude=None, longitude=None, at=now - timedelta(hours=1))
@@ -220,10 +220,10 @@ async def test_digest_messages_recipients_and_languages() -> None:
     async with make_bot() as bot:
         org = await build_org(bot, english=(SEC_A,))
         store, now = bot.store, bot.clock.now()
-        await store.save_person(SEC_A + 50, "Sz", None, None, "zh", at=now)
-        await store.set_membership(SEC_A + 50, org.a, "secretary", at=now)
-        await store.link_group(org.a, -5001)
-        await store.record_checkin(MEM_A1, org.a, TODAY - timedelta(days=2), "unwell", at=now)
+        await store.people.save(SEC_A + 50, "Sz", None, None, "zh", at=now)
+        await store.people.set_membership(SEC_A + 50, org.a, "secretary", at=now)
+        await store.branches.link_group(org.a, -5001)
+        await store.checkins.record(MEM_A1, org.a, TODAY - timedelta(days=2), "unwell", at=now)
         day = date(2026, 3, 2)
         messages = await digest.digest_messages(store, bot.services.translate, org.a, day, now)
         by_chat = {m.chat_id: m for m in messages}

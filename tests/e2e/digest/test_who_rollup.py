@@ -49,8 +49,8 @@ async def crowd(bot: SandboxBot, parent: int) -> Crowd:
     """30 branches of 100 members under `parent`, and an empty one (see the module)."""
     store, now = bot.store, bot.clock.now()
     stamp, day = now.isoformat(), local_day(now, "Asia/Shanghai").isoformat()
-    ids = [await store.create_branch(f"Crowd {k:02d}", parent, at=now) for k in range(CROWD)]
-    empty = await store.create_branch("Empty", parent, at=now)
+    ids = [await store.branches.create(f"Crowd {k:02d}", parent, at=now) for k in range(CROWD)]
+    empty = await store.branches.create("Empty", parent, at=now)
     people = [(FIRST + k * PER_BRANCH + i, branch, i, 10 + 3 * k)
               for k, branch in enumerate(ids) for i in range(PER_BRANCH)]
     async with store.db.transaction() as tx:
@@ -155,7 +155,7 @@ async def test_names_while_at_most_names_max_are_missing(bot: SandboxBot, org: O
 async def test_a_roster_of_few_members_in_many_branches_is_the_rollup(
         bot: SandboxBot, org: Org) -> None:
     for n in range(rollup.NAMES_MAX):
-        await bot.store.create_branch(f"Hollow {n:03d}", org.a, at=bot.clock.now())
+        await bot.store.branches.create(f"Hollow {n:03d}", org.a, at=bot.clock.now())
     roster = await bot.send(SEC_A, "/roster")  # 5 members, but 102 branches to head
     assert drill_buttons(roster) and "• Max" not in roster.plain
     assert len(child_lines(roster)) == who.BRANCHES_PER_PAGE
@@ -253,7 +253,7 @@ async def test_a_forged_drill_down_outside_the_scope_is_refused(
         alert = bot.sandbox.callback_answers[update["callback_query"]["id"]]
         assert alert["show_alert"] and "不在你负责的范围内" in alert["text"]
     assert bot.sandbox.last(SEC_A1).plain == answer.plain  # unchanged
-    refused = [e for e in await bot.store.audit_entries() if e[1] == SEC_A1 and not e[4]]
+    refused = [e for e in await bot.store.audit.entries() if e[1] == SEC_A1 and not e[4]]
     assert len(refused) == 3
 
 
@@ -331,22 +331,22 @@ async def _compare(folder: Path, tree: list[tuple[int, str | None, list[str | No
     store = Store(folder / "r.db")
     await store.initialize()
     try:
-        ids = [await store.create_branch("Root", None, at=NOW)]
+        ids = [await store.branches.create("Root", None, at=NOW)]
         member = 1
         for parent, zone, answers in tree:
-            branch = await store.create_branch(f"B{len(ids)}", ids[parent % len(ids)], at=NOW)
+            branch = await store.branches.create(f"B{len(ids)}", ids[parent % len(ids)], at=NOW)
             await store.db.execute("UPDATE branches SET timezone = ? WHERE id = ?", (zone, branch))
             ids.append(branch)
-            node = (await store.subtree(branch))[0]
+            node = (await store.branches.subtree(branch))[0]
             for answer in answers:
-                await store.save_person(member, f"M{member}", None, None, "zh", at=NOW)
-                await store.set_membership(member, branch, "member", at=NOW)
+                await store.people.save(member, f"M{member}", None, None, "zh", at=NOW)
+                await store.people.set_membership(member, branch, "member", at=NOW)
                 today = local_day(NOW, node.timezone)
                 if answer == "yesterday":  # another day's answer never counts
-                    await store.record_checkin(member, branch, today - timedelta(days=1),
-                                               "off", at=NOW)
+                    await store.checkins.record(member, branch, today - timedelta(days=1),
+                                                "off", at=NOW)
                 elif answer is not None:
-                    await store.record_checkin(member, branch, today, answer, at=NOW)
+                    await store.checkins.record(member, branch, today, answer, at=NOW)
                 member += 1
         found = await rollup.subtree_rollup(store, ids[0], NOW)
         names = await checkins.subtree_status(store, ids[0], NOW)

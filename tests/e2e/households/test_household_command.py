@@ -16,12 +16,12 @@ Row = tuple[str, str, str, int, str, int | None, int | None, bool]
 
 async def _households(bot: SandboxBot, branch: int) -> list[Row]:
     return [(h.zone, h.label, h.address, h.people, h.notes, h.responsible_id, h.backup_id,
-             h.vulnerable) for h in await bot.store.branch_households(branch)]
+             h.vulnerable) for h in await bot.store.households.of_branch(branch)]
 
 
 async def _audited(bot: SandboxBot, action: str) -> list[dict[str, object]]:
     return [json.loads(detail or "{}") for _, _, name, _, allowed, detail
-            in await bot.store.audit_entries() if name == action and allowed]
+            in await bot.store.audit.entries() if name == action and allowed]
 
 
 async def test_add_creates_then_updates(bot: SandboxBot, org: Org) -> None:
@@ -43,7 +43,8 @@ async def test_add_creates_then_updates(bot: SandboxBot, org: Org) -> None:
     assert [(a["label"], a["created"], a["responsible"])
             for a in await _audited(bot, "household_add")] == [
         ("1-101", False, MEM_A2), ("1-101", True, MEM_A1)]
-    assert [(z.name, z.households) for z in await bot.store.zones(org.a)] == [("一号楼", 1)]
+    assert [(z.name, z.households) for z in await bot.store.zones.of_branch(org.a)] == [("一号楼",
+                                                                                         1)]
 
 
 async def test_add_with_a_backup_and_clear_it(bot: SandboxBot, org: Org) -> None:
@@ -90,24 +91,24 @@ async def test_bad_rows_in_chinese_and_english(bot: SandboxBot, org: Org) -> Non
         reply = await bot.send(SEC_A, command)
         assert reply.plain.startswith("❗ Not saved: ") and english in reply.plain, command
     assert await _households(bot, org.a) == []
-    assert await bot.store.zones(org.a) == []
+    assert await bot.store.zones.of_branch(org.a) == []
     assert await _audited(bot, "household_add") == []
 
 
 async def test_remove(bot: SandboxBot, org: Org) -> None:
     await bot.send(SEC_A, "/household add Building 3, 3-301, 3 Lake Road, 2, , @mia, @max")
     await bot.send(SEC_A, "/household add Building 3, 3-302, 3 Lake Road, 1, , @max")
-    found = await bot.store.household_named(org.a, "Building 3", "3-301")
+    found = await bot.store.households.named(org.a, "Building 3", "3-301")
     assert found is not None
-    await bot.store.record_visit(found.id, MEM_A1, "well", None, at=bot.clock.now())
+    await bot.store.households.record_visit(found.id, MEM_A1, "well", None, at=bot.clock.now())
     reply = await bot.send(SEC_A, "/household remove building 3, 3-301")
     text = reply.plain
     assert "🗑 已从“Alpha”删除住户：" in text
     assert "📍 Building 3 · 3-301 · 2 人" in text and "Mia (@mia)" in text
     assert "连同 1 条走访记录" in text
     assert [h[1] for h in await _households(bot, org.a)] == ["3-302"]
-    assert await bot.store.household_visits(found.id) == []
-    assert await bot.store.household(found.id) is None
+    assert await bot.store.households.visits(found.id) == []
+    assert await bot.store.households.get(found.id) is None
     assert [(a["zone"], a["label"], a["visits"])
             for a in await _audited(bot, "household_remove")] == [("Building 3", "3-301", 1)]
 
@@ -120,7 +121,7 @@ async def test_remove(bot: SandboxBot, org: Org) -> None:
     assert "🗑 Household removed from “Alpha”:" in reply.plain
     assert "visit" not in reply.plain
     assert await _households(bot, org.a) == []
-    assert [z.households for z in await bot.store.zones(org.a)] == [0]  # the zone stays
+    assert [z.households for z in await bot.store.zones.of_branch(org.a)] == [0]  # the zone stays
 
 
 async def test_member_and_other_branch_refused(bot: SandboxBot, org: Org) -> None:
@@ -137,7 +138,7 @@ async def test_member_and_other_branch_refused(bot: SandboxBot, org: Org) -> Non
     reply = await bot.send(MEM_B1, "/household remove East, 1-101")
     assert len(await _households(bot, org.a)) == 1
     refused = [(actor, action) for _, actor, action, _, allowed, _
-               in await bot.store.audit_entries() if not allowed]
+               in await bot.store.audit.entries() if not allowed]
     assert (MEM_A1, "household") in refused and (SEC_B, "household") in refused
 
 
@@ -151,7 +152,7 @@ async def test_sub_branch_chinese_comma_and_spaces(bot: SandboxBot, org: Org) ->
         ("二号楼", "2-201", "东湖路2号", 3, "", MEM_A1X, None, False)]
     assert await _households(bot, org.a) == [
         ("Building 3", "3-301", '3 Lake Road, flat "A"', 2, "", MEM_A1, None, False)]
-    assert [z.name for z in await bot.store.zones(org.a)] == ["Building 3"]
+    assert [z.name for z in await bot.store.zones.of_branch(org.a)] == ["Building 3"]
 
 
 async def test_usage(bot: SandboxBot, org: Org) -> None:

@@ -17,10 +17,10 @@ CSV = (b"zone,label,address,people,notes,responsible\n"
 
 
 async def _seed(bot: SandboxBot, org: Org) -> int:
-    await bot.store.upsert_households(org.a, [
+    await bot.store.households.upsert(org.a, [
         HouseholdInput("East", "1-101", "1 Lake Road", 2, "", MEM_A1, False)],
         at=bot.clock.now())
-    (home,) = await bot.store.member_households(MEM_A1)
+    (home,) = await bot.store.households.of_member(MEM_A1)
     return home.id
 
 
@@ -29,11 +29,11 @@ async def test_a_file_that_cannot_be_fetched_is_answered_and_writes_nothing(
     bot.sandbox.fail("getFile", "502", times=20)
     reply = await bot.send_document(SEC_A, CSV, "households.csv", "/import households")
     assert reply.plain == "没能下载这个文件，请重新发送。"
-    assert await bot.store.branch_households(org.a) == []
+    assert await bot.store.households.of_branch(org.a) == []
     bot.sandbox.clear_faults()
     reply = await bot.send_document(SEC_A, CSV, "households.csv", "/import households")
     assert "新增 2 户" in reply.plain
-    assert len(await bot.store.branch_households(org.a)) == 2
+    assert len(await bot.store.households.of_branch(org.a)) == 2
 
 
 async def test_a_429_while_fetching_the_file_is_waited_out(bot: SandboxBot, org: Org) -> None:
@@ -52,7 +52,7 @@ async def test_a_timed_out_receipt_edit_is_retried_and_the_visit_logged_once(
     bot.sandbox.fail("editMessageText", "timeout", chat_id=MEM_A1, times=1)
     receipt = await bot.press(MEM_A1, f"vs:skip:{home}")
     assert "已登记走访" in receipt.plain
-    assert [v[1] for v in await bot.store.household_visits(home)] == ["well"]
+    assert [v[1] for v in await bot.store.households.visits(home)] == ["well"]
 
 
 async def test_persistent_5xx_on_the_receipt_keeps_the_visit(
@@ -65,7 +65,7 @@ async def test_persistent_5xx_on_the_receipt_keeps_the_visit(
     with caplog.at_level(logging.ERROR, logger="handlers.errors"):
         bot.sandbox.press(MEM_A1, f"vs:skip:{home}")
         await bot.settle()
-    assert [v[1] for v in await bot.store.household_visits(home)] == ["refused"]
+    assert [v[1] for v in await bot.store.households.visits(home)] == ["refused"]
     assert any(r.exc_info for r in caplog.records), "the fault is logged with its traceback"
 
 
@@ -81,7 +81,7 @@ async def test_hand_over_to_a_member_who_blocked_the_bot(bot: SandboxBot, org: O
     assert done.plain.startswith("✅ 已把 Mia 的 1 户移交给 Max 代管")
     await bot.drain()
     # The hand-over stands; the holder who blocked the bot is marked unreachable.
-    assert [h.handed_to for h in await bot.store.member_households(MEM_A1)] == [MEM_A2]
-    person = await bot.store.person(MEM_A2)
+    assert [h.handed_to for h in await bot.store.households.of_member(MEM_A1)] == [MEM_A2]
+    person = await bot.store.people.get(MEM_A2)
     assert person is not None and not person.reachable
     assert "Max @max ⚠️无法送达" in (await bot.send(SEC_A, "/roster")).plain

@@ -41,12 +41,12 @@ def xlsx(rows: list[list[object]]) -> bytes:
 
 async def _households(bot: SandboxBot, branch: int) -> list[tuple[str, str, int, int | None]]:
     return [(h.zone, h.label, h.people, h.responsible_id)
-            for h in await bot.store.branch_households(branch)]
+            for h in await bot.store.households.of_branch(branch)]
 
 
 async def _imports_audited(bot: SandboxBot) -> list[dict[str, object]]:
     return [json.loads(detail or "{}") for _, _, action, _, allowed, detail
-            in await bot.store.audit_entries() if action == "households_import" and allowed]
+            in await bot.store.audit.entries() if action == "households_import" and allowed]
 
 
 def _alert(bot: SandboxBot) -> str:
@@ -165,7 +165,7 @@ async def test_confirm_rechecks_rights(bot: SandboxBot, org: Org) -> None:
     assert "已处理或已过期" in _alert(bot)
     assert await _households(bot, org.a) == []
     # The uploader stops being a secretary before pressing: refused, nothing written.
-    await bot.store.set_membership(SEC_A, org.a, "member", at=bot.clock.now())
+    await bot.store.people.set_membership(SEC_A, org.a, "member", at=bot.clock.now())
     await bot.press(SEC_A, "导入 2 行无误的住户")
     assert "不在你负责的范围内" in _alert(bot)
     assert await _households(bot, org.a) == []
@@ -251,14 +251,14 @@ async def test_backup_column_in_chat(bot: SandboxBot, org: Org) -> None:
     done = await bot.press(SEC_A, "导入 1 行无误的住户")
     assert "新增 1 户" in done.plain
     assert [(h.label, h.responsible_id, h.backup_id)
-            for h in await bot.store.branch_households(org.a)] == [("101", MEM_A1, MEM_A2)]
+            for h in await bot.store.households.of_branch(org.a)] == [("101", MEM_A1, MEM_A2)]
     # Max sees it as its backup; a CSV without the backup clears it.
     assert "101 · 2 人 · 备岗" in (await bot.send(MEM_A2, "/households")).plain
     csv = "zone,label,people,responsible,backup\n一号楼,101,2,@mia,\n"
     await bot.send(SEC_A, "/lang en")
     reply = await bot.send_document(SEC_A, csv.encode(), "h.csv", CAPTION)
     assert "0 created, 1 updated" in reply.plain
-    assert [h.backup_id for h in await bot.store.branch_households(org.a)] == [None]
+    assert [h.backup_id for h in await bot.store.households.of_branch(org.a)] == [None]
     bad = "zone,label,people,responsible,backup\n一号楼,101,2,@mia,303\n"
     reply = await bot.send_document(SEC_A, bad.encode(), "h.csv", CAPTION)
     assert "line 2: backup 303 is the responsible" not in reply.plain  # Mo is below Alpha

@@ -25,9 +25,9 @@ def _home(zone: str, label: str, responsible: int, *, vulnerable: bool = False,
 
 async def _seed(bot: SandboxBot, branch: int, *homes: HouseholdInput) -> dict[str, int]:
     """Create the households; their ids by label (and by "zone/label")."""
-    await bot.store.upsert_households(branch, list(homes), at=bot.clock.now())
+    await bot.store.households.upsert(branch, list(homes), at=bot.clock.now())
     ids: dict[str, int] = {}
-    for household in await bot.store.branch_households(branch):
+    for household in await bot.store.households.of_branch(branch):
         ids.setdefault(household.label, household.id)
         ids[f"{household.zone}/{household.label}"] = household.id
     return ids
@@ -44,7 +44,7 @@ def _alert(bot: SandboxBot) -> str:
 
 async def _logged(bot: SandboxBot, household_id: int) -> list[tuple[str, str | None, str | None]]:
     return [(outcome, note, who) for _, outcome, note, who
-            in await bot.store.household_visits(household_id)]
+            in await bot.store.households.visits(household_id)]
 
 
 async def _visit(bot: SandboxBot, user: int, household_id: int, outcome: str,
@@ -80,7 +80,7 @@ async def test_all_well_without_a_note(bot: SandboxBot, org: Org) -> None:
     assert "结果：都好" in done.plain and "备注" not in done.plain
     assert "时间：今天 08:30" in done.plain and "今天你还有 1 户待走访" in done.plain
     assert await _logged(bot, ids["1-101"]) == [("well", None, "Mia")]
-    household = await bot.store.household(ids["1-101"])
+    household = await bot.store.households.get(ids["1-101"])
     assert household is not None and household.last_outcome == "well"
     assert household.last_reached_at == bot.clock.now().replace(microsecond=0)
     assert await _logged(bot, ids["1-102"]) == []
@@ -91,7 +91,7 @@ async def test_nobody_answered_does_not_reach_it(bot: SandboxBot, org: Org) -> N
     done = await _visit(bot, MEM_A1, ids["1-101"], "no_answer")
     assert "结果：无人应答" in done.plain and "今天你还有 1 户待走访" in done.plain
     assert await _logged(bot, ids["1-101"]) == [("no_answer", None, "Mia")]
-    household = await bot.store.household(ids["1-101"])
+    household = await bot.store.households.get(ids["1-101"])
     assert household is not None and household.last_reached_at is None
     assert household.last_outcome == "no_answer"
     ask = await bot.send(MEM_A1, "/visit 1-101")
@@ -145,7 +145,7 @@ async def test_needs_help_continues_into_a_need_for_the_household(bot: SandboxBo
     assert "🏠 1-101 · East" in summary.plain and "<1-101> Main St" in summary.plain
     done = await bot.press(MEM_A1, "nd:ok")
     assert "编号 #1" in done.plain
-    need = await bot.store.need(1)
+    need = await bot.store.needs.get(1)
     assert need is not None
     assert (need.household_id, need.category, need.urgency, need.for_self, need.for_whom,
             need.details, need.location, need.reporter_id) == (
@@ -173,7 +173,7 @@ async def test_edit_keeps_the_household_and_no_address_asks_where(bot: SandboxBo
     await bot.send(MEM_A1, "买菜")
     await bot.press(MEM_A1, "nd:loc:skip")
     await bot.press(MEM_A1, "nd:ok")
-    need = await bot.store.need(1)
+    need = await bot.store.needs.get(1)
     assert need is not None
     assert (need.household_id, need.category, need.for_whom, need.location) == (
         hid, "other", "🏠 1-101 · East", None)
@@ -192,7 +192,7 @@ async def test_cancelling_the_need_keeps_the_visit(bot: SandboxBot, org: Org, ho
         await bot.send(MEM_A1, "大米")
         answer = await bot.press(MEM_A1, "nd:no")
     assert "需求没有提交。走访记录已保存" in answer.plain
-    assert await bot.store.need(1) is None
+    assert await bot.store.needs.get(1) is None
     assert await _logged(bot, hid) == [("needs_help", None, "Mia")]
     # A plain /need cancelled still says only that.
     await bot.send(MEM_A1, "/need")
@@ -219,7 +219,7 @@ async def test_cancel_at_each_step_saves_nothing(bot: SandboxBot, org: Org, step
         answer = await bot.send(MEM_A1, "/cancel")
     assert "已取消，没有登记走访" in answer.plain
     assert await _logged(bot, hid) == []
-    household = await bot.store.household(hid)
+    household = await bot.store.households.get(hid)
     assert household is not None and household.last_visit_at is None
     after = await bot.send(MEM_A1, "随便说点什么")  # the conversation is over
     assert "我只认识命令和按钮" in after.plain
@@ -244,8 +244,8 @@ async def test_someone_elses_household_is_refused(bot: SandboxBot, org: Org) -> 
     _forge(bot, MEM_A2, f"vs:skip:{theirs}")
     await bot.settle()
     assert await _logged(bot, theirs) == [] and await _logged(bot, mine) == []
-    assert await bot.store.need(1) is None
-    entries = await bot.store.audit_entries()
+    assert await bot.store.needs.get(1) is None
+    entries = await bot.store.audit.entries()
     assert any(e[1] == MEM_A2 and e[2] == "visit" and not e[4] for e in entries)
 
 
@@ -258,7 +258,7 @@ async def test_household_given_to_someone_else_meanwhile(bot: SandboxBot, org: O
     await bot.press(MEM_A1, f"vs:hh:{hid}")
     if step == "note":
         await bot.press(MEM_A1, f"vs:out:{hid}:well")
-    await bot.store.upsert_households(org.a, [_home("East", "1-101", MEM_A2)],
+    await bot.store.households.upsert(org.a, [_home("East", "1-101", MEM_A2)],
                                       at=bot.clock.now())
     if step == "outcome":
         await bot.press(MEM_A1, f"vs:out:{hid}:well")
@@ -309,7 +309,7 @@ async def test_a_handed_over_household_can_be_visited(bot: SandboxBot, org: Org)
     hid = ids["1-101"]
     before = await bot.send(MEM_A2, "/visit")
     assert "没有负责的住户" in before.plain
-    assert await bot.store.hand_over(MEM_A1, MEM_A2, at=bot.clock.now()) == 1
+    assert await bot.store.duty.hand_over(MEM_A1, MEM_A2, at=bot.clock.now()) == 1
     ask = await bot.send(MEM_A2, "/visit")
     assert [d for _, d in ask.button_list] == [f"vs:hh:{hid}"]
     done = await _visit(bot, MEM_A2, hid, "well", "替 Mia 走访")
@@ -357,7 +357,7 @@ async def test_visit_in_english(bot: SandboxBot, org: Org) -> None:
 async def test_paging_lists_households_to_visit_first(bot: SandboxBot, org: Org) -> None:
     homes = [_home("East", f"H-{n:02}", MEM_A1, vulnerable=n == 5) for n in range(1, 11)]
     ids = await _seed(bot, org.a, *homes)
-    await bot.store.record_visit(ids["H-01"], MEM_A1, "well", None, at=bot.clock.now())
+    await bot.store.households.record_visit(ids["H-01"], MEM_A1, "well", None, at=bot.clock.now())
     ask = await bot.send(MEM_A1, "/visit")
     assert "共 10 户，今天还有 9 户待走访" in ask.plain and "第 1/2 页" in ask.plain
     labels = [label for label, _ in ask.button_list]
@@ -383,8 +383,9 @@ async def test_households_show_the_latest_contact(bot: SandboxBot, org: Org) -> 
     ids = await _seed(bot, org.a, *(_home("East", f"1-10{n}", MEM_A1) for n in range(1, 5)))
     now = bot.clock.now()
     await _visit(bot, MEM_A1, ids["1-101"], "well")
-    await bot.store.record_visit(ids["1-102"], MEM_A2, "well", None, at=now - timedelta(days=3))
-    await bot.store.record_visit(ids["1-104"], MEM_A1, "no_answer", None, at=now)
+    await bot.store.households.record_visit(ids["1-102"], MEM_A2, "well", None,
+                                            at=now - timedelta(days=3))
+    await bot.store.households.record_visit(ids["1-104"], MEM_A1, "no_answer", None, at=now)
     text = (await bot.send(MEM_A1, "/households")).plain
     assert "1-101 · 2 人 · 负责人\n   ✅ 今天 08:30 · 都好\n   <1-101> Main St" in text
     assert "1-102 · 2 人 · 负责人\n   ⚠️ 已 3 天没联系上 · 最近一次：02-27 08:30 都好" in text
@@ -404,20 +405,21 @@ async def test_intervals_are_inherited_and_vulnerable_daily(bot: SandboxBot, org
                       _home("North", "N-2", MEM_A1, vulnerable=True))
     await _seed(bot, org.a, _home("East", "E-1", MEM_A1), _home("East", "E-2", MEM_A2))
     store, now = bot.store, bot.clock.now()
-    found = await store.member_household_intervals(MEM_A1, default=1, most=30)
+    found = await store.households.of_member_with_intervals(MEM_A1, default=1, most=30)
     assert [(h.label, k) for h, k in found] == [("E-1", 1), ("N-1", 1), ("N-2", 1)]
     await store.db.execute("UPDATE branches SET visit_every_days = 3 WHERE id = ?", (org.root,))
     await store.db.execute("UPDATE branches SET visit_every_days = 40 WHERE id = ?", (org.a,))
-    found = await store.member_household_intervals(MEM_A1, default=1, most=30)
+    found = await store.households.of_member_with_intervals(MEM_A1, default=1, most=30)
     assert [(h.label, k) for h, k in found] == [("E-1", 30), ("N-1", 30), ("N-2", 1)]
     await store.db.execute("UPDATE branches SET visit_every_days = 2 WHERE id = ?", (org.a1,))
-    found = await store.member_household_intervals(MEM_A1, default=1, most=30)
+    found = await store.households.of_member_with_intervals(MEM_A1, default=1, most=30)
     assert [(h.label, k) for h, k in found] == [("E-1", 30), ("N-1", 2), ("N-2", 1)]
-    assert await store.member_household_intervals(MEM_A2, default=1, most=30) == [
-        (h, 30) for h in await store.member_households(MEM_A2)]
+    assert await store.households.of_member_with_intervals(MEM_A2, default=1, most=30) == [
+        (h, 30) for h in await store.households.of_member(MEM_A2)]
     # Reached yesterday: N-1 (every 2 days) is covered, N-2 (vulnerable) wants a visit.
     for label in ("N-1", "N-2"):
-        await store.record_visit(ids[label], MEM_A1, "well", None, at=now - timedelta(days=1))
+        await store.households.record_visit(ids[label], MEM_A1, "well", None,
+                                            at=now - timedelta(days=1))
     plan = await visits.plan(store, MEM_A1, "Asia/Shanghai", now)
     assert [(e.household.label, e.wanted, e.reached_today) for e in plan] == [
         ("E-1", True, False), ("N-2", True, False), ("N-1", False, False)]

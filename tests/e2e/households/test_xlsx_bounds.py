@@ -119,9 +119,9 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     """A store with one branch (1) and one member in it, @alice (1001)."""
     s = Store(tmp_path / "f.db")
     await s.initialize()
-    branch = await s.create_branch("East", None, at=NOW)
-    await s.save_person(1001, "Alice", None, "alice", "zh", at=NOW)
-    await s.set_membership(1001, branch, "member", at=NOW)
+    branch = await s.branches.create("East", None, at=NOW)
+    await s.people.save(1001, "Alice", None, "alice", "zh", at=NOW)
+    await s.people.set_membership(1001, branch, "member", at=NOW)
     yield s
     await s.shutdown()
 
@@ -131,7 +131,7 @@ async def test_a_workbook_with_shared_strings_imports(store: Store) -> None:
     rows += [[f"{i % 9}号楼", f"{i}-101", i % 4 + 1, "@alice"] for i in range(3000)]
     result = await import_households(store, 1, workbook(rows), now=NOW, file_name="h.xlsx")
     assert result.errors == [] and result.created == 3000
-    homes = await store.branch_households(1)
+    homes = await store.households.of_branch(1)
     assert ("0号楼", "0-101", 1) in {(h.zone, h.label, h.people) for h in homes}
 
 
@@ -193,4 +193,4 @@ async def test_a_bomb_sent_in_chat_is_answered(bot: SandboxBot, org: Org) -> Non
     reply = await bot.send_document(SEC_A, bomb, "住户.xlsx", "/import households")
     assert "工作簿的文本表超过 16 MB" in reply.plain and "未导入任何住户" in reply.plain
     assert not reply.buttons
-    assert await bot.store.branch_households(org.a) == []
+    assert await bot.store.households.of_branch(org.a) == []

@@ -27,22 +27,22 @@ async def test_zone_add_list_rename_remove(bot: SandboxBot, org: Org) -> None:
     assert "已有名为“<b>”的责任区" in reply.plain
     reply = await bot.send(SEC_A, "/zone rename 一号楼 二号楼")
     assert "责任区“一号楼”已改名为“二号楼”" in reply.plain
-    assert [z.name for z in await bot.store.zones(org.a)] == ["<b>", "二号楼"]
+    assert [z.name for z in await bot.store.zones.of_branch(org.a)] == ["<b>", "二号楼"]
     reply = await bot.send(SEC_A, "/zone remove 一号楼")
     assert "没有名为“一号楼”的责任区" in reply.plain
     reply = await bot.send(SEC_A, "/zone remove <b>")
     assert "已删除责任区“<b>”" in reply.plain
-    assert [z.name for z in await bot.store.zones(org.a)] == ["二号楼"]
+    assert [z.name for z in await bot.store.zones.of_branch(org.a)] == ["二号楼"]
     reply = await bot.send(SEC_A, "/zone rename 二号楼")
     assert "用法：/zone add" in reply.plain
 
 
 async def test_remove_refused_while_zone_has_households(bot: SandboxBot, org: Org) -> None:
-    await bot.store.upsert_households(org.a, [_home("East", "1-101", MEM_A1)],
+    await bot.store.households.upsert(org.a, [_home("East", "1-101", MEM_A1)],
                                       at=bot.clock.now())
     reply = await bot.send(SEC_A, "/zone remove east")
     assert "责任区“East”还有 1 户，未删除" in reply.plain
-    assert [z.households for z in await bot.store.zones(org.a)] == [1]
+    assert [z.households for z in await bot.store.zones.of_branch(org.a)] == [1]
 
 
 async def test_zone_in_english(bot: SandboxBot, org: Org) -> None:
@@ -56,7 +56,7 @@ async def test_zone_in_english(bot: SandboxBot, org: Org) -> None:
 async def test_member_cannot_manage_zones(bot: SandboxBot, org: Org) -> None:
     reply = await bot.send(MEM_A1, "/zone add Hack")
     assert "/zone" in reply.plain and "已在" not in reply.plain
-    assert await bot.store.zones(org.a) == []
+    assert await bot.store.zones.of_branch(org.a) == []
 
 
 async def test_sibling_secretary_cannot_manage_zones(bot: SandboxBot, org: Org) -> None:
@@ -67,18 +67,18 @@ async def test_sibling_secretary_cannot_manage_zones(bot: SandboxBot, org: Org) 
     assert "已在" not in reply.plain
     reply = await bot.send(SEC_B, "/zone remove East")
     assert "“Beta”没有名为“East”的责任区" in reply.plain
-    assert [z.name for z in await bot.store.zones(org.a)] == ["East"]
-    assert await bot.store.zones(org.b) == []
+    assert [z.name for z in await bot.store.zones.of_branch(org.a)] == ["East"]
+    assert await bot.store.zones.of_branch(org.b) == []
 
 
 async def test_households_for_a_member(bot: SandboxBot, org: Org) -> None:
     store, now = bot.store, bot.clock.now()
-    await store.upsert_households(org.a, [
+    await store.households.upsert(org.a, [
         _home("East", "1-101", MEM_A1, "独居老人"), _home("East", "1-102", MEM_A2),
         _home("West", "2-201", MEM_A1), _home("West", "2-202", MEM_A2)], at=now)
     await store.db.execute("UPDATE households SET backup_id = ? WHERE label = '2-202'",
                            (MEM_A1,))
-    await store.upsert_households(org.b, [_home("B-zone", "9-901", MEM_B1)], at=now)
+    await store.households.upsert(org.b, [_home("B-zone", "9-901", MEM_B1)], at=now)
     reply = await bot.send(MEM_A1, "/households")
     text = reply.plain
     assert "你负责的住户（3 户）" in text
@@ -101,7 +101,7 @@ async def test_member_without_households(bot: SandboxBot, org: Org) -> None:
 
 async def test_households_of_a_zone_for_a_secretary(bot: SandboxBot, org: Org) -> None:
     store, now = bot.store, bot.clock.now()
-    await store.upsert_households(org.a, [
+    await store.households.upsert(org.a, [
         _home("East", "1-102", MEM_A2), _home("East", "1-101", MEM_A1),
         _home("West", "2-201", MEM_A1)], at=now)
     reply = await bot.send(SEC_A, "/households")
@@ -130,7 +130,7 @@ async def test_zone_names_with_spaces(bot: SandboxBot, org: Org) -> None:
     assert "责任区“Block C”已改名为“Block D 2”" in reply.plain
     reply = await bot.send(SEC_A, "/zone rename Block D 2 → Block->E")
     assert "责任区“Block D 2”已改名为“Block->E”" in reply.plain
-    assert [z.name for z in await bot.store.zones(org.a)] == [
+    assert [z.name for z in await bot.store.zones.of_branch(org.a)] == [
         "Block->E", "East  Gate", "三号 楼"]
     for bad in ("/zone rename Block->E", "/zone rename a b c", "/zone rename a -> b -> c",
                 "/zone rename -> x", '/zone add "Building 4', "/zone add 「x", "/zone add",
@@ -143,14 +143,14 @@ async def test_zone_names_with_spaces(bot: SandboxBot, org: Org) -> None:
     assert "已在“Alpha-1”添加责任区“Building 9”" in reply.plain
     reply = await bot.send(SEC_A, f"/zone remove Building 9 #{org.a1}")
     assert "已删除责任区“Building 9”" in reply.plain
-    assert await bot.store.zones(org.a1) == []
+    assert await bot.store.zones.of_branch(org.a1) == []
     reply = await bot.send(SEC_B, f'/zone add "Building 9" #{org.a}')
     assert "已在" not in reply.plain
-    assert [z.name for z in await bot.store.zones(org.a)] == ["Block->E", "East  Gate"]
+    assert [z.name for z in await bot.store.zones.of_branch(org.a)] == ["Block->E", "East  Gate"]
 
 
 async def test_households_of_a_zone_with_spaces(bot: SandboxBot, org: Org) -> None:
-    await bot.store.upsert_households(org.a, [_home("Building 3", "3-301", MEM_A1)],
+    await bot.store.households.upsert(org.a, [_home("Building 3", "3-301", MEM_A1)],
                                       at=bot.clock.now())
     for text in ("/households Building 3", '/households "building 3"'):
         reply = await bot.send(SEC_A, text)

@@ -87,7 +87,7 @@ async def test_record_periods_out_of_range_are_answered(bot: SandboxBot, org: Or
 
 
 async def test_due_times_out_of_range_are_answered(bot: SandboxBot, org: Org) -> None:
-    await bot.store.set_schedule_setting(org.a, "timezone", "America/Los_Angeles")
+    await bot.store.schedules.set_setting(org.a, "timezone", "America/Los_Angeles")
     await bot.send(SEC_A, "/assign")
     await bot.send(SEC_A, "送药")
     await bot.press(SEC_A, "跳过")

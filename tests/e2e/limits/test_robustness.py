@@ -50,7 +50,7 @@ def test_no_message_crashes_a_handler(caplog: pytest.LogCaptureFixture) -> None:
     # Households for the member and the secretary, so /visit and /coverage have work to do.
     homes = [HouseholdInput("East", f"{i}-10{i}", f"{i} Lake Road", 2, "独居" if i else "",
                             MEM_A1 if i % 2 else SEC_A, i == 0) for i in range(4)]
-    loop.run_until_complete(bot.store.upsert_households(org.a, homes, at=bot.clock.now()))
+    loop.run_until_complete(bot.store.households.upsert(org.a, homes, at=bot.clock.now()))
 
     @settings(max_examples=200, deadline=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -23,12 +23,12 @@ from tests.helpers import (
                                      "/branch add Sneaky", "/invite secretary"])
 async def test_member_cannot_use_secretary_commands(
         bot: SandboxBot, org: Org, command: str) -> None:
-    before = await bot.store.branch_count()
+    before = await bot.store.branches.count()
     reply = await bot.send(MEM_A1, command)
     assert "只有「Alpha」的书记才能使用" in reply.plain
     assert "start=" not in reply.plain
-    assert await bot.store.branch_count() == before
-    refused = [e for e in await bot.store.audit_entries() if e[1] == MEM_A1 and not e[4]]
+    assert await bot.store.branches.count() == before
+    refused = [e for e in await bot.store.audit.entries() if e[1] == MEM_A1 and not e[4]]
     assert refused, "the refusal is recorded in the audit log"
 
 
@@ -41,11 +41,11 @@ async def test_outsider_cannot_use_secretary_commands(bot: SandboxBot, org: Org)
                                      "/invite member {b}", "/branch add {b} Sneaky"])
 async def test_secretary_cannot_act_on_a_sibling_branch(
         bot: SandboxBot, org: Org, command: str) -> None:
-    before = await bot.store.branch_count()
+    before = await bot.store.branches.count()
     reply = await bot.send(SEC_A, command.format(b=org.b))
     assert "不在你负责的范围内" in reply.plain
     assert "Mel" not in reply.plain and "start=" not in reply.plain
-    assert await bot.store.branch_count() == before
+    assert await bot.store.branches.count() == before
 
 
 async def test_secretary_cannot_act_on_the_branch_above(bot: SandboxBot, org: Org) -> None:
@@ -68,7 +68,7 @@ async def test_forged_invite_button_for_another_branch_is_refused(
 
 async def test_demoted_secretary_old_button_is_refused(bot: SandboxBot, org: Org) -> None:
     menu = await bot.send(SEC_A, "/invite")
-    await bot.store.set_membership(SEC_A, org.a, "member", at=bot.clock.now())
+    await bot.store.people.set_membership(SEC_A, org.a, "member", at=bot.clock.now())
     update = bot.sandbox.user_presses(SEC_A, menu.message_id, f"inv:{org.a}:m")
     await bot.settle()
     answer = bot.sandbox.callback_answers[update["callback_query"]["id"]]
@@ -81,7 +81,7 @@ async def test_secretary_acts_on_a_sub_branch(bot: SandboxBot, org: Org) -> None
     assert "Alpha-1" in reply.plain and "start=" in reply.plain
     reply = await bot.send(SEC_A, f"/branch add {org.a1} Deep")
     assert "Deep" in reply.plain
-    tree = [n.name for n in await bot.store.subtree(org.a)]
+    tree = [n.name for n in await bot.store.branches.subtree(org.a)]
     assert tree == ["Alpha", "Alpha-1", "Deep"]
 
 
@@ -145,9 +145,9 @@ async def test_long_rosters_are_paged_under_telegram_limit(bot: SandboxBot, org:
     now = bot.clock.now()
     for i in range(400):
         user_id = 10_000 + i
-        await bot.store.save_person(user_id, f"Member number {i:03d}", "Longname", None, "zh",
+        await bot.store.people.save(user_id, f"Member number {i:03d}", "Longname", None, "zh",
                                     at=now)
-        await bot.store.set_membership(user_id, org.a1, "member", at=now)
+        await bot.store.people.set_membership(user_id, org.a1, "member", at=now)
     before = len(bot.sandbox.bot_messages(SEC_A1))
     await bot.send(SEC_A1, "/roster")
     assert len(bot.sandbox.bot_messages(SEC_A1)) == before + 1  # one message, in pages

@@ -28,7 +28,7 @@ async def test_lang_switches_and_is_remembered(bot: SandboxBot, org: Org) -> Non
     assert "One tap" in (await bot.send(MEM_A1, "/checkin")).plain
     assert "Check-in streak" in (await bot.send(MEM_A1, "/me")).plain
     # The choice wins over Telegram's language code from now on.
-    assert (await bot.store.person(MEM_A1)).language == "en"  # type: ignore[union-attr]
+    assert (await bot.store.people.get(MEM_A1)).language == "en"  # type: ignore[union-attr]
     await bot.send(MEM_A1, "/lang zh")
     assert "点一下" in (await bot.send(MEM_A1, "/checkin")).plain
 

@@ -46,27 +46,27 @@ async def _seed(bot: SandboxBot, org: Org) -> Seeded:
     backup), 1-105 (backup Mo, of Alpha-1 below Alpha), backs up 1-103 (Max's); Max is
     unwell and his households 1-103 and 1-104 are handed to Mia."""
     store, now = bot.store, bot.clock.now()
-    await store.upsert_households(org.a, [
+    await store.households.upsert(org.a, [
         _home("1-101", MEM_A1, MEM_A2), _home("1-102", MEM_A1), _home("1-103", MEM_A2, MEM_A1),
         _home("1-104", MEM_A2), _home("1-105", MEM_A1, MEM_A1X)], at=now - timedelta(days=1))
-    homes = {h.label: h.id for h in await store.branch_households(org.a)}
-    await store.record_checkin(MEM_A2, org.a, now.date(), "unwell", at=now)
-    assert await store.hand_over(MEM_A2, MEM_A1, at=now) == 2
-    shock = await store.create_team(org.a, "Shock", created_by=SEC_A, at=now)
-    root_team = await store.create_team(org.root, "Reserve", created_by=ADMIN, at=now)
+    homes = {h.label: h.id for h in await store.households.of_branch(org.a)}
+    await store.checkins.record(MEM_A2, org.a, now.date(), "unwell", at=now)
+    assert await store.duty.hand_over(MEM_A2, MEM_A1, at=now) == 2
+    shock = await store.teams.create(org.a, "Shock", created_by=SEC_A, at=now)
+    root_team = await store.teams.create(org.root, "Reserve", created_by=ADMIN, at=now)
     assert shock is not None and root_team is not None
     for team, member in ((shock, MEM_A1), (shock, MEM_A2), (root_team, MEM_A1)):
-        await store.add_team_member(team, member, at=now)
+        await store.teams.add_member(team, member, at=now)
 
     async def task(branch: int, by: int, title: str, assignees: list[int]) -> int:
-        return await store.create_task(
+        return await store.tasks.create(
             branch_id=branch, created_by=by, title=title, details=None, due_at=None,
             need_id=None, team_id=None, assignees=assignees, messages=[], placeholder="#",
             at=now)
 
     alpha = await task(org.a, SEC_A, "Deliver rice", [MEM_A1, MEM_A2])
     accepted = await task(org.a, SEC_A1, "Check the well", [MEM_A1])
-    assert await store.answer_assignment(accepted, MEM_A1, accept=True, reason=None, at=now)
+    assert await store.tasks.answer_assignment(accepted, MEM_A1, accept=True, reason=None, at=now)
     root = await task(org.root, SEC_A, "City-wide drill", [MEM_A1])
     return Seeded(homes, shock, root_team, alpha, accepted, root)
 
@@ -90,28 +90,28 @@ async def test_households_teams_and_tasks_are_let_go_in_one_move(bot: SandboxBot
     assert "已加入「Beta」" in welcome
     # 1-101, 1-102, 1-105 (responsible), 1-103 (backup), 1-103 and 1-104 (handed to her).
     assert t("zh", "move.you", households=6, teams=1, tasks=2) in welcome
-    homes = {h.label: h for h in await store.branch_households(org.a)}
+    homes = {h.label: h for h in await store.households.of_branch(org.a)}
     assert (homes["1-101"].responsible_id, homes["1-101"].backup_id) == (MEM_A2, None)
     assert homes["1-102"].responsible_id is None
     assert (homes["1-105"].responsible_id, homes["1-105"].backup_id) == (MEM_A1X, None)
     assert (homes["1-103"].responsible_id, homes["1-103"].backup_id) == (MEM_A2, None)
     assert homes["1-103"].handed_to is None and homes["1-104"].handed_to is None
-    assert await store.member_households(MEM_A1) == []
+    assert await store.households.of_member(MEM_A1) == []
     # Teams: Alpha's left, Root's kept (Beta is below Root); so are Root's tasks.
     teams = {team.name: {m.member_id for m in team.members}
-             for team in await store.teams(org.root)}
+             for team in await store.teams.in_subtree(org.root)}
     assert teams == {"Shock": {MEM_A2}, "Reserve": {MEM_A1}}
     reason = t("zh", "move.declined_reason", branch="Beta")
     for task in (seeded.alpha_task, seeded.accepted_task):
-        part = await store.assignment(task, MEM_A1)
+        part = await store.tasks.assignment(task, MEM_A1)
         assert part is not None and (part.state, part.decline_reason) == ("declined", reason)
-    other = await store.assignment(seeded.alpha_task, MEM_A2)
+    other = await store.tasks.assignment(seeded.alpha_task, MEM_A2)
     assert other is not None and other.state == "pending"
-    root_part = await store.assignment(seeded.root_task, MEM_A1)
+    root_part = await store.tasks.assignment(seeded.root_task, MEM_A1)
     assert root_part is not None and root_part.state == "pending"
-    assert [task.id for task, _ in await store.open_tasks_of(MEM_A1)] == [seeded.root_task]
+    assert [task.id for task, _ in await store.tasks.open_of(MEM_A1)] == [seeded.root_task]
     # The audit log says what was let go.
-    move = next(e for e in await store.audit_entries() if e[2] == "move")
+    move = next(e for e in await store.audit.entries() if e[2] == "move")
     assert move[1] == MEM_A1 and move[3] == org.a
     assert json.loads(move[5] or "{}") == {
         "member": MEM_A1, "to": org.b, "role": "member", "to_backup": 2, "unattended": 1,
@@ -145,7 +145,7 @@ async def test_the_old_branch_is_told_and_sees_the_households_unattended(
     report = await bot.send(SEC_A, "/coverage")
     assert "无人代管 4" in report.plain.splitlines()[1]
     assert t("zh", "coverage.unassigned", n=1) == report.text.splitlines()[2]
-    zones = {z.name: z.id for z in await bot.store.zones(org.a)}
+    zones = {z.name: z.id for z in await bot.store.zones.of_branch(org.a)}
     listing = await bot.press(SEC_A, f"cv:z:{zones['East']}")
     assert "1-102 · 无人负责" in listing.plain
     digest = await bot.send(SEC_A, "/digest")
@@ -187,28 +187,28 @@ async def test_the_moved_member_loses_access_at_once(bot: SandboxBot, org: Org) 
                              check=False)
     await bot.settle()
     assert _alerts(bot)[-1] == bot.services.translate("zh", "visit.not_yours")
-    assert await bot.store.household_visits(homes["1-101"]) != []  # the visit itself stays
+    assert await bot.store.households.visits(homes["1-101"]) != []  # the visit itself stays
 
 
 async def test_moving_below_keeps_what_belongs_above(bot: SandboxBot, org: Org) -> None:
     """Alpha-1 lies within Alpha: a member moving there keeps Alpha's households, teams and
     tasks; moving up from Alpha-1 to Alpha lets Alpha-1's go."""
     seeded = await _seed(bot, org)
-    await bot.store.upsert_households(org.a1, [HouseholdInput(
+    await bot.store.households.upsert(org.a1, [HouseholdInput(
         "North", "3-301", "3-301 Hill Rd", 1, "", MEM_A1X, False, MEM_A1)], at=bot.clock.now())
     welcome = await _move(bot, MEM_A1, org.a1)
     assert "交回" not in welcome
-    assert {h.label for h in await bot.store.member_households(MEM_A1)} == {
+    assert {h.label for h in await bot.store.households.of_member(MEM_A1)} == {
         "1-101", "1-102", "1-103", "1-104", "1-105", "3-301"}
-    part = await bot.store.assignment(seeded.alpha_task, MEM_A1)
+    part = await bot.store.tasks.assignment(seeded.alpha_task, MEM_A1)
     assert part is not None and part.state == "pending"
     await bot.drain()
     assert bot.sandbox.last(SEC_A).plain == \
         "🔀 Mia 已从「Alpha」调到「Alpha-1」。"  # nothing let go: Alpha-1 is within Alpha
     await _move(bot, MEM_A1, org.a)  # back up: Alpha-1's household goes, Alpha's stay
-    assert {h.label for h in await bot.store.member_households(MEM_A1)} == {
+    assert {h.label for h in await bot.store.households.of_member(MEM_A1)} == {
         "1-101", "1-102", "1-103", "1-104", "1-105"}
-    north = next(h for h in await bot.store.branch_households(org.a1))
+    north = next(h for h in await bot.store.households.of_branch(org.a1))
     assert (north.responsible_id, north.backup_id) == (MEM_A1X, None)
     await bot.drain()
     assert bot.sandbox.last(SEC_A1).plain.splitlines() == [
@@ -235,5 +235,5 @@ async def test_a_first_join_and_a_promotion_let_nothing_go(bot: SandboxBot, org:
     code = await bot.invite_code(org.a, "secretary")
     answer = await bot.send(MEM_A1, f"/start {code}")  # promoted in her own branch
     assert "已加入「Alpha」" in answer.plain
-    assert len(await bot.store.member_households(MEM_A1)) == 5
-    assert not [e for e in await bot.store.audit_entries() if e[2] == "move"]
+    assert len(await bot.store.households.of_member(MEM_A1)) == 5
+    assert not [e for e in await bot.store.audit.entries() if e[2] == "move"]

@@ -89,8 +89,8 @@ async def test_secretary_scope_for_records_and_conduct(bot: SandboxBot, org: Org
     assert "找不到" in reply.plain
     reply = await bot.send(SEC_A1, "/commend @mel good")
     assert "找不到" in reply.plain
-    entries = await bot.store.conduct_entries(MEM_B1, bot.clock.now() - timedelta(days=1),
-                                              bot.clock.now() + timedelta(days=1))
+    entries = await bot.store.records.conduct_entries(MEM_B1, bot.clock.now() - timedelta(days=1),
+                                                      bot.clock.now() + timedelta(days=1))
     assert entries == []
     reply = await bot.send(SEC_A, f"/note {MEM_A1X} 表现稳定")
     assert "Mo" in reply.plain  # a sub-branch's member is in scope
@@ -102,8 +102,8 @@ async def test_bad_arguments_are_answered(bot: SandboxBot, org: Org) -> None:
     assert "用法" in (await bot.send(SEC_A, "/commend @mia")).plain
     assert "太长" in (await bot.send(SEC_A, "/note @mia " + "长" * 501)).plain
     assert "看不懂时间段" in (await bot.send(SEC_A, "/record @mia someday")).plain
-    await bot.store.save_person(777, "Mia", "Two", None, "zh", at=bot.clock.now())
-    await bot.store.set_membership(777, org.a, "member", at=bot.clock.now())
+    await bot.store.people.save(777, "Mia", "Two", None, "zh", at=bot.clock.now())
+    await bot.store.people.set_membership(777, org.a, "member", at=bot.clock.now())
     reply = await bot.send(SEC_A, "/record mi")
     assert "对应多个成员" in reply.plain and "#777" in reply.plain
 

@@ -63,7 +63,7 @@ def statuses(bot: SandboxBot, chat_id: int) -> list[SandboxMessage]:
 
 
 async def count(bot: SandboxBot) -> int:
-    _, total = await bot.store.needs_in_subtree(1, statuses=needs.STATUSES)
+    _, total = await bot.store.needs.in_subtree(1, statuses=needs.STATUSES)
     return total
 
 
@@ -102,7 +102,7 @@ async def test_full_conversation_for_someone_else_with_a_shared_location(
     assert [d for _, d in summary.button_list] == ["nd:ok", "nd:edit", "nd:no"]
     done = await bot.press(MEM_A1, "nd:ok")
     assert "编号 #1" in done.plain and done.button_list == []
-    row = await bot.store.need(1)
+    row = await bot.store.needs.get(1)
     assert row is not None
     assert (row.branch_id, row.reporter_id, row.category, row.urgency, row.for_self,
             row.for_whom, row.details, row.status) == (
@@ -127,7 +127,7 @@ async def test_location_as_text_or_skipped(bot: SandboxBot, org: Org,
                                            location: str | None) -> None:
     done = await report(bot, MEM_A2, location=location)
     assert "#1" in done.plain
-    row = await bot.store.need(1)
+    row = await bot.store.needs.get(1)
     assert row is not None and row.for_self and row.for_whom is None
     assert (row.location, row.latitude, row.longitude) == (location, None, None)
 
@@ -274,7 +274,7 @@ async def test_needs_filters(bot: SandboxBot, org: Org) -> None:
     assert "看不懂「pizza」" in bad.plain and "/needs [支部编号]" in bad.plain
     refused = await bot.send(SEC_A, f"/needs {org.b}")
     assert "不在你负责的范围内" in refused.plain
-    await bot.store.set_need_status(1, "resolved", note="ok", by=SEC_A, at=bot.clock.now())
+    await bot.store.needs.set_status(1, "resolved", note="ok", by=SEC_A, at=bot.clock.now())
     assert ids(await bot.send(SEC_A, "/needs food")) == [3]
     resolved = await bot.send(SEC_A, "/needs 已解决")
     assert "#1" in resolved.plain and ids(resolved) == []  # closed: no buttons
@@ -330,7 +330,7 @@ async def test_resolve_with_a_note_tells_the_reporter_in_their_language() -> Non
         assert "需求 #1 已标记为「已解决」" in done.plain
         notice = notices(bot, SEC_A)[0]
         assert "状态：已解决" in notice.plain and notice.button_list == []  # edited
-        row = await bot.store.need(1)
+        row = await bot.store.needs.get(1)
         assert row is not None
         assert (row.status, row.status_note, row.status_by) == ("resolved", "已送到 <家门口>",
                                                                  SEC_A)
@@ -339,7 +339,7 @@ async def test_resolve_with_a_note_tells_the_reporter_in_their_language() -> Non
         [told] = statuses(bot, MEM_A1)
         assert told.plain == ("🔔 Your need #1 (🍚 Food) is now: resolved\n"
                               "📝 Note: 已送到 <家门口>")
-        entries = await bot.store.audit_entries()
+        entries = await bot.store.audit.entries()
         assert any(e[2] == "need_resolved" and e[1] == SEC_A and e[4] for e in entries)
 
 
@@ -352,7 +352,7 @@ async def test_cancel_with_a_reason_from_the_listing(bot: SandboxBot, org: Org) 
     await bot.send(SEC_A, "重复报告")
     relisted = bot.sandbox.message(SEC_A, listing.message_id)
     assert ids(relisted) == [2] and "共 1 条" in relisted.plain
-    row = await bot.store.need(1)
+    row = await bot.store.needs.get(1)
     assert row is not None and (row.status, row.status_note) == ("cancelled", "重复报告")
     await bot.drain()
     [told] = statuses(bot, MEM_A1X)
@@ -370,11 +370,11 @@ async def test_already_closed_and_double_press_change_once(bot: SandboxBot, org:
     await bot.settle()
     assert bot.sandbox.calls_of("answerCallbackQuery")[-1]["text"] == (
         "需求 #1 已经是「已解决」，没有更改。")
-    row = await bot.store.need(1)
+    row = await bot.store.needs.get(1)
     assert row is not None and (row.status, row.status_note) == ("resolved", "办好了")
     await bot.drain()
     assert len(statuses(bot, MEM_A1)) == 1
-    assert sum(e[2] == "need_resolved" for e in await bot.store.audit_entries()) == 1
+    assert sum(e[2] == "need_resolved" for e in await bot.store.audit.entries()) == 1
 
 
 async def test_a_note_for_a_need_closed_meanwhile_changes_nothing(bot: SandboxBot,
@@ -386,7 +386,7 @@ async def test_a_note_for_a_need_closed_meanwhile_changes_nothing(bot: SandboxBo
     await bot.send(SEC_A1, "重复")
     answer = await bot.send(SEC_A, "已处理")
     assert "需求 #1 已经是「已取消」" in answer.plain
-    row = await bot.store.need(1)
+    row = await bot.store.needs.get(1)
     assert row is not None and (row.status, row.status_by) == ("cancelled", SEC_A1)
     await bot.drain()
     assert len(statuses(bot, MEM_A1X)) == 1
@@ -397,7 +397,7 @@ async def test_cancel_while_writing_the_note_leaves_the_need(bot: SandboxBot, or
     await bot.drain()
     await bot.press(SEC_A, "nd:res:1")
     assert "需求没有更改" in (await bot.send(SEC_A, "/cancel")).plain
-    row = await bot.store.need(1)
+    row = await bot.store.needs.get(1)
     assert row is not None and row.status == "open"
 
 
@@ -420,9 +420,9 @@ async def test_others_pressing_a_secretary_button_are_refused(bot: SandboxBot, o
     assert bot.sandbox.calls_of("answerCallbackQuery")[-1].get("show_alert") is True
     answered = await bot.send(user, "我来解决")
     assert "已标记" not in answered.plain
-    row = await bot.store.need(1)
+    row = await bot.store.needs.get(1)
     assert row is not None and row.status == "open"
-    entries = await bot.store.audit_entries()
+    entries = await bot.store.audit.entries()
     assert any(e[1] == user and e[2] == "need_resolved" and not e[4] for e in entries)
 
 
@@ -436,18 +436,18 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     """A migrated store with one branch, a member and one open need (#1)."""
     s = Store(tmp_path / "f.db")
     await s.initialize()
-    branch = await s.create_branch("Alpha", None, at=NOW)
-    await s.save_person(MEM_A1, "Mia", None, None, "en", at=NOW)
-    await s.set_membership(MEM_A1, branch, "member", at=NOW)
-    await s.create_need(branch_id=branch, reporter_id=MEM_A1, category="food",
-                        urgency="urgent", for_self=True, for_whom=None, details="rice",
-                        location=None, latitude=None, longitude=None, at=NOW)
+    branch = await s.branches.create("Alpha", None, at=NOW)
+    await s.people.save(MEM_A1, "Mia", None, None, "en", at=NOW)
+    await s.people.set_membership(MEM_A1, branch, "member", at=NOW)
+    await s.needs.create(branch_id=branch, reporter_id=MEM_A1, category="food",
+                         urgency="urgent", for_self=True, for_whom=None, details="rice",
+                         location=None, latitude=None, longitude=None, at=NOW)
     yield s
     await s.shutdown()
 
 
 async def _outbox(store: Store) -> list[tuple[str, int, str]]:
-    return [(i.kind, i.chat_id, i.text) for i in await store.pending_outbox()]
+    return [(i.kind, i.chat_id, i.text) for i in await store.outbox.pending()]
 
 
 async def test_change_status_moves_once_and_tells_the_reporter(store: Store) -> None:
@@ -457,13 +457,13 @@ async def test_change_status_moves_once_and_tells_the_reporter(store: Store) -> 
                                      now=later)
     assert not await needs.change_status(store, translate, 1, "assigned", note="again",
                                          by=SEC_A, now=later)
-    row = await store.need(1)
+    row = await store.needs.get(1)
     assert row is not None
     assert (row.status, row.status_note, row.status_by, row.closed_at) == (
         "assigned", "task #3", SEC_A, None)
     assert await needs.change_status(store, translate, 1, "resolved", note=None, by=None,
                                      now=later)
-    row = await store.need(1)
+    row = await store.needs.get(1)
     assert row is not None and row.status == "resolved" and row.closed_at == later
     for status in needs.STATUSES:
         assert not await needs.change_status(store, translate, 1, status, note="x", by=1,
@@ -481,7 +481,7 @@ async def test_change_status_of_an_unknown_need_or_status(store: Store) -> None:
     with pytest.raises(ValueError, match="unknown need status"):
         await needs.change_status(store, translate, 1, "done", note=None, by=None, now=NOW)
     assert await _outbox(store) == []
-    row = await store.need(1)
+    row = await store.needs.get(1)
     assert row is not None and row.status == "open"
 
 
@@ -491,7 +491,7 @@ async def test_cancelled_need_can_not_be_reopened(store: Store) -> None:
                                      now=NOW)
     assert not await needs.change_status(store, translate, 1, "open", note=None, by=SEC_A,
                                          now=NOW)
-    row = await store.need(1)
+    row = await store.needs.get(1)
     assert row is not None and row.status == "cancelled" and row.closed_at == NOW
 
 

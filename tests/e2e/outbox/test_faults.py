@@ -34,7 +34,7 @@ async def test_persistent_5xx_on_the_receipt_keeps_the_checkin(
     with caplog.at_level(logging.ERROR, logger="handlers.errors"):
         update = bot.sandbox.user_presses(MEM_A1, prompt.message_id, "ck:on_duty")
         await bot.settle()
-    saved = await bot.store.checkin(MEM_A1, TODAY)
+    saved = await bot.store.checkins.get(MEM_A1, TODAY)
     assert saved is not None and saved.status == "on_duty"  # nothing lost
     answer = bot.sandbox.callback_answers[update["callback_query"]["id"]]
     assert "已报到" in answer["text"]  # the member was told at once, before the edit failed
@@ -66,12 +66,12 @@ async def test_blocked_member_is_marked_unreachable_until_they_write(
     bot.sandbox.user_sends(MEM_A2, "/me")  # a message sent just before blocking
     bot.sandbox.block(MEM_A2)
     await bot.settle()
-    person = await bot.store.person(MEM_A2)
+    person = await bot.store.people.get(MEM_A2)
     assert person is not None and not person.reachable
     who = await bot.send(SEC_A, "/who")
     assert "Max @max ⚠️无法送达" in who.plain
     bot.sandbox.unblock(MEM_A2)
     await bot.send(MEM_A2, "/me")
-    assert (await bot.store.person(MEM_A2)).reachable  # type: ignore[union-attr]
+    assert (await bot.store.people.get(MEM_A2)).reachable  # type: ignore[union-attr]
     who = await bot.send(SEC_A, "/who")
     assert "无法送达" not in who.plain

@@ -32,8 +32,7 @@ from bot.runtime.outbox import (
 )
 from bot.sandbox import Sandbox, vtime
 from bot.sandbox.harness import SandboxBot
-from storage.outbox import NewMessage
-from storage.rows import OutboxItem
+from storage.rows import NewMessage, OutboxItem
 from tests.helpers import MORNING, OUTSIDER, loop_time
 
 FIRST = 5000
@@ -68,11 +67,11 @@ async def add_members(bot: SandboxBot, ids: list[int], *, branch: int | None = N
     """Users of the sandbox and members of one branch in the database; returns the branch."""
     store, now = bot.store, bot.clock.now()
     if branch is None:
-        branch = await store.create_branch("Outbox", None, at=now)
+        branch = await store.branches.create("Outbox", None, at=now)
     for user_id in ids:
         bot.user(user_id, f"U{user_id}", language_code="en")
-        await store.save_person(user_id, f"U{user_id}", None, None, "en", at=now)
-        await store.set_membership(user_id, branch, "member", at=now)
+        await store.people.save(user_id, f"U{user_id}", None, None, "en", at=now)
+        await store.people.set_membership(user_id, branch, "member", at=now)
     return branch
 
 
@@ -82,7 +81,7 @@ async def queue(bot: SandboxBot, branch: int, ids: list[int], body: str = "hello
     texts = texts or {}
     messages = [NewMessage(chat_id=u, member_id=u, text=texts.get(u, f"{body} {u}"),
                            buttons=[[("OK", "ack:1")]]) for u in ids]
-    broadcast_id = await bot.store.create_broadcast(
+    broadcast_id = await bot.store.broadcasts.create(
         branch_id=branch, author_id=ids[0], scope="subtree", body=body, media_kind=None,
         media_file_id=None, to_groups=False, ack_required=True, messages=messages,
         status_chat_id=None, status_message_id=None, at=bot.clock.now())
@@ -129,10 +128,10 @@ async def test_every_row_is_sent_once_in_queue_order(fast: SandboxBot) -> None:
         [message] = fast.sandbox.bot_messages(user_id)
         assert message.plain == f"hello {user_id}"
         assert message.button_list == [("OK", "ack:1")]
-    counts = await fast.store.broadcast_counts(broadcast_id)
+    counts = await fast.store.broadcasts.counts(broadcast_id)
     assert (counts.total, counts.sent, counts.pending, counts.failed, counts.unreachable,
             counts.members, counts.groups) == (30, 30, 0, 0, 0, 30, 0)
-    row = await fast.store.broadcast(broadcast_id)
+    row = await fast.store.broadcasts.get(broadcast_id)
     assert row is not None and row.finished_at is not None
     assert [r for r in reports if r[1]] == [(broadcast_id, True)]
     # Nothing more happens once it is finished.
@@ -181,7 +180,7 @@ async def test_a_429_pauses_all_sending_then_the_same_message_is_retried(
     assert sorted(chat for _, chat, status in log if status == 200) == ids
     assert all(received(fast, u) == 1 for u in ids)  # no loss, no duplicate
     assert worker(fast).paused_by_retry_after >= 1.0
-    counts = await fast.store.broadcast_counts(broadcast_id)
+    counts = await fast.store.broadcasts.counts(broadcast_id)
     assert (counts.sent, counts.failed, counts.pending) == (10, 0, 0)
 
 
@@ -204,7 +203,7 @@ async def test_server_errors_are_retried_with_backoff_then_delivered(
     first_failure = attempts[0][0]
     assert any(chat != unlucky and first_failure < t < attempts[1][0] for t, chat, _ in log)
     assert all(received(fast, u) == 1 for u in ids)
-    counts = await fast.store.broadcast_counts(broadcast_id)
+    counts = await fast.store.broadcasts.counts(broadcast_id)
     assert (counts.sent, counts.failed, counts.pending) == (20, 0, 0)
 
 
@@ -221,11 +220,11 @@ async def test_a_message_failing_too_often_is_marked_failed(fast: SandboxBot) ->
     assert sum(1 for _, chat, _ in log if chat == unlucky) == outbox.max_attempts
     assert received(fast, unlucky) == 0
     assert all(received(fast, u) == 1 for u in ids if u != unlucky)
-    counts = await fast.store.broadcast_counts(broadcast_id)
+    counts = await fast.store.broadcasts.counts(broadcast_id)
     assert (counts.sent, counts.failed, counts.unreachable, counts.pending) == (5, 1, 0, 0)
-    assert await fast.store.problem_recipients(broadcast_id) == [
+    assert await fast.store.broadcasts.problem_recipients(broadcast_id) == [
         (unlucky, unlucky, f"U{unlucky}", "failed")]
-    row = await fast.store.broadcast(broadcast_id)
+    row = await fast.store.broadcasts.get(broadcast_id)
     assert row is not None and row.finished_at is not None
 
 
@@ -240,7 +239,7 @@ async def test_a_timeout_is_retried_and_the_message_delivered(fast: SandboxBot) 
     # A timeout may hide a delivery, so at most that message may arrive twice; here the
     # sandbox refused it, so exactly once.
     assert all(received(fast, u) == 1 for u in ids)
-    counts = await fast.store.broadcast_counts(broadcast_id)
+    counts = await fast.store.broadcasts.counts(broadcast_id)
     assert (counts.sent, counts.failed, counts.pending) == (5, 0, 0)
 
 
@@ -259,7 +258,7 @@ async def test_a_bug_in_sending_does_not_block_the_outbox(fast: SandboxBot) -> N
     outbox.send = broken
     broadcast_id = await queue(fast, branch, ids)
     await fast.drain()
-    counts = await fast.store.broadcast_counts(broadcast_id)
+    counts = await fast.store.broadcasts.counts(broadcast_id)
     assert (counts.sent, counts.failed, counts.pending) == (3, 1, 0)
 
 
@@ -276,10 +275,10 @@ def test_a_row_written_while_its_page_is_swept_is_not_sent_again() -> None:
             # y0 goes at once; y1 waits for its chat; r waits for the rate and is in flight
             # when the next sweep reads the page; y1 then waits for the rate while r's
             # outcome is written.
-            await bot.store.enqueue("need", [NewMessage(FIRST, FIRST, "y0"),
-                                             NewMessage(FIRST, FIRST, "y1"),
-                                             NewMessage(FIRST + 1, FIRST + 1, "r")],
-                                    at=bot.clock.now())
+            await bot.store.outbox.enqueue("need", [NewMessage(FIRST, FIRST, "y0"),
+                                                    NewMessage(FIRST, FIRST, "y1"),
+                                                    NewMessage(FIRST + 1, FIRST + 1, "r")],
+                                           at=bot.clock.now())
             worker(bot).wake()
             await bot.drain()
             return [m.plain for u in (FIRST, FIRST + 1) for m in bot.sandbox.bot_messages(u)]
@@ -343,7 +342,7 @@ async def test_while_outcomes_cannot_be_written_nothing_is_sent_twice_and_sendin
     assert outbox.writable
     assert sorted(chat for _, chat, _ in log) == ids
     assert all(received(fast, u) == 1 for u in ids)
-    counts = await fast.store.broadcast_counts(broadcast_id)
+    counts = await fast.store.broadcasts.counts(broadcast_id)
     assert (counts.sent, counts.pending) == (40, 0)
     assert len([r for r in caplog.records if "sending resumes" in r.getMessage()]) == 1
 
@@ -367,31 +366,31 @@ async def test_a_member_who_blocked_the_bot_is_unreachable_until_they_write(
     await worker(fast).initialize()
     await fast.drain()
     assert [status for _, chat, status in log if chat == blocker] == [403]
-    person = await fast.store.person(blocker)
+    person = await fast.store.people.get(blocker)
     assert person is not None and not person.reachable
-    one, two = [await fast.store.broadcast_counts(b) for b in (first, second)]
+    one, two = [await fast.store.broadcasts.counts(b) for b in (first, second)]
     assert (one.sent, one.unreachable, one.failed, one.pending) == (249, 1, 0, 0)
     assert (two.sent, two.unreachable, two.failed, two.pending) == (249, 1, 0, 0)
-    assert await fast.store.problem_recipients(first) == [
+    assert await fast.store.broadcasts.problem_recipients(first) == [
         (blocker, blocker, f"U{blocker}", "unreachable")]
-    assert await fast.store.problem_recipients(second) == [
+    assert await fast.store.broadcasts.problem_recipients(second) == [
         (blocker, blocker, f"U{blocker}", "skipped")]
     # A later broadcast skips them without asking Telegram.
     third = await queue(fast, branch, few, body="three")
     await fast.drain()
     assert [status for _, chat, status in log if chat == blocker] == [403]
-    assert (await fast.store.broadcast_counts(third)).unreachable == 1
+    assert (await fast.store.broadcasts.counts(third)).unreachable == 1
     assert all(received(fast, u, "three") == 1 for u in few if u != blocker)
     # They unblock and write to the bot: reachable again, and sent to again.
     fast.sandbox.unblock(blocker)
     await fast.send(blocker, "/me")
-    person = await fast.store.person(blocker)
+    person = await fast.store.people.get(blocker)
     assert person is not None and person.reachable
     fourth = await queue(fast, branch, few, body="four")
     await fast.drain()
     assert received(fast, blocker, "four") == 1
     assert received(fast, blocker, "one") == received(fast, blocker, "two") == 0
-    assert (await fast.store.broadcast_counts(fourth)).sent == 5
+    assert (await fast.store.broadcasts.counts(fourth)).sent == 5
 
 
 async def test_chat_not_found_is_unreachable_and_other_bad_requests_fail(
@@ -402,11 +401,11 @@ async def test_chat_not_found_is_unreachable_and_other_bad_requests_fail(
     fast.sandbox.fail("sendMessage", "400", chat_id=gone)
     broadcast_id = await queue(fast, branch, ids, texts={too_long: "x" * 5000})
     await fast.drain()
-    counts = await fast.store.broadcast_counts(broadcast_id)
+    counts = await fast.store.broadcasts.counts(broadcast_id)
     assert (counts.sent, counts.failed, counts.unreachable, counts.pending) == (2, 1, 1, 0)
-    assert await fast.store.problem_recipients(broadcast_id) == [
+    assert await fast.store.broadcasts.problem_recipients(broadcast_id) == [
         (gone, gone, f"U{gone}", "unreachable"), (too_long, too_long, f"U{too_long}", "failed")]
-    gone_person, long_person = [await fast.store.person(u) for u in (gone, too_long)]
+    gone_person, long_person = [await fast.store.people.get(u) for u in (gone, too_long)]
     assert gone_person is not None and not gone_person.reachable
     assert long_person is not None and long_person.reachable
 
@@ -421,8 +420,8 @@ async def test_paid_broadcasts_go_paid_in_a_budget_of_their_own() -> None:
         branch = await add_members(bot, ids)
         bot.sandbox.arrivals = []
         await queue(bot, branch, ids, body="paid")
-        await bot.store.enqueue("need", [NewMessage(u, u, f"notice {u}") for u in ids[:3]],
-                                at=bot.clock.now())
+        await bot.store.outbox.enqueue("need", [NewMessage(u, u, f"notice {u}") for u in ids[:3]],
+                                       at=bot.clock.now())
         await bot.drain()
         sends = bot.sandbox.calls_of("sendMessage")
         paid = [c for c in sends if str(c["text"]).startswith("paid")]
@@ -550,8 +549,8 @@ async def test_a_stopped_worker_resumes_where_it_left_off(tmp_path: Path) -> Non
     assert 0 < delivered < len(ids)
     async with SandboxBot(Config(), sandbox=sandbox, db_path=db, outbox_rate=200) as second:
         await second.drain()
-        counts = await second.store.broadcast_counts(broadcast_id)
-        row = await second.store.broadcast(broadcast_id)
+        counts = await second.store.broadcasts.counts(broadcast_id)
+        row = await second.store.broadcasts.get(broadcast_id)
     per_chat = Counter({u: received(second, u) for u in ids})
     assert min(per_chat.values()) == 1, "nothing lost"
     assert max(per_chat.values()) == 1, "a clean stop finishes the message in flight"

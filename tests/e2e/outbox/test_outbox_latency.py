@@ -15,7 +15,7 @@ from bot.config import Config
 from bot.runtime.outbox import sweep as outbox_module
 from bot.sandbox import vtime
 from bot.sandbox.harness import SandboxBot
-from storage.outbox import NewMessage
+from storage.rows import NewMessage
 
 FIRST = 700_000
 START = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)
@@ -50,10 +50,10 @@ async def _send(latency_ms: float, rate: int, chats: int, per_chat: int,
         kind = "broadcast" if paid_rate else "need"
         rows = [NewMessage(u, u, f"{n}") for n in range(per_chat) for u in users]
         if kind == "need":
-            await bot.store.enqueue(kind, rows, at=bot.clock.now())
+            await bot.store.outbox.enqueue(kind, rows, at=bot.clock.now())
         else:
-            await bot.store.create_broadcast(
-                branch_id=await bot.store.create_branch("B", None, at=bot.clock.now()),
+            await bot.store.broadcasts.create(
+                branch_id=await bot.store.branches.create("B", None, at=bot.clock.now()),
                 author_id=FIRST, scope="branch", body="b", media_kind=None, media_file_id=None,
                 to_groups=False, ack_required=False, messages=rows, status_chat_id=None,
                 status_message_id=None, at=bot.clock.now())
@@ -119,16 +119,16 @@ async def _slow_reads(batch: int, messages: int) -> int:
             bot.user(user, f"U{user}")
         bot.sandbox.latency(1500, 0)
         store = bot.store
-        read = store.pending_outbox
+        read = store.outbox.pending
 
         async def slow(*, after_id: int, limit: int) -> Any:
             items = await read(after_id=after_id, limit=limit)
             await asyncio.sleep(1)
             return items
 
-        store.pending_outbox = slow  # type: ignore[method-assign]
-        await store.enqueue("need", [NewMessage(u, u, "x") for u in users],
-                            at=bot.clock.now())
+        store.outbox.pending = slow  # type: ignore[method-assign]
+        await store.outbox.enqueue("need", [NewMessage(u, u, "x") for u in users],
+                                   at=bot.clock.now())
         await bot.drain(seconds=60)
         return sum(len(bot.sandbox.bot_messages(u)) for u in users)
 

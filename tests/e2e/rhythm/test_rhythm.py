@@ -70,12 +70,12 @@ async def ticked(bot: SandboxBot, when: datetime, kind: str, day: date,
                  branches: tuple[int, ...]) -> set[int]:
     """Tick at `when`; the branches whose `kind` run of `day` is then in the ledger."""
     await tick(bot, when)
-    return {b for b in branches if (kind, day.isoformat()) in await bot.store.runs_of(b)}
+    return {b for b in branches if (kind, day.isoformat()) in await bot.store.runs.of(b)}
 
 
 async def test_prompt_to_every_reachable_member_one_tap_checks_in(bot: SandboxBot,
                                                                  org: Org) -> None:
-    await bot.store.set_reachable(MEM_B1, False, at=bot.clock.now())
+    await bot.store.people.set_reachable(MEM_B1, False, at=bot.clock.now())
     assert await run(bot, at(8, 30, DAY.replace(day=2))) == 0  # made after today's 08:00
     assert await run(bot, at(7, 59)) == 0
     assert await run(bot, at(8)) == 6
@@ -87,10 +87,10 @@ async def test_prompt_to_every_reachable_member_one_tap_checks_in(bot: SandboxBo
     assert [data for _, data in prompt.button_list] == [
         "ck:on_duty", "ck:available", "ck:unwell", "ck:quarantined", "ck:off"]
     await bot.press(MEM_A1, "ck:on_duty")
-    checkin = await bot.store.checkin(MEM_A1, DAY)
+    checkin = await bot.store.checkins.get(MEM_A1, DAY)
     assert checkin is not None and checkin.status == "on_duty"
-    assert await bot.store.runs_of(org.a) == [("prompt", "2026-03-03")]
-    assert await bot.store.runs_of(org.root) == [("prompt", "2026-03-03")]  # no members
+    assert await bot.store.runs.of(org.a) == [("prompt", "2026-03-03")]
+    assert await bot.store.runs.of(org.root) == [("prompt", "2026-03-03")]  # no members
 
 
 async def test_reminder_only_to_the_silent(bot: SandboxBot, org: Org) -> None:
@@ -106,17 +106,17 @@ async def test_reminder_only_to_the_silent(bot: SandboxBot, org: Org) -> None:
     assert [d for _, d in bot.sandbox.last(MEM_A2).button_list][:5] == [
         "ck:on_duty", "ck:available", "ck:unwell", "ck:quarantined", "ck:off"]
     await bot.press(MEM_A2, "ck:off")  # one tap from the reminder too
-    checkin = await bot.store.checkin(MEM_A2, DAY)
+    checkin = await bot.store.checkins.get(MEM_A2, DAY)
     assert checkin is not None and checkin.status == "off"
 
 
 async def test_care_message_to_the_unwell_and_quarantined(bot: SandboxBot, org: Org) -> None:
     yesterday = DAY.replace(day=2)
-    await bot.store.record_checkin(MEM_A2, org.a, yesterday, "unwell", at=bot.clock.now())
-    await bot.store.record_checkin(MEM_A1X, org.a1, yesterday, "quarantined",
-                                   at=bot.clock.now())
-    await bot.store.record_checkin(MEM_A1, org.a, yesterday, "unwell", at=bot.clock.now())
-    await bot.store.record_checkin(MEM_A1, org.a, DAY, "on_duty", at=at(7))  # better today
+    await bot.store.checkins.record(MEM_A2, org.a, yesterday, "unwell", at=bot.clock.now())
+    await bot.store.checkins.record(MEM_A1X, org.a1, yesterday, "quarantined",
+                                    at=bot.clock.now())
+    await bot.store.checkins.record(MEM_A1, org.a, yesterday, "unwell", at=bot.clock.now())
+    await bot.store.checkins.record(MEM_A1, org.a, DAY, "on_duty", at=at(7))  # better today
     assert await run(bot, at(8)) == 6  # Mia checked in already and is well: nothing
     await bot.drain()
     assert who_got(bot, CARE) == {MEM_A2, MEM_A1X}
@@ -134,13 +134,13 @@ async def test_care_message_to_the_unwell_and_quarantined(bot: SandboxBot, org: 
 
 
 async def test_days_off_inherited_and_overridden(bot: SandboxBot, org: Org) -> None:
-    await bot.store.set_schedule_setting(org.root, "days_off", "tue")
-    await bot.store.set_schedule_setting(org.b, "days_off", "")  # Beta works every day
+    await bot.store.schedules.set_setting(org.root, "days_off", "tue")
+    await bot.store.schedules.set_setting(org.b, "days_off", "")  # Beta works every day
     assert await run(bot, at(8)) == 2
     assert await run(bot, at(10)) == 2
     await bot.drain()
     assert who_got(bot, PROMPT) == {SEC_B, MEM_B1}
-    assert await bot.store.runs_of(org.a) == []
+    assert await bot.store.runs.of(org.a) == []
     assert await run(bot, at(8, day=DAY.replace(day=4))) == 7  # Wednesday
 
 
@@ -179,7 +179,7 @@ async def test_restarts_around_each_time_neither_miss_nor_repeat(tmp_path: Path)
     assert sent[10] == 0
     async with _people(SandboxBot(Config(admins=frozenset({ADMIN})), clock=clock,
                                   db_path=db)) as last:
-        assert await last.store.runs_of(org.a) == [
+        assert await last.store.runs.of(org.a) == [
             ("digest", "2026-03-03"), ("escalate_rate", "2026-03-03"),
             ("prompt", "2026-03-03"), ("reminder", "2026-03-03")]
 
@@ -193,7 +193,7 @@ async def test_digest_is_scheduled_once(bot: SandboxBot, org: Org) -> None:
     assert await run(bot, at(20, 5)) == 0
     await bot.drain()
     for branch in (org.root, org.a, org.a1, org.b):
-        assert ("digest", "2026-03-03") in await bot.store.runs_of(branch)
+        assert ("digest", "2026-03-03") in await bot.store.runs.of(branch)
     assert queued >= 3  # each branch's secretary gets its digest
     assert len(bot.sandbox.calls_of("sendMessage")) > before
 
@@ -224,8 +224,8 @@ async def test_downtime_across_checkin_time_catches_up_at_start(tmp_path: Path) 
 
 
 async def test_branches_in_other_timezones(bot: SandboxBot, org: Org) -> None:
-    await bot.store.set_schedule_setting(org.a, "timezone", "Europe/Berlin")
-    await bot.store.set_schedule_setting(org.b, "timezone", "America/New_York")
+    await bot.store.schedules.set_setting(org.a, "timezone", "Europe/Berlin")
+    await bot.store.schedules.set_setting(org.b, "timezone", "America/New_York")
     # 08:00 in Shanghai is 19:00 of the day before in New York: Beta's prompt is late.
     assert await run(bot, at(8)) == 2
     await bot.drain()
@@ -235,11 +235,11 @@ async def test_branches_in_other_timezones(bot: SandboxBot, org: Org) -> None:
     await bot.drain()
     assert who_got(bot, PROMPT) == {SEC_A, MEM_A1, MEM_A2, SEC_A1, MEM_A1X}
     assert await run(bot, at(7, 59, zone=NEW_YORK)) > 0  # Alpha's reminder (14:59 in Berlin)
-    assert ("prompt", "2026-03-03") not in await bot.store.runs_of(org.b)
+    assert ("prompt", "2026-03-03") not in await bot.store.runs.of(org.b)
     assert await run(bot, at(8, zone=NEW_YORK)) == 2
     await bot.drain()
     assert who_got(bot, PROMPT) == set(EVERYONE)
-    assert await bot.store.runs_of(org.b) == [("prompt", "2026-03-02"), ("prompt", "2026-03-03")]
+    assert await bot.store.runs.of(org.b) == [("prompt", "2026-03-02"), ("prompt", "2026-03-03")]
     # The next day, through the scheduler's minute job: each branch at 08:00 in its zone.
     branches = (org.root, org.a, org.a1, org.b)
     nxt = date(2026, 3, 4)
@@ -257,13 +257,13 @@ async def test_branches_in_other_timezones(bot: SandboxBot, org: Org) -> None:
 
 
 async def test_dst_in_berlin_keeps_the_prompt_at_eight(bot: SandboxBot, org: Org) -> None:
-    await bot.store.set_schedule_setting(org.root, "timezone", "Europe/Berlin")
+    await bot.store.schedules.set_setting(org.root, "timezone", "Europe/Berlin")
     saturday, sunday = date(2026, 3, 28), date(2026, 3, 29)  # clocks go forward on Sunday
     assert await run(bot, datetime(2026, 3, 28, 6, 59, tzinfo=UTC)) == 0
     assert await run(bot, datetime(2026, 3, 28, 7, tzinfo=UTC)) == 7  # 08:00 CET
     assert await run(bot, datetime(2026, 3, 29, 5, 59, tzinfo=UTC)) == 0
     assert await run(bot, datetime(2026, 3, 29, 6, tzinfo=UTC)) == 7  # 08:00 CEST
-    assert ("prompt", sunday.isoformat()) in await bot.store.runs_of(org.a)
+    assert ("prompt", sunday.isoformat()) in await bot.store.runs.of(org.a)
     # Through the scheduler's minute job: 08:00 in Berlin is 07:00 UTC before the change
     # and 06:00 UTC after it.
     branches = (org.root, org.a, org.a1, org.b)
@@ -300,13 +300,13 @@ async def test_settings_changes_move_the_runs(bot: SandboxBot, org: Org) -> None
     nxt = date(2026, 3, 4)
     assert await run(bot, at(7, 30, nxt)) == 0
     assert await run(bot, at(8, 0, nxt)) == 7
-    audit = [e for e in await bot.store.audit_entries() if e[2] == "settings"]
+    audit = [e for e in await bot.store.audit.entries() if e[2] == "settings"]
     assert len(audit) == 3 and all(e[4] for e in audit)
 
 
 async def test_escalation_to_the_parent_once(bot: SandboxBot, org: Org) -> None:
-    await bot.store.save_person(ADMIN, "Ada", None, None, "zh", at=bot.clock.now())
-    await bot.store.set_membership(ADMIN, org.root, "secretary", at=bot.clock.now())
+    await bot.store.people.save(ADMIN, "Ada", None, None, "zh", at=bot.clock.now())
+    await bot.store.people.set_membership(ADMIN, org.root, "secretary", at=bot.clock.now())
     assert await run(bot, at(8)) == 8  # Ada is a member of Root now
     await bot.drain()
     await bot.press(MEM_A1, "ck:on_duty")  # Alpha 1/3, Alpha-1 0/2, Beta 2/2, Root 0/1
@@ -323,17 +323,17 @@ async def test_escalation_to_the_parent_once(bot: SandboxBot, org: Org) -> None:
     assert count(bot, ADMIN, escalation) == 1
     assert "Alpha" in bot.sandbox.last(ADMIN).plain and "1/3" in bot.sandbox.last(ADMIN).plain
     assert count(bot, SEC_A, escalation) == 0 and count(bot, SEC_B, escalation) == 0
-    assert ("escalate_rate", "2026-03-03") in await bot.store.runs_of(org.a1)
+    assert ("escalate_rate", "2026-03-03") in await bot.store.runs.of(org.a1)
 
 
 async def test_critical_need_escalated_once(bot: SandboxBot, org: Org) -> None:
     store = bot.store
-    await store.set_schedule_setting(org.a1, "critical_within_minutes", 30)
-    need = await store.create_need(
+    await store.schedules.set_setting(org.a1, "critical_within_minutes", 30)
+    need = await store.needs.create(
         branch_id=org.a1, reporter_id=MEM_A1X, category="medicine", urgency="critical",
         for_self=True, for_whom=None, details="胰岛素", location=None, latitude=None,
         longitude=None, at=at(8, 30, DAY.replace(day=2)))
-    await store.create_need(
+    await store.needs.create(
         branch_id=org.a1, reporter_id=MEM_A1X, category="food", urgency="urgent",
         for_self=True, for_whom=None, details="米", location=None, latitude=None,
         longitude=None, at=at(8, 30, DAY.replace(day=2)))
@@ -363,7 +363,7 @@ async def test_settings_validation_and_refusals(bot: SandboxBot, org: Org) -> No
     ):
         answer = await bot.send(SEC_A, f"/settings {command}")
         assert expected in answer.plain, command
-    schedule = {s.column: s for s in await bot.store.schedule_settings(org.a)}
+    schedule = {s.column: s for s in await bot.store.schedules.settings(org.a)}
     assert all(s.own is None for s in schedule.values())
     assert "已改为" in (await bot.send(SEC_A, f"/settings {org.a1} critical 1h30m")).plain
     assert "已改为" in (await bot.send(SEC_A, "/settings daysoff sat, sun")).plain
@@ -374,14 +374,14 @@ async def test_settings_validation_and_refusals(bot: SandboxBot, org: Org) -> No
     assert "住户至少每几天走访一次（重点户每天）：1 天（继承）" in card
     assert "已改为 3 天" in (await bot.send(SEC_A, "/settings visit 3天")).plain
     assert "3 天（继承）" in (await bot.send(SEC_A1, "/settings")).plain
-    schedule = {s.column: s for s in await bot.store.schedule_settings(org.a1)}
+    schedule = {s.column: s for s in await bot.store.schedules.settings(org.a1)}
     assert (schedule["visit_every_days"].own, schedule["visit_every_days"].effective) == (None, 3)
-    a1 = {s.column: s for s in await bot.store.schedule_settings(org.a1)}
+    a1 = {s.column: s for s in await bot.store.schedules.settings(org.a1)}
     assert a1["critical_within_minutes"].own == 90 and a1["days_off"].own is None
     assert a1["days_off"].effective == "sat,sun" and a1["alert_below"].effective == 60
     assert a1["answer_within_minutes"].effective == 120
     assert "恢复为继承" in (await bot.send(SEC_A, f"/settings {org.a1} critical inherit")).plain
-    a1 = {s.column: s for s in await bot.store.schedule_settings(org.a1)}
+    a1 = {s.column: s for s in await bot.store.schedules.settings(org.a1)}
     assert a1["critical_within_minutes"].own is None
     assert a1["critical_within_minutes"].effective == 60
 
@@ -423,14 +423,15 @@ async def test_the_prompt_tells_holders_how_many_households_to_visit(bot: Sandbo
     homes = [HouseholdInput("East", label, "1 Lake Road", 2, "", who, vulnerable)
              for label, who, vulnerable in (("1-101", MEM_A1, False), ("1-102", MEM_A1, False),
                                             ("1-103", MEM_A1, True), ("1-104", MEM_A2, False))]
-    await bot.store.upsert_households(org.a, homes, at=made)
-    await bot.store.set_schedule_setting(org.a, "visit_every_days", 2)
-    ids = {h.label: h.id for h in await bot.store.branch_households(org.a)}
+    await bot.store.households.upsert(org.a, homes, at=made)
+    await bot.store.schedules.set_setting(org.a, "visit_every_days", 2)
+    ids = {h.label: h.id for h in await bot.store.households.of_branch(org.a)}
     yesterday = at(15, day=DAY.replace(day=2))
-    await bot.store.record_visit(ids["1-101"], MEM_A1, "well", None, at=yesterday)  # covered
-    await bot.store.record_visit(ids["1-103"], MEM_A1, "well", None, at=yesterday)  # daily: due
-    await bot.store.record_visit(ids["1-104"], MEM_A2, "no_answer", None, at=yesterday)
-    await bot.store.hand_over(MEM_A2, SEC_A, at=yesterday)
+    visit = bot.store.households.record_visit
+    await visit(ids["1-101"], MEM_A1, "well", None, at=yesterday)  # covered
+    await visit(ids["1-103"], MEM_A1, "well", None, at=yesterday)  # daily: due
+    await visit(ids["1-104"], MEM_A2, "no_answer", None, at=yesterday)
+    await bot.store.duty.hand_over(MEM_A2, SEC_A, at=yesterday)
     assert await run(bot, at(8)) == len(EVERYONE)
     await bot.drain()
     assert "今天有 2 户待走访，走访后用 /visit 登记。" in bot.sandbox.last(MEM_A1).plain

@@ -43,7 +43,7 @@ class Walk:
     async def at(self, when: datetime) -> None:
         self.bot.clock.set(when)
         self.queued += await rhythm.run_due(self.bot.store, self.bot.services.translate, when)
-        runs = await self.bot.store.run_times(self.branch)
+        runs = await self.bot.store.runs.times(self.branch)
         for (kind, day), done in sorted(runs.items(), key=lambda item: item[1]):
             if self._seen.get((kind, day)) != done:
                 self.events.append(Event(done, kind, day))
@@ -69,7 +69,7 @@ class Walk:
 
 async def _rhythm(bot: SandboxBot, branch: int, **times: str) -> None:
     for column, value in times.items():
-        await bot.store.set_schedule_setting(branch, column, value)
+        await bot.store.schedules.set_setting(branch, column, value)
 
 
 # --- /settings keeps the day in order ---------------------------------------------------------
@@ -86,7 +86,7 @@ async def test_settings_refuses_a_reminder_before_the_prompt(bot: SandboxBot, or
         answer = await bot.send(SEC_A, f"/settings {command}")
         assert answer.plain == t("zh", "settings.bad_order", why=t(
             "zh", key, checkin=times[0], reminder=times[1], digest=times[2])), command
-    settings = {s.column: s for s in await bot.store.schedule_settings(org.a)}
+    settings = {s.column: s for s in await bot.store.schedules.settings(org.a)}
     assert all(settings[c].own is None for c in rhythm.TIME_COLUMNS)
     # In order, each step: later times move the reminder first, then the prompt.
     for command in ("digest 23:30", "reminder 21:59", "checkin 21:00", "checkin 06:00",
@@ -95,7 +95,7 @@ async def test_settings_refuses_a_reminder_before_the_prompt(bot: SandboxBot, or
     answer = await bot.send(SEC_A, "/settings reminder 22:00")
     assert answer.plain == t("zh", "settings.bad_order", why=t(
         "zh", "settings.order_escalate", checkin="06:00", reminder="22:00", digest="23:30"))
-    refused = [e for e in await bot.store.audit_entries() if e[2] == "settings" and not e[4]]
+    refused = [e for e in await bot.store.audit.entries() if e[2] == "settings" and not e[4]]
     assert len(refused) == 7
 
 
@@ -135,7 +135,7 @@ async def test_settings_judges_the_sub_branches_that_inherit(bot: SandboxBot, or
     answer = await bot.send(SEC_A1, "/settings reminder inherit")
     assert answer.plain == t("zh", "settings.bad_order", why=t(
         "zh", "settings.order_prompt", checkin="10:30", reminder="10:00", digest="21:00"))
-    a1 = {s.column: s for s in await bot.store.schedule_settings(org.a1)}
+    a1 = {s.column: s for s in await bot.store.schedules.settings(org.a1)}
     assert (a1["checkin_time"].effective, a1["reminder_time"].effective) == ("10:30", "11:00")
 
 
@@ -160,7 +160,7 @@ async def test_a_prompt_inside_the_dst_gap(bot: SandboxBot, org: Org, zone: Zone
     """02:30 does not exist on the spring-forward night: the prompt goes when the clocks
     jump (03:00), the reminder (03:00) keeps its half hour after it; every other day as
     set."""
-    await bot.store.set_schedule_setting(org.root, "timezone", zone.key)
+    await bot.store.schedules.set_setting(org.root, "timezone", zone.key)
     assert "已改为" in (await bot.send(ADMIN, f"/settings {org.root} checkin 02:30")).plain
     assert "已改为" in (await bot.send(ADMIN, f"/settings {org.root} reminder 03:00")).plain
     walk = Walk(bot, org.a)
@@ -179,7 +179,7 @@ async def test_a_prompt_inside_the_dst_gap(bot: SandboxBot, org: Org, zone: Zone
 
 async def test_the_fall_back_night_runs_once(bot: SandboxBot, org: Org) -> None:
     """02:00-03:00 happens twice when Berlin's clocks go back: each run once, the first time."""
-    await bot.store.set_schedule_setting(org.root, "timezone", "Europe/Berlin")
+    await bot.store.schedules.set_setting(org.root, "timezone", "Europe/Berlin")
     await _rhythm(bot, org.root, checkin_time="02:00", reminder_time="02:30")
     walk = Walk(bot, org.a)
     night = date(2026, 10, 25)
@@ -219,7 +219,7 @@ async def test_timezone_changed_west_in_the_middle_of_a_day(bot: SandboxBot, org
 async def test_timezone_changed_east_in_the_middle_of_a_day(bot: SandboxBot, org: Org) -> None:
     """Los Angeles to Shanghai at 09:00 in Los Angeles (01:00 of the next day in Shanghai):
     the new Shanghai day gets its prompt, reminder and digest, in order, once."""
-    await bot.store.set_schedule_setting(org.root, "timezone", "America/Los_Angeles")
+    await bot.store.schedules.set_setting(org.root, "timezone", "America/Los_Angeles")
     walk = Walk(bot, org.a)
     await walk.through(datetime(2026, 3, 3, 7, tzinfo=LOS_ANGELES),
                        datetime(2026, 3, 3, 8, 50, tzinfo=LOS_ANGELES))
@@ -278,12 +278,12 @@ async def test_settings_accepts_exactly_the_usable_timezones(bot: SandboxBot, or
                              meant="Asia/Shanghai")
     answer = await bot.send(SEC_A, "/settings timezone localtime")
     assert answer.text == t("zh", "settings.bad_timezone", value="localtime")
-    settings = {s.column: s for s in await bot.store.schedule_settings(org.a)}
+    settings = {s.column: s for s in await bot.store.schedules.settings(org.a)}
     assert settings["timezone"].own is None
     for typed, stored in (("Europe/Berlin", "Europe/Berlin"), ("UTC", "UTC"),
                           ("europe/berlin", "Europe/Berlin"), ("Asia/Shanghai", "Asia/Shanghai")):
         assert "已改为" in (await bot.send(SEC_A, f"/settings timezone {typed}")).plain
-        settings = {s.column: s for s in await bot.store.schedule_settings(org.a)}
+        settings = {s.column: s for s in await bot.store.schedules.settings(org.a)}
         assert settings["timezone"].own == stored
 
 

@@ -132,7 +132,7 @@ async def test_a_big_branch_is_prompted_in_pieces(tmp_path: Path) -> None:
         assert await queued_to(store, "rhythm_prompt") == dict.fromkeys(members, 1)
         # Each transaction holds the writer for one piece, never the whole branch.
         assert transactions(statements) == [rhythm.PIECE, rhythm.PIECE, 250]
-        assert await store.runs_of(1) == [("prompt", DAY.isoformat())]
+        assert await store.runs.of(1) == [("prompt", DAY.isoformat())]
     finally:
         await store.shutdown()
 
@@ -152,13 +152,13 @@ async def test_a_run_stopped_between_pieces_resumes_without_repeating(tmp_path: 
         with pytest.raises(Stop):
             await rhythm.run_due(store, Translator(), at(8), piece=10, queued=stop)
         assert await queued_to(store, "rhythm_prompt") == dict.fromkeys(members[:10], 1)
-        runs = await store.runs_since(DAY)
+        runs = await store.runs.since(DAY)
         assert runs[(1, "prompt", DAY.isoformat())].upto == members[9]  # under way
         # Not done: the reminder waits for the prompt to be finished.
         assert await rhythm.run_due(store, Translator(), at(10), piece=10) == 15
         assert await queued_to(store, "rhythm_prompt") == dict.fromkeys(members, 1)
         assert await queued_to(store, "rhythm_reminder") == {}
-        assert (await store.runs_since(DAY))[(1, "prompt", DAY.isoformat())].upto is None
+        assert (await store.runs.since(DAY))[(1, "prompt", DAY.isoformat())].upto is None
         assert await rhythm.run_due(store, Translator(), at(10, 1), piece=10) == 0
         assert await rhythm.run_due(store, Translator(), at(12), piece=10) == 25
         assert await queued_to(store, "rhythm_reminder") == dict.fromkeys(members, 1)

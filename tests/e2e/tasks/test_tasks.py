@@ -126,7 +126,7 @@ async def assign(bot: SandboxBot, secretary: int, title: str, people: tuple[str,
 
 
 async def states(bot: SandboxBot, task_id: int) -> dict[int, str]:
-    return {a.member_id: a.state for a in await bot.store.assignments(task_id)}
+    return {a.member_id: a.state for a in await bot.store.tasks.assignments(task_id)}
 
 
 # --- /team --------------------------------------------------------------------------------------
@@ -150,20 +150,20 @@ async def test_team_create_list_members_delete(bot: SandboxBot, org: Org) -> Non
     shown = await bot.send(SEC_A, "/team Shock")  # one team: all its members
     assert "突击队 Shock（Alpha）：1 人\n• Mia @mia" in shown.plain
     assert "用法" in (await bot.send(SEC_A, "/team Nope")).plain
-    teams = await bot.store.teams(org.a)
+    teams = await bot.store.teams.in_subtree(org.a)
     assert [(t.name, [m.member_id for m in t.members]) for t in teams] == [("Shock", [MEM_A1])]
     # SEC_B sees none of Alpha's teams and cannot change them.
     assert "没有名为" in (await bot.send(SEC_B, "/team Shock add @mel")).plain
     assert "已删除" in (await bot.send(SEC_A, "/team Shock delete")).plain
-    assert await bot.store.teams(org.a) == []
-    actions = [e[2] for e in await bot.store.audit_entries() if e[4]]
+    assert await bot.store.teams.in_subtree(org.a) == []
+    actions = [e[2] for e in await bot.store.audit.entries() if e[4]]
     assert {"team_create", "team_add", "team_remove", "team_delete"} <= set(actions)
 
 
 async def test_team_refused_to_members(bot: SandboxBot, org: Org) -> None:
     reply = await bot.send(MEM_A1, "/team add Mine")
     assert "书记" in reply.plain
-    assert await bot.store.teams(org.root) == []
+    assert await bot.store.teams.in_subtree(org.root) == []
 
 
 # --- /assign and answers ------------------------------------------------------------------------
@@ -186,7 +186,7 @@ async def test_assign_flow_accept_decline_done(bot: SandboxBot, org: Org) -> Non
     assert "⏰ 截止：2026-03-02 18:00" in summary.plain
     await bot.press(SEC_A, "asg:send")
     await bot.drain()
-    task_id = (await bot.store.open_tasks_of(MEM_A1))[0][0].id
+    task_id = (await bot.store.tasks.open_of(MEM_A1))[0][0].id
     for user in (MEM_A1, MEM_A1X):
         card = task_copies(bot, user)
         assert len(card) == 1
@@ -197,12 +197,12 @@ async def test_assign_flow_accept_decline_done(bot: SandboxBot, org: Org) -> Non
     # Accept; a second press changes nothing.
     accepted = await bot.press(MEM_A1, f"tk:{task_id}:acc")
     assert "你已接受" in accepted.plain
-    answered = (await bot.store.assignment(task_id, MEM_A1))
+    answered = (await bot.store.tasks.assignment(task_id, MEM_A1))
     assert answered is not None and answered.answered_at == bot.clock.now()
     bot.clock.advance(minutes=5)
     bot.sandbox.user_presses(MEM_A1, accepted.message_id, f"tk:{task_id}:acc", check=False)
     await bot.settle()
-    part = await bot.store.assignment(task_id, MEM_A1)
+    part = await bot.store.tasks.assignment(task_id, MEM_A1)
     assert part is not None and part.answered_at == answered.answered_at
     # Decline with a reason: the secretary is told.
     await bot.press(MEM_A1X, f"tk:{task_id}:dec")
@@ -219,9 +219,9 @@ async def test_assign_flow_accept_decline_done(bot: SandboxBot, org: Org) -> Non
     await bot.press(MEM_A1, f"tk:{task_id}:done")
     finished = await bot.send(MEM_A1, "搬完了")
     assert "整个任务也随之完成" in finished.plain
-    task = await bot.store.task(task_id)
+    task = await bot.store.tasks.get(task_id)
     assert task is not None and task.status == "done"
-    part = await bot.store.assignment(task_id, MEM_A1)
+    part = await bot.store.tasks.assignment(task_id, MEM_A1)
     assert part is not None and part.done_note == "搬完了"
     await bot.drain()
     assert "已完成：所有承担人都已完成" in bot.sandbox.last(SEC_A).plain
@@ -239,7 +239,7 @@ async def test_all_declined_is_not_done_and_skip_proof(bot: SandboxBot, org: Org
     task_id = await assign(bot, SEC_A, "巡查", ("Mia",))
     await bot.press(MEM_A1, f"tk:{task_id}:dec")
     await bot.send(MEM_A1, "没空")
-    task = await bot.store.task(task_id)
+    task = await bot.store.tasks.get(task_id)
     assert task is not None and task.status == "open"
     # A declined part cannot be finished or answered again.
     bot.sandbox.user_presses(MEM_A1, 1, f"tk:{task_id}:acc", check=False)
@@ -249,7 +249,7 @@ async def test_all_declined_is_not_done_and_skip_proof(bot: SandboxBot, org: Org
     await bot.press(MEM_A2, f"tk:{other}:acc")
     await bot.press(MEM_A2, f"tk:{other}:done")
     await bot.press(MEM_A2, "tkp:skip")
-    task = await bot.store.task(other)
+    task = await bot.store.tasks.get(other)
     assert task is not None and task.status == "done"
 
 
@@ -264,8 +264,8 @@ async def test_cancel_saves_nothing_and_search(bot: SandboxBot, org: Org) -> Non
     names = [label for label, data in found.button_list if (data or "").startswith("asg:m:")]
     assert names == ["▫️ Max", "▫️ Mia", "▫️ Mo"]
     assert "已取消" in (await bot.send(SEC_A, "/cancel")).plain
-    assert await bot.store.open_tasks_of(MEM_A1) == []
-    assert await bot.store.task(1) is None
+    assert await bot.store.tasks.open_of(MEM_A1) == []
+    assert await bot.store.tasks.get(1) is None
 
 
 async def test_roster_pages(bot: SandboxBot, org: Org) -> None:
@@ -289,7 +289,7 @@ async def test_team_assignment_reaches_every_member(bot: SandboxBot, org: Org) -
         await bot.send(SEC_A, f"/team Shock add {who}")
     task_id = await assign(bot, SEC_A, "抢修", team="Shock")
     assert set(await states(bot, task_id)) == {MEM_A1, MEM_A2, MEM_A1X}
-    task = await bot.store.task(task_id)
+    task = await bot.store.tasks.get(task_id)
     assert task is not None and task.team_id is not None
     for user in (MEM_A1, MEM_A2, MEM_A1X):
         assert len(task_copies(bot, user)) == 1
@@ -304,7 +304,7 @@ async def test_assign_from_a_need(bot: SandboxBot, org: Org) -> None:
     # Someone else's subtree: refused, nothing starts.
     bot.sandbox.user_presses(SEC_B, 1, f"asg:need:{need_id}", check=False)
     await bot.settle()
-    assert any(e[2] == "assign" and not e[4] for e in await bot.store.audit_entries())
+    assert any(e[2] == "assign" and not e[4] for e in await bot.store.audit.entries())
     bot.sandbox.user_presses(SEC_A, 1, f"asg:need:{need_id}", check=False)
     await bot.settle()
     prompt = bot.sandbox.last(SEC_A)
@@ -317,15 +317,15 @@ async def test_assign_from_a_need(bot: SandboxBot, org: Org) -> None:
     assert f"对应需求 #{need_id}" in summary.plain
     await bot.press(SEC_A, "asg:send")
     await bot.drain()
-    task = (await bot.store.open_tasks_of(MEM_A1))[0][0]
+    task = (await bot.store.tasks.open_of(MEM_A1))[0][0]
     assert task.need_id == need_id and task.title.startswith("食物: 需要")
-    need = await bot.store.need(need_id)
+    need = await bot.store.needs.get(need_id)
     assert need is not None
     assert need.status == "assigned"
     await bot.press(MEM_A1, f"tk:{task.id}:acc")
     await bot.press(MEM_A1, f"tk:{task.id}:done")
     await bot.send(MEM_A1, "已送到")
-    need = await bot.store.need(need_id)
+    need = await bot.store.needs.get(need_id)
     assert need is not None and need.status == "resolved"
 
 
@@ -340,7 +340,7 @@ async def test_access_refusals_and_forged_buttons(bot: SandboxBot, org: Org) -> 
             bot.sandbox.user_presses(user, 1, f"tk:{task_id}:{action}", check=False)
             await bot.settle()
             assert (await states(bot, task_id)) == {MEM_A1: "pending"}
-    refusals = [e for e in await bot.store.audit_entries(100) if not e[4]]
+    refusals = [e for e in await bot.store.audit.entries(100) if not e[4]]
     assert len([e for e in refusals if e[2].startswith("task_")]) >= 12
     # Forged: unknown task, malformed data.
     for data in ("tk:999:acc", "tk:999:close", "tk:abc:acc", "tk:1:zzz"):
@@ -357,7 +357,7 @@ async def test_access_refusals_and_forged_buttons(bot: SandboxBot, org: Org) -> 
         for action in ("close", "cancel"):
             bot.sandbox.user_presses(user, 1, f"tk:{task_id}:{action}", check=False)
             await bot.settle()
-    task = await bot.store.task(task_id)
+    task = await bot.store.tasks.get(task_id)
     assert task is not None and task.status == "open"
     assert "没有这个任务" in (await bot.send(SEC_A, "/task 999")).plain
     assert "请发送：/task" in (await bot.send(SEC_A, "/task x")).plain
@@ -369,7 +369,7 @@ async def test_access_refusals_and_forged_buttons(bot: SandboxBot, org: Org) -> 
     bot.sandbox.user_presses(SEC_A, 1, f"tk:{task_id}:close", check=False)
     bot.sandbox.user_presses(MEM_A1, 1, f"tk:{task_id}:acc", check=False)
     await bot.settle()
-    task = await bot.store.task(task_id)
+    task = await bot.store.tasks.get(task_id)
     assert task is not None and task.status == "cancelled"
     assert (await states(bot, task_id)) == {MEM_A1: "pending"}
 
@@ -378,7 +378,7 @@ async def test_secretary_marks_done(bot: SandboxBot, org: Org) -> None:
     task_id = await assign(bot, SEC_A, "清点", ("Mia", "Max"))
     await bot.send(SEC_A, f"/task {task_id}")
     await bot.press(SEC_A, f"tk:{task_id}:close")
-    task = await bot.store.task(task_id)
+    task = await bot.store.tasks.get(task_id)
     assert task is not None and task.status == "done" and task.closed_by == SEC_A
 
 
@@ -407,7 +407,7 @@ async def test_reminder_then_escalation_once_each(bot: SandboxBot, org: Org) -> 
     assert count(bot, SEC_A, f"Mia 还没有答复任务 #{task_id}") == 1
     bot.clock.advance(hours=10)
     assert await followup.run_due(store, translate, bot.clock.now()) == 0
-    assert await store.followups_of(task_id) == [(MEM_A1, "remind"), (MEM_A1, "escalate")]
+    assert await store.followups.of(task_id) == [(MEM_A1, "remind"), (MEM_A1, "escalate")]
 
 
 async def test_assignees_with_nothing_more_to_come_are_not_read_again(bot: SandboxBot,
@@ -418,7 +418,8 @@ async def test_assignees_with_nothing_more_to_come_are_not_read_again(bot: Sandb
     store, translate = bot.store, bot.services.translate
 
     async def watched() -> set[tuple[int, int]]:
-        return {(w.task_id, w.assignee.member_id) for w in await store.assignees_to_follow()}
+        return {(w.task_id,
+                 w.assignee.member_id) for w in await store.followups.assignees_to_follow()}
 
     assert await watched() == {(silent, MEM_A1), (answered, MEM_A2)}
     bot.clock.advance(hours=2)
@@ -432,7 +433,7 @@ async def test_assignees_with_nothing_more_to_come_are_not_read_again(bot: Sandb
 
 
 async def test_answer_window_is_inherited(bot: SandboxBot, org: Org) -> None:
-    await bot.store.set_answer_within(org.a, 30)
+    await bot.store.followups.set_answer_within(org.a, 30)
     await assign(bot, SEC_A1, "A1 的任务", ("Mo",))
     bot.clock.advance(minutes=30)
     assert await followup.run_due(bot.store, bot.services.translate, bot.clock.now()) == 1
@@ -479,7 +480,7 @@ async def test_restart_between_reminder_and_escalation(tmp_path: Path) -> None:
     async with third:
         await third.drain()
         assert third.sandbox.calls_of("sendMessage") == []
-        assert await third.store.followups_of(task_id) == [(MEM_A1, "remind"),
+        assert await third.store.followups.of(task_id) == [(MEM_A1, "remind"),
                                                            (MEM_A1, "escalate")]
 
 

@@ -1,0 +1,86 @@
+"""Opening SQLite files: the errors that say why one cannot be used, the pragmas every
+connection gets, and files created readable by their owner only (0600, folders 0700): they
+hold members' health statuses and households' addresses."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from urllib.parse import quote
+
+import aiosqlite
+
+BUSY_TIMEOUT_MS = 5000
+CACHE_KIB = 32768  # per connection
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+class StorageError(Exception):
+    """The database cannot be used (missing, too new, unreadable, ...); the message says why."""
+
+
+class DatabaseBusy(StorageError):
+    """Another program held the database's lock for longer than the busy timeout."""
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" / "database is busy" (try again later)."""
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "locked" in str(exc) or "busy" in str(exc))
+
+
+def create_private_file(path: Path) -> bool:
+    """Create `path` empty with mode 0600 (and missing folders 0700); False if it existed."""
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):  # Path.mkdir(parents=True) gives parents the default mode
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
+def _uri(path: Path) -> str:
+    """An SQLite URI that opens `path` for reading and writing, never creating it."""
+    return f"file:{quote(os.path.abspath(path))}?mode=rw"
+
+
+
+
+def checked_path(path: str) -> Path:
+    """`path` as a Path, refused if no writer and readers can share it."""
+    if "\x00" in path:
+        raise StorageError("the database path contains a NUL character; check [storage] path")
+    if path == ":memory:":
+        raise StorageError("an in-memory database cannot be shared by the writer and the "
+                           "readers; use a file")
+    return Path(path)
+
+
+async def connect(path: str, *, query_only: bool) -> aiosqlite.Connection:
+    """Open `path` (never creating it) with Frontline's pragmas; a reader with
+    `query_only`, the writer (in WAL mode) without."""
+    # mode=rw: never create the file here (Database.initialize did, with the right mode).
+    uri = _uri(Path(path))
+    try:
+        conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StorageError(f"{path}: cannot open the database ({exc})") from None
+    try:
+        await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if not query_only:
+            await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        # Rollups over a whole organization read many pages; keep them warm.
+        await conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        if query_only:
+            await conn.execute("PRAGMA query_only=ON")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn

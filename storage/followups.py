@@ -1,0 +1,95 @@
+"""Follow-ups of task assignees: the answer window, who may still get one, the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from storage import sql
+from storage.db import Database
+from storage.rows import Recipient
+from storage.tasks import DEFAULT_ANSWER_WITHIN, Followup, Watched
+from storage.times import from_iso, iso
+
+# Each branch's effective answer_within_minutes, inherited from the nearest ancestor.
+_WITHIN = """
+within(id, minutes) AS (
+    SELECT id, COALESCE(answer_within_minutes, :default) FROM branches WHERE parent_id IS NULL
+    UNION ALL
+    SELECT b.id, COALESCE(b.answer_within_minutes, within.minutes)
+      FROM branches b JOIN within ON b.parent_id = within.id
+)"""
+
+
+class Followups:
+    """The answer window of each branch and the ledger of follow-ups."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def set_answer_within(self, branch_id: int, minutes: int | None) -> None:
+        """Set how long the branch's assignees have to answer (None: inherit)."""
+        await self.db.execute("UPDATE branches SET answer_within_minutes = ? WHERE id = ?",
+                              (minutes, branch_id))
+
+    async def assignees_to_follow(self) -> list[Watched]:
+        """Every assignee who may still get a follow-up (`followed_up` = 0), with their task,
+        its branch's answer window and what the ledger holds. A partial index holds only
+        these rows, so the minute tick reads them and not the history of tasks."""
+        rows = await self.db.fetchall(
+            f"""WITH RECURSIVE {_WITHIN}
+                SELECT t.id, t.title, t.status = 'open', t.due_at, a.state, a.assigned_at,
+                       m.id, {sql.display_name("m")}, m.language, m.telegram_language,
+                       s.id, {sql.display_name("s")}, s.language, s.telegram_language,
+                       w.minutes,
+                       EXISTS (SELECT 1 FROM followups f WHERE f.task_id = t.id
+                                  AND f.member_id = a.member_id AND f.kind = 'remind'),
+                       EXISTS (SELECT 1 FROM followups f WHERE f.task_id = t.id
+                                  AND f.member_id = a.member_id AND f.kind = 'escalate'),
+                       EXISTS (SELECT 1 FROM followups f WHERE f.task_id = t.id
+                                  AND f.member_id = a.member_id AND f.kind = 'overdue')
+                  FROM assignments a INDEXED BY assignments_to_follow
+                  CROSS JOIN tasks t ON t.id = a.task_id
+                  JOIN members m ON m.id = a.member_id
+                  JOIN members s ON s.id = t.created_by
+                  JOIN within w ON w.id = t.branch_id
+                 WHERE a.followed_up = 0
+                 ORDER BY t.id, m.id""",
+            {"default": DEFAULT_ANSWER_WITHIN})
+        return [Watched(r[0], r[1], bool(r[2]), from_iso(r[3]), r[4],
+                        datetime.fromisoformat(r[5]), Recipient(r[6], r[7], r[8], r[9]),
+                        Recipient(r[10], r[11], r[12], r[13]), r[14], bool(r[15]), bool(r[16]),
+                        bool(r[17]))
+                for r in rows]
+
+    async def record(self, followups: Sequence[Followup], *, at: datetime,
+                     finished: Sequence[tuple[int, int]] = ()) -> int:
+        """Record each follow-up in the ledger and queue its messages, in one transaction;
+        mark the (task, member) assignees in `finished` as followed up (no more can come).
+
+        A follow-up already in the ledger queues nothing. Returns how many messages were queued.
+        """
+        stamp = iso(at)
+        queued = 0
+        async with self.db.transaction() as tx:
+            if finished:
+                await tx.executemany(
+                    "UPDATE assignments SET followed_up = 1 WHERE task_id = ? AND member_id = ?",
+                    finished)
+            for item in followups:
+                fresh = await tx.fetchone(
+                    "INSERT INTO followups(task_id, member_id, kind, at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING RETURNING 1",
+                    (item.task_id, item.member_id, item.kind, stamp))
+                if fresh is None:
+                    continue
+                await sql.enqueue(tx, f"task_{item.kind}", item.messages, stamp)
+                queued += len(item.messages)
+        return queued
+
+    async def of(self, task_id: int) -> list[tuple[int, str]]:
+        """(member, kind) of every follow-up recorded for a task."""
+        rows = await self.db.fetchall(
+            "SELECT member_id, kind FROM followups WHERE task_id = ? ORDER BY at, member_id, kind",
+            (task_id,))
+        return [(r[0], r[1]) for r in rows]

@@ -1,0 +1,149 @@
+"""The ledger of daily runs (branch, kind, local day): each prompt, reminder, digest and
+escalation is recorded with the messages it queues, in one transaction, so that it happens
+once, catches up after downtime, and never twice after a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from storage import sql
+from storage.db import Database
+from storage.rows import NewMessage
+from storage.times import iso
+
+DAILY_KINDS = ("prompt", "reminder", "escalate_rate", "digest")
+
+
+@dataclass(frozen=True)
+class Run:
+    """A scheduled run to record in the ledger, with the messages it sends.
+
+    `stale_before`: a row already in the ledger for (branch, kind, day) recorded before this
+    instant no longer counts (it was done in another timezone's reckoning of that day, or
+    before a run that comes earlier in the day): it is recorded anew and the run is done.
+    None: any row counts.
+    """
+
+    branch_id: int
+    kind: str
+    day: str  # the local ISO day, or "need:<id>" for escalate_need
+    messages: Sequence[NewMessage]
+    stale_before: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A daily run's ledger row: when it was done (or begun), and while it is under way the
+    member id up to which its messages are queued (`upto`; None once done)."""
+
+    at: datetime
+    upto: int | None = None
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of a big daily run (prompt, reminder): some of the branch's members' messages,
+    written with the run's ledger row in one transaction.
+
+    `after`: None for the run's first piece, which claims the ledger row (see
+    `Run.stale_before`); else the member id the previous piece ended at, which the row must
+    still say (with the run's `at`). `upto`: the last member id this piece covers, or None
+    if it is the last piece (the run is then done, and its row says when).
+    """
+
+    branch_id: int
+    kind: str
+    day: str
+    at: datetime
+    messages: Sequence[NewMessage]
+    after: int | None = None
+    upto: int | None = None
+    stale_before: datetime | None = None
+
+
+class Runs:
+    """Rows of the ledger of runs, read and written."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def since(self, day: date) -> dict[tuple[int, str, str], Recorded]:
+        """The ledger rows of the daily runs of `day` or later, by (branch, kind, day).
+
+        Through the (kind, day) index whatever the statistics say: the minute tick reads a
+        day or two of rows, never the history (nor the "need:<id>" rows, which sort after
+        every date)."""
+        rows = await self.db.fetchall(
+            "SELECT branch_id, kind, day, at, upto"
+            " FROM schedule_runs INDEXED BY schedule_runs_kind_day"
+            f" WHERE kind IN ({', '.join(repr(k) for k in DAILY_KINDS)}) AND day >= ?",
+            (day.isoformat(),))
+        return {(r[0], r[1], r[2]): Recorded(datetime.fromisoformat(r[3]), r[4]) for r in rows}
+
+    async def times(self, branch_id: int) -> dict[tuple[str, str], datetime]:
+        """When each run recorded for a branch was (last) done, by (kind, day)."""
+        rows = await self.db.fetchall(
+            "SELECT kind, day, at FROM schedule_runs WHERE branch_id = ?", (branch_id,))
+        return {(r[0], r[1]): datetime.fromisoformat(r[2]) for r in rows}
+
+    async def of(self, branch_id: int) -> list[tuple[str, str]]:
+        """(kind, day) of every run recorded for a branch, in order."""
+        rows = await self.db.fetchall(
+            "SELECT kind, day FROM schedule_runs WHERE branch_id = ? ORDER BY day, kind",
+            (branch_id,))
+        return [(r[0], r[1]) for r in rows]
+
+    async def record(self, runs: Sequence[Run], *, at: datetime) -> int:
+        """Record each run in the ledger and queue its messages, in one transaction.
+
+        A run already in the ledger (and not stale: see `Run.stale_before`) queues nothing.
+        An escalated need is marked escalated in the same transaction. Returns how many
+        messages were queued.
+        """
+        stamp = iso(at)
+        queued = 0
+        async with self.db.transaction() as tx:
+            for run in runs:
+                stale = iso(run.stale_before) if run.stale_before is not None else None
+                fresh = await tx.fetchone(
+                    "INSERT INTO schedule_runs(branch_id, kind, day, at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT(branch_id, kind, day) DO UPDATE SET at = excluded.at,"
+                    " upto = NULL WHERE schedule_runs.at < ? RETURNING 1",
+                    (run.branch_id, run.kind, run.day, stamp, stale))
+                if run.kind == "escalate_need":
+                    await tx.execute(
+                        "UPDATE needs SET escalated_at = ? WHERE id = ? AND escalated_at IS NULL",
+                        (stamp, int(run.day.removeprefix("need:"))))
+                if fresh is None:
+                    continue
+                queued += await sql.enqueue(tx, f"rhythm_{run.kind}", run.messages, stamp)
+        return queued
+
+    async def record_piece(self, piece: Piece, *, now: datetime) -> int | None:
+        """Write one piece of a daily run: move its ledger row on and queue its messages, in
+        one transaction. None (nothing written) if the ledger says the run is not this one's
+        to continue: done already, or under way from another start."""
+        at = iso(piece.at)
+        async with self.db.transaction() as tx:
+            if piece.after is None:
+                stale = iso(piece.stale_before) if piece.stale_before is not None else None
+                mine = await tx.fetchone(
+                    "INSERT INTO schedule_runs(branch_id, kind, day, at, upto)"
+                    " VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT(branch_id, kind, day) DO UPDATE SET at = excluded.at,"
+                    " upto = excluded.upto WHERE schedule_runs.at < ? RETURNING 1",
+                    (piece.branch_id, piece.kind, piece.day, at, piece.upto, stale))
+            else:
+                # The last piece of a run resumed later stamps the row with now: the run went
+                # out then (the reminder keeps its spacing after it).
+                mine = await tx.fetchone(
+                    "UPDATE schedule_runs SET upto = ?, at = ?"
+                    " WHERE branch_id = ? AND kind = ? AND day = ? AND at = ? AND upto = ?"
+                    " RETURNING 1",
+                    (piece.upto, at if piece.upto is not None else iso(now), piece.branch_id,
+                     piece.kind, piece.day, at, piece.after))
+            if mine is None:
+                return None
+            return await sql.enqueue(tx, f"rhythm_{piece.kind}", piece.messages, iso(now))
