@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
+from bot.rules import people
 from handlers.core.context import Context
 
 logger = logging.getLogger(__name__)
@@ -20,8 +21,7 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(context.error, Forbidden) and update.effective_user is not None:
         # The user blocked the bot: nothing to tell them; remember they are unreachable.
         try:
-            await context.store.people.set_reachable(update.effective_user.id, False,
-                                                     at=context.clock.now())
+            await people.blocked_the_bot(context.services, update.effective_user.id)
         except Exception:
             logger.exception("could not mark a user unreachable")
         return

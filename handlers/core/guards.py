@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from telegram import Update
 
+from bot.rules import people
 from bot.rules.access import Actor, home_branch, may_lead
 from handlers.core.context import Context
 from handlers.core.replies import esc, refuse, reply, reply_lines, say
@@ -102,7 +103,7 @@ async def scope(update: Update, context: Context, command: str,
             await say(update, context.t("branch.bad_id", value=esc(branch_arg[:20])))
             return None
         target_id = int(raw)
-    branch = await store.branches.get(target_id)
+    branch = await people.branch(store, target_id)
     if branch is None:
         await say(update, context.t("branch.unknown", id=target_id))
         return None
@@ -119,7 +120,7 @@ async def named_member(update: Update, context: Context, command: str,
     branch = await scope(update, context, command)
     if branch is None:
         return None
-    found = await context.store.records.find_members(branch.id, query)
+    found = await people.find_members(context.store, branch.id, query)
     wanted = query.lstrip("@").lower()
 
     def is_exact(m: MemberMatch) -> bool:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseHandler, TypeHandler
 
-from bot.i18n import pick_language
-from bot.rules.access import Actor
+from bot.rules import people
+from bot.rules.people import Account
 from handlers.core.context import Context
 
 
@@ -18,22 +17,11 @@ async def load_actor(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None or user.is_bot:
         return
-    store, now = context.store, context.clock.now()
-    person = await store.people.get(user.id)
-    fresh = (user.first_name, user.last_name, user.username, user.language_code)
-    if person is None:
-        await store.people.save(user.id, *fresh, at=now)
-        person = await store.people.get(user.id)
-    elif not person.reachable or fresh != (person.first_name, person.last_name,
-                                           person.username, person.telegram_language):
-        # Writing to the bot proves the person is reachable again.
-        await store.people.save(user.id, *fresh, at=now)
-        person = dataclasses.replace(
-            person, first_name=user.first_name, last_name=user.last_name,
-            username=user.username, telegram_language=user.language_code, reachable=True)
-    default = (person.locale if person else None) or context.config.defaults.locale
-    language = pick_language(person.language if person else None, user.language_code, default)
-    context.actor = Actor(user.id, person, user.id in context.config.admins, language)
+    account = Account(user.id, user.first_name, user.last_name, user.username,
+                      user.language_code)
+    context.actor = await people.actor_of(
+        context.store, account, admins=context.config.admins,
+        default_locale=context.config.defaults.locale, now=context.clock.now())
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:

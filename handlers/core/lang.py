@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import LANGUAGES
+from bot.rules import people
 from bot.rules.callbacks import Lang
 from handlers.core import menus
 from handlers.core.context import Context
@@ -37,7 +38,7 @@ async def lang_button(update: Update, context: Context) -> None:
 
 async def _switch(update: Update, context: Context, code: str) -> None:
     actor = context.me
-    await context.store.people.set_language(actor.user_id, code, at=context.clock.now())
+    await people.choose_language(context.services, actor.user_id, code)
     text = context.translate(code, "lang.set")
     if update.callback_query is not None:
         await update.callback_query.edit_message_text(text)

@@ -9,6 +9,7 @@ from typing import TypeVar
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
+from bot.rules import people
 from bot.rules.codec import Button
 from bot.text import ALERT_LIMIT, TEXT_LIMIT, esc, fit_html, split_html, utf16_len, visible_len
 from handlers.core.context import Context
@@ -96,9 +97,8 @@ async def allowed(context: Context, action: str, *, branch_id: int | None,
                   **detail: object) -> None:
     """Record a privileged action that was done, in the audit log (`refuse` records the
     refused ones)."""
-    actor = context.actor
-    await context.store.audit.record(actor.user_id if actor else None, action, branch_id=branch_id,
-                                     allowed=True, detail=dict(detail), at=context.clock.now())
+    await people.audit(context.services, context.actor, action, branch_id=branch_id,
+                       allowed=True, **detail)
 
 
 async def refuse(
@@ -111,10 +111,8 @@ async def refuse(
     **values: object,
 ) -> None:
     """Refuse a privileged attempt: answer why, and record it in the audit log."""
-    actor = context.actor
-    await context.store.audit.record(
-        actor.user_id if actor else None, action, branch_id=branch_id, allowed=False,
-        detail={"reason": key}, at=context.clock.now())
+    await people.audit(context.services, context.actor, action, branch_id=branch_id,
+                       allowed=False, reason=key)
     query = update.callback_query
     text = context.t(key, **values)
     if query is not None:
