@@ -146,7 +146,7 @@ async def build(store: Store, members: int, days: int) -> None:
                 "INSERT INTO checkins(member_id, day, branch_id, status, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)", checkins(day))
             await tx.executemany(
-                "INSERT INTO schedule_runs(branch_id, kind, day, at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO runs(branch_id, kind, day, at) VALUES (?, ?, ?, ?)",
                 ((b, kind, day.isoformat(), _stamp(day, hour)) for b in ids
                  for kind, hour in (("prompt", 8), ("reminder", 10), ("escalate_rate", 12),
                                     ("digest", 20))))
@@ -212,7 +212,7 @@ async def build(store: Store, members: int, days: int) -> None:
             " status, created_at, updated_at, closed_at, escalated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", needs)
         await tx.executemany(
-            "INSERT INTO schedule_runs(branch_id, kind, day, at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO runs(branch_id, kind, day, at) VALUES (?, ?, ?, ?)",
             escalations)
         await tx.executemany(
             "INSERT INTO tasks(id, branch_id, created_by, title, due_at, status, created_at,"

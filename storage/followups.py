@@ -1,4 +1,5 @@
-"""Follow-ups of task assignees: the answer window, who may still get one, the ledger."""
+"""Follow-ups of task assignees: the answer window, who may still get one, and their rows
+in the one ledger of runs (`storage.runs`), keyed "task:<task>:<member>"."""
 
 from __future__ import annotations
 
@@ -10,6 +11,16 @@ from storage.db import Database
 from storage.rows import Recipient
 from storage.tasks import DEFAULT_ANSWER_WITHIN, Followup, Watched
 from storage.times import from_iso, iso
+
+KINDS = ("remind", "escalate", "overdue")
+# A follow-up's key in the ledger of runs (`storage/migrations/0010_one_ledger.sql`).
+_KEY = "'task:' || t.id || ':' || a.member_id"
+
+
+def key(task_id: int, member_id: int) -> str:
+    """The ledger's key of a follow-up of one assignee of a task."""
+    return f"task:{task_id}:{member_id}"
+
 
 # Each branch's effective answer_within_minutes, inherited from the nearest ancestor.
 _WITHIN = """
@@ -42,12 +53,12 @@ class Followups:
                        m.id, {sql.display_name("m")}, m.language, m.telegram_language,
                        s.id, {sql.display_name("s")}, s.language, s.telegram_language,
                        w.minutes,
-                       EXISTS (SELECT 1 FROM followups f WHERE f.task_id = t.id
-                                  AND f.member_id = a.member_id AND f.kind = 'remind'),
-                       EXISTS (SELECT 1 FROM followups f WHERE f.task_id = t.id
-                                  AND f.member_id = a.member_id AND f.kind = 'escalate'),
-                       EXISTS (SELECT 1 FROM followups f WHERE f.task_id = t.id
-                                  AND f.member_id = a.member_id AND f.kind = 'overdue')
+                       EXISTS (SELECT 1 FROM runs r WHERE r.branch_id = t.branch_id
+                                  AND r.kind = 'remind' AND r.day = {_KEY}),
+                       EXISTS (SELECT 1 FROM runs r WHERE r.branch_id = t.branch_id
+                                  AND r.kind = 'escalate' AND r.day = {_KEY}),
+                       EXISTS (SELECT 1 FROM runs r WHERE r.branch_id = t.branch_id
+                                  AND r.kind = 'overdue' AND r.day = {_KEY})
                   FROM assignments a INDEXED BY assignments_to_follow
                   CROSS JOIN tasks t ON t.id = a.task_id
                   JOIN members m ON m.id = a.member_id
@@ -78,9 +89,10 @@ class Followups:
                     finished)
             for item in followups:
                 fresh = await tx.fetchone(
-                    "INSERT INTO followups(task_id, member_id, kind, at) VALUES (?, ?, ?, ?)"
+                    "INSERT INTO runs(branch_id, kind, day, at)"
+                    " SELECT branch_id, ?, ?, ? FROM tasks WHERE id = ?"
                     " ON CONFLICT DO NOTHING RETURNING 1",
-                    (item.task_id, item.member_id, item.kind, stamp))
+                    (item.kind, key(item.task_id, item.member_id), stamp, item.task_id))
                 if fresh is None:
                     continue
                 await sql.enqueue(tx, f"task_{item.kind}", item.messages, stamp)
@@ -90,6 +102,9 @@ class Followups:
     async def of(self, task_id: int) -> list[tuple[int, str]]:
         """(member, kind) of every follow-up recorded for a task."""
         rows = await self.db.fetchall(
-            "SELECT member_id, kind FROM followups WHERE task_id = ? ORDER BY at, member_id, kind",
-            (task_id,))
-        return [(r[0], r[1]) for r in rows]
+            "SELECT r.day, r.kind FROM runs r"
+            " JOIN tasks t ON t.id = ? AND r.branch_id = t.branch_id"
+            f" WHERE r.kind IN ({', '.join(repr(k) for k in KINDS)}) AND r.day LIKE ?"
+            " ORDER BY r.at, r.day, r.kind",
+            (task_id, f"task:{task_id}:%"))
+        return [(int(r[0].rpartition(":")[2]), r[1]) for r in rows]

@@ -77,7 +77,7 @@ class Runs:
         every date)."""
         rows = await self.db.fetchall(
             "SELECT branch_id, kind, day, at, upto"
-            " FROM schedule_runs INDEXED BY schedule_runs_kind_day"
+            " FROM runs INDEXED BY runs_kind_day"
             f" WHERE kind IN ({', '.join(repr(k) for k in DAILY_KINDS)}) AND day >= ?",
             (day.isoformat(),))
         return {(r[0], r[1], r[2]): Recorded(datetime.fromisoformat(r[3]), r[4]) for r in rows}
@@ -85,13 +85,13 @@ class Runs:
     async def times(self, branch_id: int) -> dict[tuple[str, str], datetime]:
         """When each run recorded for a branch was (last) done, by (kind, day)."""
         rows = await self.db.fetchall(
-            "SELECT kind, day, at FROM schedule_runs WHERE branch_id = ?", (branch_id,))
+            "SELECT kind, day, at FROM runs WHERE branch_id = ?", (branch_id,))
         return {(r[0], r[1]): datetime.fromisoformat(r[2]) for r in rows}
 
     async def of(self, branch_id: int) -> list[tuple[str, str]]:
         """(kind, day) of every run recorded for a branch, in order."""
         rows = await self.db.fetchall(
-            "SELECT kind, day FROM schedule_runs WHERE branch_id = ? ORDER BY day, kind",
+            "SELECT kind, day FROM runs WHERE branch_id = ? ORDER BY day, kind",
             (branch_id,))
         return [(r[0], r[1]) for r in rows]
 
@@ -108,9 +108,9 @@ class Runs:
             for run in runs:
                 stale = iso(run.stale_before) if run.stale_before is not None else None
                 fresh = await tx.fetchone(
-                    "INSERT INTO schedule_runs(branch_id, kind, day, at) VALUES (?, ?, ?, ?)"
+                    "INSERT INTO runs(branch_id, kind, day, at) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT(branch_id, kind, day) DO UPDATE SET at = excluded.at,"
-                    " upto = NULL WHERE schedule_runs.at < ? RETURNING 1",
+                    " upto = NULL WHERE runs.at < ? RETURNING 1",
                     (run.branch_id, run.kind, run.day, stamp, stale))
                 if run.kind == "escalate_need":
                     await tx.execute(
@@ -130,16 +130,16 @@ class Runs:
             if piece.after is None:
                 stale = iso(piece.stale_before) if piece.stale_before is not None else None
                 mine = await tx.fetchone(
-                    "INSERT INTO schedule_runs(branch_id, kind, day, at, upto)"
+                    "INSERT INTO runs(branch_id, kind, day, at, upto)"
                     " VALUES (?, ?, ?, ?, ?)"
                     " ON CONFLICT(branch_id, kind, day) DO UPDATE SET at = excluded.at,"
-                    " upto = excluded.upto WHERE schedule_runs.at < ? RETURNING 1",
+                    " upto = excluded.upto WHERE runs.at < ? RETURNING 1",
                     (piece.branch_id, piece.kind, piece.day, at, piece.upto, stale))
             else:
                 # The last piece of a run resumed later stamps the row with now: the run went
                 # out then (the reminder keeps its spacing after it).
                 mine = await tx.fetchone(
-                    "UPDATE schedule_runs SET upto = ?, at = ?"
+                    "UPDATE runs SET upto = ?, at = ?"
                     " WHERE branch_id = ? AND kind = ? AND day = ? AND at = ? AND upto = ?"
                     " RETURNING 1",
                     (piece.upto, at if piece.upto is not None else iso(now), piece.branch_id,

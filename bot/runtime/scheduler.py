@@ -1,8 +1,8 @@
 """The scheduler: one run at a time of everything that is due, whatever wakes it.
 
 Timers only wake; the ledger decides. `Scheduler.tick` does whatever is due at the clock's
-"now" and not yet in the ledgers: the daily rhythm (`bot.rules.rhythm.run_due`: prompts, reminders,
-rate escalations, digests, critical needs) and the task follow-ups (`bot.rules.followup.run_due`).
+"now" and not yet in the one ledger of runs, through `bot.rules.due.run_due`: the daily rhythm
+(prompts, reminders, rate escalations, digests, critical needs) and the task follow-ups.
 One JobQueue job calls it once a minute (never one job per branch: a thousand branches
 sharing 08:00 are one run, not a thousand), and start-up calls it once to catch up.
 
@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.i18n import Translator
-from bot.rules import followup, rhythm
+from bot.rules import due
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
@@ -106,15 +106,7 @@ class Scheduler:
         now = self.clock.now()
         started = time.perf_counter()
         self.runs += 1
-        queued = 0
-        try:
-            queued += await rhythm.run_due(self.store, self.translate, now, queued=self.wake)
-        except Exception:
-            logger.exception("the daily rhythm failed")
-        try:
-            queued += await followup.run_due(self.store, self.translate, now)
-        except Exception:
-            logger.exception("task follow-up failed")
+        queued = await due.run_due(self.store, self.translate, now, wake=self.wake)
         if queued:
             self.wake()
         if self._statistics_at is None or now - self._statistics_at >= STATISTICS_EVERY:

@@ -12,7 +12,7 @@ import pytest
 from bot.rules import checkins
 from bot.rules.invites import create_invite
 from storage.branches import Defaults
-from storage.db import StorageError, schema_version
+from storage.db import StorageError, migrations, schema_version
 from storage.store import Store
 
 NOW = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)
@@ -151,3 +151,33 @@ async def test_backup_copies_a_live_database(store: Store, tmp_path: Path) -> No
     await store.db.backup(tmp_path / "copy.db")
     with sqlite3.connect(tmp_path / "copy.db") as conn:
         assert conn.execute("SELECT name FROM branches").fetchall() == [("Root",)]
+
+
+async def test_the_two_ledgers_of_version_9_become_one(tmp_path: Path) -> None:
+    """Version 10 keeps every daily run and every follow-up recorded before it, in one ledger:
+    nothing recorded is done again after the upgrade."""
+    path = tmp_path / "v9.db"
+    with sqlite3.connect(path) as conn:
+        for version, _, script in migrations()[:9]:
+            conn.executescript(script)
+            conn.execute(f"PRAGMA user_version={version}")
+        stamp = NOW.isoformat()
+        conn.execute("INSERT INTO branches(id, name, created_at) VALUES (3, 'A', ?)", (stamp,))
+        conn.execute("INSERT INTO members(id, first_name, created_at, updated_at)"
+                     " VALUES (7, 'Mia', ?, ?)", (stamp, stamp))
+        conn.execute("INSERT INTO tasks(id, branch_id, created_by, title, created_at)"
+                     " VALUES (5, 3, 7, 't', ?)", (stamp,))
+        conn.execute("INSERT INTO schedule_runs(branch_id, kind, day, at, upto)"
+                     " VALUES (3, 'prompt', '2026-03-02', ?, 40)", (stamp,))
+        conn.execute("INSERT INTO followups(task_id, member_id, kind, at)"
+                     " VALUES (5, 7, 'remind', ?)", (stamp,))
+    s = Store(path)
+    await s.initialize()
+    try:
+        assert await s.db.user_version() == schema_version() >= 10
+        assert await s.runs.of(3) == [("prompt", "2026-03-02"), ("remind", "task:5:7")]
+        assert await s.followups.of(5) == [(7, "remind")]
+        recorded = await s.runs.since(date(2026, 3, 2))
+        assert recorded[(3, "prompt", "2026-03-02")].upto == 40
+    finally:
+        await s.shutdown()

@@ -16,7 +16,7 @@ from bot.runtime.scheduler import Scheduler
 from storage.store import Store
 
 # Tables whose rows pile up day after day (the others grow with the organization's size).
-GROWING = {"checkins", "outbox", "schedule_runs", "followups", "needs", "visits", "audit_log",
+GROWING = {"checkins", "outbox", "runs", "needs", "visits", "audit_log",
            "acks", "assignments", "tasks", "broadcasts", "conduct", "handovers"}
 TODAY = date(2026, 3, 30)
 DAYS = 60
@@ -68,7 +68,7 @@ async def history(store: Store) -> None:
               stamp(d, 8.5), stamp(d, 8.5))
              for d in days for m, b in members if rng.random() < 0.8])
         await tx.executemany(
-            "INSERT INTO schedule_runs(branch_id, kind, day, at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO runs(branch_id, kind, day, at) VALUES (?, ?, ?, ?)",
             [(b, kind, d.isoformat(), stamp(d, hour)) for d in days
              for b in range(1, BRANCHES + 1)
              for kind, hour in (("prompt", 8), ("reminder", 10), ("escalate_rate", 12),
@@ -92,7 +92,7 @@ async def history(store: Store) -> None:
                      stamp(d, 10) if critical else None))
                 if critical:
                     await tx.execute(
-                        "INSERT INTO schedule_runs(branch_id, kind, day, at)"
+                        "INSERT INTO runs(branch_id, kind, day, at)"
                         " VALUES (?, 'escalate_need', ?, ?)", (branch, f"need:{need}",
                                                               stamp(d, 10)))
             for _ in range(4):
@@ -109,8 +109,9 @@ async def history(store: Store) -> None:
                         (task, member, rng.choice(("pending", "accepted", "done")),
                          stamp(d, 9)))
                     await tx.execute(
-                        "INSERT INTO followups(task_id, member_id, kind, at)"
-                        " VALUES (?, ?, 'remind', ?)", (task, member, stamp(d, 11)))
+                        "INSERT INTO runs(branch_id, kind, day, at)"
+                        " VALUES (?, 'remind', ?, ?)",
+                        (1 + task % BRANCHES, f"task:{task}:{member}", stamp(d, 11)))
             await tx.execute(
                 "INSERT INTO broadcasts(id, branch_id, author_id, scope, body, created_at)"
                 " VALUES (?, 1, ?, 'subtree', 'b', ?)", (broadcast, FIRST, stamp(d, 12)))

@@ -15,7 +15,7 @@ its prompt, reminder and digest once, in that order (`due_runs` has the rules):
   asked; the reminder then keeps its spacing after the prompt);
 - a clock time the clocks skip (a DST gap) happens when they jump, one they show twice
   (the fall-back night) the first time (`moment`);
-- it is not in the `schedule_runs` ledger for (branch, kind, local day), as the branch's
+- it is not in the `runs` ledger for (branch, kind, local day), as the branch's
   timezone now reckons that day (`counted`: a timezone changed in the middle of a day);
 - the branch existed before that moment (a branch made at 08:30 is not prompted for 08:00),
   and for the prompt, reminder and escalation, it existed before the day's prompt moment and
