@@ -20,8 +20,11 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import FIRST_DAY, OutOfRange, check_day
 from bot.rules.access import Actor, may_lead
+from bot.rules.coverage import language_of
+from bot.rules.deps import Deps
+from bot.text import esc
 from storage.records import ConductEntry
-from storage.rows import Person
+from storage.rows import NewMessage, Person
 from storage.store import Store
 
 DEFAULT_DAYS = 7
@@ -140,3 +143,25 @@ def duration_words(delta: timedelta) -> tuple[int, int]:
     """(hours, minutes) of a duration, for display."""
     minutes = round(delta.total_seconds() / 60)
     return minutes // 60, minutes % 60
+
+
+async def add_conduct(deps: Deps, actor_id: int, author: str, member_id: int, branch_id: int,
+                      kind: str, text: str) -> None:
+    """The conduct use case (`/commend`, `/note`): put it on the member's record, audit it
+    (as `commend` or `note`), and queue a commendation for the member (a note stays with
+    the secretaries). `author` is the secretary's name as the member sees it."""
+    store, now = deps.store, deps.clock.now()
+    command = "commend" if kind == "commendation" else "note"
+    await store.records.add_conduct(member_id, branch_id, kind, text, author_id=actor_id, at=now)
+    await store.audit.record(actor_id, command, branch_id=branch_id, allowed=True,
+                             detail={"member": member_id}, at=now)
+    if kind != "commendation":
+        return
+    person = await store.people.get(member_id)
+    if person is None:
+        return
+    language = language_of(deps.translate, person)
+    message = deps.translate(language, "record.commended", author=esc(author), text=esc(text))
+    await store.outbox.enqueue("commendation", [NewMessage(person.id, person.id, message)],
+                               at=now)
+    deps.wake_outbox()

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import local_day
 from bot.i18n import Translator
 from bot.rules.coverage import window
+from bot.rules.deps import Deps
 from bot.text import esc
 from storage.coverage import DEFAULT_VISIT_EVERY, MAX_VISIT_EVERY
 from storage.households import OUTCOMES, Household
@@ -127,3 +128,26 @@ def heading(translate: Translator, language: str, household: Household) -> str:
     if household.address:
         text += "\n" + translate(language, "visit.address", address=esc(household.address))
     return text
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """A visit saved: the household, when, and how many of the member's households still
+    want a visit today."""
+
+    household: Household
+    at: datetime
+    left: int
+
+
+async def log_visit(deps: Deps, member_id: int, timezone: str, household_id: int,
+                    outcome: str, note: str | None) -> Logged | None:
+    """The visit use case: log a contact with a household the member holds now (read
+    again here: a hand-over or a removal since the list was shown refuses it, None)."""
+    household = await held(deps.store, member_id, household_id)
+    if household is None:
+        return None
+    now = deps.clock.now()
+    await deps.store.households.record_visit(household.id, member_id, outcome, note, at=now)
+    left = sum(e.wanted for e in await plan(deps.store, member_id, timezone, now))
+    return Logged(household, now, left)

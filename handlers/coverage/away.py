@@ -13,12 +13,11 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.rules import coverage
+from bot.rules import coverage, duty, lookup
 from bot.rules.callbacks import Handover
 from handlers.core.context import Context
 from handlers.core.guards import named_member
-from handlers.core.replies import allowed, command_args, esc, reply, status_label
-from storage.coverage import OFF_DUTY_STATUSES
+from handlers.core.replies import command_args, esc, reply, status_label
 
 
 async def _target(update: Update, context: Context,
@@ -35,19 +34,10 @@ async def _target(update: Update, context: Context,
     match = await named_member(update, context, command, " ".join(args))
     if match is None:
         return None
-    branch = await context.store.branches.get(match.branch_id)
+    branch = await lookup.branch(context.store, match.branch_id)
     timezone = branch.timezone if branch else context.config.defaults.timezone
     return (match.member_id, match.name, match.branch_id, timezone,
             match.member_id == actor.user_id)
-
-
-async def _tell_member(context: Context, member_id: int, lines: list[tuple[str, dict[str, Any]]]
-                       ) -> None:
-    """Queue a message to a member marked away or back by a secretary."""
-    store, translate = context.store, context.translate
-    language = coverage.language_of(translate, await store.people.get(member_id))
-    text = "\n".join(translate(language, key, **values) for key, values in lines)
-    await coverage.tell(store, member_id, text, now=context.clock.now())
 
 
 async def away(update: Update, context: Context) -> None:
@@ -56,29 +46,20 @@ async def away(update: Update, context: Context) -> None:
     if target is None:
         return
     member_id, name, branch_id, timezone, self_ = target
-    store, t, now = context.store, context.t, context.clock.now()
-    state = await store.duty.state(member_id)
-    since = state.away_since if state else None
-    if since is not None:
-        when = since.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+    t = context.t
+    done = await duty.mark_away(context.services, context.me.user_id, member_id, branch_id,
+                                by_self=self_)
+    if done.since is not None:
+        when = done.since.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
         await reply(update, t("coverage.away.already_self", since=when) if self_ else
                     t("coverage.away.already_member", name=esc(name), since=when))
         return
-    was_off = await store.checkins.latest_status(member_id) in OFF_DUTY_STATUSES
-    await store.duty.set_away(member_id, now)
-    await allowed(context, "away", branch_id=branch_id, member=member_id)
-    households = state.households if state else 0
-    unheld = households - (state.handed if state else 0)
+    households = done.households
     if self_:
-        if households and not was_off:
-            await coverage.tell_off_duty(store, context.translate, member_id, now=now)
-            context.services.wake_outbox()
         await reply(update, t("coverage.away.set_self_households", n=households) if households
                     else t("coverage.away.set_self"))
         return
-    await _tell_member(context, member_id, [("coverage.away.told_member", {})])
-    context.services.wake_outbox()
-    if not unheld:
+    if not done.unheld:
         await reply(update, t("coverage.away.set_member", name=esc(name)))
         return
     label = coverage.handover_label(context.translate, context.language, name)
@@ -93,34 +74,28 @@ async def back(update: Update, context: Context) -> None:
     if target is None:
         return
     member_id, name, branch_id, _timezone, self_ = target
-    store, t, now = context.store, context.t, context.clock.now()
-    changed, returned = await coverage.come_back(store, member_id, at=now)
-    count = sum(n for _, n in returned)
-    if not changed and not count:
+    t = context.t
+    done = await duty.mark_back(context.services, context.me.user_id, member_id, name,
+                                branch_id, by_self=self_)
+    count, changed = done.returned, done.changed
+    if not done.done:
         await reply(update, t("coverage.away.back_not_away") if self_ else
                     t("coverage.away.back_member_not_away", name=esc(name)))
         return
-    await allowed(context, "back", branch_id=branch_id, member=member_id, returned=count)
-    await coverage.tell_returned(store, context.translate, name, returned, now=now)
     lines: list[str] = []
     if self_:
         if changed:
             lines.append(t("coverage.away.back_self"))
         if count:
             lines.append(t("coverage.away.back_returned", n=count))
-        status = await store.checkins.latest_status(member_id)
-        if status in OFF_DUTY_STATUSES:
-            lines.append(t("coverage.away.back_still_off", status=status_label(context, status)))
+        if done.still_off is not None:
+            lines.append(t("coverage.away.back_still_off",
+                           status=status_label(context, done.still_off)))
     else:
         lines.append(t("coverage.away.back_member", name=esc(name)) if changed else
                      t("coverage.away.back_member_returned", n=count, name=esc(name)))
         if changed and count:
             lines.append(t("coverage.away.back_member_returned", n=count, name=esc(name)))
-        told: list[tuple[str, dict[str, Any]]] = [("coverage.away.told_back", {})]
-        if count:
-            told.append(("coverage.away.back_returned", {"n": count}))
-        await _tell_member(context, member_id, told)
-    context.services.wake_outbox()
     await reply(update, "\n".join(lines))
 
 

@@ -17,12 +17,11 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.clock import local_day
-from bot.rules import coverage
+from bot.rules import coverage, duty, lookup
 from bot.rules.access import may_lead
 from bot.rules.callbacks import Handover, HandoverStep
 from handlers.core.context import Context
-from handlers.core.replies import allowed, esc, plain, refuse, reply, status_label
+from handlers.core.replies import esc, plain, refuse, reply, status_label
 from storage.coverage import OffDuty
 from storage.rows import Branch
 
@@ -61,8 +60,9 @@ async def _off_duty(update: Update, context: Context,
     """The off-duty member a button names and their branch, if the presser leads it;
     None after answering why not."""
     store, actor = context.store, context.me
-    person = await store.people.get(member_id)
-    branch = await store.branches.get(person.branch_id) if person and person.branch_id else None
+    person = await lookup.person(store, member_id)
+    branch = await lookup.branch(store, person.branch_id) if person and person.branch_id \
+        else None
     if person is None or branch is None:
         await _alert(update, context, "coverage.handover.unknown")
         return None
@@ -70,7 +70,7 @@ async def _off_duty(update: Update, context: Context,
         await refuse(update, context, "deny.outside_scope", action="handover",
                      branch_id=branch.id, branch=esc(branch.name))
         return None
-    found = await store.duty.off_duty_member(member_id)
+    found = await duty.off_duty_member(store, member_id)
     if found is None:
         await _alert(update, context, "coverage.handover.not_off",
                      name=esc(person.display_name))
@@ -82,9 +82,8 @@ async def _roster(context: Context, found: OffDuty, branch: Branch,
                   page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     """A page of the members who could take the households, on duty first."""
     t = context.t
-    today = local_day(context.clock.now(), branch.timezone)
-    people = await context.store.duty.handover_candidates(branch.id, today,
-                                                          excluding=found.member_id)
+    people = await duty.candidates(context.store, branch, context.clock.now(),
+                                   excluding=found.member_id)
     if not people:
         return t("coverage.handover.nobody", branch=esc(branch.name)), None
     pages = (len(people) + PAGE_SIZE - 1) // PAGE_SIZE
@@ -113,12 +112,11 @@ async def _roster(context: Context, found: OffDuty, branch: Branch,
 async def _holder(update: Update, context: Context, found: OffDuty, branch: Branch,
                   to_id: int) -> str | None:
     """The chosen holder's name if they may still take the households; None after saying no."""
-    today = local_day(context.clock.now(), branch.timezone)
-    people = await context.store.duty.handover_candidates(branch.id, today,
-                                                          excluding=found.member_id)
+    people = await duty.candidates(context.store, branch, context.clock.now(),
+                                   excluding=found.member_id)
     chosen = next((p for p in people if p.member_id == to_id), None)
     if chosen is None:
-        person = await context.store.people.get(to_id)
+        person = await lookup.person(context.store, to_id)
         await _alert(update, context, "coverage.handover.bad_target",
                      to=esc(person.display_name if person else f"#{to_id}"))
         return None
@@ -170,12 +168,7 @@ async def handover_button(update: Update, context: Context) -> None:
         await query.answer()
         await query.edit_message_text(text, reply_markup=markup)
         return
-    store, now = context.store, context.clock.now()
-    count = await store.duty.hand_over(member_id, second, at=now)
-    await allowed(context, "handover", branch_id=branch.id, member=member_id, to=second,
-                  households=count)
-    await coverage.tell_holder(store, context.translate, second, found.name, count, now=now)
-    context.services.wake_outbox()
+    count = await duty.hand_over(context.services, context.me.user_id, found, branch.id, second)
     await query.answer()
     await query.edit_message_text(t("coverage.handover.done", **{**names, "n": count}))
 

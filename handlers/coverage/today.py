@@ -18,7 +18,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.clock import local_day
-from bot.rules import coverage
+from bot.rules import coverage, lookup
+from bot.rules import zones as zone_rules
 from bot.rules.access import may_lead
 from bot.rules.callbacks import CoverageView, Handover
 from bot.text import utf16_len
@@ -213,9 +214,9 @@ async def coverage_button(update: Update, context: Context) -> None:
         return
     kind, key = parsed.view, parsed.id
     store = context.store
-    zone = await store.zones.get(key) if kind == "zone" else None
+    zone = await zone_rules.get(store, key) if kind == "zone" else None
     branch_id = zone.branch_id if zone is not None else key
-    branch = await store.branches.get(branch_id) if kind == "branch" or zone else None
+    branch = await lookup.branch(store, branch_id) if kind == "branch" or zone else None
     if branch is None:
         await query.answer(context.t("button.stale"), show_alert=True)
         return

@@ -8,10 +8,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.rules.households import save_household, split_fields
+from bot.rules import lookup
+from bot.rules.households import split_fields
+from bot.rules.households.cases import add_household, remove_household
 from handlers.core.context import Context
 from handlers.core.guards import scope
-from handlers.core.replies import allowed, esc, reply, reply_lines
+from handlers.core.replies import esc, reply, reply_lines
 from storage.households import Household
 from storage.rows import Branch
 
@@ -39,7 +41,7 @@ async def _who(context: Context, member_id: int | None) -> str:
     """A member as shown in an answer: their name and @username, escaped."""
     if member_id is None:
         return context.t("zone.households.nobody")
-    person = await context.store.people.get(member_id)
+    person = await lookup.person(context.store, member_id)
     if person is None:
         return f"#{member_id}"
     name = esc(person.display_name)
@@ -64,36 +66,28 @@ async def _lines(context: Context, household: Household) -> list[str]:
 
 
 async def _add(update: Update, context: Context, branch: Branch, fields: list[str]) -> None:
-    store = context.store
-    result = await save_household(store, branch.id, fields, now=context.clock.now())
-    if result.errors or not result.households:
+    saved = await add_household(context.services, context.me.user_id, branch.id, fields)
+    if saved.household is None:
         reasons = context.t("imports.separator").join(
-            error.render(context.translate, context.language, esc) for error in result.errors)
+            error.render(context.translate, context.language, esc)
+            for error in saved.result.errors)
         await reply(update, context.t("household.problems", reasons=reasons))
         return
-    item = result.households[0]
-    found = await store.households.named(branch.id, item.zone, item.label)
-    assert found is not None
-    created = result.created > 0
-    await allowed(context, "household_add", branch_id=branch.id, zone=found.zone,
-                  label=found.label, created=created, responsible=found.responsible_id,
-                  backup=found.backup_id)
-    header = context.t("household.created" if created else "household.updated",
+    header = context.t("household.created" if saved.created else "household.updated",
                        branch=esc(branch.name))
-    await reply_lines(update, [header, *await _lines(context, found)])
+    await reply_lines(update, [header, *await _lines(context, saved.household)])
 
 
 async def _remove(update: Update, context: Context, branch: Branch, zone: str,
                   label: str) -> None:
-    removed = await context.store.households.remove(branch.id, zone, label)
+    removed = await remove_household(context.services, context.me.user_id, branch.id, zone,
+                                     label)
     t = context.t
     if removed is None:
         await reply(update, t("household.unknown", branch=esc(branch.name),
                               zone=esc(zone[:64]), label=esc(label[:64])))
         return
     household, visits = removed
-    await allowed(context, "household_remove", branch_id=branch.id, zone=household.zone,
-                  label=household.label, visits=visits)
     lines = [t("household.removed", branch=esc(branch.name)), *await _lines(context, household)]
     if visits:
         lines.append(t("household.removed_visits", n=visits))

@@ -18,12 +18,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.rules import lookup
 from bot.rules.access import may_lead
 from bot.rules.callbacks import ImportAnswer
-from bot.rules.households import MAX_BYTES, ImportResult, RowError, import_households
+from bot.rules.households import MAX_BYTES, ImportResult, RowError
+from bot.rules.households.cases import import_file
 from handlers.core.context import Context
 from handlers.core.guards import scope
-from handlers.core.replies import TEXT_LIMIT, allowed, esc, refuse, reply, utf16_len
+from handlers.core.replies import TEXT_LIMIT, esc, refuse, reply, utf16_len
 from storage.rows import Branch
 
 logger = logging.getLogger(__name__)
@@ -92,13 +94,6 @@ async def _usage(update: Update, context: Context) -> None:
     await reply(update, context.t("imports.usage", limit=MAX_BYTES // 1024 // 1024))
 
 
-async def _audit(context: Context, branch_id: int, result: ImportResult, file_name: str,
-                 *, confirmed: bool) -> None:
-    await allowed(context, "households_import", branch_id=branch_id, created=result.created,
-                  updated=result.updated, skipped=len(result.errors), file=file_name,
-                  confirmed=confirmed)
-
-
 def _done_text(context: Context, branch_name: str, file_name: str,
                result: ImportResult) -> str:
     t = context.t
@@ -140,11 +135,9 @@ async def _run(update: Update, context: Context, branch: Branch, file_name: str,
     """Check the file; write it if every row is good, else list the problems."""
     actor = context.me
     t = context.t
-    result = await import_households(context.store, branch.id, data,
-                                     now=context.clock.now(), file_name=file_name,
-                                     actor_id=actor.user_id)
+    result = await import_file(context.services, actor.user_id, branch.id, data, file_name,
+                               confirmed=False)
     if result.written:
-        await _audit(context, branch.id, result, file_name, confirmed=False)
         await reply(update, _done_text(context, branch.name, file_name, result))
         return
     if not result.good_rows:
@@ -224,7 +217,7 @@ async def answer(update: Update, context: Context) -> None:
         await query.answer()
         await reply(update, context.t("imports.cancelled"))
         return
-    branch = await context.store.branches.get(item.branch_id)
+    branch = await lookup.branch(context.store, item.branch_id)
     if branch is None:
         await query.answer(context.t("imports.stale"), show_alert=True)
         return
@@ -233,11 +226,9 @@ async def answer(update: Update, context: Context) -> None:
                      branch_id=branch.id, branch=esc(branch.name))
         return
     await query.answer()
-    result = await import_households(context.store, branch.id, item.data,
-                                     now=context.clock.now(), only_good=True,
-                                     file_name=item.file_name, actor_id=actor.user_id)
+    result = await import_file(context.services, actor.user_id, branch.id, item.data,
+                               item.file_name, confirmed=True)
     if result.written:
-        await _audit(context, branch.id, result, item.file_name, confirmed=True)
         await reply(update, _done_text(context, branch.name, item.file_name, result))
         return
     # The members changed since the check and no row is good any more.

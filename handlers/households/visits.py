@@ -53,7 +53,6 @@ PICK, OUTCOME, NOTE = range(3)
 DRAFTS = Drafts("visit_draft", VisitDraft, "visit.cancelled")
 
 
-
 def _member(context: Context) -> Person | None:
     member = member_of(context.actor)
     return member.person if member is not None else None
@@ -221,7 +220,7 @@ async def skip(update: Update, context: Context) -> int:
     found = await _draft_for(update, context, VisitSkip)
     if isinstance(found, int):
         return found
-    return await _save(update, context, *found, None)
+    return await _save(update, context, found[0], found[1], None)
 
 
 async def got_note(update: Update, context: Context) -> int:
@@ -231,8 +230,7 @@ async def got_note(update: Update, context: Context) -> int:
     message = update.effective_message
     if draft is None or draft.household_id is None or draft.outcome is None or member is None:
         return await DRAFTS.lost(update, context)
-    assert message is not None
-    text = (message.text or "").strip()
+    text = (message.text or "").strip() if message is not None else ""
     if not text:
         await reply(update, context.t("visit.note_empty"))
         return NOTE
@@ -240,21 +238,19 @@ async def got_note(update: Update, context: Context) -> int:
         await reply(update, context.t("visit.note_too_long", length=utf16_len(text),
                                       max=visits.NOTE_MAX))
         return NOTE
-    household = await visits.held(context.store, member.id, draft.household_id)
-    if household is None:
-        return await _not_yours(update, context)
-    return await _save(update, context, draft, member, household, text)
+    return await _save(update, context, draft, member, text)
 
 
 async def _save(update: Update, context: Context, draft: VisitDraft, member: Person,
-                household: Household, note: str | None) -> int:
+                note: str | None) -> int:
     """Log the visit; answer with the receipt (and the need categories after "needs help")."""
-    assert draft.outcome is not None
+    assert draft.outcome is not None and draft.household_id is not None
     DRAFTS.drop(context)
-    now, t = context.clock.now(), context.t
-    await context.store.households.record_visit(household.id, member.id, draft.outcome, note,
-                                                at=now)
-    left = sum(e.wanted for e in await _plan(context, member))
+    logged = await visits.log_visit(context.services, member.id, _timezone(context, member),
+                                    draft.household_id, draft.outcome, note)
+    if logged is None:
+        return await _not_yours(update, context)
+    household, now, left, t = logged.household, logged.at, logged.left, context.t
     lines = [t("visit.saved"), visits.heading(context.translate, context.language, household),
              t("visit.outcome_line", outcome=t(f"visit.outcome_{draft.outcome}"))]
     if note:

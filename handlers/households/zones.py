@@ -13,13 +13,14 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.rules import visits
+from bot.rules import lookup, visits
+from bot.rules import zones as zone_rules
 from bot.rules.access import may_lead
 from bot.rules.households import command_words
 from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import scope
-from handlers.core.replies import allowed, esc, refuse, reply, reply_lines, say, utf16_len
+from handlers.core.replies import esc, refuse, reply, reply_lines, say, utf16_len
 from handlers.households import household as one_household
 from storage.households import Household
 
@@ -78,9 +79,9 @@ async def zone(update: Update, context: Context) -> None:
     if names is None:
         await reply(update, context.t("zone.usage"))
         return
-    store, t = context.store, context.t
+    store, t, actor_id = context.store, context.t, context.me.user_id
     if action == "list":
-        zones = await store.zones.of_branch(branch.id)
+        zones = await zone_rules.of_branch(store, branch.id)
         if not zones:
             await reply(update, t("zone.list_empty", branch=esc(branch.name)))
             return
@@ -93,13 +94,12 @@ async def zone(update: Update, context: Context) -> None:
         name = names[0]
         if not await _good_name(update, context, name):
             return
-        if await store.zones.add(branch.id, name, at=context.clock.now()) is None:
+        if not await zone_rules.add_zone(context.services, actor_id, branch.id, name):
             await reply(update, t("zone.exists", name=esc(name), branch=esc(branch.name)))
             return
-        await allowed(context, "zone_add", branch_id=branch.id, name=name)
         await reply(update, t("zone.added", name=esc(name), branch=esc(branch.name)))
         return
-    found = await store.zones.named(branch.id, names[0])
+    found = await zone_rules.named(store, branch.id, names[0])
     if found is None:
         await reply(update, t("zone.unknown", name=esc(names[0][:NAME_MAX]),
                               branch=esc(branch.name)))
@@ -108,18 +108,15 @@ async def zone(update: Update, context: Context) -> None:
         new = names[1]
         if not await _good_name(update, context, new):
             return
-        if not await store.zones.rename(found.id, new):
+        if not await zone_rules.rename_zone(context.services, actor_id, found, new):
             await reply(update, t("zone.exists", name=esc(new), branch=esc(branch.name)))
             return
-        await allowed(context, "zone_rename", branch_id=branch.id, old=found.name, new=new)
         await reply(update, t("zone.renamed", old=esc(found.name), new=esc(new)))
         return
-    if found.households or not await store.zones.remove(found.id):
-        current = await store.zones.named(branch.id, found.name)
-        await reply(update, t("zone.not_empty", name=esc(found.name),
-                              n=current.households if current else found.households))
+    left = await zone_rules.remove_zone(context.services, actor_id, found)
+    if left is not None:
+        await reply(update, t("zone.not_empty", name=esc(found.name), n=left))
         return
-    await allowed(context, "zone_remove", branch_id=branch.id, name=found.name)
     await reply(update, t("zone.removed", name=esc(found.name)))
 
 
@@ -144,7 +141,7 @@ async def own_view(update: Update, context: Context, argument: str) -> pages.Pag
         return None
     t, member_id, now = context.t, member.id, context.clock.now()
     timezone = member.timezone or context.config.defaults.timezone
-    found = await context.store.households.of_member(member_id)
+    found = await zone_rules.held_by(context.store, member_id)
     if not found:
         return pages.Page(t("zone.households.none"), "")
     plan = {e.household.id: e for e in await visits.plan(context.store, member_id, timezone, now)}
@@ -176,8 +173,8 @@ async def zone_view(update: Update, context: Context, argument: str) -> pages.Pa
     actor = context.actor
     zone_id = int(argument) if argument.isascii() and argument.isdigit() and \
         len(argument) <= 12 else 0
-    found = await context.store.zones.get(zone_id)
-    branch = await context.store.branches.get(found.branch_id) if found else None
+    found = await zone_rules.get(context.store, zone_id)
+    branch = await lookup.branch(context.store, found.branch_id) if found else None
     if found is None or branch is None or actor is None:
         await say(update, context.t("button.stale"))
         return None
@@ -186,7 +183,7 @@ async def zone_view(update: Update, context: Context, argument: str) -> pages.Pa
                      branch_id=branch.id, branch=esc(branch.name))
         return None
     t = context.t
-    rows = await context.store.households.of_zone(found.id)
+    rows = await zone_rules.households(context.store, found.id)
     if not rows:
         return pages.Page(t("zone.households.zone_empty", zone=esc(found.name)), str(found.id))
     lines = [t("zone.households.zone_header", zone=esc(found.name), n=len(rows))]
@@ -215,9 +212,9 @@ async def households(update: Update, context: Context) -> None:
         return
     store = context.store
     if not args:
-        if actor.person is not None and await store.households.of_member(actor.person.id):
+        if actor.person is not None and await zone_rules.held_by(store, actor.person.id):
             await pages.show(update, context, "homes", "")
-        zones = await store.zones.of_branch(branch.id)
+        zones = await zone_rules.of_branch(store, branch.id)
         if not zones:
             await reply(update, t("zone.list_empty", branch=esc(branch.name)))
             return
@@ -228,7 +225,7 @@ async def households(update: Update, context: Context) -> None:
         await reply_lines(update, lines)
         return
     name = " ".join(args)
-    found = await store.zones.named(branch.id, name)
+    found = await zone_rules.named(store, branch.id, name)
     if found is None:
         await reply(update, t("zone.unknown", name=esc(name[:NAME_MAX]), branch=esc(branch.name)))
         return

@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.clock import FIRST_DAY, OutOfRange
-from bot.rules import digest
+from bot.rules import digest, lookup
 from bot.rules.access import may_lead
 from bot.rules.callbacks import DigestButton
 from bot.text import cut
@@ -72,7 +72,7 @@ async def digest_button(update: Update, context: Context) -> None:
         return
     branch_id, day, kind = parsed
     store = context.store
-    branch = await store.branches.get(branch_id)
+    branch = await lookup.branch(store, branch_id)
     if branch is None:
         await query.answer(context.t("button.stale"), show_alert=True)
         return
@@ -100,7 +100,7 @@ async def list_view(update: Update, context: Context, argument: str) -> pages.Pa
     """A digest's full list of names (the unwell and quarantined, or the silent)."""
     parsed = digest.parse_button(":".join([DigestButton.prefix, *argument.split(".")]))
     actor = context.actor
-    branch = await context.store.branches.get(parsed[0]) if parsed else None
+    branch = await lookup.branch(context.store, parsed[0]) if parsed else None
     kind = parsed[2] if parsed else None
     if parsed is None or kind is None or branch is None or actor is None:
         await say(update, context.t("button.stale"))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.clock import FIRST_DAY, OutOfRange, local_day
-from bot.i18n import pick_language
-from bot.rules import records
+from bot.rules import lookup, records
 from bot.rules.access import may_lead
 from bot.rules.records import Record
 from bot.text import cut
@@ -18,8 +17,7 @@ from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import named_member
 from handlers.core.replies import esc, refuse, reply, say, status_label, utf16_len
-from storage.records import MemberMatch
-from storage.rows import NewMessage, Person
+from storage.rows import Person
 
 TEXT_MAX = 500
 
@@ -81,7 +79,7 @@ async def record(update: Update, context: Context) -> None:
             match = await named_member(update, context, "record", args[0])
             if match is None:
                 return
-            target = await context.store.people.get(match.member_id)
+            target = await lookup.person(context.store, match.member_id)
             period_words = args[1:]
     if target is None or target.branch_id is None or not target.timezone:
         await reply(update, context.t("checkin.not_member"))
@@ -113,7 +111,7 @@ async def record_view(update: Update, context: Context, argument: str) -> pages.
     (who alone sees the notes)."""
     actor = context.me
     parsed = _parse_view(argument)
-    target = await context.store.people.get(parsed[0]) if parsed else None
+    target = await lookup.person(context.store, parsed[0]) if parsed else None
     if parsed is None or target is None or target.branch_id is None or not target.timezone:
         await say(update, context.t("button.stale"))
         return None
@@ -153,30 +151,10 @@ async def _conduct(update: Update, context: Context, kind: str) -> None:
     match = await named_member(update, context, command, args[0])
     if match is None:
         return
-    now = context.clock.now()
-    store = context.store
-    await store.records.add_conduct(match.member_id, match.branch_id, kind, text,
-                                    author_id=actor.user_id, at=now)
-    await store.audit.record(actor.user_id, command, branch_id=match.branch_id, allowed=True,
-                             detail={"member": match.member_id}, at=now)
-    if kind == "commendation":
-        await _tell_member(context, match, text, now)
+    author = actor.person.display_name if actor.person else ""
+    await records.add_conduct(context.services, actor.user_id, author, match.member_id,
+                              match.branch_id, kind, text)
     await reply(update, context.t(f"record.{command}_saved", name=esc(match.name)))
-
-
-async def _tell_member(context: Context, match: MemberMatch, text: str, now: datetime) -> None:
-    person = await context.store.people.get(match.member_id)
-    if person is None:
-        return
-    language = pick_language(person.language, person.telegram_language,
-                             person.locale or context.config.defaults.locale)
-    actor = context.actor
-    author = actor.person.display_name if actor and actor.person else ""
-    message = context.translate(language, "record.commended", author=esc(author),
-                                text=esc(text))
-    await context.store.outbox.enqueue("commendation", [NewMessage(person.id, person.id, message)],
-                                       at=now)
-    context.services.wake_outbox()
 
 
 async def commend(update: Update, context: Context) -> None:

@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.clock import local_day
-from bot.rules import checkins
+from bot.rules import checkins, lookup
 from bot.rules.access import may_lead
 from bot.rules.digest import rollup
 from bot.text import cut, visible_len
@@ -61,7 +61,7 @@ async def _up(context: Context, branch: Branch, view: str) -> Buttons:
     actor = context.actor
     if branch.parent_id is None or actor is None:
         return []
-    parent = await context.store.branches.get(branch.parent_id)
+    parent = await lookup.branch(context.store, branch.parent_id)
     if parent is None or not await may_lead(context.store, actor, parent.id):
         return []
     return [[(context.t("who.button_up", branch=cut(parent.name, LABEL_MAX)),
@@ -204,7 +204,7 @@ async def _own_view(update: Update, context: Context, command: str,
     if branch is None:
         return None
     day = local_day(context.clock.now(), branch.timezone)
-    rows = await context.store.rollup.own_roster(branch.id, day)
+    rows = await rollup.own_roster(context.store, branch.id, day)
     found = Counter(r.status for r in rows if r.status)
     counts = {s: found[s] for s in STATUSES if found[s]}
     if command == "who":

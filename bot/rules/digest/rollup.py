@@ -16,7 +16,7 @@ from datetime import date, datetime
 from bot.clock import local_day
 from bot.rules.digest.build import rate
 from storage.rollup import BranchTally
-from storage.rows import STATUSES, BranchNode
+from storage.rows import STATUSES, BranchNode, RosterRow
 from storage.store import Store
 
 # Names are listed while there are at most this many (the members not checked in for /who;
@@ -98,3 +98,8 @@ async def subtree_rollup(store: Store, root_id: int, now: datetime) -> Rollup:
     parts = [Part(node, tallies.get(node.id, BranchTally(node.id)))
              for node in nodes if node.depth <= 1]
     return Rollup(root, days[root.id], parts[0], worst_first(parts[1:]), len(nodes))
+
+
+async def own_roster(store: Store, branch_id: int, day: date) -> list[RosterRow]:
+    """A branch's own members (not its sub-branches') with their status on `day`."""
+    return await store.rollup.own_roster(branch_id, day)
