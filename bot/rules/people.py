@@ -12,7 +12,6 @@ from bot.i18n import pick_language
 from bot.rules.access import Actor
 from bot.rules.deps import Deps
 from storage.records import MemberMatch
-from storage.rows import Branch
 from storage.store import Store
 
 
@@ -65,11 +64,6 @@ async def audit(deps: Deps, actor: Actor | None, action: str, *, branch_id: int 
     await deps.store.audit.record(actor.user_id if actor else None, action,
                                   branch_id=branch_id, allowed=allowed, detail=dict(detail),
                                   at=deps.clock.now())
-
-
-async def branch(store: Store, branch_id: int) -> Branch | None:
-    """A branch by id, if it exists."""
-    return await store.branches.get(branch_id)
 
 
 async def find_members(store: Store, branch_id: int, query: str) -> list[MemberMatch]:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from telegram import Update
 
-from bot.rules import people
+from bot.rules import lookup, people
 from bot.rules.access import Actor, home_branch, may_lead
 from handlers.core.context import Context
 from handlers.core.replies import esc, refuse, reply, reply_lines, say
@@ -103,7 +103,7 @@ async def scope(update: Update, context: Context, command: str,
             await say(update, context.t("branch.bad_id", value=esc(branch_arg[:20])))
             return None
         target_id = int(raw)
-    branch = await people.branch(store, target_id)
+    branch = await lookup.branch(store, target_id)
     if branch is None:
         await say(update, context.t("branch.unknown", id=target_id))
         return None
