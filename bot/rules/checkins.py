@@ -10,7 +10,7 @@ from bot.clock import local_day
 from bot.rules import coverage
 from bot.rules.coverage import CheckinEffect
 from bot.rules.deps import Deps
-from storage.rows import STATUSES, BranchNode, Person, RosterRow
+from storage.rows import STATUSES, BranchNode, Checkin, Person, RosterRow
 from storage.store import Store
 
 NOTE_MAX = 200  # characters; a note is a short remark, not a report
@@ -61,6 +61,32 @@ async def check_in(
     previous = person.last_checkin_status if person.last_checkin_day == day else None
     await store.checkins.record(person.id, person.branch_id, day, status, note=note, at=now)
     return CheckinOutcome(day, status, previous, person.branch_name or "")
+
+
+async def add_note(deps: Deps, member_id: int, timezone: str, note: str) -> bool:
+    """Attach `note` to the member's check-in of their local today; False if there is none."""
+    now = deps.clock.now()
+    return await deps.store.checkins.set_note(member_id, local_day(now, timezone), note, at=now)
+
+
+async def checked_in(store: Store, member_id: int, day: date) -> bool:
+    """Whether the member has a check-in on `day`."""
+    return await store.checkins.get(member_id, day) is not None
+
+
+@dataclass(frozen=True)
+class MyDay:
+    """What `/me` shows of check-ins: today's check-in (if any) and the streak."""
+
+    current: Checkin | None
+    streak: int
+
+
+async def my_day(store: Store, member_id: int, today: date) -> MyDay:
+    """The member's check-in of `today` and their streak of days up to it."""
+    current = await store.checkins.get(member_id, today)
+    days = await store.checkins.days(member_id, until=today)
+    return MyDay(current, streak(days, today))
 
 
 def streak(days: list[date], today: date) -> int:

@@ -139,7 +139,7 @@ async def ask_note(update: Update, context: Context, member: Member) -> int:
     query = update.callback_query
     assert query is not None
     day = local_day(context.clock.now(), member.timezone)
-    if await context.store.checkins.get(member.user_id, day) is None:
+    if not await checkins.checked_in(context.store, member.user_id, day):
         await query.answer(context.t("checkin.note_no_checkin"), show_alert=True)
         return ConversationHandler.END
     await query.answer()
@@ -160,9 +160,8 @@ async def save_note(update: Update, context: Context) -> int:
     if actor.person is None or not actor.person.timezone:
         await reply(update, context.t("checkin.not_member"))
         return ConversationHandler.END
-    day = local_day(context.clock.now(), actor.person.timezone)
-    if not await context.store.checkins.set_note(actor.user_id, day, note,
-                                                 at=context.clock.now()):
+    if not await checkins.add_note(context.services, actor.user_id, actor.person.timezone,
+                                   note):
         await reply(update, context.t("checkin.note_no_checkin"))
         return ConversationHandler.END
     await reply(update, context.t("checkin.note_saved", note=esc(note)))
@@ -186,13 +185,13 @@ async def me(update: Update, context: Context, member: Member) -> None:
     """`/me`: branch, role, today's status and check-in streak."""
     actor, person = member.actor, member.person
     today = local_day(context.clock.now(), member.timezone)
-    current = await context.store.checkins.get(person.id, today)
-    days = await context.store.checkins.days(person.id, until=today)
+    mine = await checkins.my_day(context.store, person.id, today)
+    current = mine.current
     role = "admin" if actor.is_admin and person.role != "secretary" else person.role
     lines = [context.t("me.card", name=esc(person.display_name), branch=esc(person.branch_name),
                        role=context.t(f"role.{role}"), day=today.isoformat(),
                        status=status_label(context, current.status if current else None),
-                       streak=checkins.streak(days, today))]
+                       streak=mine.streak)]
     if current and current.note:
         lines.append(context.t("checkin.note_line", note=esc(current.note)))
     summary = await week_summary(context)

@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.rules import needs
+from bot.rules import need_cases, needs
 from bot.rules.access import may_lead
 from bot.rules.callbacks import NeedClose, NeedPage
 from bot.rules.needs import NeedFilter
@@ -76,7 +76,7 @@ async def _own_needs(update: Update, context: Context) -> None:
     if not actor.is_member:
         await reply(update, context.t("need.not_member"))
         return
-    rows = await context.store.needs.of_reporter(actor.user_id)
+    rows = await need_cases.reported_by(context.store, actor.user_id)
     if not rows:
         await reply(update, context.t("needs.mine_empty"))
         return
@@ -89,10 +89,7 @@ async def _own_needs(update: Update, context: Context) -> None:
 async def _page(context: Context, spec: NeedFilter, page: int,
                 branch_name: str) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of a listing: the text and the buttons (each need's, then ◀ 🔄 ▶)."""
-    assert spec.branch_id is not None
-    rows, total = await context.store.needs.in_subtree(
-        spec.branch_id, statuses=spec.statuses, category=spec.category, urgency=spec.urgency,
-        limit=needs.PAGE, offset=page * needs.PAGE)
+    rows, total = await need_cases.listing(context.store, spec, page)
     pages = max(1, -(-total // needs.PAGE))
     if not rows and page > 0:  # the page emptied meanwhile: show the last one
         return await _page(context, spec, pages - 1, branch_name) if total else (
@@ -130,7 +127,7 @@ async def turn_page(update: Update, context: Context) -> None:
         return
     spec, page = parsed
     assert spec.branch_id is not None
-    branch = await context.store.branches.get(spec.branch_id)
+    branch = await need_cases.branch(context.store, spec.branch_id)
     if branch is None or not await may_lead(context.store, actor, branch.id):
         await refuse(update, context, "deny.outside_scope", action="needs",
                      branch_id=spec.branch_id, branch=esc(branch.name if branch else "?"))
@@ -165,12 +162,11 @@ async def ask_note(update: Update, context: Context) -> int:
         await query.answer(context.t("button.stale"), show_alert=True)
         return ConversationHandler.END
     status, need_id = parsed
-    store = context.store
-    need = await store.needs.get(need_id)
+    need = await need_cases.get(context.store, need_id)
     if need is None:
         await query.answer(context.t("needs.not_found", id=need_id), show_alert=True)
         return ConversationHandler.END
-    if not await may_lead(store, actor, need.branch_id):
+    if not await may_lead(context.store, actor, need.branch_id):
         await refuse(update, context, "deny.outside_scope", action=f"need_{status}",
                      branch_id=need.branch_id, branch=esc(need.branch_name))
         return ConversationHandler.END
@@ -207,23 +203,18 @@ async def got_note(update: Update, context: Context) -> int:
         assert context.user_data is not None
         context.user_data[PENDING_KEY] = pending
         return NOTE
-    store, now = context.store, context.clock.now()
-    need = await store.needs.get(need_id)
-    if need is None or not await may_lead(store, actor, need.branch_id):
+    need = await need_cases.get(context.store, need_id)
+    if need is None or not await may_lead(context.store, actor, need.branch_id):
         await refuse(update, context, "deny.outside_scope", action=f"need_{status}",
                      branch_id=need.branch_id if need else None,
                      branch=esc(need.branch_name if need else "?"))
         return ConversationHandler.END
-    if not await needs.change_status(store, context.translate, need_id, status, note=note,
-                                     by=actor.user_id, now=now):
-        current = await store.needs.get(need_id)
-        await reply(update, context.t("needs.already_closed", id=need_id, status=context.t(
-            f"need.status_{current.status if current else need.status}")))
+    change = await need_cases.close(context.services, need, status, note=note,
+                                    by=actor.user_id)
+    if not change.changed:
+        await reply(update, context.t("needs.already_closed", id=need_id,
+                                      status=context.t(f"need.status_{change.status}")))
         return ConversationHandler.END
-    await store.audit.record(actor.user_id, f"need_{status}", branch_id=need.branch_id,
-                             allowed=True,
-                             detail={"need": need_id}, at=now)
-    context.services.wake_outbox()
     await reply(update, context.t("needs.changed", id=need_id,
                                   status=context.t(f"need.status_{status}")))
     parsed = parse_page(listing) if listing else None
@@ -232,15 +223,16 @@ async def got_note(update: Update, context: Context) -> int:
         text, markup = await _page(context, spec, page, await _branch_name(context, spec))
         await _edit(context, where, text, markup)
     else:
-        changed = await store.needs.get(need_id)
+        changed = await need_cases.get(context.store, need_id)
         assert changed is not None
         await _edit(context, where, context.t("need.new_header", id=need_id) + "\n" + needs.block(
-            context.translate, context.language, changed, now, excerpt=False), None)
+            context.translate, context.language, changed, context.clock.now(), excerpt=False),
+                    None)
     return ConversationHandler.END
 
 
 async def _branch_name(context: Context, spec: NeedFilter) -> str:
-    branch = await context.store.branches.get(spec.branch_id or 0)
+    branch = await need_cases.branch(context.store, spec.branch_id or 0)
     return branch.name if branch else "?"
 
 

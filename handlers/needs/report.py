@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.rules import needs, visits
+from bot.rules import need_cases, needs
 from bot.rules.callbacks import (
     NeedCategoryChoice,
     NeedForHousehold,
@@ -177,21 +177,19 @@ async def confirm(update: Update, context: Context) -> int:
     if actor.person is None or actor.person.branch_id is None:
         await query.answer(context.t("need.not_member"), show_alert=True)
         return ConversationHandler.END
-    if draft.household_id is not None and await visits.held(
-            context.store, actor.person.id, draft.household_id) is None:
+    translate = context.translate
+    reported = await need_cases.report(
+        context.services, actor.person, draft,
+        buttons=lambda language, nid: need_buttons(translate, language, nid))
+    if reported.need_id is None:
         # For a household the member no longer holds (handed back, or they moved branch).
         await query.answer(context.t("visit.not_yours"), show_alert=True)
         return ConversationHandler.END
     await query.answer()
-    translate = context.translate
-    need_id, told = await needs.report(
-        context.store, translate, actor.person, draft, now=context.clock.now(),
-        buttons=lambda language, nid: need_buttons(translate, language, nid))
-    context.services.wake_outbox()
-    key = "need.saved" if told else "need.saved_nobody"
+    key = "need.saved" if reported.told else "need.saved_nobody"
     await query.edit_message_text(
         needs.draft_summary(translate, context.language, draft) + "\n\n"
-        + context.t(key, id=need_id, branch=esc(actor.person.branch_name or "")))
+        + context.t(key, id=reported.need_id, branch=esc(actor.person.branch_name or "")))
     return ConversationHandler.END
 
 

@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.rules import tasks
+from bot.rules import task_cases, tasks
 from bot.rules.callbacks import Task, TaskSkip
 from handlers.core.context import Context
 from handlers.core.keyboards import keyboard
@@ -40,11 +40,11 @@ async def _my_part(update: Update, context: Context, action: str
     assert query is not None and query.data is not None
     parsed = Task.parse(query.data)
     actor = context.me
-    task = await context.store.tasks.get(parsed.task) if parsed else None
+    task = await task_cases.get(context.store, parsed.task) if parsed else None
     if task is None:
         await query.answer(context.t("task.unknown"), show_alert=True)
         return None
-    part = await context.store.tasks.assignment(task.id, actor.user_id)
+    part = await task_cases.part_of(context.store, task.id, actor.user_id)
     if part is None:
         await refuse(update, context, "task.not_yours", action=f"task_{action}",
                      branch_id=task.branch_id, id=task.id)
@@ -70,8 +70,8 @@ async def accept(update: Update, context: Context) -> None:
     task, part = found
     query = update.callback_query
     assert query is not None
-    if part.state != "pending" or not await context.store.tasks.answer_assignment(
-            task.id, part.member_id, accept=True, reason=None, at=context.clock.now()):
+    if part.state != "pending" or not await task_cases.accept(context.services, task,
+                                                              part.member_id):
         await _already(update, context, part)
         return
     await query.answer(context.t("task.accepted_toast"))
@@ -109,12 +109,10 @@ async def got_reason(update: Update, context: Context) -> int:
         return REASON
     task = await _pending_task(context)
     me = Recipient(actor.user_id, actor.person.display_name if actor.person else "?", None, None)
-    if task is None or not await tasks.decline(context.store, context.translate, task, me,
-                                               reason, context.clock.now()):
+    if task is None or not await task_cases.decline(context.services, task, me, reason):
         await reply(update, context.t("task.not_pending"))
         return ConversationHandler.END
     await reply(update, context.t("task.declined", id=task.id, reason=esc(reason)))
-    context.services.wake_outbox()
     return ConversationHandler.END
 
 
@@ -126,7 +124,7 @@ async def reason_not_text(update: Update, context: Context) -> int:
 
 async def _pending_task(context: Context) -> TaskRow | None:
     task_id = context.user_data.pop(TASK_KEY, None) if context.user_data is not None else None
-    return await context.store.tasks.get(task_id) if isinstance(task_id, int) else None
+    return await task_cases.get(context.store, task_id) if isinstance(task_id, int) else None
 
 
 async def ask_proof(update: Update, context: Context) -> int:
@@ -169,14 +167,13 @@ async def got_proof(update: Update, context: Context) -> int:
     if task is None:
         await reply(update, context.t("task.not_pending"))
         return ConversationHandler.END
-    recorded, closed = await tasks.finish(context.store, context.translate, task, actor.user_id,
-                                          note=note, proof_file_id=photo,
-                                          now=context.clock.now())
-    if not recorded:
+    done = await task_cases.finish(context.services, task, actor.user_id, note=note,
+                                   proof_file_id=photo)
+    if not done.recorded:
         await reply(update, context.t("task.not_pending"))
         return ConversationHandler.END
-    await reply(update, context.t("task.done_closed" if closed else "task.done", id=task.id))
-    context.services.wake_outbox()
+    await reply(update, context.t("task.done_closed" if done.closed else "task.done",
+                                  id=task.id))
     return ConversationHandler.END
 
 

@@ -22,7 +22,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.clock import OutOfRange
-from bot.rules import checkins, tasks
+from bot.rules import checkins, task_cases, tasks
 from bot.rules.access import may_lead
 from bot.rules.callbacks import AssignNeed, AssignPick, AssignStep
 from bot.rules.tasks import Draft
@@ -72,12 +72,12 @@ async def from_need(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     parsed = AssignNeed.parse(query.data)
-    need = await context.store.needs.get(parsed.need) if parsed else None
-    if need is None:
+    found = await task_cases.need_to_assign(context.store, parsed.need) if parsed else None
+    if found is None:
         await query.answer(context.t("button.stale"), show_alert=True)
         return ConversationHandler.END
     actor = context.me
-    branch = await context.store.branches.get(need.branch_id)
+    need, branch = found
     if branch is None or not await may_lead(context.store, actor, need.branch_id):
         await refuse(update, context, "deny.outside_scope", action="assign",
                      branch_id=need.branch_id, branch=esc(branch.name if branch else ""))
@@ -189,22 +189,17 @@ async def send(update: Update, context: Context) -> int:
         return await DRAFTS.lost(update, context)
     DRAFTS.drop(context)
     actor = context.me
-    store, now = context.store, context.clock.now()
-    if not await may_lead(store, actor, draft.branch_id):
+    if not await may_lead(context.store, actor, draft.branch_id):
         await refuse(update, context, "deny.outside_scope", action="assign",
                      branch_id=draft.branch_id, branch=esc(draft.branch_name))
         return ConversationHandler.END
-    members = {r.member_id for r in await store.rollup.roster(draft.branch_id, {})}
-    assignees = [m for m in draft.selected if m in members]
+    assigned = await task_cases.assign(context.services, draft, by=actor.user_id)
     await query.answer()
-    if not assignees:
+    if assigned.task_id is None:
         await query.edit_message_text(context.t("assign.nobody_left"))
         return ConversationHandler.END
-    task_id = await tasks.create(store, context.translate, draft, by=actor.user_id,
-                                 assignees=assignees, now=now)
-    await query.edit_message_text(context.t("assign.done", id=task_id, n=len(assignees),
-                                            title=esc(draft.title or "")))
-    context.services.wake_outbox()
+    await query.edit_message_text(context.t("assign.done", id=assigned.task_id,
+                                            n=assigned.assignees, title=esc(draft.title or "")))
     return ConversationHandler.END
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.rules import tasks
+from bot.rules import task_cases, tasks
 from bot.rules.access import may_lead
 from bot.rules.callbacks import Task
 from handlers.core import pages
@@ -23,7 +23,7 @@ from storage.tasks import TaskRow
 async def my_tasks(update: Update, context: Context) -> None:
     """`/tasks`: the member's open parts, each with its buttons."""
     actor = context.me
-    rows = await context.store.tasks.open_of(actor.user_id)
+    rows = await task_cases.open_parts(context.store, actor.user_id)
     if not rows:
         await reply(update, context.t("task.none_open"))
         return
@@ -45,7 +45,7 @@ async def _led_task(update: Update, context: Context, task_id: int | None,
                     action: str) -> TaskRow | None:
     """The task, if the actor leads its branch; None after answering."""
     actor = context.me
-    task = await context.store.tasks.get(task_id) if task_id is not None else None
+    task = await task_cases.get(context.store, task_id) if task_id is not None else None
     if task is None:
         if update.callback_query is not None:
             await update.callback_query.answer(context.t("task.unknown"), show_alert=True)
@@ -78,11 +78,11 @@ async def task_view(update: Update, context: Context, argument: str) -> pages.Pa
     task = await _led_task(update, context, int(argument), "task_view")
     if task is None:
         return None
-    branch = await context.store.branches.get(task.branch_id)
-    timezone = branch.timezone if branch else timezone_of(context, task)
+    progress = await task_cases.progress(context.store, task)
+    timezone = progress.timezone or timezone_of(context, task)
     lines = [await card(context, task, timezone),
              context.t(f"task.status_{task.status}")]
-    for part in await context.store.tasks.assignments(task.id):
+    for part in progress.parts:
         when = tasks.format_due(part.done_at or part.answered_at, timezone)
         line = context.t("task.progress_line", name=esc(part.name),
                          state=context.t(f"task.state_{part.state}"), at=when or "—")
@@ -109,14 +109,12 @@ async def close_button(update: Update, context: Context) -> None:
         return
     actor = context.me
     status = "done" if action == "close" else "cancelled"
-    if not await tasks.close(context.store, context.translate, task, status, by=actor.user_id,
-                             now=context.clock.now()):
+    if not await task_cases.close(context.services, task, status, by=actor.user_id):
         await query.answer(context.t(f"task.closed_{task.status}", id=task.id), show_alert=True)
         return
     await query.answer()
     await query.edit_message_reply_markup(None)
     await reply(update, context.t(f"task.closed_{status}", id=task.id))
-    context.services.wake_outbox()
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton
 
-from bot.rules import tasks
+from bot.rules import task_cases, tasks
 from bot.rules.callbacks import AssignPick, AssignStep
 from bot.rules.tasks import Draft
 from handlers.core.context import Context
@@ -39,7 +39,7 @@ def timezone_of(context: Context, task: TaskRow) -> str:
 
 
 async def card(context: Context, task: TaskRow, timezone: str) -> str:
-    author = await context.store.people.contacts([task.created_by])
+    author = await task_cases.author(context.store, task)
     return tasks.card(context.translate, context.language, task_id=task.id, title=task.title,
                       details=task.details, due=tasks.format_due(task.due_at, timezone),
-                      author=author[0].name if author else "?", branch=task.branch_name)
+                      author=author, branch=task.branch_name)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.rules import tasks
+from bot.rules import teams as team_rules
 from bot.rules.callbacks import AssignPick, AssignStep
 from bot.rules.tasks import Draft
 from bot.text import cut
@@ -54,7 +55,7 @@ async def show_people(update: Update, context: Context, draft: Draft, *, edit: b
         nav.append(step(context, "assign.button_all", "all"))
     if nav:
         rows.append(nav)
-    teams = [team for team in await context.store.teams.in_subtree(draft.branch_id)
+    teams = [team for team in await team_rules.in_subtree(context.store, draft.branch_id)
              if team.members]
     if draft.search:  # a search finds teams by name too
         wanted = draft.search.casefold()
@@ -98,8 +99,7 @@ async def people_button(update: Update, context: Context) -> int:
     elif kind == "all":
         draft.search, draft.page = None, 0
     elif kind == "team":
-        team = next((t for t in await context.store.teams.in_subtree(draft.branch_id)
-                     if t.id == value), None)
+        team = await team_rules.in_subtree_by_id(context.store, draft.branch_id, value)
         members = [m.member_id for m in team.members if m.member_id in draft.names] if team else []
         if team is None or not members:
             await query.answer(context.t("assign.team_empty"), show_alert=True)
