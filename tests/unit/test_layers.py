@@ -157,3 +157,12 @@ def test_no_import_cycle() -> None:
     for name in sorted(graph):
         visit(name, [])
     assert cycles == []
+
+
+def test_no_module_is_over_300_lines() -> None:
+    """A module a newcomer can read at one sitting: split along its seams before it grows."""
+    long = {str(path.relative_to(ROOT)): n for top in ("bot", "handlers", "storage")
+            for path in (ROOT / top).rglob("*.py")
+            if (n := len(path.read_text("utf-8").splitlines())) > 300}
+    assert long == {}
+
