@@ -26,24 +26,50 @@ responsible is told. The move is audit-logged with what was let go.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.i18n import Translator, pick_language
+from bot.rules.deps import Deps
 from bot.rules.needs import nearest_secretaries
 from bot.text import esc
 from storage.moves import MoveOutcome
-from storage.rows import NewMessage, Recipient
+from storage.rows import NewMessage, Person, Recipient
 from storage.store import Store
 
-__all__ = ["MoveOutcome", "join_by_invite", "move"]
+__all__ = ["Joined", "MoveOutcome", "join", "join_by_invite", "move"]
 
 TITLE_MAX = 60
+
+
+@dataclass(frozen=True)
+class Joined:
+    """What joining did: what the member let go of, and the member as they are now."""
+
+    outcome: MoveOutcome
+    person: Person
+
+
+async def join(deps: Deps, code: str, member_id: int) -> Joined | None:
+    """The joining use case (`/start CODE`, and its Move button): `join_by_invite`, then wake
+    the outbox if the move queued notices, and read the member back as they now are. None if
+    the invite stopped being usable in the meantime."""
+    outcome = await join_by_invite(deps.store, deps.translate, code, member_id,
+                                   now=deps.clock.now())
+    if outcome is None:
+        return None
+    if outcome.moved:
+        deps.wake_outbox()
+    person = await deps.store.people.get(member_id)
+    assert person is not None and person.branch_id is not None
+    return Joined(outcome, person)
 
 
 async def join_by_invite(store: Store, translate: Translator, code: str, member_id: int, *,
                          now: datetime) -> MoveOutcome | None:
     """`/start CODE`: spend the invite and join its branch, moving from another branch if
-    the member is in one; None if the invite stopped being usable in the meantime."""
+    the member is in one; None if the invite stopped being usable in the meantime. The
+    caller wakes the outbox (`join` is the use case that does)."""
     return await move(store, translate, member_id, invite=code, by=member_id, now=now)
 
 

@@ -2,11 +2,8 @@
 
 `/broadcasts` lists the latest broadcasts of the secretary's subtree with their counts and,
 for those that asked for acknowledgement, two buttons: who has not acknowledged, and
-remind them. Both check again that the presser leads the broadcast's branch. A reminder
-is one message to each reachable member who has not acknowledged, through the outbox,
-with the same button; a broadcast's reminders are at most one per
-`bot.rules.broadcasts.REMIND_INTERVAL` (10 minutes), counted from the audit log, so that a
-double tap or an impatient secretary does not flood the members.
+remind them. Both check again that the presser leads the broadcast's branch. The reminder
+and its pace are `bot.rules.broadcasts.remind`'s.
 """
 
 from __future__ import annotations
@@ -19,20 +16,18 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.i18n import pick_language
 from bot.rules import broadcasts
 from bot.rules.access import may_lead
-from bot.rules.broadcasts import Draft
+from bot.rules.broadcasts import Acknowledged
 from bot.rules.callbacks import Ack, BroadcastReport
 from handlers.core.context import Context
 from handlers.core.guards import scope
 from handlers.core.replies import esc, plain, pressed, refuse, reply, reply_lines
-from storage.rows import BroadcastRow, NewMessage
+from storage.rows import BroadcastRow
 
 logger = logging.getLogger(__name__)
 
 EXCERPT = 40  # characters of a broadcast's text shown in /broadcasts
-REMIND_ACTION = "broadcast_remind"
 
 
 async def ack(update: Update, context: Context) -> None:
@@ -45,16 +40,13 @@ async def ack(update: Update, context: Context) -> None:
     if broadcast_id is None or actor is None:
         await query.answer(context.t("button.stale"), show_alert=True)
         return
-    store = context.store
-    row = await store.broadcasts.get(broadcast_id)
-    if row is None or not row.ack_required or not await store.broadcasts.is_recipient(broadcast_id,
-                                                                          actor.user_id):
-        await query.answer(context.t("ack.not_for_you"), show_alert=True)
-        return
     chat = update.effective_chat
     chat_id = chat.id if chat is not None else actor.user_id
-    if not await store.broadcasts.acknowledge(broadcast_id, actor.user_id, chat_id,
-                                              at=context.clock.now()):
+    done = await broadcasts.acknowledge(context.services, broadcast_id, actor.user_id, chat_id)
+    if done is Acknowledged.NOT_FOR_YOU:
+        await query.answer(context.t("ack.not_for_you"), show_alert=True)
+        return
+    if done is Acknowledged.ALREADY:
         await query.answer(context.t("ack.already"))
         return
     await query.answer(context.t("ack.thanks"))
@@ -90,16 +82,15 @@ async def list_broadcasts(update: Update, context: Context) -> None:
     branch = await scope(update, context, "broadcasts", args[0] if args else None)
     if branch is None:
         return
-    store = context.store
-    rows = await store.broadcasts.recent(branch.id, limit=10)
+    rows = await broadcasts.recent(context.store, branch.id, limit=10)
     if not rows:
         await reply(update, context.t("broadcasts.none", branch=esc(branch.name)))
         return
     zone = ZoneInfo(branch.timezone)
     lines = [context.t("broadcasts.header", branch=esc(branch.name))]
     keyboard = []
-    for row in rows:
-        counts = await store.broadcasts.counts(row.id)
+    for listed in rows:
+        row, counts = listed.row, listed.counts
         lines.append("")
         lines.append(context.t(
             "broadcasts.item", id=row.id, branch=esc(row.branch_name),
@@ -128,7 +119,7 @@ async def report_button(update: Update, context: Context) -> None:
         return
     broadcast_id, action = parsed.broadcast, parsed.action
     actor = context.me
-    row = await context.store.broadcasts.get(broadcast_id)
+    row = await broadcasts.get(context.store, broadcast_id)
     if row is None or not await may_lead(context.store, actor, row.branch_id):
         await refuse(update, context, "deny.outside_scope", action=f"broadcasts_{action}",
                      branch_id=row.branch_id if row else None,
@@ -143,7 +134,7 @@ async def report_button(update: Update, context: Context) -> None:
 async def _who(update: Update, context: Context, row: BroadcastRow) -> None:
     query = update.callback_query
     assert query is not None
-    missing = await context.store.broadcasts.unacknowledged(row.id)
+    missing = await broadcasts.unacknowledged(context.store, row.id)
     await query.answer()
     if not missing:
         await reply(update, context.t("broadcasts.all_acknowledged", id=row.id))
@@ -159,40 +150,19 @@ async def _remind(update: Update, context: Context, row: BroadcastRow) -> None:
     query = update.callback_query
     actor = context.actor
     assert query is not None and actor is not None
-    store, now = context.store, context.clock.now()
-    targets = [p for p in await store.broadcasts.unacknowledged(row.id) if p.reachable]
-    if not targets:
+    done = await broadcasts.remind(context.services, row, actor.user_id,
+                                   default_locale=context.config.defaults.locale)
+    if done.wait_minutes is not None:
+        await refuse(update, context, "broadcasts.remind_too_soon",
+                     action=broadcasts.REMIND_ACTION, branch_id=row.branch_id,
+                     minutes=done.wait_minutes)
+        return
+    if not done.queued:
         await query.answer(plain(context.t("broadcasts.all_acknowledged", id=row.id)),
                            show_alert=True)
         return
-    author = await store.people.get(row.author_id)
-    branch = await store.branches.get(row.branch_id)
-    draft = Draft(row.branch_id, row.branch_name, author.display_name if author else "",
-                  body=row.body)
-    default = branch.locale if branch else context.config.defaults.locale
-    messages = []
-    for person in targets:
-        language = pick_language(person.language, person.telegram_language, default)
-        label = context.translate(language, "broadcast.received")
-        messages.append(NewMessage(
-            person.member_id, person.member_id,
-            broadcasts.reminder(context.translate, language, draft, row.id),
-            [[(label, Ack(row.id).pack())]]))
-    # Once per REMIND_INTERVAL, decided inside the write: two secretaries pressing at the
-    # same moment send one reminder, not two.
-    last = await store.outbox.enqueue_at_most_every(
-        "reminder", messages, interval=broadcasts.REMIND_INTERVAL, action=REMIND_ACTION,
-        subject=("broadcast", row.id), actor_id=actor.user_id, branch_id=row.branch_id,
-        detail={"reminded": len(messages)}, at=now)
-    if last is not None:
-        wait = broadcasts.REMIND_INTERVAL - (now - last)
-        minutes = max(1, round(wait.total_seconds() / 60))
-        await refuse(update, context, "broadcasts.remind_too_soon", action=REMIND_ACTION,
-                     branch_id=row.branch_id, minutes=minutes)
-        return
-    context.services.wake_outbox()
     await query.answer()
-    await reply(update, context.t("broadcasts.reminded", n=len(messages)))
+    await reply(update, context.t("broadcasts.reminded", n=done.queued))
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:

@@ -1,9 +1,9 @@
 """`/broadcast`: write a message, choose scope, groups and acknowledgement, preview, send.
 
 The conversation keeps its draft in `user_data` and writes nothing until Send; `/cancel`
-at any step drops it. Send checks the secretary's rights against the database again,
-then writes the broadcast and one outbox row per recipient in one transaction (storage
-fills the broadcast's id into the "received" buttons there), and wakes the outbox worker.
+at any step drops it. Send is `bot.rules.broadcasts.queue` (rights checked against the
+database again, the broadcast and one outbox row per recipient written in one transaction),
+then the "queued" answer, then `attach_status` (the outbox edits that answer from then on).
 """
 
 from __future__ import annotations
@@ -23,17 +23,14 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.i18n import pick_language
 from bot.rules import broadcasts
-from bot.rules.access import may_lead
-from bot.rules.broadcasts import Draft
-from bot.rules.callbacks import Ack, BroadcastSetup
+from bot.rules.broadcasts import Draft, Sending
+from bot.rules.callbacks import BroadcastSetup
 from handlers.broadcasts.progress import eta, progress_reporter
 from handlers.core.context import Context
 from handlers.core.drafts import Drafts, stay
 from handlers.core.guards import scope
 from handlers.core.replies import esc, refuse, reply, utf16_len
-from storage.rows import Buttons
 
 logger = logging.getLogger(__name__)
 
@@ -100,17 +97,13 @@ async def not_a_message(update: Update, context: Context) -> int:
 
 
 async def _ask_scope(update: Update, context: Context, draft: Draft) -> int:
-    store = context.store
-    own = await store.broadcasts.recipients(draft.branch_id, subtree=False)
-    everyone = await store.broadcasts.recipients(draft.branch_id, subtree=True)
-    actor = context.me
+    own, everyone = await broadcasts.scope_sizes(context.store, draft.branch_id,
+                                                 context.me.user_id)
     markup = InlineKeyboardMarkup([[
-        InlineKeyboardButton(context.t("broadcast.button_branch", n=sum(
-            r.member_id != actor.user_id for r in own)),
-            callback_data=BroadcastSetup("branch").pack()),
-        InlineKeyboardButton(context.t("broadcast.button_subtree", n=sum(
-            r.member_id != actor.user_id for r in everyone)),
-            callback_data=BroadcastSetup("subtree").pack()),
+        InlineKeyboardButton(context.t("broadcast.button_branch", n=own),
+                             callback_data=BroadcastSetup("branch").pack()),
+        InlineKeyboardButton(context.t("broadcast.button_subtree", n=everyone),
+                             callback_data=BroadcastSetup("subtree").pack()),
     ]])
     await reply(update, context.t("broadcast.ask_scope", branch=esc(draft.branch_name)), markup)
     return SCOPE
@@ -128,10 +121,10 @@ async def choose(update: Update, context: Context) -> int:
     await query.answer()
     if choice in broadcasts.SCOPES:
         draft.scope = choice
-        groups = await context.store.branches.group_chats(draft.branch_id,
-                                                          subtree=choice == "subtree")
+        groups = await broadcasts.linked_groups(context.store, draft.branch_id,
+                                                subtree=choice == "subtree")
         if groups:
-            await query.edit_message_text(context.t("broadcast.ask_groups", n=len(groups)),
+            await query.edit_message_text(context.t("broadcast.ask_groups", n=groups),
                                           reply_markup=_keyboard(context, "groups_y", "groups_n"))
             return GROUPS
         draft.to_groups = False
@@ -184,13 +177,6 @@ async def _preview(update: Update, context: Context, draft: Draft) -> int:
     return CONFIRM
 
 
-def _ack_button(context: Context) -> Any:
-    def buttons(language: str) -> Buttons:
-        label = context.translate(language, "broadcast.received")
-        return [[(label, Ack.later(broadcasts.ID_PLACEHOLDER))]]
-    return buttons
-
-
 async def send(update: Update, context: Context) -> int:
     """Send: check rights again, queue one message per recipient, report as it goes."""
     query = update.callback_query
@@ -199,42 +185,26 @@ async def send(update: Update, context: Context) -> int:
     if draft is None:
         return await DRAFTS.lost(update, context)
     DRAFTS.drop(context)
-    actor = context.me
-    store = context.store
-    branch = await store.branches.get(draft.branch_id)
-    if branch is None or not await may_lead(store, actor, draft.branch_id):
+    queued = await broadcasts.queue(context.services, context.me, draft)
+    if queued.result is Sending.OUTSIDE_SCOPE:
         await refuse(update, context, "deny.outside_scope", action="broadcast",
                      branch_id=draft.branch_id, branch=esc(draft.branch_name))
         return ConversationHandler.END
-    people = await broadcasts.audience(store, draft, actor.user_id, with_groups=draft.to_groups)
-    default = pick_language(None, None, branch.locale)
-    messages = broadcasts.copies(context.translate, draft, people, default_language=default,
-                                 ack_button=_ack_button(context))
-    if not messages:
+    if queued.result is Sending.NOBODY:
         await query.answer()
         await query.edit_message_text(context.t("broadcast.nobody"))
         return ConversationHandler.END
-    now = context.clock.now()
     # Written (with its audit entry) before the author is told it is queued: a crash right
     # after Send either loses nothing or was never confirmed.
-    broadcast_id = await store.broadcasts.create(
-        placeholder=broadcasts.ID_PLACEHOLDER, branch_id=branch.id, author_id=actor.user_id,
-        scope=draft.scope, body=draft.body, media_kind=draft.media_kind,
-        media_file_id=draft.media_file_id, to_groups=draft.to_groups,
-        ack_required=draft.ack_required, messages=messages, status_chat_id=None,
-        status_message_id=None, at=now)
     await query.answer()
     await query.edit_message_text(context.t(
-        "broadcast.queued", total=len(messages),
-        eta=await eta(context.services, context.language, broadcast_id)))
+        "broadcast.queued", total=queued.total,
+        eta=await eta(context.services, context.language, queued.broadcast_id)))
     # Only now may the worker edit the status message (so "queued" never overwrites its
     # report); if it finished meanwhile, the report is given here.
-    chat_id, message_id = query.message.chat.id, query.message.message_id
-    await store.broadcasts.set_status_message(broadcast_id, chat_id, message_id)
-    row = await store.broadcasts.get(broadcast_id)
-    if row is not None and row.finished_at is not None:
-        await progress_reporter(context.bot, context.services)(broadcast_id, True)
-    context.services.wake_outbox()
+    await broadcasts.attach_status(
+        context.services, queued.broadcast_id, query.message.chat.id, query.message.message_id,
+        report_finished=progress_reporter(context.bot, context.services))
     return ConversationHandler.END
 
 

@@ -10,6 +10,8 @@ from telegram import Bot
 from telegram.error import BadRequest
 
 from bot.i18n import Count, Translator, pick_language
+from bot.rules import broadcasts
+from bot.rules.broadcasts.send import Problem
 from bot.runtime.services import Services
 from handlers.core.replies import SAFE_CHUNK, esc, utf16_len
 from storage.rows import BroadcastCounts
@@ -18,8 +20,6 @@ logger = logging.getLogger(__name__)
 
 BAR = 12
 PROBLEMS_SHOWN = 50  # recipients named in the final report before "and N more"
-
-Problem = tuple[int | None, int, str, str]  # (member id, chat id, name, state)
 
 
 def bar(done: int, total: int) -> str:
@@ -45,8 +45,8 @@ async def eta(services: Services, language: str, broadcast_id: int) -> str:
     outbox = services.outbox
     if outbox is None:
         return eta_words(services.translate, language, 0)
-    waiting = await services.store.broadcasts.pending_through(broadcast_id,
-                                                              outbox.lane_kinds("broadcast"))
+    waiting = await broadcasts.pending_through(services.store, broadcast_id,
+                                               outbox.lane_kinds("broadcast"))
     return eta_words(services.translate, language, outbox.seconds_for(waiting, "broadcast"))
 
 
@@ -87,19 +87,16 @@ def progress_reporter(bot: Bot, services: Services) -> Any:
     """The worker's `progress` hook: edit the author's status message."""
 
     async def report(broadcast_id: int, finished: bool) -> None:
-        store = services.store
-        row = await store.broadcasts.get(broadcast_id)
-        if row is None or row.status_chat_id is None or row.status_message_id is None:
+        found = await broadcasts.status(services.store, broadcast_id, finished=finished)
+        if found is None:
             return
-        author = await store.people.get(row.author_id)
+        author, row = found.author, found.row
         language = pick_language(author.language if author else None,
                                  author.telegram_language if author else None,
                                  services.config.defaults.locale)
-        counts = await store.broadcasts.counts(broadcast_id)
-        problems = await store.broadcasts.problem_recipients(broadcast_id) if finished else None
         left = None if finished else await eta(services, language, broadcast_id)
-        text = progress_text(services.translate, language, broadcast_id, counts, finished,
-                             problems, left)
+        text = progress_text(services.translate, language, broadcast_id, found.counts, finished,
+                             found.problems, left)
         try:
             await bot.edit_message_text(text, chat_id=row.status_chat_id,
                                         message_id=row.status_message_id)

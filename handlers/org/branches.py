@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.rules import invites
+from bot.rules import invites, org
 from bot.rules.access import may_lead
 from bot.rules.callbacks import Invite
 from handlers.core import pages
@@ -39,7 +39,7 @@ async def tree(update: Update, context: Context, argument: str) -> pages.Page | 
     top = await scope(update, context, "branch", argument or None)
     if top is None:
         return None
-    nodes = await context.store.branches.subtree(top.id)
+    nodes = await org.subtree(context.store, top.id)
     lines = [context.t("branch.tree_header", branch=esc(top.name))]
     for node in nodes:
         lines.append("  " * node.depth + context.t(
@@ -63,11 +63,7 @@ async def _add(update: Update, context: Context, args: list[str]) -> None:
     parent = await scope(update, context, "branch", parent_arg)
     if parent is None:
         return
-    actor = context.me
-    now = context.clock.now()
-    new_id = await context.store.branches.create(name, parent.id, at=now)
-    await context.store.audit.record(actor.user_id, "branch_add", branch_id=new_id, allowed=True,
-                                     detail={"parent": parent.id, "name": name}, at=now)
+    new_id = await org.add_branch(context.services, context.me.user_id, parent, name)
     await reply(update, context.t("branch.added", name=esc(name), id=new_id,
                                   parent=esc(parent.name)))
 
@@ -94,7 +90,7 @@ async def invite(update: Update, context: Context) -> None:
     top = await scope(update, context, "invite")
     if top is None:
         return
-    nodes = await context.store.branches.subtree(top.id)
+    nodes = await org.subtree(context.store, top.id)
     if len(nodes) > INVITE_BUTTON_BRANCHES:
         await reply(update, context.t("invite.too_many_branches", n=len(nodes)))
         nodes = nodes[:INVITE_BUTTON_BRANCHES]
@@ -118,7 +114,7 @@ async def invite_button(update: Update, context: Context) -> None:
         return
     branch_id, role = parsed.branch, parsed.role
     actor = context.me
-    target = await context.store.branches.get(branch_id)
+    target = await org.branch(context.store, branch_id)
     if target is None or not await may_lead(context.store, actor, branch_id):
         await refuse(update, context, "deny.outside_scope", action="invite",
                      branch_id=branch_id, branch=esc(target.name) if target else f"#{branch_id}")

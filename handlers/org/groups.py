@@ -14,7 +14,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.rules.access import may_lead
+from bot.rules import org
+from bot.rules.org import Linked, Unlinked
 from handlers.core.context import Context
 from handlers.core.guards import scope
 from handlers.core.replies import esc, refuse, reply
@@ -30,24 +31,20 @@ async def link(update: Update, context: Context) -> None:
     branch = await scope(update, context, "linkgroup", args[0] if args else None)
     if branch is None:
         return
-    store = context.store
-    previous_id = await store.branches.of_group(chat.id)
-    if previous_id == branch.id:
+    done = await org.link_group(context.services, actor, branch, chat.id)
+    previous = done.previous
+    if done.result is Linked.ALREADY:
         await reply(update, context.t("group.already", branch=esc(branch.name)))
         return
-    previous = await store.branches.get(previous_id) if previous_id is not None else None
-    if previous is not None and not await may_lead(store, actor, previous.id):
+    if done.result is Linked.ELSEWHERE:
+        assert previous is not None
         await refuse(update, context, "group.linked_elsewhere", action="linkgroup",
                      branch_id=previous.id, branch=esc(previous.name))
         return
-    replaced = branch.group_chat_id is not None and branch.group_chat_id != chat.id
-    await store.branches.link_group(branch.id, chat.id)
-    await store.audit.record(actor.user_id, "linkgroup", branch_id=branch.id, allowed=True,
-                             detail={"chat": chat.id, "from": previous_id}, at=context.clock.now())
     lines = [context.t("group.linked", branch=esc(branch.name))]
     if previous is not None:
         lines.append(context.t("group.moved", branch=esc(previous.name)))
-    if replaced:
+    if done.replaced:
         lines.append(context.t("group.replaced"))
     await reply(update, "\n".join(lines))
 
@@ -58,19 +55,15 @@ async def unlink(update: Update, context: Context) -> None:
     actor = context.actor
     if chat is None or actor is None:
         return
-    store = context.store
-    branch_id = await store.branches.of_group(chat.id)
-    branch = await store.branches.get(branch_id) if branch_id is not None else None
+    done = await org.unlink_group(context.services, actor, chat.id)
+    branch = done.branch
     if branch is None:
         await reply(update, context.t("group.not_linked"))
         return
-    if not await may_lead(store, actor, branch.id):
+    if done.result is Unlinked.OUTSIDE:
         await refuse(update, context, "deny.outside_scope", action="unlinkgroup",
                      branch_id=branch.id, branch=esc(branch.name))
         return
-    await store.branches.unlink_group(chat.id)
-    await store.audit.record(actor.user_id, "unlinkgroup", branch_id=branch.id, allowed=True,
-                             detail={"chat": chat.id}, at=context.clock.now())
     await reply(update, context.t("group.unlinked", branch=esc(branch.name)))
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.rules import invites, moves
+from bot.rules import invites, moves, org
 from bot.rules.callbacks import Move
 from bot.rules.invites import JoinCheck
 from handlers.core import menus
@@ -25,7 +25,7 @@ async def _when(context: Context, invite: Invite) -> str:
     """The expiry in the invite's branch timezone."""
     if invite.expires_at is None:
         return ""
-    branch = await context.store.branches.get(invite.branch_id)
+    branch = await org.branch(context.store, invite.branch_id)
     zone = ZoneInfo(branch.timezone if branch else context.config.defaults.timezone)
     return invite.expires_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
@@ -75,16 +75,11 @@ async def start(update: Update, context: Context) -> None:
 
 async def _join(update: Update, context: Context, code: str) -> None:
     actor = context.me
-    now = context.clock.now()
-    outcome = await moves.join_by_invite(context.store, context.translate, code,
-                                         actor.user_id, now=now)
-    if outcome is None:
+    joined = await moves.join(context.services, code, actor.user_id)
+    if joined is None:
         await reply(update, context.t("join.used_up"))
         return
-    if outcome.moved:
-        context.services.wake_outbox()
-    person = await context.store.people.get(actor.user_id)
-    assert person is not None and person.branch_id is not None
+    outcome, person = joined.outcome, joined.person
     text = context.t("join.welcome", name=esc(person.display_name),
                      branch=esc(person.branch_name), role=_role(context, person.role))
     let_go = moves.mover_line(context.translate, context.language, outcome)

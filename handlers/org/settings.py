@@ -12,7 +12,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.rules import rhythm
+from bot.rules import org, rhythm
 from handlers.core.context import Context
 from handlers.core.guards import scope
 from handlers.core.replies import esc, reply
@@ -76,10 +76,9 @@ async def settings_command(update: Update, context: Context) -> None:
     branch = await scope(update, context, "settings", branch_arg)
     if branch is None:
         return
-    store = context.store
     if not args:
         await reply(update, _card(context, branch.name, branch.id,
-                                  await store.schedules.settings(branch.id)))
+                                  await org.settings(context.store, branch.id)))
         return
     word = args[0].lower()
     column = KEYS.get(word)
@@ -100,20 +99,14 @@ async def settings_command(update: Update, context: Context) -> None:
                                           **{k: esc(v) for k, v in bad.values.items()}))
             return
     actor = context.actor
-    problem = await rhythm.check_order(store, branch.id, column, value)
-    if problem is not None:
-        await store.audit.record(actor.user_id if actor else None, "settings", branch_id=branch.id,
-                                 allowed=False, detail={"setting": column, "value": value,
-                                                 "refused": problem.key}, at=context.clock.now())
-        await reply(update, context.t("settings.bad_order", why=_order_reason(context, branch.id,
-                                                                               problem)))
+    change = await org.change_setting(context.services, actor.user_id if actor else None,
+                                      branch.id, column, value)
+    if change.problem is not None:
+        await reply(update, context.t("settings.bad_order", why=_order_reason(
+            context, branch.id, change.problem)))
         return
-    await store.schedules.set_setting(branch.id, column, value)
-    await store.audit.record(actor.user_id if actor else None, "settings", branch_id=branch.id,
-                             allowed=True, detail={"setting": column, "value": value},
-                             at=context.clock.now())
-    effective = next(s.effective for s in await store.schedules.settings(branch.id)
-                     if s.column == column)
+    effective = change.effective
+    assert effective is not None
     label = context.t(f"settings.label_{column}")
     key = "settings.cleared" if value is None else "settings.saved"
     await reply(update, context.t(key, label=label, branch=esc(branch.name),

@@ -1,7 +1,8 @@
-"""Broadcast rules: what a recipient sees, how long a message may be, who gets it, reminders.
+"""A broadcast's copies: what a recipient sees, how long a message may be, who gets it, and
+the text of a reminder.
 
-No Telegram here: the handlers give the ack button's callback data as a template
-(`ack_data`, with `{id}` where the broadcast's id goes) and turn the result into keyboards.
+`copies` takes the acknowledgement button as a function of the language, whose callback data
+may hold `ID_PLACEHOLDER` where the broadcast's id goes (storage fills it in).
 """
 
 from __future__ import annotations
