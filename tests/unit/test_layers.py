@@ -166,3 +166,16 @@ def test_no_module_is_over_300_lines() -> None:
             if (n := len(path.read_text("utf-8").splitlines())) > 300}
     assert long == {}
 
+
+
+HANDLER_REACHES_PAST_RULES = re.compile(r"store\.[a-z_]+\.[a-z_]+\(|wake_outbox\(|\.audit\.")
+
+
+def test_handlers_call_use_cases_not_the_store() -> None:
+    """Handlers parse, call a rule or use case, and render: they call no method of a
+    repository, record no audit entry and wake no outbox themselves (the use case does)."""
+    offenders = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+                 for path in (ROOT / "handlers").rglob("*.py")
+                 for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+                 if HANDLER_REACHES_PAST_RULES.search(line)]
+    assert offenders == []

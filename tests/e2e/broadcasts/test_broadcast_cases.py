@@ -16,7 +16,7 @@ from bot.rules.access import Actor
 from bot.rules.broadcasts import Acknowledged, Draft, Sending
 from storage.outbox import OutboxOutcome
 from storage.store import Store
-from tests.helpers import MORNING, ROOT
+from tests.helpers import MORNING
 
 STORE_CALL = re.compile(r"store\.[a-z_]+\.[a-z_]+\(|wake_outbox|\.audit\.")
 SA, SB, MIA, MAX = 201, 203, 301, 302
@@ -124,11 +124,3 @@ async def test_acknowledgements_count_once_and_reminders_keep_their_pace(store: 
     listed = await broadcasts.recent(store, a)
     assert [(x.row.id, x.counts.acknowledged) for x in listed] == [
         (silent.broadcast_id, 0), (queued.broadcast_id, 2)]
-
-
-def test_the_broadcast_handlers_call_use_cases_not_the_store() -> None:
-    found = [f"{path.relative_to(ROOT)}:{number}"
-             for path in sorted((ROOT / "handlers" / "broadcasts").glob("*.py"))
-             for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
-             if STORE_CALL.search(line)]
-    assert found == []

@@ -17,7 +17,7 @@ from bot.rules.invites import create_invite
 from bot.rules.moves import join
 from bot.rules.org import Linked, Unlinked
 from storage.store import Store
-from tests.helpers import MORNING, ROOT
+from tests.helpers import MORNING
 
 GROUP, OTHER_GROUP = -1001, -1002
 STORE_CALL = re.compile(r"store\.[a-z_]+\.[a-z_]+\(|wake_outbox|\.audit\.")
@@ -155,11 +155,3 @@ async def test_joining_wakes_the_outbox_only_when_a_move_queued_notices(store: S
     assert await join(deps, once, 302) is None  # used up meanwhile: nothing changes
     person = await store.people.get(302)
     assert person is not None and person.branch_id is None
-
-
-def test_the_org_handlers_call_use_cases_not_the_store() -> None:
-    found = [f"{path.relative_to(ROOT)}:{number}"
-             for path in sorted((ROOT / "handlers" / "org").glob("*.py"))
-             for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
-             if STORE_CALL.search(line)]
-    assert found == []
