@@ -30,6 +30,7 @@ from typing import TextIO
 from telegram.request import RequestData
 
 from bot.config import Config
+from bot.rules import callbacks as cb
 from bot.sandbox.harness import SandboxBot
 from tests.helpers import MEM_A1, SEC_A, build_org, make_bot
 
@@ -73,15 +74,15 @@ def hold_write_lock(db: str, seconds: float = LOCK_SECONDS) -> subprocess.Popen[
 
 async def checkin(bot: SandboxBot) -> Step:
     await bot.send(MEM_A1, "/checkin")
-    return lambda: bot.press(MEM_A1, "ck:unwell")
+    return lambda: bot.press(MEM_A1, cb.Checkin("unwell").pack())
 
 
 async def broadcast(bot: SandboxBot) -> Step:
     await bot.send(SEC_A, "/broadcast")
     await bot.send(SEC_A, "明早八点集合，请确认收到")
-    await bot.press(SEC_A, "bcs:subtree")
-    await bot.press(SEC_A, "bcs:ack_y")
-    return lambda: bot.press(SEC_A, "bcs:send")
+    await bot.press(SEC_A, cb.BroadcastSetup("subtree").pack())
+    await bot.press(SEC_A, cb.BroadcastSetup("ack_y").pack())
+    return lambda: bot.press(SEC_A, cb.BroadcastSetup("send").pack())
 
 
 async def ack(bot: SandboxBot) -> Step:
@@ -94,12 +95,12 @@ async def ack(bot: SandboxBot) -> Step:
 
 async def need(bot: SandboxBot) -> Step:
     await bot.send(MEM_A1, "/need")
-    await bot.press(MEM_A1, "nd:cat:food")
-    await bot.press(MEM_A1, "nd:urg:urgent")
-    await bot.press(MEM_A1, "nd:who:me")
+    await bot.press(MEM_A1, cb.NeedCategoryChoice("food").pack())
+    await bot.press(MEM_A1, cb.NeedUrgencyChoice("urgent").pack())
+    await bot.press(MEM_A1, cb.NeedWhom("me").pack())
     await bot.send(MEM_A1, "需要大米")
-    await bot.press(MEM_A1, "nd:loc:skip")
-    return lambda: bot.press(MEM_A1, "nd:ok")
+    await bot.press(MEM_A1, cb.NeedSkipLocation().pack())
+    return lambda: bot.press(MEM_A1, cb.NeedStep("ok").pack())
 
 
 SCENARIOS: dict[str, tuple[int, Callable[[SandboxBot], Awaitable[Step]]]] = {

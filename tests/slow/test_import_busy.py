@@ -15,6 +15,7 @@ import pytest
 
 from bot.clock import local_day
 from bot.i18n import Translator
+from bot.rules import callbacks as cb
 from bot.rules.households import MAX_BYTES, MAX_ROWS
 from bot.sandbox.harness import SandboxBot
 from tests.helpers import MEM_A1, MEM_A1X, MEM_A2, SEC_A, Org
@@ -70,7 +71,7 @@ async def test_a_check_in_during_a_200000_household_import_is_answered_meanwhile
 
     def seen(applied: int) -> None:
         if not pieces:  # the import has begun writing households: press now
-            sandbox.press(MEM_A1, "ck:on_duty")
+            sandbox.press(MEM_A1, cb.Checkin("on_duty").pack())
         pieces.append((applied, len(sandbox.calls)))
 
     with on_piece(seen):

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from bot.rules import callbacks as cb
 from bot.sandbox import SandboxMessage
 from bot.sandbox.harness import SandboxBot
 from tests.helpers import (
@@ -33,16 +34,16 @@ async def compose(bot: SandboxBot, user: int, text: str, *, scope: str = "subtre
     """Go through /broadcast up to the preview; returns the message with Send / Cancel."""
     await bot.send(user, "/broadcast")
     await bot.send(user, text)
-    await bot.press(user, f"bcs:{scope}")
+    await bot.press(user, cb.BroadcastSetup(scope).pack())
     if groups is not None:
-        await bot.press(user, "bcs:groups_y" if groups else "bcs:groups_n")
-    return await bot.press(user, "bcs:ack_y" if ack else "bcs:ack_n")
+        await bot.press(user, cb.BroadcastSetup("groups_y").pack() if groups else "bcs:groups_n")
+    return await bot.press(user, cb.BroadcastSetup("ack_y").pack() if ack else "bcs:ack_n")
 
 
 async def broadcast(bot: SandboxBot, user: int, text: str, **choices: bool | str) -> int:
     """Compose, send, let the outbox deliver; returns the broadcast's id."""
     await compose(bot, user, text, **choices)  # type: ignore[arg-type]
-    await bot.press(user, "bcs:send")
+    await bot.press(user, cb.BroadcastSetup("send").pack())
     await bot.drain()
     rows = await bot.store.broadcasts.recent(1, limit=1)
     assert rows, "the broadcast was saved"
@@ -78,7 +79,7 @@ async def test_subtree_broadcast_reaches_exactly_the_subtree_with_a_button(
     assert "将发给 4 名成员、0 个群" in preview.plain
     shown = bot.sandbox.bot_messages(SEC_A)[-2]
     assert shown.plain == "📣 Alpha · Sa\n\n明早八点 <b>集合</b> & 出发"
-    await bot.press(SEC_A, "bcs:send")
+    await bot.press(SEC_A, cb.BroadcastSetup("send").pack())
     await bot.drain()
     broadcast_id = (await bot.store.broadcasts.recent(org.a))[0].id
     for user in ALPHA_SUBTREE:
@@ -124,7 +125,7 @@ async def test_cancel_at_each_step_saves_nothing(bot: SandboxBot, org: Org, step
         else:
             await bot.press(SEC_A, value)
     if step == "button":
-        answer = await bot.press(SEC_A, "bcs:cancel")
+        answer = await bot.press(SEC_A, cb.BroadcastSetup("cancel").pack())
     else:
         answer = await bot.send(SEC_A, "/cancel")
     assert "已取消，没有发送任何内容" in answer.plain
@@ -151,9 +152,9 @@ async def test_longest_allowed_text_is_delivered_and_reminded(bot: SandboxBot, o
     assert 3800 < limit < 4096
     body = "&" * limit  # escaping makes the HTML longer, not what Telegram counts
     await bot.send(SEC_A, body)
-    await bot.press(SEC_A, "bcs:branch")
-    await bot.press(SEC_A, "bcs:ack_y")
-    await bot.press(SEC_A, "bcs:send")
+    await bot.press(SEC_A, cb.BroadcastSetup("branch").pack())
+    await bot.press(SEC_A, cb.BroadcastSetup("ack_y").pack())
+    await bot.press(SEC_A, cb.BroadcastSetup("send").pack())
     await bot.drain()
     assert len(received(bot, MEM_A1)) == 1
     await bot.send(SEC_A, "/broadcasts")
@@ -167,11 +168,11 @@ async def test_photo_with_caption(bot: SandboxBot, org: Org) -> None:
     await bot.send(SEC_A1, "/broadcast")
     send_photo(bot, SEC_A1, "现场照片 <i>")
     await bot.settle()
-    await bot.press(SEC_A1, "bcs:subtree")
-    await bot.press(SEC_A1, "bcs:ack_y")
+    await bot.press(SEC_A1, cb.BroadcastSetup("subtree").pack())
+    await bot.press(SEC_A1, cb.BroadcastSetup("ack_y").pack())
     preview_photo = bot.sandbox.bot_messages(SEC_A1)[-2]
     assert preview_photo.photo is not None
-    await bot.press(SEC_A1, "bcs:send")
+    await bot.press(SEC_A1, cb.BroadcastSetup("send").pack())
     await bot.drain()
     copy = bot.sandbox.last(MEM_A1X)
     assert copy.photo is not None
@@ -189,9 +190,9 @@ async def test_document_caption_over_the_limit_is_answered(bot: SandboxBot, org:
     assert "说明文字太长了（1100 字" in bot.sandbox.last(SEC_A).plain
     bot.sandbox.user_sends_document(SEC_A, "plan.pdf", b"%PDF", caption="方案见附件")
     await bot.settle()
-    await bot.press(SEC_A, "bcs:branch")
-    await bot.press(SEC_A, "bcs:ack_n")
-    await bot.press(SEC_A, "bcs:send")
+    await bot.press(SEC_A, cb.BroadcastSetup("branch").pack())
+    await bot.press(SEC_A, cb.BroadcastSetup("ack_n").pack())
+    await bot.press(SEC_A, cb.BroadcastSetup("send").pack())
     await bot.drain()
     copy = bot.sandbox.last(MEM_A2)
     assert copy.document is not None and copy.plain.endswith("方案见附件")
@@ -207,7 +208,7 @@ async def test_a_sticker_like_message_is_refused_in_the_message_step(
 
 async def test_broadcast_wins_over_an_open_note_prompt(bot: SandboxBot, org: Org) -> None:
     await bot.send(SEC_A, "/checkin on_duty")
-    await bot.press(SEC_A, "ck:note")
+    await bot.press(SEC_A, cb.CheckinNote().pack())
     await bot.send(SEC_A, "/broadcast")
     answer = await bot.send(SEC_A, "这是通知，不是备注")
     assert "发给谁" in answer.plain
@@ -221,7 +222,7 @@ async def test_text_while_buttons_are_expected(bot: SandboxBot, org: Org) -> Non
     await bot.send(SEC_A, "内容")
     answer = await bot.send(SEC_A, "全部")
     assert "请点上面的按钮选择" in answer.plain
-    await bot.press(SEC_A, "bcs:subtree")
+    await bot.press(SEC_A, cb.BroadcastSetup("subtree").pack())
     # The question is edited in place, above the hint.
     assert "需要成员点“收到”确认吗" in bot.sandbox.bot_messages(SEC_A)[-2].plain
 
@@ -244,7 +245,7 @@ async def test_secretary_cannot_broadcast_to_a_sibling(bot: SandboxBot, org: Org
 async def test_rights_are_checked_again_on_send(bot: SandboxBot, org: Org) -> None:
     await compose(bot, SEC_A, "内容")
     await bot.store.people.set_membership(SEC_A, org.a, "member", at=bot.clock.now())
-    update = bot.sandbox.press(SEC_A, "bcs:send")
+    update = bot.sandbox.press(SEC_A, cb.BroadcastSetup("send").pack())
     await bot.drain()
     answer = bot.sandbox.callback_answers[update["callback_query"]["id"]]
     assert "不在你负责的范围内" in answer["text"]
@@ -259,7 +260,7 @@ async def test_status_message_ends_with_the_report_naming_the_unreachable(
         bot: SandboxBot, org: Org) -> None:
     bot.sandbox.block(MEM_A2)
     await compose(bot, SEC_A, "集合")
-    status = await bot.press(SEC_A, "bcs:send")
+    status = await bot.press(SEC_A, cb.BroadcastSetup("send").pack())
     assert "已进入发送队列：0/4" in status.plain
     await bot.drain()
     report = bot.sandbox.message(SEC_A, status.message_id).plain
@@ -274,7 +275,7 @@ async def test_failed_sends_are_reported(bot: SandboxBot, org: Org) -> None:
     bot.sandbox.fail("sendMessage", "500", times=10, chat_id=MEM_A1X)
     bot.services.outbox.backoff = 0.01  # type: ignore[union-attr]
     await compose(bot, SEC_A1, "集合")
-    status = await bot.press(SEC_A1, "bcs:send")
+    status = await bot.press(SEC_A1, cb.BroadcastSetup("send").pack())
     await bot.drain()
     report = bot.sandbox.message(SEC_A1, status.message_id).plain
     assert "失败 1" in report and "• Mo：发送失败" in report
@@ -290,7 +291,7 @@ async def test_link_a_group_and_broadcast_to_it(bot: SandboxBot, org: Org) -> No
     assert (await bot.store.branches.get(org.a)).group_chat_id == GROUP  # type: ignore[union-attr]
     preview = await compose(bot, SEC_A, "群里也发", groups=True)
     assert "4 名成员、1 个群" in preview.plain
-    await bot.press(SEC_A, "bcs:send")
+    await bot.press(SEC_A, cb.BroadcastSetup("send").pack())
     await bot.drain()
     posted = received(bot, GROUP)
     assert len(posted) == 1 and posted[0].plain.endswith("群里也发")
@@ -304,7 +305,7 @@ async def test_link_a_group_and_broadcast_to_it(bot: SandboxBot, org: Org) -> No
 async def test_groups_question_only_when_a_group_is_linked(bot: SandboxBot, org: Org) -> None:
     await bot.send(SEC_A, "/broadcast")
     await bot.send(SEC_A, "内容")
-    step = await bot.press(SEC_A, "bcs:subtree")
+    step = await bot.press(SEC_A, cb.BroadcastSetup("subtree").pack())
     assert "需要成员点“收到”确认吗" in step.plain
 
 
@@ -364,11 +365,11 @@ async def test_group_answers_in_the_senders_language() -> None:
 
 async def test_ack_privately_marks_the_message_and_counts_once(bot: SandboxBot, org: Org) -> None:
     broadcast_id = await broadcast(bot, SEC_A, "集合")
-    marked = await bot.press(MEM_A1, f"ack:{broadcast_id}")
+    marked = await bot.press(MEM_A1, cb.Ack(broadcast_id).pack())
     assert marked.plain.endswith("集合\n\n✅ 已收到") and marked.button_list == []
     assert (await bot.store.broadcasts.counts(broadcast_id)).acknowledged == 1
     # Pressing again (an old copy of the button): "already", still one.
-    update = bot.sandbox.user_presses(MEM_A1, marked.message_id, f"ack:{broadcast_id}",
+    update = bot.sandbox.user_presses(MEM_A1, marked.message_id, cb.Ack(broadcast_id).pack(),
                                       check=False)
     await bot.settle()
     answer = bot.sandbox.callback_answers[update["callback_query"]["id"]]
@@ -391,7 +392,7 @@ async def test_ack_in_a_group_counts_members_of_the_scope(bot: SandboxBot, org: 
     # The group's button stays for the others.
     assert received(bot, GROUP)[0].button_list == [("✅ 收到", f"ack:{broadcast_id}")]
     # The member's own private copy now says "already".
-    update = bot.sandbox.press(MEM_A1X, f"ack:{broadcast_id}")
+    update = bot.sandbox.press(MEM_A1X, cb.Ack(broadcast_id).pack())
     await bot.settle()
     assert "已经确认过" in bot.sandbox.callback_answers[update["callback_query"]["id"]]["text"]
 
@@ -421,11 +422,11 @@ async def test_broadcasts_counts_who_and_remind(bot: SandboxBot, org: Org) -> No
     assert f"#{broadcast_id}" in listing.plain and "周末值班安排" in listing.plain
     assert "已送达 3/4 · 已确认 1/4 · 无法送达 1" in listing.plain
     assert (f"#{broadcast_id} 谁未确认", f"bc:{broadcast_id}:who") in listing.button_list
-    who = await bot.press(SEC_A, f"bc:{broadcast_id}:who")
+    who = await bot.press(SEC_A, cb.BroadcastReport(broadcast_id, "who").pack())
     names = [line[2:] for line in who.plain.splitlines() if line.startswith("• ")]
     assert names == ["Sb", "Max ⚠️无法送达", "Mo"]  # by member id
     before = {u: len(bot.sandbox.bot_messages(u)) for u in ALPHA_SUBTREE}
-    answer = await bot.press(SEC_A, f"bc:{broadcast_id}:remind")
+    answer = await bot.press(SEC_A, cb.BroadcastReport(broadcast_id, "remind").pack())
     assert "已向 2 名未确认的成员发送提醒" in answer.plain
     await bot.drain()
     after = {u: len(bot.sandbox.bot_messages(u)) for u in ALPHA_SUBTREE}
@@ -440,13 +441,13 @@ async def test_broadcasts_counts_who_and_remind(bot: SandboxBot, org: Org) -> No
     await bot.press(MEM_A1X, "✅ 收到")
     assert (await bot.store.broadcasts.counts(broadcast_id)).acknowledged == 2
     # Again within ten minutes: refused, nothing sent; after ten minutes: allowed.
-    update = bot.sandbox.press(SEC_A, f"bc:{broadcast_id}:remind")
+    update = bot.sandbox.press(SEC_A, cb.BroadcastReport(broadcast_id, "remind").pack())
     await bot.drain()
     answer = bot.sandbox.callback_answers[update["callback_query"]["id"]]
     assert "分钟后才能再次提醒" in answer["text"]
     assert len(bot.sandbox.bot_messages(SEC_A1)) == after[SEC_A1]
     bot.clock.advance(minutes=11)
-    await bot.press(SEC_A, f"bc:{broadcast_id}:remind")
+    await bot.press(SEC_A, cb.BroadcastReport(broadcast_id, "remind").pack())
     await bot.drain()
     assert len(bot.sandbox.bot_messages(SEC_A1)) == after[SEC_A1] + 1
     assert len(bot.sandbox.bot_messages(MEM_A1X)) == after[MEM_A1X]
@@ -458,8 +459,8 @@ async def test_two_secretaries_pressing_remind_at_once_send_one_reminder(
     before = {u: len(bot.sandbox.bot_messages(u)) for u in ALPHA_SUBTREE}
     # The admin and Alpha's secretary press "remind" at the same moment: both updates are
     # handled side by side (different people), and only one may pass the 10-minute rule.
-    presses = [bot.sandbox.user_presses(user, 1, f"bc:{broadcast_id}:remind", check=False)
-               for user in (SEC_A, ADMIN)]
+    remind = cb.BroadcastReport(broadcast_id, "remind").pack()
+    presses = [bot.sandbox.user_presses(user, 1, remind, check=False) for user in (SEC_A, ADMIN)]
     await bot.drain()
     after = {u: len(bot.sandbox.bot_messages(u)) for u in ALPHA_SUBTREE}
     assert {u: after[u] - before[u] for u in ALPHA_SUBTREE if u != SEC_A} == {
@@ -515,8 +516,8 @@ async def test_an_english_speaking_secretary() -> None:
         assert "Broadcast to “Alpha-1”" in ask.plain
         scope = await bot.send(SEC_A1, "Sandbags at the river, 6 pm")
         assert ("With all sub-branches (1)", "bcs:subtree") in scope.button_list
-        await bot.press(SEC_A1, "bcs:subtree")
-        preview = await bot.press(SEC_A1, "bcs:ack_y")
+        await bot.press(SEC_A1, cb.BroadcastSetup("subtree").pack())
+        preview = await bot.press(SEC_A1, cb.BroadcastSetup("ack_y").pack())
         assert "It goes to 1 member(s) and 0 group(s)" in preview.plain
         status = await bot.press(SEC_A1, "📤 Send")
         assert "Queued for sending: 0/1" in status.plain

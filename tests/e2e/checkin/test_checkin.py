@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from bot.rules import callbacks as cb
 from bot.sandbox.harness import SandboxBot
 from tests.helpers import MEM_A1, MEM_A2, OUTSIDER, SEC_A, Org
 
@@ -13,8 +14,8 @@ TODAY = date(2026, 3, 2)
 async def test_checkin_by_button_records_and_confirms(bot: SandboxBot, org: Org) -> None:
     prompt = await bot.send(MEM_A1, "/checkin")
     assert [d for _, d in prompt.button_list] == [
-        "ck:on_duty", "ck:available", "ck:unwell", "ck:quarantined", "ck:off"]
-    reply = await bot.press(MEM_A1, "ck:unwell")
+        cb.Checkin("on_duty").pack(), "ck:available", "ck:unwell", "ck:quarantined", "ck:off"]
+    reply = await bot.press(MEM_A1, cb.Checkin("unwell").pack())
     assert reply.message_id == prompt.message_id  # the prompt itself becomes the receipt
     assert "已报到" in reply.plain and "身体不适" in reply.plain and "2026-03-02" in reply.plain
     saved = await bot.store.checkins.get(MEM_A1, TODAY)
@@ -25,10 +26,10 @@ async def test_checkin_by_button_records_and_confirms(bot: SandboxBot, org: Org)
 
 async def test_checking_in_again_replaces_and_says_so(bot: SandboxBot, org: Org) -> None:
     await bot.send(MEM_A1, "/checkin")
-    await bot.press(MEM_A1, "ck:on_duty")
+    await bot.press(MEM_A1, cb.Checkin("on_duty").pack())
     prompt = await bot.send(MEM_A1, "/checkin")
     assert "在岗" in prompt.plain  # the prompt shows today's status
-    reply = await bot.press(MEM_A1, "ck:off")
+    reply = await bot.press(MEM_A1, cb.Checkin("off").pack())
     assert "已更新" in reply.plain and "在岗 → ⚪ 休息" in reply.plain
     assert (await bot.store.checkins.get(MEM_A1, TODAY)).status == "off"  # type: ignore[union-attr]
     assert await bot.store.checkins.days(MEM_A1, until=TODAY) == [TODAY]
@@ -44,7 +45,7 @@ async def test_old_prompt_button_checks_in_for_the_day_it_is_pressed(
         bot: SandboxBot, org: Org) -> None:
     prompt = await bot.send(MEM_A1, "/checkin")
     bot.clock.advance(days=1)
-    bot.sandbox.user_presses(MEM_A1, prompt.message_id, "ck:available")
+    bot.sandbox.user_presses(MEM_A1, prompt.message_id, cb.Checkin("available").pack())
     await bot.settle()
     assert await bot.store.checkins.get(MEM_A1, TODAY) is None
     assert await bot.store.checkins.get(MEM_A1, TODAY + timedelta(days=1)) is not None
@@ -78,8 +79,8 @@ async def test_bad_status_is_answered_and_nothing_saved(bot: SandboxBot, org: Or
 
 async def test_note_flow_and_escaping(bot: SandboxBot, org: Org) -> None:
     await bot.send(MEM_A1, "/checkin")
-    await bot.press(MEM_A1, "ck:unwell")
-    ask = await bot.press(MEM_A1, "ck:note")
+    await bot.press(MEM_A1, cb.Checkin("unwell").pack())
+    ask = await bot.press(MEM_A1, cb.CheckinNote().pack())
     assert "备注" in ask.plain
     reply = await bot.send(MEM_A1, "fever <38.5> & cough")
     assert "fever <38.5> & cough" in reply.plain  # escaped for HTML, shown as typed
@@ -92,7 +93,7 @@ async def test_note_flow_and_escaping(bot: SandboxBot, org: Org) -> None:
 
 async def test_note_too_long_and_not_text_keep_waiting(bot: SandboxBot, org: Org) -> None:
     await bot.send(MEM_A1, "/checkin on_duty")
-    await bot.press(MEM_A1, "ck:note")
+    await bot.press(MEM_A1, cb.CheckinNote().pack())
     reply = await bot.send(MEM_A1, "长" * 201)
     assert "太长" in reply.plain
     bot.sandbox.user_sends_location(MEM_A1, 30.5, 114.3)
@@ -104,7 +105,7 @@ async def test_note_too_long_and_not_text_keep_waiting(bot: SandboxBot, org: Org
 
 async def test_note_cancel_keeps_old_note(bot: SandboxBot, org: Org) -> None:
     await bot.send(MEM_A1, "/checkin unwell 头疼")
-    await bot.press(MEM_A1, "ck:note")
+    await bot.press(MEM_A1, cb.CheckinNote().pack())
     reply = await bot.send(MEM_A1, "/cancel")
     assert "已取消" in reply.plain
     assert (await bot.store.checkins.get(MEM_A1, TODAY)).note == "头疼"  # type: ignore[union-attr]
@@ -123,7 +124,8 @@ async def test_non_member_cannot_check_in(bot: SandboxBot, org: Org) -> None:
     assert "还没有加入" in reply.plain
     member_prompt = await bot.send(MEM_A1, "/checkin")
     # Someone outside presses a check-in button (forged: it is not their message).
-    update = bot.sandbox.user_presses(OUTSIDER, member_prompt.message_id, "ck:on_duty",
+    on_duty = cb.Checkin("on_duty").pack()
+    update = bot.sandbox.user_presses(OUTSIDER, member_prompt.message_id, on_duty,
                                       chat_id=OUTSIDER, check=False)
     await bot.settle()
     answer = bot.sandbox.callback_answers[update["callback_query"]["id"]]
@@ -164,13 +166,14 @@ async def test_unicode_digits_are_not_statuses(bot: SandboxBot, org: Org) -> Non
 
 async def test_a_second_tap_on_the_same_status_is_no_error(bot: SandboxBot, org: Org) -> None:
     prompt = await bot.send(MEM_A1, "/checkin")
-    await bot.press(MEM_A1, "ck:on_duty")
+    await bot.press(MEM_A1, cb.Checkin("on_duty").pack())
     # The same button again, and again (taps arriving late): the receipt stays, no error.
     for _ in range(2):
-        bot.sandbox.user_presses(MEM_A1, prompt.message_id, "ck:on_duty", check=False)
+        again = cb.Checkin("on_duty").pack()
+        bot.sandbox.user_presses(MEM_A1, prompt.message_id, again, check=False)
         await bot.settle()
     receipt = bot.sandbox.message(MEM_A1, prompt.message_id)
-    bot.sandbox.user_presses(MEM_A1, prompt.message_id, "ck:on_duty", check=False)
+    bot.sandbox.user_presses(MEM_A1, prompt.message_id, cb.Checkin("on_duty").pack(), check=False)
     await bot.settle()
     generic = bot.services.translate("zh", "error.generic")
     assert all(m.plain != generic for m in bot.sandbox.bot_messages(MEM_A1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.rules import callbacks as cb
 from bot.sandbox import SandboxMessage
 from bot.sandbox.harness import SandboxBot
 from storage.households import HouseholdInput
@@ -161,7 +162,8 @@ async def test_refusals_and_forged_buttons(bot: SandboxBot, org: Org) -> None:
                if e[2] in ("coverage", "handover") and not e[4]]
     assert len(refused) >= 3
     # a member forging a hand-over is refused too
-    bot.sandbox.user_presses(MEM_A2, 1, f"cv:hy:{MEM_A1}:{MEM_A2}", check=False)
+    forged = cb.HandoverStep("confirm", MEM_A1, MEM_A2).pack()
+    bot.sandbox.user_presses(MEM_A2, 1, forged, check=False)
     await bot.settle()
     assert "不在你负责的范围内" in _alerts(bot)[-1]
     assert all(h.handed_to is None for h in await bot.store.households.of_member(MEM_A1))
@@ -186,12 +188,12 @@ async def test_hand_over_on_a_quarantined_check_in(bot: SandboxBot, org: Org) ->
     report = await bot.send(SEC_A, "/coverage")
     assert "无人代管 2" in report.plain
     assert "• 🤒 不适 Mia：2 户 · 尚未移交" in report.plain
-    roster = await bot.press(SEC_A, f"cv:ho:{MEM_A1}")
+    roster = await bot.press(SEC_A, cb.Handover("start", MEM_A1).pack())
     assert roster.plain.startswith("🔁 把 Mia 的 2 户（🤒 不适）移交给谁？")
     # Max checked in on duty: first; Sa (no check-in) next; Mia herself is not offered
     assert [d for _, d in roster.button_list] == [f"cv:ht:{MEM_A1}:{MEM_A2}",
                                                   f"cv:ht:{MEM_A1}:{SEC_A}"]
-    confirm = await bot.press(SEC_A, f"cv:ht:{MEM_A1}:{MEM_A2}")
+    confirm = await bot.press(SEC_A, cb.HandoverStep("pick", MEM_A1, MEM_A2).pack())
     assert confirm.plain == "把 Mia 的 2 户移交给 Max 代管，直到 Mia 回岗？"
     done = await bot.press(SEC_A, "✅ 确认移交")
     assert done.plain.startswith("✅ 已把 Mia 的 2 户移交给 Max 代管")
@@ -216,7 +218,7 @@ async def test_hand_over_on_a_quarantined_check_in(bot: SandboxBot, org: Org) ->
     mine = await bot.send(MEM_A2, "/households")
     assert "1-101" not in mine.plain
     # a stale hand-over button now changes nothing
-    await bot.press(SEC_A, f"cv:ho:{MEM_A1}")
+    await bot.press(SEC_A, cb.Handover("start", MEM_A1).pack())
     assert "Mia 已回岗或没有负责的住户" in _alerts(bot)[-1]
 
 
@@ -224,12 +226,12 @@ async def test_re_handing_moves_them_on(bot: SandboxBot, org: Org) -> None:
     await _seed(bot, org)
     await bot.send(MEM_A1, "/checkin unwell")
     await bot.send(SEC_A, "/coverage")
-    await bot.press(SEC_A, f"cv:ho:{MEM_A1}")
-    await bot.press(SEC_A, f"cv:ht:{MEM_A1}:{MEM_A2}")
-    await bot.press(SEC_A, f"cv:hy:{MEM_A1}:{MEM_A2}")
+    await bot.press(SEC_A, cb.Handover("start", MEM_A1).pack())
+    await bot.press(SEC_A, cb.HandoverStep("pick", MEM_A1, MEM_A2).pack())
+    await bot.press(SEC_A, cb.HandoverStep("confirm", MEM_A1, MEM_A2).pack())
     await bot.send(SEC_A, "/coverage")
-    await bot.press(SEC_A, f"cv:ho:{MEM_A1}")
-    confirm = await bot.press(SEC_A, f"cv:ht:{MEM_A1}:{SEC_A}")
+    await bot.press(SEC_A, cb.Handover("start", MEM_A1).pack())
+    confirm = await bot.press(SEC_A, cb.HandoverStep("pick", MEM_A1, SEC_A).pack())
     assert "其中 2 户目前由 Max 代管，将改由 Sa 代管。" in confirm.plain
     await bot.press(SEC_A, "✅ 确认移交")
     assert {h.handed_to for h in await bot.store.households.of_member(MEM_A1)} == {SEC_A}
@@ -237,15 +239,15 @@ async def test_re_handing_moves_them_on(bot: SandboxBot, org: Org) -> None:
         "1-103", "2-201", "2-202"]
     # cancelling changes nothing
     await bot.send(SEC_A, "/coverage")
-    await bot.press(SEC_A, f"cv:ho:{MEM_A1}")
-    await bot.press(SEC_A, f"cv:ht:{MEM_A1}:{MEM_A2}")
+    await bot.press(SEC_A, cb.Handover("start", MEM_A1).pack())
+    await bot.press(SEC_A, cb.HandoverStep("pick", MEM_A1, MEM_A2).pack())
     cancelled = await bot.press(SEC_A, "✖️ 取消")
     assert cancelled.plain == "已取消，未作任何改动。"
     assert {h.handed_to for h in await bot.store.households.of_member(MEM_A1)} == {SEC_A}
     # the chosen holder going off duty meanwhile is refused
     await bot.send(SEC_A, "/coverage")
-    await bot.press(SEC_A, f"cv:ho:{MEM_A1}")
-    await bot.press(SEC_A, f"cv:ht:{MEM_A1}:{MEM_A2}")
+    await bot.press(SEC_A, cb.Handover("start", MEM_A1).pack())
+    await bot.press(SEC_A, cb.HandoverStep("pick", MEM_A1, MEM_A2).pack())
     await bot.send(MEM_A2, "/away")
     await bot.press(SEC_A, "✅ 确认移交")
     assert "Max 现在不能接手" in _alerts(bot)[-1]
@@ -264,7 +266,7 @@ async def test_away_and_back_by_the_member(bot: SandboxBot, org: Org) -> None:
     assert "Mia 不在岗，负责 2 户" in notice.plain
     roster = await bot.press(SEC_A, "🔁 移交 Mia 的住户")
     assert "（✈️ 外出）" in roster.plain
-    await bot.press(SEC_A, f"cv:ht:{MEM_A1}:{MEM_A2}")
+    await bot.press(SEC_A, cb.HandoverStep("pick", MEM_A1, MEM_A2).pack())
     await bot.press(SEC_A, "✅ 确认移交")
     reply = await bot.send(MEM_A1, "/back")
     assert reply.plain == "👋 欢迎回来，已取消你的外出标记。\n已有 2 户从代管人处归还给你。"
@@ -290,8 +292,8 @@ async def test_away_and_back_by_a_secretary(bot: SandboxBot, org: Org) -> None:
     roster = await bot.press(SEC_A, "🔁 移交 Mo 的住户")
     assert roster.plain.startswith("🔁 把 Mo 的 2 户（✈️ 外出）移交给谁？以下是“Alpha-1”的成员")
     assert [d for _, d in roster.button_list] == [f"cv:ht:{MEM_A1X}:{SEC_A1}"]
-    await bot.press(SEC_A, f"cv:ht:{MEM_A1X}:{SEC_A1}")
-    await bot.press(SEC_A, f"cv:hy:{MEM_A1X}:{SEC_A1}")
+    await bot.press(SEC_A, cb.HandoverStep("pick", MEM_A1X, SEC_A1).pack())
+    await bot.press(SEC_A, cb.HandoverStep("confirm", MEM_A1X, SEC_A1).pack())
     await bot.drain()
     assert _received(bot, MEM_A1X, "✈️ 书记已标记你外出")
     assert _received(bot, SEC_A1, "🔁 你将代管 Mo 的 2 户")
@@ -328,7 +330,7 @@ async def test_in_english(bot: SandboxBot, org: Org) -> None:
     assert notice.plain == ("🤒 unwell: Mia is off duty and responsible for 2 households"
                             " (0 handed over). Hand them to a member on duty:")
     await bot.press(SEC_A, "🔁 Hand over Mia's households")
-    confirm = await bot.press(SEC_A, f"cv:ht:{MEM_A1}:{MEM_A2}")
+    confirm = await bot.press(SEC_A, cb.HandoverStep("pick", MEM_A1, MEM_A2).pack())
     assert confirm.plain == "Hand Mia's 2 households to Max until Mia is back?"
     done = await bot.press(SEC_A, "✅ Hand over")
     assert done.plain.startswith("✅ Handed to Max, who has been told: Mia's 2 households")
@@ -346,7 +348,7 @@ async def test_roster_is_paged(bot: SandboxBot, org: Org) -> None:
         await bot.join(400 + n, org.a)
     await bot.send(MEM_A1, "/checkin quarantined")
     await bot.send(SEC_A, "/coverage")
-    first = await bot.press(SEC_A, f"cv:ho:{MEM_A1}")
+    first = await bot.press(SEC_A, cb.Handover("start", MEM_A1).pack())
     assert "第 1/2 页" in first.plain
     picks = [d for _, d in first.button_list if d and d.startswith("cv:ht:")]
     assert len(picks) == 8 and first.button_list[-1] == ("下一页 ▶", f"cv:hp:{MEM_A1}:1")

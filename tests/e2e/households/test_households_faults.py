@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from bot.rules import callbacks as cb
 from bot.sandbox.harness import SandboxBot
 from storage.households import HouseholdInput
 from tests.helpers import MEM_A1, MEM_A2, SEC_A, Org
@@ -47,10 +48,10 @@ async def test_a_timed_out_receipt_edit_is_retried_and_the_visit_logged_once(
         bot: SandboxBot, org: Org) -> None:
     home = await _seed(bot, org)
     await bot.send(MEM_A1, "/visit")
-    await bot.press(MEM_A1, f"vs:hh:{home}")
-    await bot.press(MEM_A1, f"vs:out:{home}:well")
+    await bot.press(MEM_A1, cb.VisitHousehold(home).pack())
+    await bot.press(MEM_A1, cb.VisitOutcome(home, "well").pack())
     bot.sandbox.fail("editMessageText", "timeout", chat_id=MEM_A1, times=1)
-    receipt = await bot.press(MEM_A1, f"vs:skip:{home}")
+    receipt = await bot.press(MEM_A1, cb.VisitSkip(home).pack())
     assert "已登记走访" in receipt.plain
     assert [v[1] for v in await bot.store.households.visits(home)] == ["well"]
 
@@ -59,11 +60,11 @@ async def test_persistent_5xx_on_the_receipt_keeps_the_visit(
         bot: SandboxBot, org: Org, caplog: pytest.LogCaptureFixture) -> None:
     home = await _seed(bot, org)
     await bot.send(MEM_A1, "/visit")
-    await bot.press(MEM_A1, f"vs:hh:{home}")
-    await bot.press(MEM_A1, f"vs:out:{home}:refused")
+    await bot.press(MEM_A1, cb.VisitHousehold(home).pack())
+    await bot.press(MEM_A1, cb.VisitOutcome(home, "refused").pack())
     bot.sandbox.fail("editMessageText", "502", chat_id=MEM_A1, times=10)
     with caplog.at_level(logging.ERROR, logger="handlers.errors"):
-        bot.sandbox.press(MEM_A1, f"vs:skip:{home}")
+        bot.sandbox.press(MEM_A1, cb.VisitSkip(home).pack())
         await bot.settle()
     assert [v[1] for v in await bot.store.households.visits(home)] == ["refused"]
     assert any(r.exc_info for r in caplog.records), "the fault is logged with its traceback"
@@ -75,9 +76,9 @@ async def test_hand_over_to_a_member_who_blocked_the_bot(bot: SandboxBot, org: O
     await bot.send(MEM_A1, "/checkin unwell")
     await bot.drain()
     bot.sandbox.block(MEM_A2)
-    await bot.press(SEC_A, f"cv:ho:{MEM_A1}")
-    await bot.press(SEC_A, f"cv:ht:{MEM_A1}:{MEM_A2}")
-    done = await bot.press(SEC_A, f"cv:hy:{MEM_A1}:{MEM_A2}")
+    await bot.press(SEC_A, cb.Handover("start", MEM_A1).pack())
+    await bot.press(SEC_A, cb.HandoverStep("pick", MEM_A1, MEM_A2).pack())
+    done = await bot.press(SEC_A, cb.HandoverStep("confirm", MEM_A1, MEM_A2).pack())
     assert done.plain.startswith("✅ 已把 Mia 的 1 户移交给 Max 代管")
     await bot.drain()
     # The hand-over stands; the holder who blocked the bot is marked unreachable.

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.rules import callbacks as cb
 from bot.rules import visits
 from bot.sandbox import SandboxMessage
 from bot.sandbox.harness import SandboxBot
@@ -51,10 +52,10 @@ async def _visit(bot: SandboxBot, user: int, household_id: int, outcome: str,
                  note: str | None = None) -> SandboxMessage:
     """Go through /visit for one household; returns the bot's last message."""
     await bot.send(user, "/visit")
-    await bot.press(user, f"vs:hh:{household_id}")
-    await bot.press(user, f"vs:out:{household_id}:{outcome}")
+    await bot.press(user, cb.VisitHousehold(household_id).pack())
+    await bot.press(user, cb.VisitOutcome(household_id, outcome).pack())
     if note is None:
-        return await bot.press(user, f"vs:skip:{household_id}")
+        return await bot.press(user, cb.VisitSkip(household_id).pack())
     return await bot.send(user, note)
 
 
@@ -101,7 +102,7 @@ async def test_nobody_answered_does_not_reach_it(bot: SandboxBot, org: Org) -> N
 async def test_refused_with_a_note_checked_for_length_and_text(bot: SandboxBot, org: Org) -> None:
     ids = await _seed(bot, org.a, _home("East", "1-101", MEM_A1))
     await bot.send(MEM_A1, "/visit")
-    await bot.press(MEM_A1, f"vs:hh:{ids['1-101']}")
+    await bot.press(MEM_A1, cb.VisitHousehold(ids['1-101']).pack())
     await bot.press(MEM_A1, "🙅 拒绝")
     answer = await bot.send(MEM_A1, "长" * 501)
     assert "备注太长（501 字，最多 500 字）" in answer.plain
@@ -124,7 +125,7 @@ async def test_needs_help_continues_into_a_need_for_the_household(bot: SandboxBo
     ids = await _seed(bot, org.a, _home("East", "1-101", MEM_A1))
     hid = ids["1-101"]
     await bot.send(MEM_A1, "/visit")
-    await bot.press(MEM_A1, f"vs:hh:{hid}")
+    await bot.press(MEM_A1, cb.VisitHousehold(hid).pack())
     await bot.press(MEM_A1, "🆘 需要帮助")
     await bot.send(MEM_A1, "老人发烧")
     receipt, ask = bot.sandbox.bot_messages(MEM_A1)[-2:]
@@ -135,15 +136,15 @@ async def test_needs_help_continues_into_a_need_for_the_household(bot: SandboxBo
                                               ("food", "medicine", "medical", "transport",
                                                "childcare", "other")]
     assert await _logged(bot, hid) == [("needs_help", "老人发烧", "Mia")]
-    urgency = await bot.press(MEM_A1, f"nd:hh:{hid}:medicine")
+    urgency = await bot.press(MEM_A1, cb.NeedForHousehold(hid, "medicine").pack())
     assert "为住户报需求" in urgency.plain and "1-101 · East" in urgency.plain
     assert "有多紧急" in urgency.plain
-    details = await bot.press(MEM_A1, "nd:urg:urgent")
+    details = await bot.press(MEM_A1, cb.NeedUrgencyChoice("urgent").pack())
     assert "具体需要什么" in details.plain  # for whom: not asked
     summary = await bot.send(MEM_A1, "退烧药两盒")
     assert "请确认需求" in summary.plain  # where: not asked
     assert "🏠 1-101 · East" in summary.plain and "<1-101> Main St" in summary.plain
-    done = await bot.press(MEM_A1, "nd:ok")
+    done = await bot.press(MEM_A1, cb.NeedStep("ok").pack())
     assert "编号 #1" in done.plain
     need = await bot.store.needs.get(1)
     assert need is not None
@@ -162,17 +163,17 @@ async def test_edit_keeps_the_household_and_no_address_asks_where(bot: SandboxBo
     ids = await _seed(bot, org.a, _home("East", "1-101", MEM_A1, address=""))
     hid = ids["1-101"]
     await _visit(bot, MEM_A1, hid, "needs_help")
-    await bot.press(MEM_A1, f"nd:hh:{hid}:food")
-    await bot.press(MEM_A1, "nd:urg:normal")
+    await bot.press(MEM_A1, cb.NeedForHousehold(hid, "food").pack())
+    await bot.press(MEM_A1, cb.NeedUrgencyChoice("normal").pack())
     where = await bot.send(MEM_A1, "大米")
     assert "发送定位" in where.plain
     await bot.send(MEM_A1, "3 号楼 402")
-    await bot.press(MEM_A1, "nd:edit")
-    await bot.press(MEM_A1, "nd:cat:other")
-    await bot.press(MEM_A1, "nd:urg:critical")
+    await bot.press(MEM_A1, cb.NeedStep("edit").pack())
+    await bot.press(MEM_A1, cb.NeedCategoryChoice("other").pack())
+    await bot.press(MEM_A1, cb.NeedUrgencyChoice("critical").pack())
     await bot.send(MEM_A1, "买菜")
-    await bot.press(MEM_A1, "nd:loc:skip")
-    await bot.press(MEM_A1, "nd:ok")
+    await bot.press(MEM_A1, cb.NeedSkipLocation().pack())
+    await bot.press(MEM_A1, cb.NeedStep("ok").pack())
     need = await bot.store.needs.get(1)
     assert need is not None
     assert (need.household_id, need.category, need.for_whom, need.location) == (
@@ -184,13 +185,13 @@ async def test_cancelling_the_need_keeps_the_visit(bot: SandboxBot, org: Org, ho
     ids = await _seed(bot, org.a, _home("East", "1-101", MEM_A1))
     hid = ids["1-101"]
     await _visit(bot, MEM_A1, hid, "needs_help")
-    await bot.press(MEM_A1, f"nd:hh:{hid}:food")
+    await bot.press(MEM_A1, cb.NeedForHousehold(hid, "food").pack())
     if how == "command":
         answer = await bot.send(MEM_A1, "/cancel")
     else:
-        await bot.press(MEM_A1, "nd:urg:normal")
+        await bot.press(MEM_A1, cb.NeedUrgencyChoice("normal").pack())
         await bot.send(MEM_A1, "大米")
-        answer = await bot.press(MEM_A1, "nd:no")
+        answer = await bot.press(MEM_A1, cb.NeedStep("no").pack())
     assert "需求没有提交。走访记录已保存" in answer.plain
     assert await bot.store.needs.get(1) is None
     assert await _logged(bot, hid) == [("needs_help", None, "Mia")]
@@ -209,9 +210,9 @@ async def test_cancel_at_each_step_saves_nothing(bot: SandboxBot, org: Org, step
     hid = ids["1-101"]
     await bot.send(MEM_A1, "/visit")
     if step != "household":
-        await bot.press(MEM_A1, f"vs:hh:{hid}")
+        await bot.press(MEM_A1, cb.VisitHousehold(hid).pack())
     if step == "note":
-        await bot.press(MEM_A1, f"vs:out:{hid}:well")
+        await bot.press(MEM_A1, cb.VisitOutcome(hid, "well").pack())
     if step == "cancel button":
         answer = await bot.press(MEM_A1, "✖️ 取消")
         assert answer.button_list == []
@@ -234,7 +235,7 @@ async def test_someone_elses_household_is_refused(bot: SandboxBot, org: Org) -> 
     assert "这户不在你负责的住户中" in _alert(bot)
     # An outcome button for their household while logging one's own: stale, nothing saved.
     await bot.send(MEM_A2, "/visit")
-    await bot.press(MEM_A2, f"vs:hh:{mine}")
+    await bot.press(MEM_A2, cb.VisitHousehold(mine).pack())
     _forge(bot, MEM_A2, f"vs:out:{theirs}:well")
     await bot.settle()
     assert _alert(bot) == "这个按钮已失效，请重新发送命令。"
@@ -255,13 +256,13 @@ async def test_household_given_to_someone_else_meanwhile(bot: SandboxBot, org: O
     ids = await _seed(bot, org.a, _home("East", "1-101", MEM_A1))
     hid = ids["1-101"]
     await bot.send(MEM_A1, "/visit")
-    await bot.press(MEM_A1, f"vs:hh:{hid}")
+    await bot.press(MEM_A1, cb.VisitHousehold(hid).pack())
     if step == "note":
-        await bot.press(MEM_A1, f"vs:out:{hid}:well")
+        await bot.press(MEM_A1, cb.VisitOutcome(hid, "well").pack())
     await bot.store.households.upsert(org.a, [_home("East", "1-101", MEM_A2)],
                                       at=bot.clock.now())
     if step == "outcome":
-        await bot.press(MEM_A1, f"vs:out:{hid}:well")
+        await bot.press(MEM_A1, cb.VisitOutcome(hid, "well").pack())
         assert "这户不在你负责的住户中" in _alert(bot)
     else:
         answer = await bot.send(MEM_A1, "都好")
@@ -298,7 +299,7 @@ async def test_visit_label_directly_ambiguous_or_unknown(bot: SandboxBot, org: O
     assert "有 2 户与“a-101”相符" in ask.plain
     assert sorted(str(d) for _, d in ask.button_list) == sorted(
         f"vs:hh:{ids[k]}" for k in ("East/A-101", "West/a-101"))
-    ask = await bot.press(MEM_A1, f"vs:hh:{ids['West/a-101']}")
+    ask = await bot.press(MEM_A1, cb.VisitHousehold(ids['West/a-101']).pack())
     assert "a-101 · West" in ask.plain
     ask = await bot.send(MEM_A1, "/visit 9-999")
     assert "你负责的住户中没有“9-999”" in ask.plain and len(ask.button_list) == 3
@@ -336,7 +337,7 @@ async def test_visit_in_english(bot: SandboxBot, org: Org) -> None:
     ask = await bot.send(MEM_A1, "/visit")
     assert "Pick the household you visited (1 in all, 1 still to visit today)" in ask.plain
     assert ask.button_list == [("⏳❗1-101 · East", f"vs:hh:{hid}")]
-    ask = await bot.press(MEM_A1, f"vs:hh:{hid}")
+    ask = await bot.press(MEM_A1, cb.VisitHousehold(hid).pack())
     assert "never reached" in ask.plain and "How did the visit go?" in ask.plain
     ask = await bot.press(MEM_A1, "🆘 Needs help")
     assert "Send a note (up to 500 characters), or press Skip." in ask.plain
@@ -346,7 +347,7 @@ async def test_visit_in_english(bot: SandboxBot, org: Org) -> None:
     assert "Note: fever" in receipt.plain and "Time: today 08:30" in receipt.plain
     assert "All your households have been reached in time" in receipt.plain
     assert done is need and "What help does “1-101” need?" in need.plain
-    await bot.press(MEM_A1, f"nd:hh:{hid}:medicine")
+    await bot.press(MEM_A1, cb.NeedForHousehold(hid, "medicine").pack())
     answer = await bot.send(MEM_A1, "/cancel")
     assert "The visit stays logged." in answer.plain
     await bot.send(MEM_A1, "/visit")

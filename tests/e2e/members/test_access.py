@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.rules import callbacks as cb
 from bot.sandbox.harness import SandboxBot
 from tests.helpers import (
     ADMIN,
@@ -59,7 +60,8 @@ async def test_forged_invite_button_for_another_branch_is_refused(
     assert ("Alpha · 成员", f"inv:{org.a}:m") in menu.button_list
     assert all(data != f"inv:{org.b}:m" for _, data in menu.button_list)
     sent_before = len(bot.sandbox.bot_messages(SEC_A))
-    update = bot.sandbox.user_presses(SEC_A, menu.message_id, f"inv:{org.b}:s", check=False)
+    data = cb.Invite(org.b, "secretary").pack()
+    update = bot.sandbox.user_presses(SEC_A, menu.message_id, data, check=False)
     await bot.settle()
     answer = bot.sandbox.callback_answers[update["callback_query"]["id"]]
     assert "不在你负责的范围内" in answer["text"] and answer.get("show_alert")
@@ -69,7 +71,7 @@ async def test_forged_invite_button_for_another_branch_is_refused(
 async def test_demoted_secretary_old_button_is_refused(bot: SandboxBot, org: Org) -> None:
     menu = await bot.send(SEC_A, "/invite")
     await bot.store.people.set_membership(SEC_A, org.a, "member", at=bot.clock.now())
-    update = bot.sandbox.user_presses(SEC_A, menu.message_id, f"inv:{org.a}:m")
+    update = bot.sandbox.user_presses(SEC_A, menu.message_id, cb.Invite(org.a, "member").pack())
     await bot.settle()
     answer = bot.sandbox.callback_answers[update["callback_query"]["id"]]
     assert answer.get("show_alert")
@@ -87,7 +89,7 @@ async def test_secretary_acts_on_a_sub_branch(bot: SandboxBot, org: Org) -> None
 
 async def test_invite_button_gives_a_working_link(bot: SandboxBot, org: Org) -> None:
     await bot.send(SEC_A, "/invite")
-    reply = await bot.press(SEC_A, f"inv:{org.a1}:m")
+    reply = await bot.press(SEC_A, cb.Invite(org.a1, "member").pack())
     link = next(line for line in reply.plain.splitlines() if "start=" in line)
     assert link.startswith("https://t.me/frontline_sandbox_bot?start=")
     code = link.rsplit("=", 1)[1]
@@ -164,6 +166,7 @@ async def test_branch_names_are_escaped_in_refusals(bot: SandboxBot, org: Org) -
     reply = await bot.send(SEC_A, f"/who {new_id}")
     assert "「<Beta & Co>」不在你负责的范围内" in reply.plain
     menu = await bot.send(SEC_A, "/invite")
-    update = bot.sandbox.user_presses(SEC_A, menu.message_id, f"inv:{new_id}:m", check=False)
+    data = cb.Invite(new_id, "member").pack()
+    update = bot.sandbox.user_presses(SEC_A, menu.message_id, data, check=False)
     await bot.settle()
     assert "<Beta & Co>" in bot.sandbox.callback_answers[update["callback_query"]["id"]]["text"]

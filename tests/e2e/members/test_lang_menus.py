@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.rules import callbacks as cb
 from bot.sandbox.harness import SandboxBot
 from handlers.core.menus import MEMBER_COMMANDS
 from tests.helpers import MEM_A1, MEM_B1, SEC_A, Org, build_org, make_bot
@@ -14,7 +15,7 @@ async def test_language_comes_from_telegram() -> None:
         await build_org(bot, english=(MEM_A1,))
         reply = await bot.send(MEM_A1, "/checkin")
         assert "One tap checks you in" in reply.plain
-        reply = await bot.press(MEM_A1, "ck:on_duty")
+        reply = await bot.press(MEM_A1, cb.Checkin("on_duty").pack())
         assert "Checked in: 🟢 On duty" in reply.plain
         reply = await bot.send(MEM_B1, "/checkin")
         assert "点一下即可报到" in reply.plain
@@ -23,7 +24,7 @@ async def test_language_comes_from_telegram() -> None:
 async def test_lang_switches_and_is_remembered(bot: SandboxBot, org: Org) -> None:
     menu = await bot.send(MEM_A1, "/lang")
     assert ("English", "lang:en") in menu.button_list
-    reply = await bot.press(MEM_A1, "lang:en")
+    reply = await bot.press(MEM_A1, cb.Lang("en").pack())
     assert reply.plain == "Language set to English."
     assert "One tap" in (await bot.send(MEM_A1, "/checkin")).plain
     assert "Check-in streak" in (await bot.send(MEM_A1, "/me")).plain

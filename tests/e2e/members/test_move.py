@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.rules import callbacks as cb
 from bot.rules import moves
 from bot.sandbox.harness import SandboxBot
 from storage.households import HouseholdInput
@@ -146,7 +147,7 @@ async def test_the_old_branch_is_told_and_sees_the_households_unattended(
     assert "无人代管 4" in report.plain.splitlines()[1]
     assert t("zh", "coverage.unassigned", n=1) == report.text.splitlines()[2]
     zones = {z.name: z.id for z in await bot.store.zones.of_branch(org.a)}
-    listing = await bot.press(SEC_A, f"cv:z:{zones['East']}")
+    listing = await bot.press(SEC_A, cb.CoverageView("zone", zones['East']).pack())
     assert "1-102 · 无人负责" in listing.plain
     digest = await bot.send(SEC_A, "/digest")
     assert t("zh", "coverage.digest_unassigned", n=1) in digest.text
@@ -157,12 +158,12 @@ async def test_the_moved_member_loses_access_at_once(bot: SandboxBot, org: Org) 
     homes = seeded.homes
     listing = await bot.send(MEM_A1, "/visit")  # the household buttons, before the move
     assert f"vs:hh:{homes['1-102']}" in [d for _, d in listing.button_list]
-    await bot.press(MEM_A1, f"vs:hh:{homes['1-101']}")
-    await bot.press(MEM_A1, f"vs:out:{homes['1-101']}:needs_help")
-    receipt = await bot.press(MEM_A1, f"vs:skip:{homes['1-101']}")
+    await bot.press(MEM_A1, cb.VisitHousehold(homes['1-101']).pack())
+    await bot.press(MEM_A1, cb.VisitOutcome(homes['1-101'], "needs_help").pack())
+    receipt = await bot.press(MEM_A1, cb.VisitSkip(homes['1-101']).pack())
     assert next(d for _, d in receipt.button_list).startswith(f"nd:hh:{homes['1-101']}:")
-    await bot.press(MEM_A1, f"nd:hh:{homes['1-101']}:food")
-    await bot.press(MEM_A1, "nd:urg:urgent")
+    await bot.press(MEM_A1, cb.NeedForHousehold(homes['1-101'], "food").pack())
+    await bot.press(MEM_A1, cb.NeedUrgencyChoice("urgent").pack())
     await bot.send(MEM_A1, "两袋米")  # details; the address is the household's
     confirm = bot.sandbox.last(MEM_A1)
     assert "nd:ok" in [d for _, d in confirm.button_list]
@@ -171,7 +172,7 @@ async def test_the_moved_member_loses_access_at_once(bot: SandboxBot, org: Org) 
                                          await bot.invite_code(org.b), MEM_A1,
                                          now=bot.clock.now())
     assert outcome is not None and outcome.moved
-    await bot.press(MEM_A1, "nd:ok")
+    await bot.press(MEM_A1, cb.NeedStep("ok").pack())
     assert _alerts(bot)[-1] == bot.services.translate("zh", "visit.not_yours")
     assert "两袋米" not in (await bot.send(MEM_A1, "/needs")).plain  # no need was saved
     answer = await bot.send(MEM_A1, "/households")
@@ -179,12 +180,12 @@ async def test_the_moved_member_loses_access_at_once(bot: SandboxBot, org: Org) 
     answer = await bot.send(MEM_A1, "/visit")
     assert "1-10" not in answer.plain and "Lake Rd" not in answer.plain
     # The old list's buttons re-check against the database.
-    bot.sandbox.user_presses(MEM_A1, listing.message_id, f"vs:hh:{homes['1-102']}",
+    bot.sandbox.user_presses(MEM_A1, listing.message_id, cb.VisitHousehold(homes['1-102']).pack(),
                              check=False)
     await bot.settle()
     assert _alerts(bot)[-1] == bot.services.translate("zh", "visit.not_yours")
-    bot.sandbox.user_presses(MEM_A1, receipt.message_id, f"nd:hh:{homes['1-101']}:food",
-                             check=False)
+    data = cb.NeedForHousehold(homes["1-101"], "food").pack()
+    bot.sandbox.user_presses(MEM_A1, receipt.message_id, data, check=False)
     await bot.settle()
     assert _alerts(bot)[-1] == bot.services.translate("zh", "visit.not_yours")
     assert await bot.store.households.visits(homes["1-101"]) != []  # the visit itself stays

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import Translator
+from bot.rules import callbacks as cb
 from bot.rules import needs
 from bot.sandbox import SandboxMessage
 from bot.sandbox.harness import SandboxBot
@@ -36,19 +37,19 @@ async def report(bot: SandboxBot, user: int, *, category: str = "food",
                  for_whom: str | None = None, location: str | None = None) -> SandboxMessage:
     """Go through /need and confirm; returns the confirmation."""
     await bot.send(user, "/need")
-    await bot.press(user, f"nd:cat:{category}")
-    await bot.press(user, f"nd:urg:{urgency}")
+    await bot.press(user, cb.NeedCategoryChoice(category).pack())
+    await bot.press(user, cb.NeedUrgencyChoice(urgency).pack())
     if for_whom is None:
-        await bot.press(user, "nd:who:me")
+        await bot.press(user, cb.NeedWhom("me").pack())
     else:
-        await bot.press(user, "nd:who:other")
+        await bot.press(user, cb.NeedWhom("other").pack())
         await bot.send(user, for_whom)
     await bot.send(user, details)
     if location is None:
-        await bot.press(user, "nd:loc:skip")
+        await bot.press(user, cb.NeedSkipLocation().pack())
     else:
         await bot.send(user, location)
-    return await bot.press(user, "nd:ok")
+    return await bot.press(user, cb.NeedStep("ok").pack())
 
 
 def notices(bot: SandboxBot, chat_id: int) -> list[SandboxMessage]:
@@ -85,9 +86,9 @@ async def test_full_conversation_for_someone_else_with_a_shared_location(
     assert "有多紧急" in ask.plain
     assert [d for _, d in ask.button_list] == ["nd:urg:normal", "nd:urg:urgent",
                                                "nd:urg:critical"]
-    ask = await bot.press(MEM_A1, "nd:urg:urgent")
+    ask = await bot.press(MEM_A1, cb.NeedUrgencyChoice("urgent").pack())
     assert [d for _, d in ask.button_list] == ["nd:who:me", "nd:who:other"]
-    ask = await bot.press(MEM_A1, "nd:who:other")
+    ask = await bot.press(MEM_A1, cb.NeedWhom("other").pack())
     assert "为谁" in ask.plain
     ask = await bot.send(MEM_A1, "王奶奶 <82岁> & 老伴")
     assert "具体需要什么" in ask.plain
@@ -100,7 +101,7 @@ async def test_full_conversation_for_someone_else_with_a_shared_location(
     assert "&lt;82岁&gt;" in (summary.text or "")
     assert "31.23040, 121.47370" in summary.plain
     assert [d for _, d in summary.button_list] == ["nd:ok", "nd:edit", "nd:no"]
-    done = await bot.press(MEM_A1, "nd:ok")
+    done = await bot.press(MEM_A1, cb.NeedStep("ok").pack())
     assert "编号 #1" in done.plain and done.button_list == []
     row = await bot.store.needs.get(1)
     assert row is not None
@@ -183,15 +184,15 @@ async def test_cancel_at_each_step_saves_nothing(bot: SandboxBot, org: Org, upto
 async def test_cancel_button_and_edit(bot: SandboxBot, org: Org) -> None:
     for kind, value in STEPS:
         await (bot.send if kind == "send" else bot.press)(MEM_A1, value)
-    again = await bot.press(MEM_A1, "nd:edit")
+    again = await bot.press(MEM_A1, cb.NeedStep("edit").pack())
     assert "需要哪方面的帮助" in again.plain
-    await bot.press(MEM_A1, "nd:cat:childcare")
-    await bot.press(MEM_A1, "nd:urg:urgent")
-    await bot.press(MEM_A1, "nd:who:me")
+    await bot.press(MEM_A1, cb.NeedCategoryChoice("childcare").pack())
+    await bot.press(MEM_A1, cb.NeedUrgencyChoice("urgent").pack())
+    await bot.press(MEM_A1, cb.NeedWhom("me").pack())
     await bot.send(MEM_A1, "明天需要有人照看孩子")
-    summary = await bot.press(MEM_A1, "nd:loc:skip")
+    summary = await bot.press(MEM_A1, cb.NeedSkipLocation().pack())
     assert "照护儿童" in summary.plain and "邻居" not in summary.plain
-    answer = await bot.press(MEM_A1, "nd:no")
+    answer = await bot.press(MEM_A1, cb.NeedStep("no").pack())
     assert "已取消" in answer.plain
     await bot.drain()
     assert await count(bot) == 0 and notices(bot, SEC_A) == []
@@ -205,9 +206,9 @@ async def test_bad_inputs_are_answered_and_the_step_asked_again(bot: SandboxBot,
     await bot.settle()
     assert bot.sandbox.calls_of("answerCallbackQuery")[-1].get("text") == (
         "这个按钮已失效，请重新发送命令。")
-    await bot.press(MEM_A1, "nd:cat:food")
-    await bot.press(MEM_A1, "nd:urg:normal")
-    await bot.press(MEM_A1, "nd:who:other")
+    await bot.press(MEM_A1, cb.NeedCategoryChoice("food").pack())
+    await bot.press(MEM_A1, cb.NeedUrgencyChoice("normal").pack())
+    await bot.press(MEM_A1, cb.NeedWhom("other").pack())
     assert "不能为空" in (await bot.send(MEM_A1, "   ")).plain
     await bot.send(MEM_A1, "邻居")
     assert "不能为空" in (await bot.send(MEM_A1, "  \n ")).plain
@@ -323,7 +324,7 @@ async def test_resolve_with_a_note_tells_the_reporter_in_their_language() -> Non
         await build_org(bot, english=(MEM_A1,))
         await report(bot, MEM_A1, details="need rice")
         await bot.drain()
-        ask = await bot.press(SEC_A, "nd:res:1")
+        ask = await bot.press(SEC_A, cb.NeedClose("resolved", 1).pack())
         assert "解决需求 #1" in ask.plain
         assert "说明不能为空" in (await bot.send(SEC_A, "  ")).plain
         done = await bot.send(SEC_A, "已送到 <家门口>")
@@ -347,7 +348,7 @@ async def test_cancel_with_a_reason_from_the_listing(bot: SandboxBot, org: Org) 
     await report(bot, MEM_A1X)
     await report(bot, MEM_A1X, details="第二条")
     listing = await bot.send(SEC_A, "/needs")
-    ask = await bot.press(SEC_A, "nd:can:1")
+    ask = await bot.press(SEC_A, cb.NeedClose("cancelled", 1).pack())
     assert "取消需求 #1" in ask.plain
     await bot.send(SEC_A, "重复报告")
     relisted = bot.sandbox.message(SEC_A, listing.message_id)
@@ -362,8 +363,9 @@ async def test_cancel_with_a_reason_from_the_listing(bot: SandboxBot, org: Org) 
 async def test_already_closed_and_double_press_change_once(bot: SandboxBot, org: Org) -> None:
     await report(bot, MEM_A1)
     await bot.drain()
-    await bot.press(SEC_A, "nd:res:1")
-    await bot.press(SEC_A, "nd:res:1")  # pressed twice before answering: still one change
+    await bot.press(SEC_A, cb.NeedClose("resolved", 1).pack())
+    # pressed twice before answering: still one change
+    await bot.press(SEC_A, cb.NeedClose("resolved", 1).pack())
     await bot.send(SEC_A, "办好了")
     # The notice was edited; press the same data again on the listing of closed needs.
     forge(bot, SEC_A, "nd:can:1")
@@ -381,8 +383,8 @@ async def test_a_note_for_a_need_closed_meanwhile_changes_nothing(bot: SandboxBo
                                                                   org: Org) -> None:
     await report(bot, MEM_A1X, urgency="critical")
     await bot.drain()
-    await bot.press(SEC_A, "nd:res:1")
-    await bot.press(SEC_A1, "nd:can:1")
+    await bot.press(SEC_A, cb.NeedClose("resolved", 1).pack())
+    await bot.press(SEC_A1, cb.NeedClose("cancelled", 1).pack())
     await bot.send(SEC_A1, "重复")
     answer = await bot.send(SEC_A, "已处理")
     assert "需求 #1 已经是「已取消」" in answer.plain
@@ -395,7 +397,7 @@ async def test_a_note_for_a_need_closed_meanwhile_changes_nothing(bot: SandboxBo
 async def test_cancel_while_writing_the_note_leaves_the_need(bot: SandboxBot, org: Org) -> None:
     await report(bot, MEM_A1)
     await bot.drain()
-    await bot.press(SEC_A, "nd:res:1")
+    await bot.press(SEC_A, cb.NeedClose("resolved", 1).pack())
     assert "需求没有更改" in (await bot.send(SEC_A, "/cancel")).plain
     row = await bot.store.needs.get(1)
     assert row is not None and row.status == "open"

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from bot.rules import callbacks as cb
 from bot.sandbox.harness import SandboxBot
 from tests.helpers import MEM_A1, MEM_A2, SEC_A, Org
 
@@ -32,7 +33,7 @@ async def test_persistent_5xx_on_the_receipt_keeps_the_checkin(
     prompt = await bot.send(MEM_A1, "/checkin")
     bot.sandbox.fail("editMessageText", "502", chat_id=MEM_A1, times=5)
     with caplog.at_level(logging.ERROR, logger="handlers.errors"):
-        update = bot.sandbox.user_presses(MEM_A1, prompt.message_id, "ck:on_duty")
+        update = bot.sandbox.user_presses(MEM_A1, prompt.message_id, cb.Checkin("on_duty").pack())
         await bot.settle()
     saved = await bot.store.checkins.get(MEM_A1, TODAY)
     assert saved is not None and saved.status == "on_duty"  # nothing lost
@@ -56,7 +57,7 @@ async def test_timeout_on_a_send_is_not_repeated_but_answered(
 async def test_timeout_on_an_edit_is_retried(bot: SandboxBot, org: Org) -> None:
     await bot.send(MEM_A1, "/checkin")
     bot.sandbox.fail("editMessageText", "timeout", chat_id=MEM_A1, times=1)
-    reply = await bot.press(MEM_A1, "ck:available")
+    reply = await bot.press(MEM_A1, cb.Checkin("available").pack())
     assert "已报到" in reply.plain and "可调用" in reply.plain
 
 

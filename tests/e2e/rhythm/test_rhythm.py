@@ -11,6 +11,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import Config
+from bot.rules import callbacks as cb
 from bot.rules import rhythm
 from bot.sandbox.harness import SandboxBot
 from storage.households import HouseholdInput
@@ -86,7 +87,7 @@ async def test_prompt_to_every_reachable_member_one_tap_checks_in(bot: SandboxBo
     prompt = bot.sandbox.last(MEM_A1)
     assert [data for _, data in prompt.button_list] == [
         "ck:on_duty", "ck:available", "ck:unwell", "ck:quarantined", "ck:off"]
-    await bot.press(MEM_A1, "ck:on_duty")
+    await bot.press(MEM_A1, cb.Checkin("on_duty").pack())
     checkin = await bot.store.checkins.get(MEM_A1, DAY)
     assert checkin is not None and checkin.status == "on_duty"
     assert await bot.store.runs.of(org.a) == [("prompt", "2026-03-03")]
@@ -96,8 +97,8 @@ async def test_prompt_to_every_reachable_member_one_tap_checks_in(bot: SandboxBo
 async def test_reminder_only_to_the_silent(bot: SandboxBot, org: Org) -> None:
     assert await run(bot, at(8)) == 7
     await bot.drain()
-    await bot.press(MEM_A1, "ck:available")
-    await bot.press(MEM_B1, "ck:on_duty")
+    await bot.press(MEM_A1, cb.Checkin("available").pack())
+    await bot.press(MEM_B1, cb.Checkin("on_duty").pack())
     assert await run(bot, at(9, 59)) == 0
     assert await run(bot, at(10)) == 5
     assert await run(bot, at(10, 30)) == 0
@@ -105,7 +106,7 @@ async def test_reminder_only_to_the_silent(bot: SandboxBot, org: Org) -> None:
     assert who_got(bot, REMINDER) == {SEC_A, MEM_A2, SEC_A1, MEM_A1X, SEC_B}
     assert [d for _, d in bot.sandbox.last(MEM_A2).button_list][:5] == [
         "ck:on_duty", "ck:available", "ck:unwell", "ck:quarantined", "ck:off"]
-    await bot.press(MEM_A2, "ck:off")  # one tap from the reminder too
+    await bot.press(MEM_A2, cb.Checkin("off").pack())  # one tap from the reminder too
     checkin = await bot.store.checkins.get(MEM_A2, DAY)
     assert checkin is not None and checkin.status == "off"
 
@@ -125,9 +126,9 @@ async def test_care_message_to_the_unwell_and_quarantined(bot: SandboxBot, org: 
     assert "🤒" in care.plain
     assert [d for _, d in care.button_list] == [
         "ck:on_duty", "ck:available", "ck:unwell", "ck:quarantined", "ck:off", "care:need"]
-    answer = await bot.press(MEM_A2, "care:need")
+    answer = await bot.press(MEM_A2, cb.CareNeed().pack())
     assert "/need" in answer.plain
-    await bot.press(MEM_A1X, "ck:quarantined")
+    await bot.press(MEM_A1X, cb.Checkin("quarantined").pack())
     assert await run(bot, at(10)) == 4  # the secretaries and Mel; the cared-for not nagged
     await bot.drain()
     assert who_got(bot, REMINDER) == {SEC_A, SEC_A1, SEC_B, MEM_B1}
@@ -309,9 +310,10 @@ async def test_escalation_to_the_parent_once(bot: SandboxBot, org: Org) -> None:
     await bot.store.people.set_membership(ADMIN, org.root, "secretary", at=bot.clock.now())
     assert await run(bot, at(8)) == 8  # Ada is a member of Root now
     await bot.drain()
-    await bot.press(MEM_A1, "ck:on_duty")  # Alpha 1/3, Alpha-1 0/2, Beta 2/2, Root 0/1
-    await bot.press(SEC_B, "ck:on_duty")
-    await bot.press(MEM_B1, "ck:available")
+    # Alpha 1/3, Alpha-1 0/2, Beta 2/2, Root 0/1
+    await bot.press(MEM_A1, cb.Checkin("on_duty").pack())
+    await bot.press(SEC_B, cb.Checkin("on_duty").pack())
+    await bot.press(MEM_B1, cb.Checkin("available").pack())
     await bot.send(SEC_A, f"/settings {org.a1} alert 0")  # Alpha-1 never alerts
     escalation = "低于预警线"
     assert await run(bot, at(10)) > 0

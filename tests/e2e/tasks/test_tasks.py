@@ -9,6 +9,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import Config
+from bot.rules import callbacks as cb
 from bot.rules import followup
 from bot.rules.tasks import complete, parse_due, title_from_need
 from bot.sandbox import SandboxMessage
@@ -108,18 +109,18 @@ async def assign(bot: SandboxBot, secretary: int, title: str, people: tuple[str,
     """Go through /assign; returns the new task's id."""
     await bot.send(secretary, "/assign")
     await bot.send(secretary, title)
-    await bot.press(secretary, "asg:skip")
+    await bot.press(secretary, cb.AssignStep("skip").pack())
     if due:
         await bot.send(secretary, due)
     else:
-        await bot.press(secretary, "asg:skip")
+        await bot.press(secretary, cb.AssignStep("skip").pack())
     if team:
         await bot.press(secretary, team)
     else:
         for name in people:
             await bot.press(secretary, name)
-        await bot.press(secretary, "asg:ok")
-    done = await bot.press(secretary, "asg:send")
+        await bot.press(secretary, cb.AssignStep("ok").pack())
+    done = await bot.press(secretary, cb.AssignStep("send").pack())
     assert done.plain.startswith("✅ 任务 #"), done.plain
     await bot.drain()
     return int(done.plain.split("#")[1].split("「")[0])
@@ -181,10 +182,10 @@ async def test_assign_flow_accept_decline_done(bot: SandboxBot, org: Org) -> Non
     assert not any(label.startswith("☑️") for label in labels)
     await bot.press(SEC_A, "Mia")
     await bot.press(SEC_A, "Mo")
-    summary = await bot.press(SEC_A, "asg:ok")
+    summary = await bot.press(SEC_A, cb.AssignStep("ok").pack())
     assert "分派给 2 人：Mia, Mo" in summary.plain
     assert "⏰ 截止：2026-03-02 18:00" in summary.plain
-    await bot.press(SEC_A, "asg:send")
+    await bot.press(SEC_A, cb.AssignStep("send").pack())
     await bot.drain()
     task_id = (await bot.store.tasks.open_of(MEM_A1))[0][0].id
     for user in (MEM_A1, MEM_A1X):
@@ -195,17 +196,18 @@ async def test_assign_flow_accept_decline_done(bot: SandboxBot, org: Org) -> Non
                                        ("❌ 拒绝", f"tk:{task_id}:dec")]
     assert task_copies(bot, MEM_A2) == []
     # Accept; a second press changes nothing.
-    accepted = await bot.press(MEM_A1, f"tk:{task_id}:acc")
+    accepted = await bot.press(MEM_A1, cb.Task(task_id, "acc").pack())
     assert "你已接受" in accepted.plain
     answered = (await bot.store.tasks.assignment(task_id, MEM_A1))
     assert answered is not None and answered.answered_at == bot.clock.now()
     bot.clock.advance(minutes=5)
-    bot.sandbox.user_presses(MEM_A1, accepted.message_id, f"tk:{task_id}:acc", check=False)
+    again = cb.Task(task_id, "acc").pack()
+    bot.sandbox.user_presses(MEM_A1, accepted.message_id, again, check=False)
     await bot.settle()
     part = await bot.store.tasks.assignment(task_id, MEM_A1)
     assert part is not None and part.answered_at == answered.answered_at
     # Decline with a reason: the secretary is told.
-    await bot.press(MEM_A1X, f"tk:{task_id}:dec")
+    await bot.press(MEM_A1X, cb.Task(task_id, "dec").pack())
     await bot.send(MEM_A1X, "")
     too_long = await bot.send(MEM_A1X, "x" * 301)
     assert "1 到 300" in too_long.plain
@@ -216,7 +218,7 @@ async def test_assign_flow_accept_decline_done(bot: SandboxBot, org: Org) -> Non
     assert (await states(bot, task_id)) == {MEM_A1: "accepted", MEM_A1X: "declined"}
     # Done with a note closes the task (the decline does not count).
     await bot.send(MEM_A1, "/tasks")
-    await bot.press(MEM_A1, f"tk:{task_id}:done")
+    await bot.press(MEM_A1, cb.Task(task_id, "done").pack())
     finished = await bot.send(MEM_A1, "搬完了")
     assert "整个任务也随之完成" in finished.plain
     task = await bot.store.tasks.get(task_id)
@@ -237,18 +239,18 @@ async def test_assign_flow_accept_decline_done(bot: SandboxBot, org: Org) -> Non
 
 async def test_all_declined_is_not_done_and_skip_proof(bot: SandboxBot, org: Org) -> None:
     task_id = await assign(bot, SEC_A, "巡查", ("Mia",))
-    await bot.press(MEM_A1, f"tk:{task_id}:dec")
+    await bot.press(MEM_A1, cb.Task(task_id, "dec").pack())
     await bot.send(MEM_A1, "没空")
     task = await bot.store.tasks.get(task_id)
     assert task is not None and task.status == "open"
     # A declined part cannot be finished or answered again.
-    bot.sandbox.user_presses(MEM_A1, 1, f"tk:{task_id}:acc", check=False)
+    bot.sandbox.user_presses(MEM_A1, 1, cb.Task(task_id, "acc").pack(), check=False)
     await bot.settle()
     assert (await states(bot, task_id)) == {MEM_A1: "declined"}
     other = await assign(bot, SEC_A, "送药", ("Max",))
-    await bot.press(MEM_A2, f"tk:{other}:acc")
-    await bot.press(MEM_A2, f"tk:{other}:done")
-    await bot.press(MEM_A2, "tkp:skip")
+    await bot.press(MEM_A2, cb.Task(other, "acc").pack())
+    await bot.press(MEM_A2, cb.Task(other, "done").pack())
+    await bot.press(MEM_A2, cb.TaskSkip().pack())
     task = await bot.store.tasks.get(other)
     assert task is not None and task.status == "done"
 
@@ -257,7 +259,7 @@ async def test_cancel_saves_nothing_and_search(bot: SandboxBot, org: Org) -> Non
     await bot.send(SEC_A, "/assign")
     assert "1 到 100" in (await bot.send(SEC_A, "x" * 101)).plain
     await bot.send(SEC_A, "标题")
-    await bot.press(SEC_A, "asg:skip")
+    await bot.press(SEC_A, cb.AssignStep("skip").pack())
     assert "看不懂" in (await bot.send(SEC_A, "someday")).plain
     await bot.send(SEC_A, "2h")
     found = await bot.send(SEC_A, "m")
@@ -274,11 +276,11 @@ async def test_roster_pages(bot: SandboxBot, org: Org) -> None:
         await bot.join(400 + n, org.a)
     await bot.send(SEC_A, "/assign")
     await bot.send(SEC_A, "T")
-    await bot.press(SEC_A, "asg:skip")
-    first = await bot.press(SEC_A, "asg:skip")
+    await bot.press(SEC_A, cb.AssignStep("skip").pack())
+    first = await bot.press(SEC_A, cb.AssignStep("skip").pack())
     members = [d for _, d in first.button_list if (d or "").startswith("asg:m:")]
     assert len(members) == 8 and ("下一页 ▶️", "asg:pg:1") in first.button_list
-    second = await bot.press(SEC_A, "asg:pg:1")  # 13 in Alpha and 2 in Alpha-1
+    second = await bot.press(SEC_A, cb.AssignPick("pg", 1).pack())  # 13 in Alpha and 2 in Alpha-1
     assert len([d for _, d in second.button_list if (d or "").startswith("asg:m:")]) == 7
     assert "第 2/2 页" in second.plain
 
@@ -302,28 +304,28 @@ async def test_assign_from_a_need(bot: SandboxBot, org: Org) -> None:
         " created_at, updated_at) VALUES (?, ?, 'food', 'urgent', 1, ?, ?, ?)",
         (org.a, MEM_A2, "需要 大米 和 食用油 两位老人", now, now))
     # Someone else's subtree: refused, nothing starts.
-    bot.sandbox.user_presses(SEC_B, 1, f"asg:need:{need_id}", check=False)
+    bot.sandbox.user_presses(SEC_B, 1, cb.AssignNeed(need_id).pack(), check=False)
     await bot.settle()
     assert any(e[2] == "assign" and not e[4] for e in await bot.store.audit.entries())
-    bot.sandbox.user_presses(SEC_A, 1, f"asg:need:{need_id}", check=False)
+    bot.sandbox.user_presses(SEC_A, 1, cb.AssignNeed(need_id).pack(), check=False)
     await bot.settle()
     prompt = bot.sandbox.last(SEC_A)
     assert f"为需求 #{need_id} 分派任务" in prompt.plain and "食物: 需要 大米" in prompt.plain
-    await bot.press(SEC_A, "asg:keep")
-    await bot.press(SEC_A, "asg:skip")
-    await bot.press(SEC_A, "asg:skip")
+    await bot.press(SEC_A, cb.AssignStep("keep").pack())
+    await bot.press(SEC_A, cb.AssignStep("skip").pack())
+    await bot.press(SEC_A, cb.AssignStep("skip").pack())
     await bot.press(SEC_A, "Mia")
-    summary = await bot.press(SEC_A, "asg:ok")
+    summary = await bot.press(SEC_A, cb.AssignStep("ok").pack())
     assert f"对应需求 #{need_id}" in summary.plain
-    await bot.press(SEC_A, "asg:send")
+    await bot.press(SEC_A, cb.AssignStep("send").pack())
     await bot.drain()
     task = (await bot.store.tasks.open_of(MEM_A1))[0][0]
     assert task.need_id == need_id and task.title.startswith("食物: 需要")
     need = await bot.store.needs.get(need_id)
     assert need is not None
     assert need.status == "assigned"
-    await bot.press(MEM_A1, f"tk:{task.id}:acc")
-    await bot.press(MEM_A1, f"tk:{task.id}:done")
+    await bot.press(MEM_A1, cb.Task(task.id, "acc").pack())
+    await bot.press(MEM_A1, cb.Task(task.id, "done").pack())
     await bot.send(MEM_A1, "已送到")
     need = await bot.store.needs.get(need_id)
     assert need is not None and need.status == "resolved"
@@ -337,7 +339,7 @@ async def test_access_refusals_and_forged_buttons(bot: SandboxBot, org: Org) -> 
     # Not the assignee: every answer refused, nothing changes.
     for user in (MEM_A2, MEM_B1, SEC_A, OUTSIDER):
         for action in ("acc", "dec", "done"):
-            bot.sandbox.user_presses(user, 1, f"tk:{task_id}:{action}", check=False)
+            bot.sandbox.user_presses(user, 1, cb.Task(task_id, action).pack(), check=False)
             await bot.settle()
             assert (await states(bot, task_id)) == {MEM_A1: "pending"}
     refusals = [e for e in await bot.store.audit.entries(100) if not e[4]]
@@ -348,14 +350,14 @@ async def test_access_refusals_and_forged_buttons(bot: SandboxBot, org: Org) -> 
         await bot.settle()
     assert (await states(bot, task_id)) == {MEM_A1: "pending"}
     # Done before accepting is refused.
-    bot.sandbox.user_presses(MEM_A1, 1, f"tk:{task_id}:done", check=False)
+    bot.sandbox.user_presses(MEM_A1, 1, cb.Task(task_id, "done").pack(), check=False)
     await bot.settle()
     assert (await states(bot, task_id)) == {MEM_A1: "pending"}
     # Secretaries outside the branch and members cannot see, mark done or cancel.
     for user in (SEC_B, SEC_A1, MEM_A1):
         assert "Alpha" in (await bot.send(user, f"/task {task_id}")).plain
         for action in ("close", "cancel"):
-            bot.sandbox.user_presses(user, 1, f"tk:{task_id}:{action}", check=False)
+            bot.sandbox.user_presses(user, 1, cb.Task(task_id, action).pack(), check=False)
             await bot.settle()
     task = await bot.store.tasks.get(task_id)
     assert task is not None and task.status == "open"
@@ -363,11 +365,11 @@ async def test_access_refusals_and_forged_buttons(bot: SandboxBot, org: Org) -> 
     assert "请发送：/task" in (await bot.send(SEC_A, "/task x")).plain
     # The secretary cancels; the assignee is told; presses after that change nothing.
     await bot.send(SEC_A, f"/task {task_id}")
-    await bot.press(SEC_A, f"tk:{task_id}:cancel")
+    await bot.press(SEC_A, cb.Task(task_id, "cancel").pack())
     await bot.drain()
     assert "已被书记取消" in bot.sandbox.last(MEM_A1).plain
-    bot.sandbox.user_presses(SEC_A, 1, f"tk:{task_id}:close", check=False)
-    bot.sandbox.user_presses(MEM_A1, 1, f"tk:{task_id}:acc", check=False)
+    bot.sandbox.user_presses(SEC_A, 1, cb.Task(task_id, "close").pack(), check=False)
+    bot.sandbox.user_presses(MEM_A1, 1, cb.Task(task_id, "acc").pack(), check=False)
     await bot.settle()
     task = await bot.store.tasks.get(task_id)
     assert task is not None and task.status == "cancelled"
@@ -377,7 +379,7 @@ async def test_access_refusals_and_forged_buttons(bot: SandboxBot, org: Org) -> 
 async def test_secretary_marks_done(bot: SandboxBot, org: Org) -> None:
     task_id = await assign(bot, SEC_A, "清点", ("Mia", "Max"))
     await bot.send(SEC_A, f"/task {task_id}")
-    await bot.press(SEC_A, f"tk:{task_id}:close")
+    await bot.press(SEC_A, cb.Task(task_id, "close").pack())
     task = await bot.store.tasks.get(task_id)
     assert task is not None and task.status == "done" and task.closed_by == SEC_A
 
@@ -390,7 +392,7 @@ def count(bot: SandboxBot, user: int, text: str) -> int:
 
 async def test_reminder_then_escalation_once_each(bot: SandboxBot, org: Org) -> None:
     task_id = await assign(bot, SEC_A, "登记", ("Mia", "Max"))
-    await bot.press(MEM_A2, f"tk:{task_id}:acc")
+    await bot.press(MEM_A2, cb.Task(task_id, "acc").pack())
     store, translate = bot.store, bot.services.translate
     bot.clock.advance(minutes=119)
     assert await followup.run_due(store, translate, bot.clock.now()) == 0
@@ -414,7 +416,7 @@ async def test_assignees_with_nothing_more_to_come_are_not_read_again(bot: Sandb
                                                                      org: Org) -> None:
     silent = await assign(bot, SEC_A, "登记", ("Mia",))
     answered = await assign(bot, SEC_A, "送饭", ("Max",), due="3h")
-    await bot.press(MEM_A2, f"tk:{answered}:acc")
+    await bot.press(MEM_A2, cb.Task(answered, "acc").pack())
     store, translate = bot.store, bot.services.translate
 
     async def watched() -> set[tuple[int, int]]:
@@ -486,10 +488,10 @@ async def test_restart_between_reminder_and_escalation(tmp_path: Path) -> None:
 
 async def test_overdue_flagged_once(bot: SandboxBot, org: Org) -> None:
     task_id = await assign(bot, SEC_A, "送饭", ("Mia", "Max", "Mo"), due="1h")
-    await bot.press(MEM_A2, f"tk:{task_id}:acc")
-    await bot.press(MEM_A1X, f"tk:{task_id}:acc")
-    await bot.press(MEM_A1X, f"tk:{task_id}:done")
-    await bot.press(MEM_A1X, "tkp:skip")
+    await bot.press(MEM_A2, cb.Task(task_id, "acc").pack())
+    await bot.press(MEM_A1X, cb.Task(task_id, "acc").pack())
+    await bot.press(MEM_A1X, cb.Task(task_id, "done").pack())
+    await bot.press(MEM_A1X, cb.TaskSkip().pack())
     store, translate = bot.store, bot.services.translate
     bot.clock.advance(minutes=61)
     # Mia: no reminder yet (window 2h), but overdue; Max overdue; Mo done.
