@@ -22,13 +22,21 @@ waiting on real processes and timeouts); `.ci/run` runs both, and `-m "slow or n
 runs all at once. A test is slow because it waits in real time or starts processes, never
 because it could have waited on the loop's clock: a `slow` mark outside tests/slow/ is an
 error, and everything in tests/slow/ is marked.
+
+Where the test databases live: on a memory-backed filesystem when the machine has one
+(`/dev/shm` on Linux), unless `--basetemp` says otherwise. The tests are about behaviour; an
+fsync to a real disk adds a fifth to their time and nothing to what they check (SIGKILL loses
+nothing on tmpfs either: the page cache survives the process). Elsewhere, the system's temporary
+folder.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
+import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
@@ -41,7 +49,20 @@ from storage.store import Store
 from tests.helpers import Org, build_org, make_bot
 
 LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+MEMORY = Path("/dev/shm")
 SLOW = Path(__file__).resolve().parent / "slow"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Test databases on a memory-backed filesystem when there is one (see the docstring)."""
+    if config.option.basetemp is None and MEMORY.is_dir() and os.access(MEMORY, os.W_OK):
+        folder = tempfile.mkdtemp(prefix="frontline-tests-", dir=MEMORY)
+        config.option.basetemp = str(Path(folder) / "tmp")
+        # The migrated database each process copies (tests.helpers.migrated_database) goes here
+        # too, child processes' included, so that the session's cleanup removes them all even
+        # when a child is SIGKILLed before its own cleanup.
+        os.environ["FRONTLINE_TESTS_TMP"] = folder
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -78,7 +78,9 @@ def migrated_database() -> Path:
     hundreds of bots, and copying it costs half of migrating a new one."""
     global _migrated
     if _migrated is None:
-        folder = tempfile.mkdtemp(prefix="frontline-migrated-")
+        # Beside the tests' own databases (tests/conftest.py), else the system's temp folder.
+        where = os.environ.get("FRONTLINE_TESTS_TMP")
+        folder = tempfile.mkdtemp(prefix="frontline-migrated-", dir=where)
         atexit.register(shutil.rmtree, folder, True)
         path = Path(folder) / "frontline.db"
 
