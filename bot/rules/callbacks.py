@@ -169,6 +169,15 @@ class Task(Button, prefix="tk"):
 
 
 @dataclass(frozen=True)
+class TaskCancel(Button, prefix="tkx"):
+    """The answer to "cancel this task?" under `/task`: cancel it (and tell the assignees), or
+    keep it."""
+
+    task: int
+    confirm: bool
+
+
+@dataclass(frozen=True)
 class TaskSkip(Button, prefix="tkp:skip"):
     """Finish a task without a note or photo."""
 

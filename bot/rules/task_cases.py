@@ -46,6 +46,11 @@ async def author(store: Store, task: TaskRow) -> str:
     return found[0].name if found else "?"
 
 
+async def still_on(store: Store, task: TaskRow) -> int:
+    """How many assignees are still on the task (pending or accepted): those a cancel tells."""
+    return sum(a.state in ("pending", "accepted") for a in await store.tasks.assignments(task.id))
+
+
 @dataclass(frozen=True)
 class Progress:
     """What `/task <id>` shows besides the task: its branch's timezone (None if the branch is

@@ -10,11 +10,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.rules import task_cases, tasks
 from bot.rules.access import may_lead
-from bot.rules.callbacks import Task
+from bot.rules.callbacks import Task, TaskCancel
 from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.keyboards import keyboard
-from handlers.core.replies import esc, refuse, reply, say
+from handlers.core.replies import edit, esc, pressed, refuse, reply, say
 from handlers.tasks.keyboards import card, timezone_of
 from storage.rows import Buttons
 from storage.tasks import TaskRow
@@ -99,7 +99,7 @@ async def task_view(update: Update, context: Context, argument: str) -> pages.Pa
 
 
 async def close_button(update: Update, context: Context) -> None:
-    """Mark done / Cancel task under `/task`."""
+    """Mark done under `/task`; Cancel task asks first (`cancel_answer`)."""
     query = update.callback_query
     assert query is not None and query.data is not None
     parsed = Task.parse(query.data)
@@ -107,14 +107,48 @@ async def close_button(update: Update, context: Context) -> None:
     task = await _led_task(update, context, parsed.task if parsed else None, f"task_{action}")
     if task is None:
         return
-    actor = context.me
-    status = "done" if action == "close" else "cancelled"
-    if not await task_cases.close(context.services, task, status, by=actor.user_id):
+    if task.status != "open":
         await query.answer(context.t(f"task.closed_{task.status}", id=task.id), show_alert=True)
+        return
+    if action == "cancel":
+        await query.answer()
+        told = await task_cases.still_on(context.store, task)
+        ask = context.t("task.cancel_ask" if told else "task.cancel_ask_none", id=task.id,
+                        title=esc(task.title), n=told)
+        await reply(update, ask, keyboard([[
+            (context.t("task.button_cancel_yes"), TaskCancel(task.id, True).pack()),
+            (context.t("task.button_cancel_no"), TaskCancel(task.id, False).pack())]]))
+        return
+    actor = context.me
+    if not await task_cases.close(context.services, task, "done", by=actor.user_id):
+        await query.answer(context.t("task.closed_done", id=task.id), show_alert=True)
         return
     await query.answer()
     await query.edit_message_reply_markup(None)
-    await reply(update, context.t(f"task.closed_{status}", id=task.id))
+    await reply(update, context.t("task.now_done", id=task.id))
+
+
+async def cancel_answer(update: Update, context: Context) -> None:
+    """The answer to "cancel this task?": cancel it and tell the assignees, or keep it."""
+    parsed = await pressed(update, context, TaskCancel, alert=True)
+    if parsed is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    task = await _led_task(update, context, parsed.task, "task_cancelled")
+    if task is None:
+        return
+    if not parsed.confirm:
+        await query.answer()
+        await edit(update, context.t("task.cancel_kept", id=task.id))
+        return
+    if not await task_cases.close(context.services, task, "cancelled", by=context.me.user_id):
+        await query.answer(context.t(f"task.closed_{task.status}", id=task.id), show_alert=True)
+        return
+    await query.answer()
+    told = await task_cases.still_on(context.store, task)
+    await edit(update, context.t("task.now_cancelled" if told else "task.now_cancelled_none",
+                                 id=task.id, n=told))
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
@@ -122,6 +156,7 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     private = filters.ChatType.PRIVATE
     return [
         CallbackQueryHandler(close_button, pattern=Task.pattern(action=("close", "cancel"))),
+        CallbackQueryHandler(cancel_answer, pattern=TaskCancel.pattern()),
         CommandHandler("tasks", my_tasks, filters=private),
         CommandHandler("task", show_task, filters=private),
     ]

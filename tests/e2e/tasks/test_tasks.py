@@ -366,6 +366,7 @@ async def test_access_refusals_and_forged_buttons(bot: SandboxBot, org: Org) -> 
     # The secretary cancels; the assignee is told; presses after that change nothing.
     await bot.send(SEC_A, f"/task {task_id}")
     await bot.press(SEC_A, cb.Task(task_id, "cancel").pack())
+    await bot.press(SEC_A, cb.TaskCancel(task_id, True).pack())
     await bot.drain()
     assert "已被书记取消" in bot.sandbox.last(MEM_A1).plain
     bot.sandbox.user_presses(SEC_A, 1, cb.Task(task_id, "close").pack(), check=False)

@@ -1,0 +1,70 @@
+"""Issue 14, the daily loop: /task in one message, Cancel task asks first, short answers to
+unknown text, commands in groups, the group administrators' menu, /who's reminder button,
+/checkin in words."""
+
+from __future__ import annotations
+
+from bot.rules import callbacks as cb
+from bot.sandbox.harness import SandboxBot
+from tests.e2e.tasks.test_tasks import assign
+from tests.helpers import MEM_A1, MEM_A1X, OUTSIDER, SEC_A, Org, t
+
+
+async def test_task_view_is_one_message_with_its_buttons(bot: SandboxBot, org: Org) -> None:
+    task_id = await assign(bot, SEC_A, "清点", ("Mia", "Mo"))
+    await bot.press(MEM_A1X, cb.Task(task_id, "dec").pack())
+    await bot.send(MEM_A1X, "在卡口值班")
+    before = len(bot.sandbox.bot_messages(SEC_A))
+    await bot.send(SEC_A, f"/task {task_id}")
+    sent = bot.sandbox.bot_messages(SEC_A)[before:]
+    assert len(sent) == 1, [m.plain for m in sent]
+    shown = sent[0].plain
+    assert "Mia：" in shown and "Mo：" in shown and "原因：在卡口值班" in shown
+    assert [label for label, _ in sent[0].button_list] == [t("task.button_close"),
+                                                           t("task.button_cancel")]
+
+
+async def test_cancel_task_asks_first_then_tells_the_assignees(bot: SandboxBot, org: Org) -> None:
+    task_id = await assign(bot, SEC_A, "清点", ("Mia", "Mo"))
+    await bot.send(SEC_A, f"/task {task_id}")
+    told_before = {u: len(bot.sandbox.bot_messages(u)) for u in (MEM_A1, MEM_A1X)}
+    # One tap asks; nothing is cancelled and nobody is told yet.
+    ask = await bot.press(SEC_A, t("task.button_cancel"))
+    await bot.drain()
+    assert ask.plain == t("task.cancel_ask", id=task_id, title="清点", n=2)
+    assert ask.button_list == [(t("task.button_cancel_yes"), cb.TaskCancel(task_id, True).pack()),
+                               (t("task.button_cancel_no"), cb.TaskCancel(task_id, False).pack())]
+    task = await bot.store.tasks.get(task_id)
+    assert task is not None and task.status == "open"
+    assert {u: len(bot.sandbox.bot_messages(u)) for u in told_before} == told_before
+    # "Keep it": still open.
+    kept = await bot.press(SEC_A, t("task.button_cancel_no"))
+    assert kept.plain == t("task.cancel_kept", id=task_id) and kept.button_list == []
+    task = await bot.store.tasks.get(task_id)
+    assert task is not None and task.status == "open"
+    # Ask again and confirm: cancelled, audited, both assignees told.
+    await bot.send(SEC_A, f"/task {task_id}")
+    await bot.press(SEC_A, t("task.button_cancel"))
+    done = await bot.press(SEC_A, t("task.button_cancel_yes"))
+    assert done.plain == t("task.now_cancelled", id=task_id, n=2)
+    await bot.drain()
+    task = await bot.store.tasks.get(task_id)
+    assert task is not None and task.status == "cancelled" and task.closed_by == SEC_A
+    for user in (MEM_A1, MEM_A1X):
+        assert "已被书记取消" in bot.sandbox.last(user).plain
+    entries = [e for e in await bot.store.audit.entries(50) if e[2] == "task_cancelled"]
+    assert len(entries) == 1
+    # The confirmation pressed again changes nothing and tells nobody twice.
+    bot.sandbox.user_presses(SEC_A, done.message_id, cb.TaskCancel(task_id, True).pack(),
+                             check=False)
+    await bot.drain()
+    assert sum("已被书记取消" in m.plain for m in bot.sandbox.bot_messages(MEM_A1)) == 1
+
+
+async def test_unknown_text_is_answered_in_one_line(bot: SandboxBot, org: Org) -> None:
+    for user, text in ((MEM_A1, "你好"), (SEC_A, "/frobnicate"), (SEC_A, "/who_is_there")):
+        answer = await bot.send(user, text)
+        assert len(answer.plain.splitlines()) == 1 and "/help" in answer.plain, answer.plain
+    # Someone in no branch yet is also told how to join.
+    answer = await bot.send(OUTSIDER, "你好")
+    assert answer.plain == t("help.free_text") + "\n" + t("help.not_member")
