@@ -1,4 +1,5 @@
-"""`/help`, and short help for unknown commands and free text in a private chat."""
+"""`/help`, and a one-line answer (the way to `/help`) to unknown commands and free text in a
+private chat."""
 
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ def help_text(context: Context) -> str:
     return "\n\n".join(parts)
 
 
+def _and_join(context: Context, line: str) -> str:
+    """A one-line answer, with how to join for someone who is in no branch yet."""
+    actor = context.actor
+    if actor is None or actor.person is None or actor.person.branch_id is None:
+        return line + "\n" + context.t("help.not_member")
+    return line
+
+
 async def help_command(update: Update, context: Context) -> None:
     """`/help`: what this user can do."""
     await reply(update, help_text(context))
@@ -41,13 +50,13 @@ async def unknown_command(update: Update, context: Context) -> None:
     word = (message.text or "").split()[0] if message and message.text else "/"
     # Echo a short command whole; a long one (up to 4,096 characters) only in part.
     shown = cut(word.split("@")[0], COMMAND_SHOWN)
-    await reply(update, context.t("help.unknown_command", command=esc(shown))
-                + "\n\n" + help_text(context))
+    await reply(update, _and_join(context, context.t("help.unknown_command",
+                                                      command=esc(shown))))
 
 
 async def free_text(update: Update, context: Context) -> None:
     """Text or anything else that is not a command, in a private chat."""
-    await reply(update, context.t("help.free_text") + "\n\n" + help_text(context))
+    await reply(update, _and_join(context, context.t("help.free_text")))
 
 
 async def stale_button(update: Update, context: Context) -> None:

@@ -7,7 +7,7 @@ import asyncio
 from bot.rules import callbacks as cb
 from bot.sandbox.harness import SandboxBot
 from handlers.core.menus import MEMBER_COMMANDS
-from tests.helpers import MEM_A1, MEM_B1, SEC_A, Org, build_org, make_bot
+from tests.helpers import MEM_A1, MEM_A1X, MEM_B1, SEC_A, Org, build_org, make_bot
 
 
 async def test_language_comes_from_telegram() -> None:
@@ -71,15 +71,19 @@ async def test_secretary_menus_are_restored_at_start_up(bot: SandboxBot, org: Or
         assert again.sandbox.commands({"type": "chat", "chat_id": MEM_B1}) == []
 
 
-async def test_unknown_command_and_free_text_get_help(bot: SandboxBot, org: Org) -> None:
+async def test_unknown_command_and_free_text_get_one_line_to_help(bot: SandboxBot,
+                                                                   org: Org) -> None:
     reply = await bot.send(MEM_A1, "/frobnicate")
-    assert "不认识的命令 /frobnicate" in reply.plain and "/checkin" in reply.plain
-    assert "/who" not in reply.plain  # members are not shown secretary commands
-    reply = await bot.send(SEC_A, "hello there")
-    assert "只认识命令和按钮" in reply.plain and "/who" in reply.plain
+    assert reply.plain == "不认识的命令 /frobnicate。发送 /help 查看你能用的命令。"
+    reply = await bot.send(SEC_A, "你好")
+    assert reply.plain == "我只认识命令和按钮。发送 /help 查看你能用的命令。"
     await bot.send(MEM_A1, "/lang en")
     reply = await bot.send(MEM_A1, "what now?")
-    assert "I understand commands and buttons" in reply.plain
+    assert reply.plain == "I understand commands and buttons. Send /help to see the commands " \
+        "you can use."
+    # /help still gives the whole list, a secretary's commands only to secretaries.
+    assert "/who" not in (await bot.send(MEM_A1X, "/help")).plain
+    assert "/who" in (await bot.send(SEC_A, "/help")).plain
 
 
 async def test_cancel_outside_a_conversation(bot: SandboxBot, org: Org) -> None:
