@@ -1,11 +1,12 @@
 """`/help`, and a one-line answer (the way to `/help`) to unknown commands and free text in a
-private chat."""
+private chat. In a group: `/help` says what works there (`/linkgroup`, `/unlinkgroup`), and any
+other command is answered in one line with a button that opens the private chat."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.text import cut
@@ -46,8 +47,7 @@ async def nothing_to_cancel(update: Update, context: Context) -> None:
 
 async def unknown_command(update: Update, context: Context) -> None:
     """A command nobody handles."""
-    message = update.effective_message
-    word = (message.text or "").split()[0] if message and message.text else "/"
+    word = _command_word(update)
     # Echo a short command whole; a long one (up to 4,096 characters) only in part.
     shown = cut(word.split("@")[0], COMMAND_SHOWN)
     await reply(update, _and_join(context, context.t("help.unknown_command",
@@ -59,6 +59,39 @@ async def free_text(update: Update, context: Context) -> None:
     await reply(update, _and_join(context, context.t("help.free_text")))
 
 
+def _command_word(update: Update) -> str:
+    message = update.effective_message
+    return (message.text or "").split()[0] if message and message.text else "/"
+
+
+async def group_help(update: Update, context: Context) -> None:
+    """`/help` in a group: what works there, and the button to the private chat."""
+    await reply(update, context.t("group.help"), _private_chat(context))
+
+
+async def group_command(update: Update, context: Context) -> None:
+    """Any other command in a group: one line to use the private chat, with a button to it.
+    A command addressed to another bot (`/start@other_bot`) is left to that bot."""
+    command, _, addressee = _command_word(update).partition("@")
+    if addressee and addressee.lower() != _username(context).lower():
+        return
+    await reply(update, context.t("group.private_only", command=esc(cut(command, COMMAND_SHOWN))),
+                _private_chat(context))
+
+
+def _username(context: Context) -> str:
+    return context.config.telegram.username or context.bot.username or ""
+
+
+def _private_chat(context: Context) -> InlineKeyboardMarkup | None:
+    """The button that opens the private chat with the bot (none if its name is unknown)."""
+    username = _username(context)
+    if not username:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(context.t("group.button_private"),
+                                                       url=f"https://t.me/{username}")]])
+
+
 async def stale_button(update: Update, context: Context) -> None:
     """A button whose data no handler recognises (old, or forged)."""
     query = update.callback_query
@@ -68,9 +101,11 @@ async def stale_button(update: Update, context: Context) -> None:
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module: register them last, as catch-alls."""
-    private = filters.ChatType.PRIVATE
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     return [
         CommandHandler("help", help_command, filters=private),
+        CommandHandler("help", group_help, filters=groups),
+        MessageHandler(groups & filters.COMMAND, group_command),
         CommandHandler("cancel", nothing_to_cancel, filters=private),
         MessageHandler(private & filters.COMMAND, unknown_command),
         MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, free_text),

@@ -68,3 +68,35 @@ async def test_unknown_text_is_answered_in_one_line(bot: SandboxBot, org: Org) -
     # Someone in no branch yet is also told how to join.
     answer = await bot.send(OUTSIDER, "你好")
     assert answer.plain == t("help.free_text") + "\n" + t("help.not_member")
+
+
+GROUP = -1001000000042
+
+
+async def test_commands_in_a_group_are_answered(bot: SandboxBot, org: Org) -> None:
+    bot.sandbox.add_group(GROUP, "Alpha 群", members=[SEC_A, MEM_A1, OUTSIDER])
+    private = ("💬 打开私聊", "https://t.me/frontline_sandbox_bot")
+    # /help there says what works there, with the way to the private chat.
+    shown = await bot.send(MEM_A1, "/help", chat_id=GROUP)
+    assert shown.plain == t("group.help")
+    assert shown.button_list == [private]
+    # What belongs there works there.
+    linked = await bot.send(SEC_A, "/linkgroup", chat_id=GROUP)
+    assert "已绑定到「Alpha」" in linked.plain
+    # Everything else: one line to use the private chat, with the button; in the sender's
+    # language; a command addressed to another bot is left to it.
+    for user, text in ((MEM_A1, "/checkin"), (SEC_A, "/who@frontline_sandbox_bot"),
+                       (OUTSIDER, "/frobnicate"), (MEM_A1, "/start")):
+        answer = await bot.send(user, text, chat_id=GROUP)
+        command = text.split("@")[0]
+        assert answer.plain == t("group.private_only", command=command), answer.plain
+        assert answer.button_list == [private]
+    before = len(bot.sandbox.bot_messages(GROUP))
+    await bot.send(MEM_A1, "/who@another_bot", chat_id=GROUP)
+    await bot.send(MEM_A1, "大家好", chat_id=GROUP)
+    assert len(bot.sandbox.bot_messages(GROUP)) == before
+    await bot.send(MEM_A1, "/lang en")
+    answer = await bot.send(MEM_A1, "/tasks", chat_id=GROUP)
+    assert answer.plain == t("group.private_only", "en", command="/tasks")
+    # Nothing was done in the group: no check-in was recorded.
+    assert await bot.store.checkins.latest_status(MEM_A1) is None
