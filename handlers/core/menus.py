@@ -1,6 +1,7 @@
 """Command menus per role and language, set with BotCommandScope.
 
-Everyone sees the member commands (default scope, one list per language). A secretary
+Everyone sees the member commands (default scope, one list per language); in a group, /help
+(all group chats) and, for the group's administrators, /linkgroup and /unlinkgroup. A secretary
 gets their own chat-scoped list in their language; so does a member who picked a
 language with /lang that differs from their Telegram app's.
 """
@@ -10,7 +11,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+)
 from telegram.error import TelegramError
 
 from bot.i18n import LANGUAGES, Translator
@@ -24,6 +33,8 @@ SECRETARY_COMMANDS = ("checkin", "who", "digest", "roster", "needs", "assign", "
                       "broadcast", "broadcasts", "team", "record", "commend", "note", "invite",
                       "branch", "settings", "zone", "households", "import", "coverage", "visit",
                       "away", "need", "me", "lang", "help")
+GROUP_COMMANDS = ("help",)  # in a group, what works there: the rest is for the private chat
+GROUP_ADMIN_COMMANDS = ("linkgroup", "unlinkgroup", "help")
 
 
 def commands(translate: Translator, language: str, names: tuple[str, ...]) -> list[BotCommand]:
@@ -32,12 +43,17 @@ def commands(translate: Translator, language: str, names: tuple[str, ...]) -> li
 
 
 async def set_defaults(bot: Bot, translate: Translator, default_language: str) -> None:
-    """The member menu for everyone, per Telegram client language."""
-    scope = BotCommandScopeDefault()
-    await bot.set_my_commands(commands(translate, default_language, MEMBER_COMMANDS), scope=scope)
-    for language in LANGUAGES:
-        await bot.set_my_commands(commands(translate, language, MEMBER_COMMANDS), scope=scope,
-                                  language_code=language)
+    """The member menu for everyone in a private chat, per Telegram client language; in
+    groups, /help for everyone and /linkgroup, /unlinkgroup for the group's administrators."""
+    menus: list[tuple[BotCommandScope, tuple[str, ...]]] = [
+        (BotCommandScopeDefault(), MEMBER_COMMANDS),
+        (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
+        (BotCommandScopeAllChatAdministrators(), GROUP_ADMIN_COMMANDS)]
+    for scope, names in menus:
+        await bot.set_my_commands(commands(translate, default_language, names), scope=scope)
+        for language in LANGUAGES:
+            await bot.set_my_commands(commands(translate, language, names), scope=scope,
+                                      language_code=language)
 
 
 async def set_for_person(bot: Bot, context: Context | Any, user_id: int, role: str | None,

@@ -100,3 +100,15 @@ async def test_commands_in_a_group_are_answered(bot: SandboxBot, org: Org) -> No
     assert answer.plain == t("group.private_only", "en", command="/tasks")
     # Nothing was done in the group: no check-in was recorded.
     assert await bot.store.checkins.latest_status(MEM_A1) is None
+
+
+async def test_group_administrators_have_linkgroup_in_their_menu(bot: SandboxBot,
+                                                                  org: Org) -> None:
+    admins = {"type": "all_chat_administrators"}
+    for language, link in (("zh", "把本群绑定到我的支部"), ("en", "Link this group to my branch")):
+        menu = bot.sandbox.commands(admins, language)
+        assert [c["command"] for c in menu] == ["linkgroup", "unlinkgroup", "help"]
+        assert menu[0]["description"] == link
+        groups = bot.sandbox.commands({"type": "all_group_chats"}, language)
+        assert [c["command"] for c in groups] == ["help"]
+    assert bot.sandbox.commands(admins) == bot.sandbox.commands(admins, "zh")
