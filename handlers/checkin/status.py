@@ -17,7 +17,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.clock import local_day
-from bot.rules import checkins
+from bot.rules import checkins, status_words
 from bot.rules.callbacks import Checkin, CheckinNote
 from handlers.core.context import Context
 from handlers.core.guards import Member, member_of, member_only, not_a_member
@@ -35,33 +35,20 @@ def status_keyboard(context: Context) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
 
-def _status_from_word(context: Context, word: str) -> str | None:
-    """Accept `unwell`, `3`, or the status name in either language (`不适`)."""
-    word = word.strip().lower()
-    if word in STATUSES:
-        return word
-    if word.isascii() and word.isdigit() and 1 <= int(word) <= len(STATUSES):
-        return STATUSES[int(word) - 1]
-    for status in STATUSES:
-        for lang in context.translate.catalogs:
-            name = context.translate(lang, f"status.{status}_word").lower()
-            if word == name:
-                return status
-    return None
-
-
 @member_only()
 async def checkin_command(update: Update, context: Context, member: Member) -> None:
     """`/checkin [status] [note]`: show the status buttons, or check in directly."""
     args = context.args or []
     if args:
-        status = _status_from_word(context, args[0])
-        if status is None:
-            choices = ", ".join(STATUSES)
+        found = status_words.status_of(context.translate, args)
+        if found is None:
+            choices = context.t("checkin.separator").join(
+                status_words.choices(context.translate, context.language))
             await reply(update, context.t("checkin.bad_status", value=esc(args[0][:30]),
-                                          choices=choices))
+                                          choices=esc(choices)))
             return
-        note = " ".join(args[1:]).strip() or None
+        status, used = found
+        note = " ".join(args[used:]).strip() or None
         if note and utf16_len(note) > checkins.NOTE_MAX:
             await reply(update, context.t("checkin.note_too_long", length=utf16_len(note),
                                           max=checkins.NOTE_MAX))

@@ -4,7 +4,13 @@ unknown text, commands in groups, the group administrators' menu, /who's reminde
 
 from __future__ import annotations
 
+import pytest
+
+from bot.clock import local_day
+from bot.i18n import LANGUAGES, Translator
 from bot.rules import callbacks as cb
+from bot.rules import status_words
+from bot.rules.vocab import Status
 from bot.sandbox.harness import SandboxBot
 from tests.e2e.tasks.test_tasks import assign
 from tests.helpers import MEM_A1, MEM_A1X, OUTSIDER, SEC_A, Org, t
@@ -112,3 +118,57 @@ async def test_group_administrators_have_linkgroup_in_their_menu(bot: SandboxBot
         groups = bot.sandbox.commands({"type": "all_group_chats"}, language)
         assert [c["command"] for c in groups] == ["help"]
     assert bot.sandbox.commands(admins) == bot.sandbox.commands(admins, "zh")
+
+
+@pytest.mark.parametrize(("text", "status", "note"), [
+    ("/checkin 身体不适 头疼", "unwell", "头疼"),
+    ("/checkin 🤒 身体不适 头疼", "unwell", "头疼"),
+    ("/checkin 不舒服", "unwell", None),
+    ("/checkin 生病", "unwell", None),
+    ("/checkin sick", "unwell", None),
+    ("/checkin 隔离", "quarantined", None),
+    ("/checkin 隔离中", "quarantined", None),
+    ("/checkin quarantine", "quarantined", None),
+    ("/checkin 在岗", "on_duty", None),
+    ("/checkin On duty at the gate", "on_duty", "at the gate"),
+    ("/checkin on-duty", "on_duty", None),
+    ("/checkin 🟢", "on_duty", None),
+    ("/checkin 可调用", "available", None),
+    ("/checkin Available", "available", None),
+    ("/checkin 休息 今天轮休", "off", "今天轮休"),
+    ("/checkin day off", "off", None),
+])
+async def test_checkin_in_words(bot: SandboxBot, org: Org, text: str, status: str,
+                                note: str | None) -> None:
+    await bot.send(MEM_A1, text)
+    day = local_day(bot.clock.now(), "Asia/Shanghai")
+    saved = await bot.store.checkins.get(MEM_A1, day)
+    assert saved is not None and (saved.status, saved.note) == (status, note)
+
+
+async def test_every_button_word_names_its_status() -> None:
+    translate = Translator()
+    for status in Status:
+        for language in LANGUAGES:
+            label = translate(language, f"status.{status}")
+            assert status_words.status_of(translate, label.split()) == (status,
+                                                                       len(label.split()))
+            assert status_words.status_of(translate, [label.split()[-1]]) is not None
+    # No word names two statuses.
+    seen: dict[str, Status] = {}
+    for status, words in status_words.SYNONYMS.items():
+        for word in words:
+            assert seen.setdefault(status_words.normal(word), status) == status, word
+
+
+async def test_an_unknown_status_is_refused_with_the_choices_in_the_users_words(
+        bot: SandboxBot, org: Org) -> None:
+    refused = await bot.send(MEM_A1, "/checkin 出差")
+    assert refused.plain == t("checkin.bad_status", value="出差",
+                              choices="在岗、可调用、身体不适、隔离中、休息")
+    await bot.send(MEM_A1, "/lang en")
+    refused = await bot.send(MEM_A1, "/checkin travelling")
+    assert "on_duty" not in refused.plain
+    assert refused.plain == t("checkin.bad_status", "en", value="travelling",
+                              choices="On duty, Available, Unwell, Quarantined, Off")
+    assert await bot.store.checkins.latest_status(MEM_A1) is None
