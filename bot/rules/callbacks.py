@@ -170,8 +170,7 @@ class Task(Button, prefix="tk"):
 
 @dataclass(frozen=True)
 class TaskCancel(Button, prefix="tkx"):
-    """The answer to "cancel this task?" under `/task`: cancel it (and tell the assignees), or
-    keep it."""
+    """"Cancel this task?" under `/task`: yes (the assignees are told), or keep it."""
 
     task: int
     confirm: bool
@@ -284,6 +283,12 @@ class DigestButton(Button, prefix="dg"):
     branch: int
     day: date
     kind: str | None = field(default=None, metadata=one_of("unwell", "silent"))
+
+
+@dataclass(frozen=True)
+class WhoRemind(Button, prefix="who:rm"):
+    """/who's "remind them now": the daily reminder to the branch's subtree's silent members."""
+    branch: int
 
 
 @dataclass(frozen=True)

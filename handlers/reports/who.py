@@ -13,17 +13,18 @@ from collections import Counter
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.clock import local_day
-from bot.rules import checkins, lookup
+from bot.rules import checkins, lookup, nudge
 from bot.rules.access import may_lead
+from bot.rules.callbacks import WhoRemind
 from bot.rules.digest import rollup
 from bot.text import cut, visible_len
 from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import scope
-from handlers.core.replies import esc, status_label
+from handlers.core.replies import esc, pressed, reply, say, status_label
 from storage.rows import STATUSES, Branch, Buttons, RosterRow
 
 SHOW_PER_BRANCH = 200  # names listed per branch before "and N more"
@@ -173,6 +174,9 @@ async def _subtree_view(update: Update, context: Context, command: str,
     now = context.clock.now()
     found = await rollup.subtree_rollup(context.store, branch.id, now)
     up = await _up(context, branch, command)
+    if command == "who" and found.missing:
+        up = [[(context.t("who.button_remind", n=found.missing),
+                WhoRemind(branch.id).pack())], *up]
     if not found.lists_names(command):
         return _rollup_page(context, command, branch, found, up)
     if command == "who":
@@ -239,6 +243,28 @@ async def roster_here_view(update: Update, context: Context,
     return await _own_view(update, context, "roster", argument)
 
 
+async def remind_button(update: Update, context: Context) -> None:
+    """"Remind them now" under `/who`: the daily reminder to the subtree's silent members, at
+    most once an hour per branch (`bot.rules.nudge`)."""
+    parsed = await pressed(update, context, WhoRemind, alert=True)
+    if parsed is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    branch = await scope(update, context, "who", str(parsed.branch))
+    if branch is None:
+        return
+    done = await nudge.remind_silent(context.services, branch.id, by=context.me.user_id)
+    if done.wait_minutes is not None:
+        await say(update, context.t("who.remind_wait", branch=esc(branch.name),
+                                    minutes=done.wait_minutes))
+    elif not done.queued:
+        await say(update, context.t("who.remind_nobody"))
+    else:
+        await query.answer()
+        await reply(update, context.t("who.reminded", branch=esc(branch.name), n=done.queued))
+
+
 async def who(update: Update, context: Context) -> None:
     """`/who [branch]`: members of the subtree without a check-in today."""
     args = context.args or []
@@ -255,4 +281,5 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module."""
     private = filters.ChatType.PRIVATE
     return [CommandHandler("who", who, filters=private),
-            CommandHandler("roster", roster, filters=private)]
+            CommandHandler("roster", roster, filters=private),
+            CallbackQueryHandler(remind_button, pattern=WhoRemind.pattern())]

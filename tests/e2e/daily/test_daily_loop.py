@@ -13,7 +13,7 @@ from bot.rules import status_words
 from bot.rules.vocab import Status
 from bot.sandbox.harness import SandboxBot
 from tests.e2e.tasks.test_tasks import assign
-from tests.helpers import MEM_A1, MEM_A1X, OUTSIDER, SEC_A, Org, t
+from tests.helpers import MEM_A1, MEM_A1X, MEM_A2, MEM_B1, OUTSIDER, SEC_A, SEC_A1, SEC_B, Org, t
 
 
 async def test_task_view_is_one_message_with_its_buttons(bot: SandboxBot, org: Org) -> None:
@@ -172,3 +172,59 @@ async def test_an_unknown_status_is_refused_with_the_choices_in_the_users_words(
     assert refused.plain == t("checkin.bad_status", "en", value="travelling",
                               choices="On duty, Available, Unwell, Quarantined, Off")
     assert await bot.store.checkins.latest_status(MEM_A1) is None
+
+
+def reminders(bot: SandboxBot, user: int) -> int:
+    return sum(m.plain.startswith("⏰") and "还没有报到" in m.plain
+               for m in bot.sandbox.bot_messages(user))
+
+
+async def test_who_reminds_the_silent_once_an_hour(bot: SandboxBot, org: Org) -> None:
+    await bot.send(MEM_A1, "/checkin 在岗")
+    silent = (SEC_A, MEM_A2, SEC_A1, MEM_A1X)  # Alpha's subtree but Mia
+    who = await bot.send(SEC_A, "/who")
+    label = t("who.button_remind", n=4)
+    assert (label, cb.WhoRemind(org.a).pack()) in who.button_list
+    done = await bot.press(SEC_A, label)
+    assert done.plain == t("who.reminded", branch="Alpha", n=4)
+    await bot.drain()
+    assert [reminders(bot, u) for u in (*silent, MEM_A1, MEM_B1)] == [1, 1, 1, 1, 0, 0]
+    last = bot.sandbox.last(MEM_A1X)
+    assert cb.Checkin("on_duty").pack() in [data for _, data in last.button_list]
+    audited = [e for e in await bot.store.audit.entries(50) if e[2] == "who_remind"]
+    assert [(e[1], e[3], e[4]) for e in audited] == [(SEC_A, org.a, True)]
+    assert '"reminded": 4' in (audited[0][5] or "")
+    # Within the hour: refused with the wait, nobody reminded twice; the sub-branch's
+    # secretary pressing for their own branch is a branch of its own.
+    bot.clock.advance(minutes=20)
+    update = bot.sandbox.press(SEC_A, cb.WhoRemind(org.a).pack())
+    await bot.drain()
+    answer = bot.sandbox.callback_answers[update["callback_query"]["id"]]
+    assert answer["text"] == t("who.remind_wait", branch="Alpha", minutes=40)
+    assert [reminders(bot, u) for u in silent] == [1, 1, 1, 1]
+    # After the hour, again; those who checked in since are left alone.
+    bot.clock.advance(minutes=41)
+    await bot.send(MEM_A2, "/checkin 在岗")
+    await bot.send(SEC_A, "/who")
+    again = await bot.press(SEC_A, t("who.button_remind", n=3))
+    assert again.plain == t("who.reminded", branch="Alpha", n=3)
+    await bot.drain()
+    assert [reminders(bot, u) for u in silent] == [2, 1, 2, 2]
+
+
+async def test_who_reminder_is_for_secretaries_of_the_branch(bot: SandboxBot, org: Org) -> None:
+    for user in (SEC_B, SEC_A1, MEM_A1):
+        update = bot.sandbox.user_presses(user, 1, cb.WhoRemind(org.a).pack(), check=False)
+        await bot.drain()
+        answer = bot.sandbox.callback_answers[update["callback_query"]["id"]]
+        assert answer.get("show_alert"), answer
+    assert [reminders(bot, u) for u in (SEC_A, MEM_A2, MEM_A1X)] == [0, 0, 0]
+    assert [e for e in await bot.store.audit.entries(50) if e[2] == "who_remind"] == []
+    # Nobody left to remind: said so, nothing audited.
+    for user in (SEC_A, MEM_A1, MEM_A2, SEC_A1, MEM_A1X):
+        await bot.send(user, "/checkin 在岗")
+    update = bot.sandbox.user_presses(SEC_A, 1, cb.WhoRemind(org.a).pack(), check=False)
+    await bot.drain()
+    assert bot.sandbox.callback_answers[update["callback_query"]["id"]]["text"] == \
+        t("who.remind_nobody")
+    assert "⏰" not in "".join(label for label, _ in (await bot.send(SEC_A, "/who")).button_list)

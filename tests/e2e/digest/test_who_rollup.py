@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.clock import local_day
+from bot.rules import callbacks as cb
 from bot.rules import checkins
 from bot.rules.digest import rollup
 from bot.sandbox import SandboxMessage, html_to_plain
@@ -110,10 +111,13 @@ async def test_a_small_subtree_still_lists_names_and_goes_back_up(
     await bot.send(MEM_A1, "/checkin on_duty")
     (answer,) = await sent_for(bot, SEC_A, "/who")
     assert "• Max @max" in answer.plain and "• Mo @mo" in answer.plain
-    assert drill_buttons(answer) == [] and answer.button_list == []  # Root is not Sa's
+    assert drill_buttons(answer) == []  # no ⬆: Root is not Sa's; only "remind them now"
+    remind = t(bot, "zh", "who.button_remind", n=4)
+    assert answer.button_list == [(remind, cb.WhoRemind(org.a).pack())]
     (sub,) = await sent_for(bot, SEC_A, f"/who {org.a1}")
     assert "• Mo @mo" in sub.plain and "Max" not in sub.plain
-    assert sub.button_list == [("⬆ Alpha", f"pg:who:{org.a}:0")]
+    assert sub.button_list == [(t(bot, "zh", "who.button_remind", n=2),
+                                cb.WhoRemind(org.a1).pack()), ("⬆ Alpha", f"pg:who:{org.a}:0")]
     back = await bot.press(SEC_A, "⬆ Alpha")
     assert back.message_id == sub.message_id and "• Max @max" in back.plain
     assert bot.sandbox.refused == []
