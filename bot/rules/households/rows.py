@@ -5,6 +5,7 @@ found (`match_members`)."""
 from __future__ import annotations
 
 import csv
+import io
 import unicodedata
 from collections.abc import Callable, Iterable
 from operator import itemgetter
@@ -159,7 +160,7 @@ def delimiter(text: str) -> str:
     """The delimiter of a CSV text: of the comma, semicolon, tab and Chinese comma, the one
     that splits the header (the first non-blank line) into the most known column names; a
     tie (or none known) is the comma."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in io.StringIO(text) if line.strip()), "")
     best, known = ",", 0
     for candidate in DELIMITERS:
         fields = next(csv.reader([first], delimiter=candidate), [])

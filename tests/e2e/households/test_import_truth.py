@@ -5,7 +5,9 @@ fits what happened."""
 from __future__ import annotations
 
 import io
+import re
 import sqlite3
+import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,6 +93,29 @@ def test_a_date_whose_shown_text_cannot_be_told_refuses_its_row() -> None:
     assert zh.startswith("第 2 行：“label”一格在 Excel 中存成了日期（2026-03-01 00:00）")
     assert "文本" in zh
     assert "format the column as Text" in str(errors[0])
+
+
+def test_a_date_in_a_chinese_built_in_format_is_not_read_as_its_serial() -> None:
+    """Chinese Excel's built-in date formats (ids 27-36, 50-58) are unknown to openpyxl, which
+    hands their cells over as the date's serial number (46082 for 1 March 2026)."""
+    data = workbook([plain("zone", "label", "people", "responsible"),
+                     [("B", None), (datetime(2026, 3, 1), 'yyyy"年"m"月"'), (2, None),
+                      ("@alice", None)]])
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            part = source.read(info)
+            if info.filename == "xl/styles.xml":  # the custom format becomes built-in 57
+                styles = part.decode()
+                custom = re.search(r'numFmtId="(\d+)" formatCode="yyyy&quot;年', styles)
+                assert custom is not None
+                styles = re.sub(r"<numFmts[^>]*>.*?</numFmts>", "", styles, flags=re.S)
+                part = styles.replace(f'numFmtId="{custom[1]}"', 'numFmtId="57"').encode()
+            target.writestr(info, part)
+    rows, errors = parse(out.getvalue(), "h.xlsx")
+    assert rows == []
+    assert [(e.line, e.key, e.values) for e in errors] == [
+        (2, "date_cell", {"column": "label", "value": "2026-03-01"})]
 
 
 async def test_an_empty_flat_is_recorded_with_0_people(store: Store) -> None:
