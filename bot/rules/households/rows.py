@@ -160,10 +160,13 @@ def delimiter(text: str) -> str:
     """The delimiter of a CSV text: of the comma, semicolon, tab and Chinese comma, the one
     that splits the header (the first non-blank line) into the most known column names; a
     tie (or none known) is the comma."""
-    first = next((line for line in io.StringIO(text) if line.strip()), "")
+    first = next((line for line in io.StringIO(text, newline=None) if line.strip()), "")
     best, known = ",", 0
     for candidate in DELIMITERS:
-        fields = next(csv.reader([first], delimiter=candidate), [])
+        try:
+            fields = next(csv.reader([first.rstrip("\n")], delimiter=candidate), [])
+        except csv.Error:  # a stray line break: the reading proper will say so
+            continue
         count = sum(HEADERS.get(f.strip().lstrip("\ufeff").casefold()) is not None
                     for f in fields)
         if count > known:
