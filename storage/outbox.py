@@ -86,6 +86,18 @@ class Outbox:
                            json.loads(r[6]) if r[6] else None, r[7], r[8], r[9], bool(r[10]))
                 for r in rows]
 
+    async def last_id(self) -> int:
+        """The id of the last row queued (0 if none): what is queued later has a greater one."""
+        row = await self.db.fetchone("SELECT COALESCE(max(id), 0) FROM outbox")
+        return int(row[0])
+
+    async def queued_since(self, after_id: int) -> list[tuple[int, int | None]]:
+        """(chat, Telegram message id or None if not sent) of each row queued after
+        `after_id`, in order: what the demo's transcript attributes to the last action."""
+        rows = await self.db.fetchall(
+            "SELECT chat_id, message_id FROM outbox WHERE id > ? ORDER BY id", (after_id,))
+        return [(int(r[0]), r[1]) for r in rows]
+
     async def record(self, outcomes: Sequence[OutboxOutcome], *, at: datetime) -> None:
         """Write the outcomes of sent (or skipped) messages, all in one transaction.
 

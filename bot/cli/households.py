@@ -13,17 +13,19 @@ from storage.store import Store
 
 def cmd_households_import(args: argparse.Namespace) -> None:
     """Import households from a CSV or XLSX file: all rows, or none if one is bad."""
-    from bot.i18n import Translator
+    from bot.i18n import Count, Translator
     from bot.rules.households import MAX_BYTES, import_households
 
     config = load(args)
     translate = Translator(config.defaults.locale)
-    language = translate.default  # the problems are told in the config's default locale
+    # One language for the run, the problems and the summary: --lang, else the config's.
+    language = args.lang or translate.default
     path = Path(args.file)
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise CliError(f"{path}: the file is over {MAX_BYTES // 1024 // 1024} MB; "
-                           "split it or remove columns")
+            size = f"{path.stat().st_size / 1024 / 1024:.1f}"
+            raise CliError(f"{path}: " + translate(language, "imports.reason.too_big", size=size,
+                                                   limit=MAX_BYTES // 1024 // 1024))
         data = path.read_bytes()
     except OSError as exc:
         raise CliError(f"{path}: cannot read the file ({exc.strerror})", EXIT_USAGE) from None
@@ -31,8 +33,7 @@ def cmd_households_import(args: argparse.Namespace) -> None:
     async def work(store: Store) -> None:
         branch = await store.branches.get(args.branch)
         if branch is None:
-            raise CliError(f"--branch: there is no branch #{args.branch} "
-                           "(see: frontline branch list)")
+            raise CliError(translate(language, "imports.cli.no_branch", id=args.branch))
         result = await import_households(store, branch.id, data, now=now(),
                                          only_good=args.only_good, file_name=path.name)
         for error in result.errors:
@@ -42,11 +43,14 @@ def cmd_households_import(args: argparse.Namespace) -> None:
                                      detail={"created": result.created, "updated": result.updated,
                                       "skipped": len(result.errors), "file": path.name},
                                      at=now())
-            skipped = f", {len(result.errors)} bad row(s) skipped" if result.errors else ""
-            print(f"imported {path.name} into #{branch.id} “{branch.name}”: "
-                  f"{result.created} created, {result.updated} updated{skipped}")
+            print(translate(language, "imports.cli.done_skipped" if result.errors
+                            else "imports.cli.done", file=path.name, id=branch.id,
+                            branch=branch.name, created=result.created,
+                            updated=result.updated, n=Count(len(result.errors))))
         elif result.errors:
-            raise CliError(f"{path}: nothing imported ({len(result.errors)} problem(s); "
-                           "fix them, or use --only-good to import the good rows)")
+            # --only-good cannot help when no row is good, or when it was given already.
+            advice = "nothing" if result.good_rows and not args.only_good else "nothing_fix"
+            raise CliError(translate(language, f"imports.cli.{advice}", file=str(path),
+                                     n=Count(len(result.errors))))
 
     asyncio.run(with_store(config, work))

@@ -91,13 +91,16 @@ def build_parser() -> argparse.ArgumentParser:
         "workbook (its first sheet), at most 10 MB, with the columns zone, label, address, "
         "people, notes, responsible (or 区域, 门牌, 地址, 人数, 备注, 责任人). Nothing is "
         "written if a row is bad, unless --only-good; importing the same file again updates "
-        "the households instead of adding them twice. Problems are reported in the language "
-        "of [defaults] locale.")
+        "the households instead of adding them twice. The problems and the summary are told "
+        "in one language: --lang, or else the config's [defaults] locale.")
     config_arg(q)
     q.add_argument("--branch", required=True, type=branch_id_arg, metavar="ID",
                    help="the branch whose zones the households belong to")
     q.add_argument("--only-good", action="store_true",
                    help="import the good rows even if some are bad")
+    q.add_argument("--lang", choices=LANGUAGES, default=None,
+                   help="language of the problems and the summary (default: the config's "
+                   "[defaults] locale)")
     q.add_argument("file", metavar="FILE", help="the CSV or XLSX file to import")
     q.set_defaults(func=cmd_households_import)
 

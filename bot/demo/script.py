@@ -11,7 +11,7 @@ from typing import TextIO
 
 from bot.clock import ManualClock
 from bot.config import Config, DefaultsConfig
-from bot.demo.transcript import Transcript
+from bot.demo.transcript import Block, Transcript
 from bot.rules import callbacks as button
 from bot.rules.invites import create_invite
 from bot.sandbox.harness import SandboxBot
@@ -58,8 +58,8 @@ HEAD = {
 }
 
 
-async def run_demo(*, language: str = "zh", out: TextIO) -> None:
-    """Play the scripted day and print the transcript."""
+async def run_demo(*, language: str = "zh", out: TextIO) -> list[Block]:
+    """Play the scripted day and print the transcript; return its actions (`Block`)."""
     names = NAMES[language]
     head = HEAD[language]
     # 07:55 in Shanghai on a Monday.
@@ -118,7 +118,6 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         show.section(head[3])
         first, second, third, fourth, _fifth = (uid for uid, _ in MEMBERS[language])
         await show.scheduler()
-        show.flush(first)
         await show.press(first, button.Checkin("on_duty").pack())
         await show.send(second, "/checkin")
         await show.press(second, button.Checkin("unwell").pack())
@@ -133,7 +132,6 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         clock.advance(hours=2)
         show.section(head[4])
         await show.scheduler()
-        show.flush(_fifth)
         await show.send(SEC, "/who")
         await show.send(SUBSEC, f"/who {branch}")
 
@@ -165,15 +163,9 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         await show.press(SEC, button.BroadcastSetup("groups_y").pack())
         await show.press(SEC, button.BroadcastSetup("ack_y").pack())
         await show.press(SEC, button.BroadcastSetup("send").pack())
-        await bot.drain()
-        show.flush(SEC)
-        show.flush(first)
-        show.flush(third)
-        show.flush_group(group_chat)
         await show.press(first, button.Ack(1).pack())
         await show.press(third, button.Ack(1).pack())
         await show.press_group(late, group_chat, button.Ack(1).pack())
-        show.flush(SUBSEC)
         await show.send(SEC, "/broadcasts")
         await show.press(SEC, button.BroadcastReport(1, "who").pack())
 
@@ -188,8 +180,6 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         await show.send(second, NEED[language])
         await show.press(second, button.NeedSkipLocation().pack())
         await show.press(second, button.NeedStep("ok").pack())
-        await bot.drain()
-        show.flush(SEC)
         await show.press(SEC, button.AssignNeed(1).pack())
         await show.press(SEC, button.AssignStep("keep").pack())
         await show.press(SEC, button.AssignStep("skip").pack())
@@ -198,20 +188,11 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         await show.press(SEC, MEMBERS[language][2][1])
         await show.press(SEC, button.AssignStep("ok").pack())
         await show.press(SEC, button.AssignStep("send").pack())
-        await bot.drain()
-        show.flush(first)
-        show.flush(third)
-        show.flush(second)
         await show.press(third, button.Task(1, "dec").pack())
         await show.send(third, DECLINE[language])
-        await bot.drain()
-        show.flush(SEC)
         await show.press(first, button.Task(1, "acc").pack())
         await show.press(first, button.Task(1, "done").pack())
         await show.send(first, DONE[language])
-        await bot.drain()
-        show.flush(SEC)
-        show.flush(second)
         await show.send(SEC, f"/record @m{first}")
 
         # 8. A zone's households: imported, visited, one needing help, a hand-over.
@@ -223,10 +204,10 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> None:
         clock.set(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
         show.section(head[9])
         await show.scheduler()
-        show.flush(SEC)
         await show.send(ADMIN, "/digest")
         show.say()
         show.say(head[10])
+    return show.blocks
 
 
 async def households_scene(bot: SandboxBot, show: Transcript, language: str, *, first: int,
@@ -248,14 +229,10 @@ async def households_scene(bot: SandboxBot, show: Transcript, language: str, *, 
     await show.press(third, button.NeedUrgencyChoice("urgent").pack())
     await show.send(third, VISIT_NEED[language])
     await show.press(third, button.NeedStep("ok").pack())
-    await bot.drain()
-    show.flush(SEC)
     await show.send(SEC, "/coverage")
     await show.press(SEC, button.Handover("start", fourth).pack())
     await show.press(SEC, button.HandoverStep("pick", fourth, SUBSEC).pack())
     await show.press(SEC, button.HandoverStep("confirm", fourth, SUBSEC).pack())
-    await bot.drain()
-    show.flush(SUBSEC)
     await show.send(SUBSEC, "/households")
 
 

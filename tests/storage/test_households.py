@@ -116,7 +116,7 @@ async def test_bad_rows_are_reported_by_line_and_nothing_is_written(store: Store
             "\n"                                       # line 3: blank, skipped
             "Building 1,,addr,2,,@alice\n"             # 4: empty label
             "Building 1,1-103,addr,zero,,@alice\n"     # 5: people not a number
-            "Building 1,1-104,addr,0,,@alice\n"        # 6: people not positive
+            "Building 1,1-104,addr,1000,,@alice\n"     # 6: people over 999
             "Building 1,1-105,\"multi\nline\",2,,@alice\n"  # 7-8: good, spans two lines
             "Building 1,1-106,addr,-3,,@alice\n"       # 9: negative
             ",1-107,addr,2,,@alice\n")                 # 10: empty zone
@@ -128,12 +128,12 @@ async def test_bad_rows_are_reported_by_line_and_nothing_is_written(store: Store
     reasons = [reason(e) for e in result.errors]
     assert "empty label" in reasons[0]
     assert "'zero'" in reasons[1] and "whole number" in reasons[1]
-    assert "'0'" in reasons[2]
+    assert "'1000'" in reasons[2]
     assert "'-3'" in reasons[3]
     assert "empty zone" in reasons[4]
     assert str(result.errors[0]).startswith("line 4: ")
     assert result.errors[0].describe(TRANSLATE, "zh") == "第 4 行：门牌为空"
-    assert reason(result.errors[1], "zh") == "人数须为 1 到 999 的整数，这里是“zero”"
+    assert reason(result.errors[1], "zh") == "人数须为 0 到 999 的整数，这里是“zero”"
     assert (result.created, result.updated, result.written) == (0, 0, False)
     assert await _rows(store) == []
     assert await store.zones.of_branch(EAST) == []
@@ -359,9 +359,9 @@ def test_cli_import(tmp_path: Path) -> None:
 
     result = frontline(tmp_path, "households", "import", *cfg, str(good))
     assert result.code == 0, result
-    assert "1 created, 0 updated" in result.out
+    assert "新增 1 户，更新 0 户" in result.out
     result = frontline(tmp_path, "households", "import", *cfg, str(good))
-    assert "0 created, 1 updated" in result.out
+    assert "新增 0 户，更新 1 户" in result.out
     assert sql(db, "SELECT label, people, responsible_id FROM households") == [("101", 2, 5)]
 
     bad = tmp_path / "bad.csv"
@@ -370,8 +370,8 @@ def test_cli_import(tmp_path: Path) -> None:
     assert result.code == 1
     assert "Traceback" not in result.err
     # The config has no [defaults] locale: the problems are told in Chinese.
-    assert "第 3 行：人数须为 1 到 999 的整数，这里是“two”" in result.err
-    assert "nothing imported" in result.err_lines[-1]
+    assert "第 3 行：人数须为 0 到 999 的整数，这里是“two”" in result.err
+    assert "未导入任何住户" in result.err_lines[-1]
     assert sql(db, "SELECT count(*) FROM households") == [(1,)]
 
     result = frontline(tmp_path, "households", "import", *cfg, str(tmp_path / "none.csv"))
@@ -384,17 +384,17 @@ def test_cli_import(tmp_path: Path) -> None:
 
     book = tmp_path / "more.xlsx"
     book.write_bytes(xlsx([["zone", "label", "people", "responsible"], ["B", "201", 3, 5],
-                           ["B", "202", 0, "@wei"]]))
+                           ["B", "202", 1000, "@wei"]]))
     english = tmp_path / "english.toml"
     english.write_text(config.read_text(encoding="utf-8").replace(
         "[storage]", '[defaults]\nlocale = "en"\n\n[storage]'), encoding="utf-8")
     result = frontline(tmp_path, "households", "import", "--config", str(english),
                        "--branch", "1", str(book))
     assert result.code == 1
-    assert "line 3: people must be a whole number from 1 to 999, got '0'" in result.err
+    assert "line 3: people must be a whole number from 0 to 999, got '1000'" in result.err
     result = frontline(tmp_path, "households", "import", "--config", str(english),
                        "--branch", "1", "--only-good", str(book))
-    assert result.code == 0 and "1 created, 0 updated, 1 bad row(s) skipped" in result.out
+    assert result.code == 0 and "1 created, 0 updated, 1 bad row skipped" in result.out
     assert sql(db, "SELECT label, people FROM households ORDER BY label") == [
         ("101", 2), ("201", 3)]
 

@@ -8,12 +8,19 @@ The rules, decided here once for the CLI and the chat upload (`/import household
   Excel workbook; an old binary `.xls` is refused with a hint; anything else is CSV text.
 - **Encoding** (CSV): UTF-8, with or without a byte-order mark; otherwise GB18030 (a superset
   of GBK and GB2312, what Excel on a Chinese Windows writes). Anything else is refused.
-- **Layout** (CSV): comma-separated, first line the header, quoted fields as Excel writes them.
+- **Layout** (CSV): separated by commas, semicolons, tabs or Chinese commas "，" (the one
+  that splits the header into the most known column names; a tie is the comma), first
+  line the header, quoted fields as Excel writes them.
   Blank lines are skipped. Line numbers are the file's own (the header is line 1), so a
   secretary can find the row in their editor.
 - **Layout** (XLSX): the first sheet, read with openpyxl in read-only mode; the first non-empty
   row is the header and line numbers are the sheet's row numbers. Cells become text (a whole
-  number stored as 3.0 reads "3", an empty cell ""); only the first `MAX_COLUMNS` columns are
+  number stored as 3.0 reads "3", an empty cell ""). A cell Excel keeps as a date (a label
+  "3-1" typed into a General cell becomes 1 March) reads as the sheet shows it, its number
+  format applied ("m-d" gives "3-1", 'm"月"d"日"' gives "3月1日"); where that text cannot be
+  told exactly (Excel's built-in short date, shown in the computer's own style; another
+  calendar) the row is refused, naming the column and the date, with the advice to format
+  the column as Text (`bot.rules.households.shown`). Only the first `MAX_COLUMNS` columns are
   read. A sheet may have at most `MAX_SHEET_ROWS` (50,000) rows: reading a workbook costs
   about ten times what a CSV line does, so the refusal suggests saving it as CSV. What a
   workbook may cost to read (unpacked sizes, shared strings, CPU) is bounded before
@@ -23,7 +30,8 @@ The rules, decided here once for the CLI and the chat upload (`/import household
   `notes` 备注, `responsible` 责任人, `backup` 备岗/备岗人/后备责任人. zone, label, people
   and responsible are required; address, notes and backup may be left out. Other columns
   are ignored.
-- **Rows**: zone and label non-empty; people a whole number from 1 to `MAX_PEOPLE`;
+- **Rows**: zone and label non-empty; people a whole number from 0 (an empty flat,
+  recorded as such) to `MAX_PEOPLE`;
   responsible a member's @username (the @ optional) or numeric Telegram id, who belongs to
   the branch or a branch below it; backup, if not empty, the same kind of member and not
   the responsible one (whether named alike or by username and id); a (zone, label) pair at
@@ -43,9 +51,10 @@ The rules, decided here once for the CLI and the chat upload (`/import household
 - **Reasons** are catalog keys (`imports.reason.*`) with values, rendered in the reader's
   language by `RowError.render`, so the CLI and the chat share them.
 
-The package: `files` (bytes into records), `rows` (the checks, and matching members),
-`results` (`RowError`, `ImportResult`), `imports` (`import_households`, one job), `chat` (one
-household typed in chat; a command's words).
+The package: `files` (bytes into records), `shown` (a date cell as the sheet shows it),
+`rows` (the checks, and matching members), `results` (`RowError`, `ImportResult`),
+`imports` (`import_households`, one job), `chat` (one household typed in chat; a command's
+words).
 """
 
 from bot.rules.households.chat import command_words, save_household, split_fields

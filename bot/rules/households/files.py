@@ -31,7 +31,11 @@ import warnings
 import zipfile
 import zlib
 from collections.abc import Generator, Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
+from datetime import time as clock_time
+from typing import Any
+
+from bot.rules.households.shown import CJK_DATE_IDS, date_text
 
 MB = 1024 * 1024
 MAX_ROWS = 200_000  # households in one file: a 10 MB CSV holds about as many
@@ -77,9 +81,9 @@ def is_xlsx(data: bytes, file_name: str | None = None) -> bool:
     return data.startswith(ZIP_MAGIC) or (file_name or "").lower().endswith(".xlsx")
 
 
-def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
+def csv_records(text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """(line, fields) of each CSV record; a record spanning lines has its first line."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     start = 1
     try:
         for record in reader:
@@ -89,13 +93,35 @@ def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
         raise Unreadable(start, "bad_csv", {"detail": str(exc)}) from None
 
 
-def _cell_text(value: object) -> str:
+class Unshown(str):
+    """A date cell whose shown text cannot be told (see `bot.rules.households.shown`): the
+    text is the date in ISO form, for the reason that refuses its row."""
+
+    __slots__ = ()
+
+
+def _cell_text(cell: Any) -> str:
+    """A cell as the sheet shows it: a date through its number format (or `Unshown`)."""
+    value = cell.value
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (date, clock_time)):
+        shown = date_text(value, cell.number_format)
+        if shown is None:
+            return Unshown(value.isoformat(sep=" ", timespec="minutes")
+                           if isinstance(value, datetime) else value.isoformat())
+        return shown
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        style = cell.style_array if cell.has_style else None
+        if style is not None and style.numFmtId in CJK_DATE_IDS:
+            # A date in a format openpyxl does not know: the serial, which no one typed.
+            from openpyxl.utils.datetime import from_excel
+
+            return Unshown(str(from_excel(value).date()))
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="minutes")
     return str(value)
 
 
@@ -178,7 +204,7 @@ def _xlsx_records(data: bytes) -> Generator[tuple[int, list[str]], None, None]:
                     raise Unreadable(None, "empty_file")
                 sheet = book.worksheets[0]
                 sheet.reset_dimensions()  # trust the rows, not a stale <dimension> tag
-                rows = sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)
+                rows = sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS)
                 for number, cells in enumerate(rows, start=1):
                     if number > MAX_SHEET_ROWS:
                         raise Unreadable(None, "too_many_rows", {"max": MAX_SHEET_ROWS,
@@ -186,7 +212,7 @@ def _xlsx_records(data: bytes) -> Generator[tuple[int, list[str]], None, None]:
                     if number % 256 == 0 and time.thread_time() - started > MAX_SHEET_CPU_S:
                         raise Unreadable(None, "xlsx_too_slow",
                                          {"seconds": int(MAX_SHEET_CPU_S)})
-                    yield number, [_cell_text(value) for value in cells]
+                    yield number, [_cell_text(cell) for cell in cells]
             finally:
                 book.close()
     except Unreadable:

@@ -4,6 +4,8 @@ found (`match_members`)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import unicodedata
 from collections.abc import Callable, Iterable
 from operator import itemgetter
@@ -13,6 +15,7 @@ from bot.rules.households.files import (
     MAX_ROWS,
     OLE_MAGIC,
     Unreadable,
+    Unshown,
     csv_records,
     decode,
     is_xlsx,
@@ -22,6 +25,7 @@ from bot.rules.households.results import Reason, RowError
 from storage.households import HouseholdInput
 
 MAX_BYTES = 10 * 1024 * 1024
+DELIMITERS = (",", ";", "\t", "\uff0c")  # comma, semicolon, tab, Chinese comma
 MAX_PEOPLE = 999
 MAX_NAME = 64  # zone and label: shown on buttons
 MAX_TEXT = 500  # address and notes
@@ -98,7 +102,7 @@ def parse(data: bytes, file_name: str | None = None) -> tuple[list[ParsedRow], l
         text = decode(data)
         if text is None:
             return [], [RowError(None, "not_text")]
-        return check_records(csv_records(text), xlsx=False)
+        return check_records(csv_records(text, delimiter(text)), xlsx=False)
     except Unreadable as exc:
         return [], [RowError(exc.line, exc.key, exc.values)]
 
@@ -109,6 +113,7 @@ def check_records(records: Iterable[tuple[int, list[str]]], *,
     errors: list[RowError] = []
     columns: dict[str, int] = {}
     width = 0
+    header: list[str] = []
     pick: Callable[[list[str]], tuple[str, ...]] | None = None
     seen: dict[tuple[str, str], int] = {}
     count = 0
@@ -123,7 +128,7 @@ def check_records(records: Iterable[tuple[int, list[str]]], *,
             header_errors = _read_header(record, columns)
             if header_errors:
                 return [], [RowError(line, r.key, r.values) for r in header_errors]
-            width = len(record)
+            width, header = len(record), record
             # Where each of ROW_COLUMNS is; a column the header lacks reads the empty cell
             # added after the last one.
             pick = itemgetter(*(columns.get(key, width) for key in ROW_COLUMNS))
@@ -131,6 +136,8 @@ def check_records(records: Iterable[tuple[int, list[str]]], *,
         if xlsx:
             # Cells are separate in a sheet: nothing like a stray comma can shift them.
             record = (record + [""] * width)[:width]
+            if _date_cell(line, record, columns, header, errors):
+                continue
         assert pick is not None
         row = _check_row(line, record, columns, width, pick, errors)
         if row is None:
@@ -147,6 +154,37 @@ def check_records(records: Iterable[tuple[int, list[str]]], *,
     if not rows and not errors:
         return [], [RowError(None, "no_rows")]
     return rows, errors
+
+
+def delimiter(text: str) -> str:
+    """The delimiter of a CSV text: of the comma, semicolon, tab and Chinese comma, the one
+    that splits the header (the first non-blank line) into the most known column names; a
+    tie (or none known) is the comma."""
+    first = next((line for line in io.StringIO(text, newline=None) if line.strip()), "")
+    best, known = ",", 0
+    for candidate in DELIMITERS:
+        try:
+            fields = next(csv.reader([first.rstrip("\n")], delimiter=candidate), [])
+        except csv.Error:  # a stray line break: the reading proper will say so
+            continue
+        count = sum(HEADERS.get(f.strip().lstrip("\ufeff").casefold()) is not None
+                    for f in fields)
+        if count > known:
+            best, known = candidate, count
+    return best
+
+
+def _date_cell(line: int, record: list[str], columns: dict[str, int], header: list[str],
+               errors: list[RowError]) -> bool:
+    """True (and the reason in `errors`) if a column read holds a date the sheet shows in a
+    way that cannot be told here (see `bot.rules.households.shown`)."""
+    for index in columns.values():
+        cell = record[index]
+        if isinstance(cell, Unshown):
+            errors.append(RowError(line, "date_cell", {"column": _shown(header[index].strip()),
+                                                       "value": str(cell)}))
+            return True
+    return False
 
 
 def _read_header(record: list[str], columns: dict[str, int]) -> list[Reason]:
@@ -186,12 +224,12 @@ def _check_row(line: int, record: list[str], columns: dict[str, int], width: int
     zone, label, address, notes = zone.strip(), label.strip(), address.strip(), notes.strip()
     people_text, responsible, backup = people_text.strip(), responsible.strip(), backup.strip()
     digits = _nfkc(people_text)
-    people = int(digits) if digits.isascii() and digits.isdigit() else 0
+    people = int(digits) if digits.isascii() and digits.isdigit() else -1
     key = _responsible_key(responsible)
     backup_key = _responsible_key(backup) if backup else ""
     if (zone and label and len(zone) <= MAX_NAME and len(label) <= MAX_NAME
             and len(address) <= MAX_TEXT and len(notes) <= MAX_TEXT
-            and 1 <= people <= MAX_PEOPLE and key and backup_key != key):
+            and 0 <= people <= MAX_PEOPLE and key and backup_key != key):
         return ParsedRow(line, zone, label, address, people, notes, key, backup_key)
     reasons: list[Reason] = []
     if not zone:
@@ -202,7 +240,7 @@ def _check_row(line: int, record: list[str], columns: dict[str, int], width: int
         reasons.append(Reason("name_too_long", {"max": MAX_NAME}))
     if len(address) > MAX_TEXT or len(notes) > MAX_TEXT:
         reasons.append(Reason("text_too_long", {"max": MAX_TEXT}))
-    if not 1 <= people <= MAX_PEOPLE:
+    if not 0 <= people <= MAX_PEOPLE:
         reasons.append(Reason("bad_people", {"max": MAX_PEOPLE, "value": _shown(people_text)}))
     if not key:
         reasons.append(Reason("empty_responsible"))

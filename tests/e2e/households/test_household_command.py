@@ -62,9 +62,9 @@ async def test_add_with_a_backup_and_clear_it(bot: SandboxBot, org: Org) -> None
 
 async def test_bad_rows_in_chinese_and_english(bot: SandboxBot, org: Org) -> None:
     cases = [
-        ("/household add East, 1-101, addr, 0, , @mia",
-         "人数须为 1 到 999 的整数，这里是“0”",
-         "people must be a whole number from 1 to 999, got '0'"),
+        ("/household add East, 1-101, addr, 1000, , @mia",
+         "人数须为 0 到 999 的整数，这里是“1000”",
+         "people must be a whole number from 0 to 999, got '1000'"),
         ("/household add East, 1-101, addr, 2, , @nobody",
          "责任人 @nobody 不是本支部或下级支部的成员",
          "responsible @nobody is not a member of this branch or a branch below it"),
@@ -80,7 +80,7 @@ async def test_bad_rows_in_chinese_and_english(bot: SandboxBot, org: Org) -> Non
         ("/household add East, 1-101, addr, 2, , @mia, @max, extra",
          "有 8 个字段，但表头只有 7 个", "8 fields but the header has 7"),
         ("/household add East, <b>, addr, x, , ",
-         "人数须为 1 到 999 的整数，这里是“x”；责任人为空",
+         "人数须为 0 到 999 的整数，这里是“x”；责任人为空",
          "got 'x'; empty responsible"),
     ]
     for command, chinese, _ in cases:

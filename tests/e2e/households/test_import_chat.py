@@ -103,7 +103,7 @@ async def test_xlsx_upload(bot: SandboxBot, org: Org) -> None:
 async def test_bad_rows_in_chinese_then_import_the_good_ones(bot: SandboxBot, org: Org) -> None:
     reply = await bot.send_document(SEC_A, BAD.encode(), "bad.csv", CAPTION)
     assert "bad.csv 中有 2 处问题，未导入任何住户" in reply.plain
-    assert "第 3 行：人数须为 1 到 999 的整数，这里是“<i>”" in reply.plain
+    assert "第 3 行：人数须为 0 到 999 的整数，这里是“<i>”" in reply.plain
     assert "第 4 行：责任人 @mel 不是本支部或下级支部的成员" in reply.plain
     assert "其余 2 行没有问题" in reply.plain
     assert [b[0] for b in reply.button_list] == ["导入 2 行无误的住户", "取消"]
@@ -132,7 +132,7 @@ async def test_bad_rows_in_english(bot: SandboxBot, org: Org) -> None:
     await bot.send(SEC_A, "/lang en")
     reply = await bot.send_document(SEC_A, BAD.encode(), "bad.csv", CAPTION)
     assert "bad.csv has 2 problem(s); nothing was imported" in reply.plain
-    assert "line 3: people must be a whole number from 1 to 999, got '<i>'" in reply.plain
+    assert "line 3: people must be a whole number from 0 to 999, got '<i>'" in reply.plain
     assert ("line 4: responsible @mel is not a member of this branch or a branch below it"
             in reply.plain)
     assert [b[0] for b in reply.button_list] == ["Import the 2 good rows", "Cancel"]
@@ -173,7 +173,7 @@ async def test_confirm_rechecks_rights(bot: SandboxBot, org: Org) -> None:
 
 
 async def test_no_good_rows_offers_no_button(bot: SandboxBot, org: Org) -> None:
-    data = (HEADER + "".join(f"B,{n},a,0,,@mia\n" for n in range(400))).encode()
+    data = (HEADER + "".join(f"B,{n},a,none,,@mia\n" for n in range(400))).encode()
     before = len(bot.sandbox.bot_messages(SEC_A))
     reply = await bot.send_document(SEC_A, data, "zeros.csv", CAPTION)
     assert "zeros.csv 中有 400 处问题" in reply.plain
