@@ -49,12 +49,15 @@ async def _rate_escalation(store: Store, translate: Translator, schedule: Schedu
         return []
     local = at.astimezone(ZoneInfo(schedule.timezone)).strftime("%H:%M")
     missing = [esc(name) for name in names]
-    shown = ", ".join(missing[:MISSING_SHOWN]) + (" …" if len(missing) > MISSING_SHOWN else "")
+    more = " …" if len(missing) > MISSING_SHOWN else ""
+
+    def shown(lang: str) -> str:
+        return translate(lang, "list.separator").join(missing[:MISSING_SHOWN]) + more
     return _to_all(await store.people.secretaries_of(schedule.parent_id), translate, schedule,
                    lambda lang: translate(lang, "rhythm.escalate_rate", branch=esc(schedule.name),
                                           id=schedule.branch_id, checked=checked,
                                           total=total, rate=rate, time=local,
-                                          alert=schedule.alert_below, missing=shown))
+                                          alert=schedule.alert_below, missing=shown(lang)))
 
 
 def _valid_zone(schedule: Schedule) -> bool:
