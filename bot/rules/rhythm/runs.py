@@ -10,12 +10,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import is_timezone
-from bot.i18n import Translator
+from bot.i18n import Translator, duration
 from bot.rules import coverage
 from bot.rules.digest import digest_messages
 from bot.rules.rhythm.messages import prompt_messages, reminder_messages, speak
 from bot.rules.rhythm.timetable import day_plan, due_runs
-from bot.rules.rhythm.values import format_minutes
 from bot.text import esc
 from storage.needs import CriticalNeed
 from storage.rows import NewMessage, Recipient
@@ -131,7 +130,7 @@ def _need_text(translate: Translator, language: str, need: CriticalNeed, branch:
     return translate(language, "rhythm.escalate_need", id=need.id, branch=esc(branch),
                      category=category, details=esc(need.details[:200]),
                      reporter=esc(need.reporter),
-                     waited=format_minutes(int(waited.total_seconds() // 60)))
+                     waited=duration(translate, language, waited.total_seconds() // 60))
 
 
 async def _need_escalations(store: Store, translate: Translator,
