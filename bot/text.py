@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
+from collections.abc import Sequence
 
 # Telegram's limits (Bot API): a message's text and a caption count UTF-16 code units after
 # entity parsing (tags do not count, an entity counts as the character it stands for).
@@ -42,6 +44,15 @@ def esc(text: object) -> str:
     """User text made safe for an HTML message, and isolated if it runs right to left
     (`isolate`): every name and note shown goes through here."""
     return isolate(html.escape(str(text), quote=False))
+
+
+def tell_apart(people: Sequence[tuple[str, int]], same_name: str) -> list[str]:
+    """The names of people in a list, escaped, each with its id only where two of them share
+    the name (`same_name` is the catalogue's template, `{name}（#{id}）`): an id is shown to tell
+    two people apart, not otherwise."""
+    counts = Counter(name for name, _ in people)
+    return [same_name.format(name=esc(name), id=person_id) if counts[name] > 1 else esc(name)
+            for name, person_id in people]
 
 
 def utf16_len(text: str) -> int:

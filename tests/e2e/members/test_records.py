@@ -105,7 +105,8 @@ async def test_bad_arguments_are_answered(bot: SandboxBot, org: Org) -> None:
     await bot.store.people.save(777, "Mia", "Two", None, "zh", at=bot.clock.now())
     await bot.store.people.set_membership(777, org.a, "member", at=bot.clock.now())
     reply = await bot.send(SEC_A, "/record mi")
-    assert "对应多个成员" in reply.plain and "#777" in reply.plain
+    assert "对应多个成员" in reply.plain and "• Mia Two（Alpha）" in reply.plain
+    assert "#777" not in reply.plain  # two names: no id needed to tell them apart
 
 
 async def test_me_shows_the_week(bot: SandboxBot, org: Org) -> None:
