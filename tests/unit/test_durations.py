@@ -43,3 +43,14 @@ def test_no_text_spells_a_duration_from_its_parts() -> None:
     assert PARTS.search("响应时间中位数：{hours} 小时 {minutes} 分")
     assert PARTS.search("Median time to answer: {hours} h {minutes} min")
     assert PARTS.search("about {h:hour|hours} {m:minute|minutes}")
+
+
+def test_a_need_reported_under_a_minute_ago_is_just_now() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.rules.needs import age
+
+    now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    assert age(T, "zh", now - timedelta(seconds=30), now) == "刚刚"
+    assert age(T, "en", now, now) == "just now"
+    assert age(T, "zh", now - timedelta(minutes=5), now) == "5 分钟前"
