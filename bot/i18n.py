@@ -122,3 +122,20 @@ class Translator:
     def has(self, key: str) -> bool:
         """True if the key exists in every language."""
         return all(key in table for table in self.catalogs.values())
+
+
+def duration(translate: Translate, language: str, minutes: float) -> str:
+    """A length of time as a person says it: "不到 1 分钟" / "under a minute", "45 分钟",
+    "1 小时", "2 小时 5 分钟", "3 天 4 小时" (days and hours from a day on; minutes rounded)."""
+    whole = round(minutes)
+    if whole < 1:
+        return translate(language, "duration.under_minute")
+    days, rest = divmod(whole, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        key = "duration.days_hours" if hours else "duration.days"
+        return translate(language, key, d=Count(days), h=Count(hours))
+    if hours:
+        key = "duration.hours_minutes" if mins else "duration.hours"
+        return translate(language, key, h=Count(hours), m=Count(mins))
+    return translate(language, "duration.minutes", m=Count(mins))

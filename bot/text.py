@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
+from collections.abc import Sequence
 
 # Telegram's limits (Bot API): a message's text and a caption count UTF-16 code units after
 # entity parsing (tags do not count, an entity counts as the character it stands for).
@@ -23,9 +25,34 @@ _ATOM = re.compile(r"<[^<>]*>|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z][a-zA-Z0-9-]*)")
 
 
+# Right-to-left letters (Hebrew, Arabic, Syriac, Thaana, N'Ko, ... and their presentation forms)
+# and the explicit direction controls (embeddings, overrides, isolates, RLM, ALM).
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff"
+                  "\U0001e800-\U0001efff\u202a-\u202e\u2066-\u2069\u200f\u061c]")
+FSI, PDI = "\u2068", "\u2069"  # FIRST STRONG ISOLATE, POP DIRECTIONAL ISOLATE
+
+
+def isolate(text: str) -> str:
+    """User text that holds right-to-left letters or direction controls, set apart from the
+    text around it (FSI ... PDI, Unicode's bidi isolate): a Hebrew or Arabic name does not
+    reorder the words and numbers next to it, and a stray override (U+202E) in a name ends
+    with the name. Other text is returned as it is."""
+    return f"{FSI}{text}{PDI}" if _RTL.search(text) else text
+
+
 def esc(text: object) -> str:
-    """User text made safe for an HTML message."""
-    return html.escape(str(text), quote=False)
+    """User text made safe for an HTML message, and isolated if it runs right to left
+    (`isolate`): every name and note shown goes through here."""
+    return isolate(html.escape(str(text), quote=False))
+
+
+def tell_apart(people: Sequence[tuple[str, int]], same_name: str) -> list[str]:
+    """The names of people in a list, escaped, each with its id only where two of them share
+    the name (`same_name` is the catalogue's template, `{name}（#{id}）`): an id is shown to tell
+    two people apart, not otherwise."""
+    counts = Counter(name for name, _ in people)
+    return [same_name.format(name=esc(name), id=person_id) if counts[name] > 1 else esc(name)
+            for name, person_id in people]
 
 
 def utf16_len(text: str) -> int:

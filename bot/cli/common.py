@@ -9,6 +9,7 @@ import os
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -118,6 +119,12 @@ def hold(config: Config, command: str) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+def local_time(at: datetime, timezone: str) -> str:
+    """A moment as the organization reads it: `2026-03-09 15:55 Asia/Shanghai` (the branch's
+    timezone, never UTC unless the branch keeps UTC)."""
+    return f"{at.astimezone(ZoneInfo(timezone)).strftime('%Y-%m-%d %H:%M')} {timezone}"
 
 
 def now() -> Any:

@@ -8,7 +8,7 @@ import asyncio
 from typing import Any
 
 from bot.cli.botapi import ask_username
-from bot.cli.common import EXIT_USAGE, CliError, config_path, load, now, with_store
+from bot.cli.common import EXIT_USAGE, CliError, config_path, load, local_time, now, with_store
 from bot.rules.invites import create_invite, deep_link, parse_duration
 from storage.store import Store
 
@@ -59,8 +59,11 @@ def cmd_invite(args: argparse.Namespace) -> None:
             kwargs["expires_in"] = expires
         invite = await create_invite(store, branch.id, args.role, created_by=None, now=now(),
                                      **kwargs)
-        uses = "unlimited uses" if invite.uses_left is None else f"{invite.uses_left} use(s)"
-        until = invite.expires_at.isoformat(timespec="minutes") if invite.expires_at else "never"
+        uses = ("unlimited uses" if invite.uses_left is None
+                else f"{invite.uses_left} use" if invite.uses_left == 1
+                else f"{invite.uses_left} uses")
+        until = (local_time(invite.expires_at, branch.timezone) if invite.expires_at
+                 else "never")
         print(f"{args.role} invite for #{branch.id} “{branch.name}” ({uses}, expires {until})")
         print(deep_link(username, invite.code))
         print(f"code: {invite.code}")

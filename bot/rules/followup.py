@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.i18n import Translator
+from bot.i18n import Translator, duration
 from bot.rules.tasks import button, done_buttons, speak
 from bot.text import esc
 from storage.rows import NewMessage, Recipient
@@ -60,7 +60,8 @@ async def run_due(store: Store, translate: Translator, now: datetime) -> int:
                 asked.append(Followup(w.task_id, member, "escalate", [_to(
                     w.secretary, translate(language, "task.escalation", id=w.task_id,
                                            title=esc(w.title), name=esc(w.assignee.name),
-                                           hours=_hours(waited)))]))
+                                           waited=duration(translate, language,
+                                                           waited.total_seconds() / 60)))]))
         if w.due_at is not None and w.due_at <= now and not flagged:
             flagged = True
             overdue.append(_overdue(translate, w))
@@ -84,7 +85,3 @@ def _overdue(translate: Translator, w: Watched) -> Followup:
             name=esc(w.assignee.name), state=translate(to_secretary, f"task.state_{w.state}"))))
     return Followup(w.task_id, w.assignee.member_id, "overdue", messages)
 
-
-def _hours(waited: timedelta) -> str:
-    hours = waited.total_seconds() / 3600
-    return f"{hours:.0f}" if hours >= 10 or hours == int(hours) else f"{hours:.1f}"

@@ -125,10 +125,10 @@ def _word_kind(translate: Translator, word: str) -> tuple[str, str] | None:
 
 
 def age(translate: Translator, language: str, since: datetime, now: datetime) -> str:
-    """How long ago, roughly: minutes, hours, or days."""
+    """How long ago, roughly: just now (under a minute), minutes, hours, or days."""
     minutes = max(0, int((now - since).total_seconds() // 60))
     if minutes < 60:
-        return translate(language, "need.age_minutes", n=minutes)
+        return translate(language, "need.age_minutes" if minutes else "need.age_now", n=minutes)
     if minutes < 48 * 60:
         return translate(language, "need.age_hours", n=minutes // 60)
     return translate(language, "need.age_days", n=minutes // (24 * 60))

@@ -139,12 +139,6 @@ async def member_record(store: Store, member_id: int, timezone: str, first_day: 
         conduct=conduct)
 
 
-def duration_words(delta: timedelta) -> tuple[int, int]:
-    """(hours, minutes) of a duration, for display."""
-    minutes = round(delta.total_seconds() / 60)
-    return minutes // 60, minutes % 60
-
-
 async def add_conduct(deps: Deps, actor_id: int, author: str, member_id: int, branch_id: int,
                       kind: str, text: str) -> None:
     """The conduct use case (`/commend`, `/note`): put it on the member's record, audit it

@@ -131,10 +131,11 @@ def format_due(due: datetime | None, timezone: str) -> str | None:
     return due.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
-def title_from_need(category: str, details: str, limit: int = 60) -> str:
-    """A task title for a need: its category, then the first words of its details."""
+def title_from_need(category: str, details: str, limit: int = 60, separator: str = ": ") -> str:
+    """A task title for a need: its category, then (after `separator`, "：" in Chinese) the
+    first words of its details."""
     words = " ".join(details.split())
-    title = f"{category}: {words}" if words else category
+    title = f"{category}{separator}{words}" if words else category
     if len(title) > limit:
         cut = title[:limit].rsplit(" ", 1)[0] if " " in title[:limit] else title[:limit]
         title = cut.rstrip() + "…"

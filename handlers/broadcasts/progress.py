@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Bot
 from telegram.error import BadRequest
 
-from bot.i18n import Count, Translator, pick_language
+from bot.i18n import Translator, duration, pick_language
 from bot.rules import broadcasts
 from bot.rules.broadcasts.send import Problem
 from bot.runtime.services import Services
@@ -30,13 +30,10 @@ def bar(done: int, total: int) -> str:
 
 def eta_words(translate: Translator, language: str, seconds: float) -> str:
     """"about 12 minutes" / "约 12 分钟": how long until everything is delivered."""
-    minutes = math.ceil(seconds / 60)
     if seconds < 60:
-        return translate(language, "broadcast.eta_soon")
-    if minutes < 60:
-        return translate(language, "broadcast.eta_minutes", n=Count(minutes))
-    return translate(language, "broadcast.eta_hours", h=Count(minutes // 60),
-                     m=Count(minutes % 60))
+        return translate(language, "duration.under_minute")
+    return translate(language, "broadcast.eta_about",
+                     duration=duration(translate, language, math.ceil(seconds / 60)))
 
 
 async def eta(services: Services, language: str, broadcast_id: int) -> str:

@@ -13,6 +13,7 @@ from telegram import Update
 
 from bot.rules import lookup, people
 from bot.rules.access import Actor, home_branch, may_lead
+from bot.text import tell_apart
 from handlers.core.context import Context
 from handlers.core.replies import esc, refuse, reply, reply_lines, say
 from storage.records import MemberMatch
@@ -137,7 +138,9 @@ async def named_member(update: Update, context: Context, command: str,
                                       branch=esc(branch.name)))
         return None
     lines = [context.t("record.ambiguous", query=esc(query[:40]))]
-    lines.extend(f"• {esc(m.name)}" + (f" @{esc(m.username)}" if m.username else "")
-                 + f" (#{m.member_id}, {esc(m.branch_name)})" for m in found)
+    names = tell_apart([(m.name, m.member_id) for m in found], context.t("list.same_name"))
+    lines.extend(context.t("record.ambiguous_line", name=name, branch=esc(m.branch_name),
+                           username=f" @{esc(m.username)}" if m.username else "")
+                 for name, m in zip(names, found, strict=True))
     await reply_lines(update, lines)
     return None

@@ -84,7 +84,7 @@ async def settings_command(update: Update, context: Context) -> None:
     column = KEYS.get(word)
     if column is None:
         await reply(update, context.t("settings.unknown", value=esc(word[:30]),
-                                      keys=", ".join(SHOWN)))
+                                      keys=context.t("list.separator").join(SHOWN)))
         return
     text = " ".join(args[1:]).strip()
     if not text:

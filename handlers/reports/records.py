@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.clock import FIRST_DAY, OutOfRange, local_day
+from bot.i18n import duration
 from bot.rules import lookup, records
 from bot.rules.access import may_lead
 from bot.rules.records import Record
@@ -35,8 +36,9 @@ def render(context: Context, name: str, branch: str, record: Record) -> list[str
     lines.append(t("record.tasks", tasks=record.tasks, accepted=record.accepted,
                    declined=record.declined, done=record.done, overdue=record.overdue))
     if record.median_answer is not None:
-        hours, minutes = records.duration_words(record.median_answer)
-        lines.append(t("record.answer", hours=hours, minutes=minutes))
+        lines.append(t("record.answer", duration=duration(
+            context.services.translate, context.language,
+            record.median_answer.total_seconds() / 60)))
     else:
         lines.append(t("record.answer_none"))
     lines.append(t("record.needs", n=record.needs_reported))

@@ -89,7 +89,8 @@ async def from_need(update: Update, context: Context) -> int:
     draft = await _begin(update, context, branch)
     draft.need_id = need.id
     draft.title = tasks.title_from_need(context.t(f"assign.category_{need.category}"),
-                                        need.details)
+                                        need.details,
+                                        separator=context.t("assign.title_separator"))
     await reply(update, context.t("assign.ask_title_need", id=need.id, title=esc(draft.title),
                                   max=tasks.TITLE_MAX),
                 InlineKeyboardMarkup([[step(context, "assign.button_keep", "keep")]]))

@@ -133,8 +133,8 @@ async def search(update: Update, context: Context) -> int:
 
 async def summary(update: Update, context: Context, draft: Draft) -> int:
     assert draft.title is not None
-    names = ", ".join(esc(cut(_label(context, draft, m), NAME_SHOWN))
-                      for m in draft.selected[:NAMES_SHOWN])
+    names = context.t("list.separator").join(esc(cut(_label(context, draft, m), NAME_SHOWN))
+                                             for m in draft.selected[:NAMES_SHOWN])
     if len(draft.selected) > NAMES_SHOWN:
         names += " " + context.t("assign.more_names", n=len(draft.selected) - NAMES_SHOWN)
     lines = [context.t("assign.summary", branch=esc(draft.branch_name), title=esc(draft.title),

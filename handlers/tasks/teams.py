@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.rules import teams as rules
 from bot.rules.teams import TEAM_NAME_MAX, Membership
-from bot.text import cut
+from bot.text import cut, tell_apart
 from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import scope
@@ -25,7 +25,8 @@ NAME_SHOWN = 32  # characters of a name there
 
 def _names(context: Context, team: Team) -> str:
     """The first members of a team by name, and how many more (the whole list: /team NAME)."""
-    names = ", ".join(esc(cut(m.name, NAME_SHOWN)) for m in team.members[:NAMES_SHOWN])
+    names = context.t("list.separator").join(esc(cut(m.name, NAME_SHOWN))
+                                             for m in team.members[:NAMES_SHOWN])
     if len(team.members) > NAMES_SHOWN:
         names += " " + context.t("team.more", n=len(team.members) - NAMES_SHOWN)
     return names or context.t("team.empty")
@@ -121,7 +122,8 @@ async def team(update: Update, context: Context) -> None:
                                       branch=esc(found.branch_name)))
         return
     if change.outcome is Membership.AMBIGUOUS:
-        names = ", ".join(f"{esc(m.name)} ({m.member_id})" for m in change.matches[:10])
+        names = context.t("list.separator").join(tell_apart(
+            [(m.name, m.member_id) for m in change.matches[:10]], context.t("list.same_name")))
         await reply(update, context.t("team.ambiguous", who=esc(rest[:40]), names=names))
         return
     member = change.matches[0]

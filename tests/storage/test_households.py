@@ -212,7 +212,7 @@ async def test_missing_columns(store: Store) -> None:
              "B,3,2,@alice,a,extra\n")     # one field too many
     result = await import_households(store, EAST, short.encode(), now=NOW)
     assert [(e.line, reason(e).split(":")[0]) for e in result.errors] == [
-        (3, "missing column(s)"), (4, "6 fields but the header has 5 (a comma inside an "
+        (3, "missing from the row"), (4, "6 fields but the header has 5 (a comma inside an "
                                       "unquoted field?)")]
     assert await _rows(store) == []
 

@@ -10,12 +10,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import is_timezone
-from bot.i18n import Translator
+from bot.i18n import Translator, duration
 from bot.rules import coverage
 from bot.rules.digest import digest_messages
 from bot.rules.rhythm.messages import prompt_messages, reminder_messages, speak
 from bot.rules.rhythm.timetable import day_plan, due_runs
-from bot.rules.rhythm.values import format_minutes
 from bot.text import esc
 from storage.needs import CriticalNeed
 from storage.rows import NewMessage, Recipient
@@ -49,12 +48,15 @@ async def _rate_escalation(store: Store, translate: Translator, schedule: Schedu
         return []
     local = at.astimezone(ZoneInfo(schedule.timezone)).strftime("%H:%M")
     missing = [esc(name) for name in names]
-    shown = ", ".join(missing[:MISSING_SHOWN]) + (" …" if len(missing) > MISSING_SHOWN else "")
+    more = " …" if len(missing) > MISSING_SHOWN else ""
+
+    def shown(lang: str) -> str:
+        return translate(lang, "list.separator").join(missing[:MISSING_SHOWN]) + more
     return _to_all(await store.people.secretaries_of(schedule.parent_id), translate, schedule,
                    lambda lang: translate(lang, "rhythm.escalate_rate", branch=esc(schedule.name),
                                           id=schedule.branch_id, checked=checked,
                                           total=total, rate=rate, time=local,
-                                          alert=schedule.alert_below, missing=shown))
+                                          alert=schedule.alert_below, missing=shown(lang)))
 
 
 def _valid_zone(schedule: Schedule) -> bool:
@@ -128,7 +130,7 @@ def _need_text(translate: Translator, language: str, need: CriticalNeed, branch:
     return translate(language, "rhythm.escalate_need", id=need.id, branch=esc(branch),
                      category=category, details=esc(need.details[:200]),
                      reporter=esc(need.reporter),
-                     waited=format_minutes(int(waited.total_seconds() // 60)))
+                     waited=duration(translate, language, waited.total_seconds() // 60))
 
 
 async def _need_escalations(store: Store, translate: Translator,

@@ -518,7 +518,7 @@ async def test_an_english_speaking_secretary() -> None:
         assert ("With all sub-branches (1)", "bcs:subtree") in scope.button_list
         await bot.press(SEC_A1, cb.BroadcastSetup("subtree").pack())
         preview = await bot.press(SEC_A1, cb.BroadcastSetup("ack_y").pack())
-        assert "It goes to 1 member(s) and 0 group(s)" in preview.plain
+        assert "It goes to 1 member and 0 groups" in preview.plain
         status = await bot.press(SEC_A1, "📤 Send")
         assert "Queued for sending: 0/1" in status.plain
         await bot.drain()

@@ -66,7 +66,7 @@ async def test_coverage_over_three_levels_worst_first(bot: SandboxBot, org: Org)
     reply = await bot.send(ADMIN, "/coverage")
     lines = reply.plain.splitlines()
     assert lines[0] == "📊 Root 住户覆盖 · 2026-03-02"
-    assert lines[1] == "共 8 户 · 今日已访 2 · 覆盖率 25% · 待访 1 · 逾期 5 · 无人代管 0"
+    assert lines[1] == "共 8 户 · 今日已访 2 · 覆盖率 25% · 待访 1 · 逾期 5 · 无人照看 0"
     assert "下级支部（由差到好）：" in lines
     alpha = lines.index("• Alpha：7 户 · 覆盖 29% · 今日已访 2 · 待访 1 · 逾期 4")
     assert lines[alpha + 1] == "• Beta：1 户 · 覆盖 0% · 今日已访 0 · 待访 0 · 逾期 1"
@@ -77,7 +77,7 @@ async def test_coverage_over_three_levels_worst_first(bot: SandboxBot, org: Org)
     reply = await bot.press(ADMIN, "📊 Alpha")
     lines = reply.plain.splitlines()
     assert lines[0] == "📊 Alpha 住户覆盖 · 2026-03-02"
-    assert lines[1] == "共 7 户 · 今日已访 2 · 覆盖率 29% · 待访 1 · 逾期 4 · 无人代管 0"
+    assert lines[1] == "共 7 户 · 今日已访 2 · 覆盖率 29% · 待访 1 · 逾期 4 · 无人照看 0"
     assert "• Alpha-1：2 户 · 覆盖 50% · 今日已访 1 · 待访 0 · 逾期 1" in lines
     west = lines.index("• West：今日已访 0 / 待访 0 / 逾期 2（共 2 户）")
     assert lines[west + 1] == "• East：今日已访 1 / 待访 1 / 逾期 1（共 3 户）"
@@ -87,7 +87,7 @@ async def test_coverage_over_three_levels_worst_first(bot: SandboxBot, org: Org)
 
     reply = await bot.press(ADMIN, "📊 Alpha-1")
     assert reply.plain.splitlines()[1] == \
-        "共 2 户 · 今日已访 1 · 覆盖率 50% · 待访 0 · 逾期 1 · 无人代管 0"
+        "共 2 户 · 今日已访 1 · 覆盖率 50% · 待访 0 · 逾期 1 · 无人照看 0"
     assert "• North：今日已访 1 / 待访 0 / 逾期 1（共 2 户）" in reply.plain
     reply = await bot.press(ADMIN, "📍 North（1）")
     assert reply.plain.splitlines() == [
@@ -117,13 +117,13 @@ async def test_visit_every_two_days_changes_due_and_overdue(bot: SandboxBot, org
     # 1-102 (yesterday) is covered now; 2-201 (three days ago) still overdue; never reached
     # households added three days ago are overdue; Alpha-1 inherits the interval.
     assert reply.plain.splitlines()[1] == \
-        "共 7 户 · 今日已访 2 · 覆盖率 43% · 待访 0 · 逾期 4 · 无人代管 0"
+        "共 7 户 · 今日已访 2 · 覆盖率 43% · 待访 0 · 逾期 4 · 无人照看 0"
     assert "• East：今日已访 1 / 待访 0 / 逾期 1（共 3 户）" in reply.plain
     bot.clock.advance(days=1)
     reply = await bot.send(SEC_A, "/coverage")
     # a day later: 1-101 and 3-301 (reached yesterday) are covered, 1-102 is due today
     assert reply.plain.splitlines()[1] == \
-        "共 7 户 · 今日已访 0 · 覆盖率 29% · 待访 1 · 逾期 4 · 无人代管 0"
+        "共 7 户 · 今日已访 0 · 覆盖率 29% · 待访 1 · 逾期 4 · 无人照看 0"
 
 
 async def test_no_households_points_to_zone_and_import(bot: SandboxBot, org: Org) -> None:
@@ -186,7 +186,7 @@ async def test_hand_over_on_a_quarantined_check_in(bot: SandboxBot, org: Org) ->
     assert len(_received(bot, SEC_A, "🏠 隔离：") + _received(bot, SEC_A, "🤒")) == 1
 
     report = await bot.send(SEC_A, "/coverage")
-    assert "无人代管 2" in report.plain
+    assert "无人照看 2" in report.plain
     assert "• 🤒 不适 Mia：2 户 · 尚未移交" in report.plain
     roster = await bot.press(SEC_A, cb.Handover("start", MEM_A1).pack())
     assert roster.plain.startswith("🔁 把 Mia 的 2 户（🤒 不适）移交给谁？")
@@ -207,7 +207,7 @@ async def test_hand_over_on_a_quarantined_check_in(bot: SandboxBot, org: Org) ->
     mine = await bot.send(MEM_A2, "/households")
     assert "1-101" in mine.plain and "1-102" in mine.plain and "2-201" in mine.plain
     report = await bot.send(SEC_A, "/coverage")
-    assert "无人代管 0" in report.plain and "已移交 2 户（Max）" in report.plain
+    assert "无人照看 0" in report.plain and "已移交 2 户（Max）" in report.plain
 
     reply = await bot.send(MEM_A1, "/checkin on_duty")
     assert "你的 2 户已从代管人处归还给你" in reply.plain
@@ -320,7 +320,7 @@ async def test_in_english(bot: SandboxBot, org: Org) -> None:
     lines = reply.plain.splitlines()
     assert lines[0] == "📊 Alpha household coverage · 2026-03-02"
     assert lines[1] == ("7 households · reached today 2 · covered 29% · due 1 · overdue 4"
-                        " · unheld 0")
+                        " · unattended 0")
     assert "• West: reached today 0 / due 0 / overdue 2 (of 2)" in lines
     reply = await bot.press(SEC_A, "📍 West (2)")
     assert "🔴 2-201 · Max · reached 3 days ago" in reply.plain
@@ -386,7 +386,7 @@ async def test_a_backup_on_duty_looks_after_the_households(bot: SandboxBot, org:
     await bot.send(MEM_A1, "/checkin unwell")
     report = await bot.send(SEC_A, "/coverage")
     assert "• 🤒 不适 Mia：2 户 · 1 户由在岗的备岗人照看 · 1 户无人照看" in report.plain
-    assert "无人代管 1" in report.plain
+    assert "无人照看 1" in report.plain
     await bot.send(MEM_A2, "/checkin quarantined")  # now the backup is off duty too
     report = await bot.send(SEC_A, "/coverage")
-    assert "• 🤒 不适 Mia：2 户 · 尚未移交" in report.plain and "无人代管 2" in report.plain
+    assert "• 🤒 不适 Mia：2 户 · 尚未移交" in report.plain and "无人照看 2" in report.plain

@@ -108,7 +108,7 @@ async def test_root_digest_field_by_field(en_bot: SandboxBot, day_org: Org) -> N
     assert lines[9] == ("📌 Tasks: 2 assigned · 1 accepted · 1 declined · 0 done"
                         " · 1 overdue")
     assert lines[10] == "  • Max declined #1 “Deliver rice”: in quarantine"
-    assert lines[11] == "📣 Broadcasts: 3/7 acknowledged (43%) of 1 broadcast(s)"
+    assert lines[11] == "📣 Broadcasts: 3/7 acknowledged (43%) of 1 broadcast"
     assert lines[13] == "🌳 Sub-branches (2), worst first:"
     assert lines[14] == "• Beta: 0/2 (0%)"
     assert lines[15] == "• Alpha: 5/5 (100%) · 🤒 2 · 🔴 1 critical · ⏰ 1 overdue"

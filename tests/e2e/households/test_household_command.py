@@ -71,7 +71,7 @@ async def test_bad_rows_in_chinese_and_english(bot: SandboxBot, org: Org) -> Non
         ("/household add East, 1-101, addr, 2, , @mel",
          "责任人 @mel 不是本支部或下级支部的成员", "responsible @mel is not a member"),
         ("/household add East, 1-101, addr",
-         "缺少列：people, responsible", "missing column(s): people, responsible"),
+         "缺少列：people, responsible", "missing from the row: people, responsible"),
         ("/household add East, , addr, 2, , @mia", "门牌为空", "empty label"),
         ("/household add East, 1-101, addr, 2, , @mia, @mia",
          "备岗 @mia 就是责任人", "backup @mia is the responsible member"),

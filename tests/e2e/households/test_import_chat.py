@@ -131,7 +131,7 @@ async def test_bad_rows_in_chinese_then_import_the_good_ones(bot: SandboxBot, or
 async def test_bad_rows_in_english(bot: SandboxBot, org: Org) -> None:
     await bot.send(SEC_A, "/lang en")
     reply = await bot.send_document(SEC_A, BAD.encode(), "bad.csv", CAPTION)
-    assert "bad.csv has 2 problem(s); nothing was imported" in reply.plain
+    assert "bad.csv has 2 problems; nothing was imported" in reply.plain
     assert "line 3: people must be a whole number from 0 to 999, got '<i>'" in reply.plain
     assert ("line 4: responsible @mel is not a member of this branch or a branch below it"
             in reply.plain)

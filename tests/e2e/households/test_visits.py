@@ -388,10 +388,10 @@ async def test_households_show_the_latest_contact(bot: SandboxBot, org: Org) -> 
                                             at=now - timedelta(days=3))
     await bot.store.households.record_visit(ids["1-104"], MEM_A1, "no_answer", None, at=now)
     text = (await bot.send(MEM_A1, "/households")).plain
-    assert "1-101 · 2 人 · 负责人\n   ✅ 今天 08:30 · 都好\n   <1-101> Main St" in text
-    assert "1-102 · 2 人 · 负责人\n   ⚠️ 已 3 天没联系上 · 最近一次：02-27 08:30 都好" in text
-    assert "1-103 · 2 人 · 负责人\n   ⚪ 还没联系上过\n" in text
-    assert "1-104 · 2 人 · 负责人\n   ⚪ 还没联系上过 · 最近一次：今天 08:30 无人应答" in text
+    assert "1-101 · 2 人 · 责任人\n   ✅ 今天 08:30 · 都好\n   <1-101> Main St" in text
+    assert "1-102 · 2 人 · 责任人\n   ⚠️ 已 3 天没联系上 · 最近一次：02-27 08:30 都好" in text
+    assert "1-103 · 2 人 · 责任人\n   ⚪ 还没联系上过\n" in text
+    assert "1-104 · 2 人 · 责任人\n   ⚪ 还没联系上过 · 最近一次：今天 08:30 无人应答" in text
     await bot.send(MEM_A1, "/lang en")
     text = (await bot.send(MEM_A1, "/households")).plain
     assert "✅ today 08:30 · all well" in text and "⚠️ not reached for 3 days" in text

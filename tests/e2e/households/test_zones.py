@@ -83,7 +83,7 @@ async def test_households_for_a_member(bot: SandboxBot, org: Org) -> None:
     text = reply.plain
     assert "你负责的住户（3 户）" in text
     assert "📍 East（1 户）" in text and "📍 West（2 户）" in text
-    assert "1-101 · 2 人 · 负责人" in text and "<1-101> Main St" in text and "独居老人" in text
+    assert "1-101 · 2 人 · 责任人" in text and "<1-101> Main St" in text and "独居老人" in text
     assert "2-202 · 2 人 · 备岗" in text
     assert "1-102" not in text and "9-901" not in text
     assert text.index("East") < text.index("West")

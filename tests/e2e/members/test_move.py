@@ -144,7 +144,7 @@ async def test_the_old_branch_is_told_and_sees_the_households_unattended(
     # /coverage counts as unattended the household nobody is responsible for, and Max's
     # three (1-101 is his now; he is unwell and nobody holds or backs them up).
     report = await bot.send(SEC_A, "/coverage")
-    assert "无人代管 4" in report.plain.splitlines()[1]
+    assert "无人照看 4" in report.plain.splitlines()[1]
     assert t("zh", "coverage.unassigned", n=1) == report.text.splitlines()[2]
     zones = {z.name: z.id for z in await bot.store.zones.of_branch(org.a)}
     listing = await bot.press(SEC_A, cb.CoverageView("zone", zones['East']).pack())

@@ -141,7 +141,7 @@ async def test_team_create_list_members_delete(bot: SandboxBot, org: Org) -> Non
     assert "已在突击队" in (await bot.send(SEC_A, "/team Shock add Mia")).plain
     assert "加入" in (await bot.send(SEC_A, f"/team shock add {MEM_A1X}")).plain
     listing = await bot.send(SEC_A, "/team")
-    assert "Shock（Alpha，2 人）：Mia, Mo" in listing.plain
+    assert "Shock（Alpha，2 人）：Mia、Mo" in listing.plain
     assert "退出" in (await bot.send(SEC_A, "/team Shock remove Mo")).plain
     assert "不在突击队" in (await bot.send(SEC_A, "/team Shock remove Mo")).plain
     # Unknown team, unknown member, a member outside the subtree.
@@ -183,7 +183,7 @@ async def test_assign_flow_accept_decline_done(bot: SandboxBot, org: Org) -> Non
     await bot.press(SEC_A, "Mia")
     await bot.press(SEC_A, "Mo")
     summary = await bot.press(SEC_A, cb.AssignStep("ok").pack())
-    assert "分派给 2 人：Mia, Mo" in summary.plain
+    assert "分派给 2 人：Mia、Mo" in summary.plain
     assert "⏰ 截止：2026-03-02 18:00" in summary.plain
     await bot.press(SEC_A, cb.AssignStep("send").pack())
     await bot.drain()
@@ -310,7 +310,7 @@ async def test_assign_from_a_need(bot: SandboxBot, org: Org) -> None:
     bot.sandbox.user_presses(SEC_A, 1, cb.AssignNeed(need_id).pack(), check=False)
     await bot.settle()
     prompt = bot.sandbox.last(SEC_A)
-    assert f"为需求 #{need_id} 分派任务" in prompt.plain and "食物: 需要 大米" in prompt.plain
+    assert f"为需求 #{need_id} 分派任务" in prompt.plain and "食物：需要 大米" in prompt.plain
     await bot.press(SEC_A, cb.AssignStep("keep").pack())
     await bot.press(SEC_A, cb.AssignStep("skip").pack())
     await bot.press(SEC_A, cb.AssignStep("skip").pack())
@@ -320,7 +320,7 @@ async def test_assign_from_a_need(bot: SandboxBot, org: Org) -> None:
     await bot.press(SEC_A, cb.AssignStep("send").pack())
     await bot.drain()
     task = (await bot.store.tasks.open_of(MEM_A1))[0][0]
-    assert task.need_id == need_id and task.title.startswith("食物: 需要")
+    assert task.need_id == need_id and task.title.startswith("食物：需要")
     need = await bot.store.needs.get(need_id)
     assert need is not None
     assert need.status == "assigned"
