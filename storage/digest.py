@@ -25,8 +25,13 @@ from storage.times import iso
 # that the scan of the subtree's members stays on the covering index memberships_branch.
 _NAME = sql.display_name("m")
 
-_JOINED_BEFORE = """(SELECT joined_at FROM memberships j WHERE j.member_id = p.id)
-                    < :joined_before"""
+_JOINED = "(SELECT joined_at FROM memberships j WHERE j.member_id = p.id)"
+_JOINED_BEFORE = f"{_JOINED} < :joined_before"
+# A member counts on a day if they had joined by its end (people who joined later were no
+# members that day), or checked in that day (a member moved since: the move restamps
+# joined_at). Read only for those without that day's check-in, as above.
+_MEMBER_ON_DAY = f"(today IS NOT NULL OR {_JOINED} < :end)"
+_MEMBER_DAY_BEFORE = f"(before IS NOT NULL OR {_JOINED} < :start)"
 
 # A need open at :as_of; an assignment overdue at :as_of (not declined, not done by then,
 # its task due before then and not closed by then).
@@ -81,8 +86,10 @@ class Digest:
                       CROSS JOIN branches b ON b.id = q.branch_id)
                  WHERE rn <= :limit),
             ck AS (
-                SELECT top, count(*) AS members, count(today) AS checked,
+                SELECT top, count(*) FILTER (WHERE {_MEMBER_ON_DAY}) AS members,
+                       count(today) AS checked,
                        count(before) AS checked_before,
+                       count(*) FILTER (WHERE {_MEMBER_DAY_BEFORE}) AS members_before,
                        count(*) FILTER (WHERE today = 'on_duty') AS on_duty,
                        count(*) FILTER (WHERE today = 'available') AS available,
                        count(*) FILTER (WHERE today = 'unwell') AS unwell,
@@ -114,6 +121,7 @@ class Digest:
             tk0 AS (
                 SELECT t.branch_id AS branch_id,
                        count(*) FILTER (WHERE a.assigned_at >= :start) AS assigned,
+                       count(DISTINCT t.id) FILTER (WHERE a.assigned_at >= :start) AS tasks,
                        count(*) FILTER (WHERE a.state IN ('accepted', 'done')
                                         AND a.answered_at >= :start AND a.answered_at < :end)
                            AS accepted,
@@ -128,7 +136,8 @@ class Digest:
                         OR a.assigned_at >= :start)
                  GROUP BY t.branch_id),
             tk AS (
-                SELECT down.top AS top, sum(assigned) AS assigned, sum(accepted) AS accepted,
+                SELECT down.top AS top, sum(assigned) AS assigned, sum(tasks) AS tasks,
+                       sum(accepted) AS accepted,
                        sum(declined) AS declined, sum(done) AS done, sum(overdue) AS overdue
                   FROM tk0 JOIN down ON down.id = tk0.branch_id GROUP BY down.top)
             SELECT tops.top, b.name,
@@ -140,6 +149,7 @@ class Digest:
                    COALESCE(nd.critical, 0), COALESCE(nd.stale, 0),
                    COALESCE(tk.assigned, 0), COALESCE(tk.accepted, 0),
                    COALESCE(tk.declined, 0), COALESCE(tk.done, 0), COALESCE(tk.overdue, 0),
+                   COALESCE(ck.members_before, 0), COALESCE(tk.tasks, 0),
                    CASE WHEN tops.top = :root THEN (
                        SELECT json_group_array(json_array(
                            kind, id, name, branch, rn,
@@ -247,10 +257,14 @@ class Digest:
             bc AS MATERIALIZED (
                 SELECT br.id FROM broadcasts br INDEXED BY broadcasts_branch
                  WHERE br.branch_id IN (SELECT id FROM down) AND br.ack_required
-                   AND br.created_at >= :start AND br.created_at < :end)
-            SELECT (SELECT count(*) FROM bc),
-                   (SELECT count(*) FROM outbox o INDEXED BY outbox_broadcast
-                     WHERE o.broadcast_id IN (SELECT id FROM bc) AND o.member_id IS NOT NULL),
-                   (SELECT count(*) FROM acks a WHERE a.broadcast_id IN (SELECT id FROM bc))""",
+                   AND br.created_at >= :start AND br.created_at < :end),
+            rc AS MATERIALIZED (
+                SELECT DISTINCT o.broadcast_id, o.member_id
+                  FROM outbox o INDEXED BY outbox_broadcast
+                 WHERE o.broadcast_id IN (SELECT id FROM bc) AND o.member_id IS NOT NULL)
+            -- Only the recipients' acknowledgements count (a group's reader may press too).
+            SELECT (SELECT count(*) FROM bc), (SELECT count(*) FROM rc),
+                   (SELECT count(*) FROM acks a JOIN rc ON rc.broadcast_id = a.broadcast_id
+                                                       AND rc.member_id = a.member_id)""",
             {"root": root_id, "start": iso(start), "end": iso(end)})
         return int(row[0]), int(row[1]), int(row[2])

@@ -206,7 +206,9 @@ class DigestCounts:
     accepted: int = 0
     declined: int = 0
     done: int = 0
-    overdue: int = 0
+    overdue: int = 0  # assignments (people), like assigned .. done
+    members_before: int = 0  # members the day before (the denominator of checked_before)
+    tasks: int = 0  # tasks with someone assigned that day (assigned counts the people)
 
 
 @dataclass(frozen=True, slots=True)

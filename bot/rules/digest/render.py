@@ -57,11 +57,17 @@ def _lines(t: Translate, language: str, d: Digest, now: datetime, *, private: bo
     if c.members == 0:
         lines.append(t(lang, "digest.no_members"))
     else:
-        delta = c.checked - c.checked_before
-        lines.append(t(lang, "digest.checked", checked=c.checked, members=c.members,
-                       rate=rate(c.checked, c.members),
-                       delta=f"+{delta}" if delta > 0 else ("±0" if delta == 0 else f"−{-delta}"),
-                       before=c.checked_before, before_rate=rate(c.checked_before, c.members)))
+        if c.members_before:
+            delta = c.checked - c.checked_before
+            lines.append(t(lang, "digest.checked", checked=c.checked, members=c.members,
+                           rate=rate(c.checked, c.members),
+                           delta=(f"+{delta}" if delta > 0
+                                  else ("±0" if delta == 0 else f"−{-delta}")),
+                           before=c.checked_before,
+                           before_rate=rate(c.checked_before, c.members_before)))
+        else:  # nobody was a member the day before: there is nothing to compare with
+            lines.append(t(lang, "digest.checked_first", checked=c.checked, members=c.members,
+                           rate=rate(c.checked, c.members)))
         statuses = [(s, getattr(c, s)) for s in ("on_duty", "available", "unwell",
                                                  "quarantined", "off")]
         parts = [f"{t(lang, f'status.{s}')} {n}" for s, n in statuses if n]
@@ -95,7 +101,8 @@ def _lines(t: Translate, language: str, d: Digest, now: datetime, *, private: bo
         if c.needs_open > len(d.needs):
             lines.append("  " + t(lang, "digest.more_items", n=c.needs_open - len(d.needs)))
     if c.assigned or c.accepted or c.declined or c.done or c.overdue:
-        lines.append(t(lang, "digest.tasks", assigned=c.assigned, accepted=c.accepted,
+        lines.append(t(lang, "digest.tasks", tasks=c.tasks, assigned=c.assigned,
+                       accepted=c.accepted,
                        declined=c.declined, done=c.done, overdue=c.overdue))
         for decline in d.declines:
             reason = (esc(cut(decline.reason, DETAILS_MAX)) if decline.reason
@@ -117,13 +124,18 @@ def _lines(t: Translate, language: str, d: Digest, now: datetime, *, private: bo
         lines.append(t(lang, "digest.children_header", n=len(d.children)))
         for child in d.children[:branches]:
             issues = [t(lang, key, n=n) for key, n in (
-                ("digest.problem_unwell", child.unwell + child.quarantined),
+                ("digest.problem_unwell", child.unwell),
+                ("digest.problem_quarantined", child.quarantined),
                 ("digest.problem_critical", child.needs_open_critical),
                 ("digest.problem_overdue", child.overdue)) if n]
-            lines.append(t(lang, "digest.child_line", branch=esc(cut(child.name, NAME_MAX)),
-                           checked=child.checked, members=child.members,
-                           rate=rate(child.checked, child.members),
-                           problems=(" · " + " · ".join(issues)) if issues else ""))
+            problems = (" · " + " · ".join(issues)) if issues else ""
+            name = esc(cut(child.name, NAME_MAX))
+            if child.members:
+                lines.append(t(lang, "digest.child_line", branch=name, checked=child.checked,
+                               members=child.members, rate=rate(child.checked, child.members),
+                               problems=problems))
+            else:
+                lines.append(t(lang, "digest.child_empty", branch=name, problems=problems))
         if len(d.children) > branches:
             lines.append("  " + t(lang, "digest.more_branches", n=len(d.children) - branches))
     if private:

@@ -339,7 +339,7 @@ async def test_critical_need_escalated_once(bot: SandboxBot, org: Org) -> None:
         branch_id=org.a1, reporter_id=MEM_A1X, category="food", urgency="urgent",
         for_self=True, for_whom=None, details="米", location=None, latitude=None,
         longitude=None, at=at(8, 30, DAY.replace(day=2)))
-    told = f"紧急需求 #{need}"
+    told = f"危急需求 #{need}"  # the need flow's name of 🔴 (need.urg_critical_word)
     assert await run(bot, at(8, 59, DAY.replace(day=2))) == 0
     assert await run(bot, at(9, 0, DAY.replace(day=2))) == 1
     assert await run(bot, at(9, 30, DAY.replace(day=2))) == 0
