@@ -25,11 +25,11 @@ NAMES = {
     "zh": {"org": "东湖街道党工委", "branch": "东湖社区党支部", "group": "第一网格党小组",
            "admin": "管理员", "sec": "赵书记", "subsec": "孙组长", "late": "英文成员 Sam",
            "taps": "点击", "opens": "点开邀请链接", "toast": "（提示）",
-           "scheduler": "调度器发出的消息"},
+           "scheduler": "调度器发出的消息：{n} 条"},
     "en": {"org": "East Lake Committee", "branch": "East Lake Branch", "group": "Grid 1 Group",
            "admin": "Admin", "sec": "Secretary Zhao", "subsec": "Leader Sun",
            "late": "Sam", "taps": "taps", "opens": "opens the invite link",
-           "toast": "(toast)", "scheduler": "messages queued by the scheduler"},
+           "toast": "(toast)", "scheduler": "messages queued by the scheduler: {n}"},
 }
 HEAD = {
     "zh": ["Frontline 演示：东湖社区的一天（内置沙盒，无需令牌，不联网）",

@@ -92,7 +92,7 @@ class Transcript:
         block = Block("", None, first_row=await self.bot.store.outbox.last_id())
         self.blocks.append(block)
         queued = await scheduler.tick()
-        block.action, block.queued = f"  ⏰ {self.words['scheduler']}: {queued}", queued
+        block.action, block.queued = "  ⏰ " + self.words["scheduler"].format(n=queued), queued
         self.say(block.action)
         await self.delivered(None)
 

@@ -13,9 +13,9 @@ from bot.demo.script import run_demo
 from bot.demo.transcript import Block
 
 # An action's line in the transcript: a user types or taps, in a chat or a group; the
-# scheduler runs ("⏰ <words>: N"); or a section starts.
+# scheduler runs ("⏰ <words>: N", "⏰ <words>：N 条"); or a section starts.
 ACTION = re.compile(r"^  (👤|👥|⏰|\$)|^━━")
-SCHEDULER = re.compile(r"^  ⏰ .*: (\d+)$")
+SCHEDULER = re.compile(r"^  ⏰ .*[:：] ?(\d+)(?: 条)?$")
 
 
 async def _demo(language: str, folder: Path,
