@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import Translator, pick_language
 from bot.rules.callbacks import Handover
 from bot.rules.needs import nearest_secretaries
-from bot.text import esc
+from bot.text import esc, isolate
 from storage.coverage import (
     MAX_VISIT_EVERY,
     OFF_DUTY_STATUSES,
@@ -146,7 +146,7 @@ def reason_label(translate: Translator, language: str, reason: str) -> str:
 
 def handover_label(translate: Translator, language: str, name: str) -> str:
     """The label of the hand-over button (plain text: buttons are not HTML)."""
-    return translate(language, "coverage.handover.button", name=name[:32])
+    return translate(language, "coverage.handover.button", name=isolate(name[:32]))
 
 
 async def tell_off_duty(store: Store, translate: Translator, member_id: int, *,

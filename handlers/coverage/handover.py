@@ -20,6 +20,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot.rules import coverage, duty, lookup
 from bot.rules.access import may_lead
 from bot.rules.callbacks import Handover, HandoverStep
+from bot.text import isolate
 from handlers.core.context import Context
 from handlers.core.replies import esc, plain, refuse, reply, status_label
 from storage.coverage import OffDuty
@@ -94,7 +95,7 @@ async def _roster(context: Context, found: OffDuty, branch: Branch,
     if pages > 1:
         text += "\n" + t("coverage.handover.page", page=page + 1, pages=pages)
     rows = [[InlineKeyboardButton(
-        f"{status_label(context, p.status)} · {p.name[:32]}",
+        f"{status_label(context, p.status)} · {isolate(p.name[:32])}",
         callback_data=HandoverStep("pick", found.member_id, p.member_id).pack())]
         for p in people[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]]
     nav = []

@@ -20,7 +20,7 @@ from bot.rules import checkins, lookup, nudge
 from bot.rules.access import may_lead
 from bot.rules.callbacks import WhoRemind
 from bot.rules.digest import rollup
-from bot.text import cut, visible_len
+from bot.text import cut, isolate, visible_len
 from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import scope
@@ -65,7 +65,7 @@ async def _up(context: Context, branch: Branch, view: str) -> Buttons:
     parent = await lookup.branch(context.store, branch.parent_id)
     if parent is None or not await may_lead(context.store, actor, parent.id):
         return []
-    return [[(context.t("who.button_up", branch=cut(parent.name, LABEL_MAX)),
+    return [[(context.t("who.button_up", branch=isolate(cut(parent.name, LABEL_MAX))),
               pages.data(view, str(parent.id), 0))]]
 
 
@@ -113,7 +113,7 @@ def _rollup_page(context: Context, command: str, branch: Branch, found: rollup.R
                 "\n".join([head, *lines, line])) > pages.PAGE_LIMIT):
             close()
         lines.append(line)
-        label = cut(node.name, LABEL_MAX)
+        label = isolate(cut(node.name, LABEL_MAX))
         drill.append((context.t(f"{command}.button_branch", branch=label,
                                 missing=tally.missing, total=tally.members),
                       pages.data(command, str(node.id), 0)))
@@ -225,7 +225,7 @@ async def _own_view(update: Update, context: Context, command: str,
                            day=day.isoformat())]
         lines.extend(_member(context, row) for row in rows)
     lines.append("\n" + _counts(context, counts))
-    back = [[(context.t("who.button_up", branch=cut(branch.name, LABEL_MAX)),
+    back = [[(context.t("who.button_up", branch=isolate(cut(branch.name, LABEL_MAX))),
               pages.data(command, str(branch.id), 0))]]
     return pages.Page("\n".join(lines), str(branch.id), back)
 

@@ -9,7 +9,7 @@ from bot.rules import tasks
 from bot.rules import teams as team_rules
 from bot.rules.callbacks import AssignPick, AssignStep
 from bot.rules.tasks import Draft
-from bot.text import cut
+from bot.text import cut, isolate
 from handlers.core.context import Context
 from handlers.core.replies import edit as edit_message
 from handlers.core.replies import esc, reply
@@ -36,7 +36,7 @@ def _shown(draft: Draft) -> list[int]:
 def _label(context: Context, draft: Draft, member_id: int) -> str:
     mark = draft.marks.get(member_id)
     suffix = " " + context.t(f"assign.mark_{mark}") if mark else ""
-    return cut(draft.names.get(member_id, str(member_id)), NAME_SHOWN) + suffix
+    return isolate(cut(draft.names.get(member_id, str(member_id)), NAME_SHOWN)) + suffix
 
 
 async def show_people(update: Update, context: Context, draft: Draft, *, edit: bool) -> None:

@@ -28,3 +28,14 @@ def test_a_name_in_a_digest_line_is_isolated() -> None:
     person = DigestPerson("silent", 7, "שרה כהן", "Alpha", date(2026, 3, 1))
     label = person_label(t, "en", person)
     assert f"{FSI}שרה כהן{PDI}" in label and "03-01" in label
+
+
+def test_a_name_on_a_button_is_isolated() -> None:
+    """Buttons are plain text, not escaped: their names are isolated where they are built."""
+    from bot.rules.coverage import handover_label
+
+    translate = Translator()
+    for language in ("zh", "en"):
+        label = handover_label(translate, language, "שרה כהן")
+        assert f"{FSI}שרה כהן{PDI}" in label, label
+        assert FSI not in handover_label(translate, language, "王芳")

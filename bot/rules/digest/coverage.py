@@ -16,7 +16,7 @@ from datetime import date
 from bot.i18n import Translate
 from bot.rules import coverage
 from bot.rules.callbacks import Handover
-from bot.text import cut, esc
+from bot.text import cut, esc, isolate
 from storage.coverage import CoverageCounts, OffDuty
 from storage.rows import Branch, Buttons
 from storage.store import Store
@@ -70,6 +70,6 @@ def lines(t: Translate, language: str, cov: DigestCoverage, *, private: bool,
         if len(cov.off_duty) > len(shown):
             people += " " + t(lang, "digest.more", n=len(cov.off_duty) - len(shown))
         out.append(t(lang, "digest.coverage_unheld", n=unheld, names=people))
-        buttons = [[(t(lang, "digest.button_handover", name=cut(o.name, 20)),
+        buttons = [[(t(lang, "digest.button_handover", name=isolate(cut(o.name, 20))),
                      Handover("start", o.member_id).pack())] for o in shown]
     return out, buttons
