@@ -163,7 +163,8 @@ def _member(context: Context, row: RosterRow) -> str:
     """A roster line: `• name · secretary: status — note`."""
     role = " · " + context.t("role.secretary") if row.role == "secretary" else ""
     note = f" — {esc(row.note)}" if row.note else ""
-    return f"• {_name(context, row)}{role}: {status_label(context, row.status)}{note}"
+    return context.t("roster.member", name=_name(context, row) + role,
+                     status=status_label(context, row.status)) + note
 
 
 async def _subtree_view(update: Update, context: Context, command: str,

@@ -131,8 +131,8 @@ async def test_roster_shows_the_subtree_with_status(bot: SandboxBot, org: Org) -
     await bot.send(MEM_A2, "/checkin unwell 发烧")
     reply = await bot.send(SEC_A, "/roster")
     text = reply.plain
-    assert "Max @max: 🤒 身体不适 — 发烧" in text
-    assert "Sa @sa · 书记: ❔ 未报到" in text
+    assert "Max @max：🤒 身体不适 — 发烧" in text
+    assert "Sa @sa · 书记：❔ 未报到" in text
     assert "Mo @mo" in text and "Mel" not in text
 
 
