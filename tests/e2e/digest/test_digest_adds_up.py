@@ -22,7 +22,8 @@ from tests.helpers import (
 )
 
 # The texts that name the 🔴 level (need.urg_critical) by a word.
-CRITICAL_TEXTS = ("digest.needs", "digest.problem_critical", "rhythm.escalate_need")
+CRITICAL_TEXTS = ("digest.needs", "digest.problem_critical", "rhythm.escalate_need",
+                  "settings.label_critical_within_minutes")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
