@@ -5,7 +5,6 @@ handlers/broadcasts/ calling them rather than the store."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,7 +17,6 @@ from storage.outbox import OutboxOutcome
 from storage.store import Store
 from tests.helpers import MORNING
 
-STORE_CALL = re.compile(r"store\.[a-z_]+\.[a-z_]+\(|wake_outbox|\.audit\.")
 SA, SB, MIA, MAX = 201, 203, 301, 302
 
 

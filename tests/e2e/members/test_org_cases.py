@@ -5,7 +5,6 @@ handlers/org/ calling them rather than the store."""
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,7 +19,6 @@ from storage.store import Store
 from tests.helpers import MORNING
 
 GROUP, OTHER_GROUP = -1001, -1002
-STORE_CALL = re.compile(r"store\.[a-z_]+\.[a-z_]+\(|wake_outbox|\.audit\.")
 
 
 @dataclass

@@ -3,34 +3,13 @@ wakes (the handlers only render what they return; test_needs.py drives those).""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.clock import Clock
-from bot.i18n import Translator
 from bot.rules import need_cases
 from bot.rules.needs import NeedDraft
 from bot.sandbox.harness import SandboxBot
 from storage.households import HouseholdInput
 from storage.rows import Buttons, Person
-from storage.store import Store
+from tests.e2e.counting import Counting
 from tests.helpers import MEM_A1, MEM_A2, SEC_A, Org
-
-
-@dataclass
-class Counting:
-    """The bot's own store, translator and clock, counting the outbox wakes (a `Deps`)."""
-
-    store: Store
-    translate: Translator
-    clock: Clock
-    wakes: int = 0
-
-    def wake_outbox(self) -> None:
-        self.wakes += 1
-
-
-def deps(bot: SandboxBot) -> Counting:
-    return Counting(bot.store, bot.services.translate, bot.clock)
 
 
 def no_buttons(language: str, need_id: int) -> Buttons:
@@ -51,7 +30,7 @@ async def home(bot: SandboxBot, org: Org, responsible: int) -> int:
 
 async def test_a_need_for_a_household_is_saved_only_while_the_member_holds_it(
         bot: SandboxBot, org: Org) -> None:
-    d, household = deps(bot), await home(bot, org, MEM_A1)
+    d, household = Counting(bot), await home(bot, org, MEM_A1)
     draft = NeedDraft(category="food", urgency="urgent", for_self=False, for_whom="🏠 1-101",
                       details="rice", household_id=household)
     saved = await need_cases.report(d, await person(bot, MEM_A1), draft, buttons=no_buttons)
@@ -64,7 +43,7 @@ async def test_a_need_for_a_household_is_saved_only_while_the_member_holds_it(
 
 async def test_a_need_nobody_is_told_of_does_not_wake_the_outbox(bot: SandboxBot,
                                                                  org: Org) -> None:
-    d = deps(bot)  # SEC_A is Alpha's only secretary, and no branch above has one
+    d = Counting(bot)  # SEC_A is Alpha's only secretary, and no branch above has one
     draft = NeedDraft(category="medicine", urgency="normal", details="masks")
     saved = await need_cases.report(d, await person(bot, SEC_A), draft, buttons=no_buttons)
     assert saved.need_id is not None and saved.told == 0 and d.wakes == 0
@@ -72,7 +51,7 @@ async def test_a_need_nobody_is_told_of_does_not_wake_the_outbox(bot: SandboxBot
 
 async def test_closing_a_need_audits_once_and_answers_its_status_now(bot: SandboxBot,
                                                                      org: Org) -> None:
-    d = deps(bot)
+    d = Counting(bot)
     draft = NeedDraft(category="food", urgency="normal", details="rice")
     saved = await need_cases.report(d, await person(bot, MEM_A1), draft, buttons=no_buttons)
     assert saved.need_id is not None

@@ -3,35 +3,14 @@ audits and wakes (the handlers only render what they return; test_tasks.py drive
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.clock import Clock
-from bot.i18n import Translator
 from bot.rules import task_cases, teams
 from bot.rules.tasks import Draft
 from bot.rules.teams import Membership
 from bot.sandbox.harness import SandboxBot
 from storage.rows import Recipient
-from storage.store import Store
 from storage.tasks import TaskRow
+from tests.e2e.counting import Counting
 from tests.helpers import MEM_A1, MEM_A1X, MEM_A2, MEM_B1, OUTSIDER, SEC_A, Org
-
-
-@dataclass
-class Counting:
-    """The bot's own store, translator and clock, counting the outbox wakes (a `Deps`)."""
-
-    store: Store
-    translate: Translator
-    clock: Clock
-    wakes: int = 0
-
-    def wake_outbox(self) -> None:
-        self.wakes += 1
-
-
-def deps(bot: SandboxBot) -> Counting:
-    return Counting(bot.store, bot.services.translate, bot.clock)
 
 
 async def audited(bot: SandboxBot, action: str) -> int:
@@ -39,7 +18,7 @@ async def audited(bot: SandboxBot, action: str) -> int:
 
 
 async def test_team_changes_are_audited_once_each(bot: SandboxBot, org: Org) -> None:
-    d = deps(bot)
+    d = Counting(bot)
     team_id = await teams.create_team(d, by=SEC_A, branch_id=org.a, name="Shock")
     assert team_id is not None
     assert await teams.create_team(d, by=SEC_A, branch_id=org.a, name="Shock") is None
@@ -60,7 +39,7 @@ async def test_team_changes_are_audited_once_each(bot: SandboxBot, org: Org) -> 
 async def test_a_name_two_members_share_changes_nothing(bot: SandboxBot, org: Org) -> None:
     bot.user(MEM_A2 + 50, "Mia", username="mia2")
     await bot.join(MEM_A2 + 50, org.a, "member")
-    d = deps(bot)
+    d = Counting(bot)
     team_id = await teams.create_team(d, by=SEC_A, branch_id=org.a, name="Shock")
     assert team_id is not None
     team = await teams.in_subtree_by_id(bot.store, org.a, team_id)
@@ -78,7 +57,7 @@ def draft(org: Org, *selected: int) -> Draft:
 
 async def test_assign_gives_the_task_only_to_members_of_the_subtree(bot: SandboxBot,
                                                                     org: Org) -> None:
-    d = deps(bot)
+    d = Counting(bot)
     nobody = await task_cases.assign(d, draft(org, OUTSIDER, MEM_B1), by=SEC_A)
     assert nobody == task_cases.Assigned(None, 0)
     assert d.wakes == 0 and await audited(bot, "assign") == 0
@@ -97,7 +76,7 @@ async def _task(bot: SandboxBot, task_id: int) -> TaskRow:
 
 async def test_answers_wake_the_outbox_only_when_they_changed_something(
         bot: SandboxBot, org: Org) -> None:
-    d = deps(bot)
+    d = Counting(bot)
     assigned = await task_cases.assign(d, draft(org, MEM_A1, MEM_A2), by=SEC_A)
     assert assigned.task_id is not None
     task = await _task(bot, assigned.task_id)
