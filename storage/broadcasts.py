@@ -9,7 +9,7 @@ from typing import Any
 
 from storage import sql
 from storage.db import Database
-from storage.rows import BroadcastCounts, BroadcastRow, NewMessage, Recipient, full_name
+from storage.rows import BroadcastCounts, BroadcastRow, NewMessage, Recipient
 from storage.times import from_iso, iso
 
 _COLUMNS = """b.id, b.branch_id, br.name, b.author_id, b.scope, b.body, b.media_kind,
@@ -22,7 +22,7 @@ _WHOLE_SCOPE = sql.subtree("b.branch_id", alias="x", only_if="b.scope = 'subtree
 
 
 def _recipient(r: Sequence[Any]) -> Recipient:
-    return Recipient(r[0], full_name(r[1], r[2]), r[3], r[4], bool(r[5]), r[6])
+    return Recipient(r[0], r[1], r[2], r[3], bool(r[4]), r[5])
 
 
 class Broadcasts:
@@ -35,7 +35,7 @@ class Broadcasts:
         """Members of the branch (and, with `subtree`, of every branch below it)."""
         rows = await self.db.fetchall(
             f"""WITH RECURSIVE {sql.subtree(only_if=":sub")}
-               SELECT m.id, m.first_name, m.last_name, m.language, m.telegram_language,
+               SELECT m.id, {sql.display_name('m')}, m.language, m.telegram_language,
                       m.reachable, ms.branch_id
                  FROM down JOIN memberships ms ON ms.branch_id = down.id
                  JOIN members m ON m.id = ms.member_id
@@ -155,7 +155,7 @@ class Broadcasts:
                                                                           str]]:
         """(member id, chat id, name, state) of the recipients that were not reached."""
         rows = await self.db.fetchall(
-            """SELECT o.member_id, o.chat_id, COALESCE(m.first_name, ''), o.state
+            f"""SELECT o.member_id, o.chat_id, COALESCE({sql.display_name('m')}, ''), o.state
                  FROM outbox o LEFT JOIN members m ON m.id = o.member_id
                 WHERE o.broadcast_id = ? AND o.state IN ('failed', 'unreachable', 'skipped')
                 ORDER BY o.id""", (broadcast_id,))
@@ -189,7 +189,7 @@ class Broadcasts:
     async def unacknowledged(self, broadcast_id: int) -> list[Recipient]:
         """Members the broadcast was sent to privately who have not acknowledged it."""
         rows = await self.db.fetchall(
-            """SELECT m.id, m.first_name, m.last_name, m.language, m.telegram_language,
+            f"""SELECT m.id, {sql.display_name('m')}, m.language, m.telegram_language,
                       m.reachable, COALESCE(ms.branch_id, 0)
                  FROM outbox o JOIN members m ON m.id = o.member_id
                  LEFT JOIN memberships ms ON ms.member_id = m.id

@@ -34,7 +34,7 @@ class People:
                        m.telegram_language, m.reachable, ms.branch_id, ms.role, b.name,
                        CASE WHEN ms.branch_id IS NULL THEN NULL ELSE {inherited("timezone")} END,
                        CASE WHEN ms.branch_id IS NULL THEN NULL ELSE {inherited("locale")} END,
-                       c.day, c.status, m.away_since IS NOT NULL
+                       c.day, c.status, m.away_since IS NOT NULL, m.name, m.phone
                   FROM members m
                   LEFT JOIN memberships ms ON ms.member_id = m.id
                   LEFT JOIN branches b ON b.id = ms.branch_id
@@ -50,7 +50,7 @@ class People:
             telegram_language=row[5], reachable=bool(row[6]), branch_id=row[7], role=row[8],
             branch_name=row[9], timezone=row[10], locale=row[11],
             last_checkin_day=date.fromisoformat(row[12]) if row[12] else None,
-            last_checkin_status=row[13], away=bool(row[14]))
+            last_checkin_status=row[13], away=bool(row[14]), name=row[15], phone=row[16])
 
     async def save(
         self,

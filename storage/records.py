@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from storage import sql
 from storage.db import Database
-from storage.rows import full_name
 from storage.times import from_iso, iso
 
 
@@ -53,27 +52,34 @@ class Records:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def find_members(self, root_id: int, query: str, limit: int = 10) -> list[MemberMatch]:
-        """Members of the subtree matching `@username`, a Telegram id, or part of a name."""
+    async def find_members(self, root_id: int, query: str, limit: int = 10, *,
+                           phone: str | None = None) -> list[MemberMatch]:
+        """Members of the subtree matching `@username`, a Telegram id, the phone number `phone`
+        (as `bot.rules.roster.phones.normal_phone` writes it), or part of a name (the
+        organization's or Telegram's); exact matches first."""
         text = query.strip()
         by_id = int(text) if text.isascii() and text.isdigit() and len(text) < 19 else -1
         username = text[1:] if text.startswith("@") else text
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        name = sql.display_name("m")
+        telegram = "(m.first_name || ' ' || COALESCE(m.last_name, ''))"
         rows = await self.db.fetchall(
             f"""WITH RECURSIVE {sql.subtree()}
-               SELECT m.id, m.first_name, m.last_name, m.username, ms.branch_id, b.name,
-                      CASE WHEN m.id = :id OR m.username = :username COLLATE NOCASE THEN 0
-                           WHEN (m.first_name || ' ' || COALESCE(m.last_name, ''))
-                                = :text COLLATE NOCASE THEN 1 ELSE 2 END AS rank
+               SELECT m.id, {name}, m.username, ms.branch_id, b.name,
+                      CASE WHEN m.id = :id OR m.username = :username COLLATE NOCASE
+                                OR (m.phone IS NOT NULL AND m.phone = :phone) THEN 0
+                           WHEN {name} = :text COLLATE NOCASE
+                                OR {telegram} = :text COLLATE NOCASE THEN 1 ELSE 2 END AS rank
                  FROM down JOIN memberships ms ON ms.branch_id = down.id
                  JOIN members m ON m.id = ms.member_id JOIN branches b ON b.id = ms.branch_id
                 WHERE m.id = :id OR m.username = :username COLLATE NOCASE
-                   OR (m.first_name || ' ' || COALESCE(m.last_name, '')) LIKE :pattern ESCAPE '\\'
-                ORDER BY rank, m.first_name, m.id LIMIT :limit""",
+                   OR (m.phone IS NOT NULL AND m.phone = :phone)
+                   OR {name} LIKE :pattern ESCAPE '\\'
+                   OR {telegram} LIKE :pattern ESCAPE '\\'
+                ORDER BY rank, 2, m.id LIMIT :limit""",
             {"root": root_id, "id": by_id, "username": username, "text": text,
-             "pattern": pattern, "limit": limit})
-        return [MemberMatch(r[0], full_name(r[1], r[2]), r[3], r[4], r[5])
-                for r in rows]
+             "phone": phone, "pattern": pattern, "limit": limit})
+        return [MemberMatch(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     async def add_conduct(self, member_id: int, branch_id: int, kind: str, text: str, *,
                           author_id: int, at: datetime) -> int:
@@ -89,7 +95,7 @@ class Records:
         oldest first."""
         marks = ", ".join("?" for _ in kinds) or "NULL"
         rows = await self.db.fetchall(
-            f"""SELECT c.kind, c.text, COALESCE(a.first_name, ''), c.at FROM conduct c
+            f"""SELECT c.kind, c.text, COALESCE({sql.display_name('a')}, ''), c.at FROM conduct c
                   LEFT JOIN members a ON a.id = c.author_id
                  WHERE c.member_id = ? AND c.at >= ? AND c.at < ? AND c.kind IN ({marks})
                  ORDER BY c.at, c.id""",

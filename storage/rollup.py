@@ -17,7 +17,7 @@ from typing import Any
 
 from storage import sql
 from storage.db import Database
-from storage.rows import STATUSES, RosterRow, full_name
+from storage.rows import STATUSES, RosterRow
 
 # Each branch's local day, from the parameter `:days` (see `_days`).
 _DAYS = """days(branch_id, day) AS (
@@ -29,7 +29,7 @@ def _days(days: Mapping[int, date]) -> str:
 
 
 def _roster_row(r: Sequence[Any]) -> RosterRow:
-    return RosterRow(r[0], full_name(r[1], r[2]), r[3], r[4], r[5], bool(r[6]), r[7], r[8])
+    return RosterRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7])
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +98,13 @@ class Rollup:
         """The branch's own members (not those of its sub-branches) with their status on
         `day`, in the order of `roster`."""
         rows = await self.db.fetchall(
-            """SELECT m.id, m.first_name, m.last_name, m.username, ms.role, ms.branch_id,
+            f"""SELECT m.id, {sql.display_name('m')}, m.username, ms.role, ms.branch_id,
                       m.reachable, c.status, c.note
                  FROM memberships ms
                  JOIN members m ON m.id = ms.member_id
                  LEFT JOIN checkins c ON c.member_id = m.id AND c.day = :day
                 WHERE ms.branch_id = :branch
-                ORDER BY ms.role DESC, m.first_name, m.id""",
+                ORDER BY ms.role DESC, 2, m.id""",
             {"branch": branch_id, "day": day.isoformat()},
         )
         return [_roster_row(r) for r in rows]
@@ -126,14 +126,14 @@ class Rollup:
                branch_day AS MATERIALIZED (
                    SELECT down.id AS id, days.day AS day
                      FROM down LEFT JOIN days ON days.branch_id = down.id)
-               SELECT m.id, m.first_name, m.last_name, m.username, ms.role, ms.branch_id,
+               SELECT m.id, {sql.display_name('m')}, m.username, ms.role, ms.branch_id,
                       m.reachable, c.status, c.note
                  FROM branch_day bd
                  JOIN memberships ms INDEXED BY memberships_branch ON ms.branch_id = bd.id
                  JOIN members m ON m.id = ms.member_id
                  LEFT JOIN checkins c ON c.member_id = m.id AND c.day = bd.day
                 WHERE NOT :missing_only OR c.status IS NULL
-                ORDER BY ms.branch_id, ms.role DESC, m.first_name, m.id""",
+                ORDER BY ms.branch_id, ms.role DESC, 2, m.id""",
             {"root": root_id, "missing_only": missing_only, "days": _days(days)},
         )
         return [_roster_row(r) for r in rows]

@@ -12,8 +12,14 @@ Buttons = list[list[tuple[str, str]]]
 
 
 def full_name(first_name: str, last_name: str | None) -> str:
-    """First and last name as Telegram shows them (`storage.sql.display_name` in SQL)."""
+    """First and last name as Telegram shows them."""
     return f"{first_name} {last_name}" if last_name else first_name
+
+
+def display_name(name: str | None, first_name: str, last_name: str | None) -> str:
+    """A member's name: the organization's when set, else Telegram's
+    (`storage.sql.display_name` in SQL)."""
+    return name or full_name(first_name, last_name)
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,13 @@ class Person:
     last_checkin_day: date | None = None
     last_checkin_status: str | None = None
     away: bool = False  # marked away (see bot/rules/coverage.py)
+    name: str | None = None  # the organization's name for them (roster), None: Telegram's
+    phone: str | None = None
 
     @property
     def display_name(self) -> str:
-        """First and last name as Telegram shows them."""
-        return full_name(self.first_name, self.last_name)
+        """The organization's name for them when set, else Telegram's."""
+        return display_name(self.name, self.first_name, self.last_name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,9 +31,10 @@ def subtree_tops(root: str = ":root") -> str:
 
 
 def display_name(alias: str = "m") -> str:
-    """A member's name as Telegram shows it (`storage.rows.full_name` in Python)."""
-    return (f"CASE WHEN {alias}.last_name IS NULL THEN {alias}.first_name"
-            f" ELSE {alias}.first_name || ' ' || {alias}.last_name END")
+    """A member's name: the organization's (`members.name`, from the roster or corrected by a
+    secretary) when set, else as Telegram shows it (`storage.rows.display_name` in Python)."""
+    return (f"COALESCE({alias}.name, CASE WHEN {alias}.last_name IS NULL THEN {alias}.first_name"
+            f" ELSE {alias}.first_name || ' ' || {alias}.last_name END)")
 
 
 def off_duty(alias: str = "m") -> str:

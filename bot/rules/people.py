@@ -11,6 +11,7 @@ from datetime import datetime
 from bot.i18n import pick_language
 from bot.rules.access import Actor
 from bot.rules.deps import Deps
+from bot.rules.roster.phones import normal_phone
 from storage.records import MemberMatch
 from storage.store import Store
 
@@ -67,5 +68,5 @@ async def audit(deps: Deps, actor: Actor | None, action: str, *, branch_id: int 
 
 
 async def find_members(store: Store, branch_id: int, query: str) -> list[MemberMatch]:
-    """Members of the branch's subtree whose name, @username or id matches `query`."""
-    return await store.records.find_members(branch_id, query)
+    """Members of the branch's subtree whose name, @username, phone or id matches `query`."""
+    return await store.records.find_members(branch_id, query, phone=normal_phone(query))
