@@ -24,6 +24,7 @@ from storage.outbox import Outbox
 from storage.people import People
 from storage.records import Records
 from storage.rollup import Rollup
+from storage.roster import Roster
 from storage.runs import Runs
 from storage.schedule import Schedules
 from storage.tasks import Tasks
@@ -61,6 +62,7 @@ class Store:
         self.household_imports = HouseholdImports(db)
         self.coverage = Coverage(db)
         self.duty = Duty(db)
+        self.roster = Roster(db)
 
     async def initialize(self, *, migrate: bool = True, create: bool = True) -> None:
         """Open the database and bring its schema up to date (see `Database.initialize`); with
