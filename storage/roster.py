@@ -106,10 +106,10 @@ class Roster:
 
     async def remove(self, roster_id: int, *, at: datetime) -> bool:
         """Take a waiting person off the roster; False if they were not waiting."""
-        _, changed = await self.db.execute_counted(
+        written = await self.db.execute_counted(
             "UPDATE roster SET removed_at = ?, updated_at = ? WHERE id = ?"
             " AND member_id IS NULL AND removed_at IS NULL", (iso(at), iso(at), roster_id))
-        return changed == 1
+        return written.rowcount == 1
 
 
 async def claim(tx: Transaction, roster_id: int, member_id: int, stamp: str) -> bool:
