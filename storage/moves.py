@@ -1,8 +1,9 @@
-"""A member moving to another branch, in one transaction.
+"""A member moving to another branch, or leaving the organization, in one transaction.
 
 What the member held for a branch whose subtree they leave is let go in the same
 transaction as the membership change: what belongs to a branch above their new one (whose
-subtree they stay in) is kept. See `bot.rules.moves` for the rules.
+subtree they stay in) is kept; a member removed (or leaving) keeps nothing. See
+`bot.rules.moves` for the rules.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from storage.db import Database, Transaction
 from storage.rows import NewMessage
 from storage.times import iso
 
-# The new branch and every branch above it: what belongs to one of these is kept.
+# The new branch and every branch above it: what belongs to one of these is kept. A removal
+# has no new branch: `:to` is then NO_BRANCH, which no branch has (ids start at 1).
+NO_BRANCH = 0
 _KEPT = """kept(id) AS (
     SELECT :to UNION ALL
     SELECT b.parent_id FROM branches b JOIN kept ON b.id = kept.id
@@ -42,8 +45,8 @@ class MoveOutcome:
     member_id: int
     from_branch: int | None  # None: a first join
     from_role: str | None
-    to_branch: int
-    role: str
+    to_branch: int | None  # None: removed from the organization (or left it)
+    role: str  # in the new branch (a removal: the role they had)
     to_backup: dict[int, int] = field(default_factory=dict)  # backup -> households now theirs
     unattended: int = 0  # left without a responsible member
     backup_dropped: int = 0  # no longer backed up by the member
@@ -56,6 +59,11 @@ class MoveOutcome:
     def moved(self) -> bool:
         """True if the member was in another branch before."""
         return self.from_branch is not None and self.from_branch != self.to_branch
+
+    @property
+    def removed(self) -> bool:
+        """True if the member left the organization (removed, or by /leave)."""
+        return self.to_branch is None
 
     @property
     def households(self) -> int:
@@ -75,11 +83,13 @@ class Moves:
     async def move_member(self, member_id: int, *, invite: str | None = None,
                           branch_id: int | None = None, role: str | None = None,
                           by: int | None, at: datetime, decline_reason: str,
-                          compose: Compose) -> MoveOutcome | None:
+                          compose: Compose, only_from: int | None = None
+                          ) -> MoveOutcome | None:
         """Put the member in a branch (the invite's, spending one use, or `branch_id` with
         `role`) and, if they leave another branch, let go of what they held for a branch
         that is not above the new one, in one transaction with the messages `compose` makes
-        of the outcome. None (nothing changed) if the invite is no longer usable.
+        of the outcome. None (nothing changed) if the invite is no longer usable, or (with
+        `only_from`) if the member is no longer in that branch.
 
         Let go: the households they are responsible for go to their backup (a member of the
         zone's branch or below, not the mover) or are left without a responsible member; they
@@ -102,6 +112,8 @@ class Moves:
                 raise ValueError("a move needs an invite, or a branch and a role")
             old = await tx.fetchone(
                 "SELECT branch_id, role FROM memberships WHERE member_id = ?", (member_id,))
+            if only_from is not None and (old is None or old[0] != only_from):
+                return None
             await tx.execute(
                 """INSERT INTO memberships(member_id, branch_id, role, joined_at, invite_code)
                    VALUES (?, ?, ?, ?, ?)
@@ -117,23 +129,52 @@ class Moves:
                 await tx.execute(sql.AUDIT, (stamp, member_id, "join", branch_id, 1, json.dumps(
                     {"role": role, "invite": invite[:4]})))
             if outcome.moved:
-                await tx.execute(
-                    sql.AUDIT,
-                    (stamp, by, "move", outcome.from_branch, 1, json.dumps({
-                        "member": member_id, "to": branch_id, "role": role,
-                        "to_backup": sum(outcome.to_backup.values()),
-                        "unattended": outcome.unattended, "backup_dropped":
-                        outcome.backup_dropped, "released": outcome.released,
-                        "teams": len(outcome.teams),
-                        "withdrawn": [w.task_id for w in outcome.withdrawn]})))
+                detail = {"member": member_id, "to": branch_id, "role": role,
+                          **_let_go_detail(outcome)}
+                await tx.execute(sql.AUDIT, (stamp, by, "move", outcome.from_branch, 1,
+                                             json.dumps(detail)))
             await sql.enqueue(tx, "move", compose(outcome), stamp)
         return outcome
+
+    async def remove_member(self, member_id: int, *, branch_id: int, by: int | None,
+                            at: datetime, action: str, decline_reason: str,
+                            compose: Compose) -> MoveOutcome | None:
+        """Take the member out of `branch_id` (removed by a secretary, or leaving by
+        themself): the membership goes, what they held is let go as in a move that keeps
+        nothing, and they are no longer away; in one transaction with the audit entry
+        (`action`) and the messages `compose` makes. Their history (check-ins, tasks, records,
+        conduct, visits) stays. None if they are no longer in that branch (nothing changed).
+        """
+        stamp = iso(at)
+        async with self.db.transaction() as tx:
+            old = await tx.fetchone(
+                "DELETE FROM memberships WHERE member_id = ? AND branch_id = ? RETURNING role",
+                (member_id, branch_id))
+            if old is None:
+                return None
+            await tx.execute("UPDATE members SET away_since = NULL, updated_at = ? WHERE id = ?",
+                             (stamp, member_id))
+            role = str(old[0])
+            outcome = await _let_go(tx, MoveOutcome(member_id, branch_id, role, None, role),
+                                    stamp, decline_reason)
+            await tx.execute(sql.AUDIT, (stamp, by, action, branch_id, 1, json.dumps(
+                {"member": member_id, "role": role, **_let_go_detail(outcome)})))
+            await sql.enqueue(tx, action, compose(outcome), stamp)
+        return outcome
+
+
+def _let_go_detail(outcome: MoveOutcome) -> dict[str, object]:
+    """What was let go, for the audit log."""
+    return {"to_backup": sum(outcome.to_backup.values()), "unattended": outcome.unattended,
+            "backup_dropped": outcome.backup_dropped, "released": outcome.released,
+            "teams": len(outcome.teams), "withdrawn": [w.task_id for w in outcome.withdrawn]}
 
 
 async def _let_go(tx: Transaction, outcome: MoveOutcome, stamp: str,
                   reason: str) -> MoveOutcome:
     """Let go of what the member held for the branches they leave (see `move_member`)."""
-    member, params = outcome.member_id, {"to": outcome.to_branch, "m": outcome.member_id}
+    kept = NO_BRANCH if outcome.to_branch is None else outcome.to_branch
+    member, params = outcome.member_id, {"to": kept, "m": outcome.member_id}
     mine = await tx.fetchall(
         f"""WITH RECURSIVE {_KEPT}
             SELECT h.id, z.branch_id, h.backup_id, h.handed_to

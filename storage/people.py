@@ -9,8 +9,12 @@ from datetime import date, datetime
 from storage import sql
 from storage.branches import Defaults, inherited
 from storage.db import Database
-from storage.rows import Person, Recipient
-from storage.times import iso
+from storage.rows import NewMessage, Person, Recipient
+from storage.times import from_iso, iso
+
+# The member is (still) in the branch the change was asked for.
+_IN_BRANCH = ("EXISTS (SELECT 1 FROM memberships ms WHERE ms.member_id = :member"
+              " AND ms.branch_id = :branch)")
 
 
 class People:
@@ -95,6 +99,60 @@ class People:
                ON CONFLICT(member_id) DO UPDATE SET branch_id = excluded.branch_id,
                    role = excluded.role""",
             (member_id, branch_id, role, iso(at)))
+
+    async def joined_at(self, member_id: int) -> datetime | None:
+        """When the member joined their branch (or moved to it); None if in no branch."""
+        row = await self.db.fetchone(
+            "SELECT joined_at FROM memberships WHERE member_id = ?", (member_id,))
+        return from_iso(row[0]) if row else None
+
+    # --- changes a secretary makes (see bot.rules.members) ------------------------------------
+
+    async def set_role(self, member_id: int, *, branch_id: int, role: str, by: int | None,
+                       at: datetime, messages: Sequence[NewMessage]) -> bool:
+        """Make the member of `branch_id` a secretary or a member there, with the audit entry
+        (`role`) and `messages`, in one transaction. False (nothing changed) if they are no
+        longer in that branch or already have that role."""
+        return await self._change(
+            "UPDATE memberships SET role = :value WHERE member_id = :member"
+            " AND branch_id = :branch AND role <> :value",
+            "role", {"member": member_id, "role": role}, member_id, branch_id, role, by, at,
+            messages)
+
+    async def set_name(self, member_id: int, *, branch_id: int, name: str, by: int | None,
+                       at: datetime, messages: Sequence[NewMessage]) -> bool:
+        """Set the organization's name for a member of `branch_id` (`members.name`; a roster
+        row they claimed is history and stays), with the audit entry (`rename`) and
+        `messages`, in one transaction. False if they are no longer in that branch or already
+        have that name."""
+        return await self._change(
+            f"UPDATE members SET name = :value, updated_at = :at WHERE id = :member"
+            f" AND name IS NOT :value AND {_IN_BRANCH}",
+            "rename", {"member": member_id, "name": name}, member_id, branch_id, name, by, at,
+            messages)
+
+    async def set_phone(self, member_id: int, *, branch_id: int, phone: str, by: int | None,
+                        at: datetime, messages: Sequence[NewMessage]) -> bool:
+        """Set a member's phone number (as `normal_phone` writes it), as `set_name` does; the
+        audit entry (`phone`) does not hold the number."""
+        return await self._change(
+            f"UPDATE members SET phone = :value, updated_at = :at WHERE id = :member"
+            f" AND phone IS NOT :value AND {_IN_BRANCH}",
+            "phone", {"member": member_id}, member_id, branch_id, phone, by, at, messages)
+
+    async def _change(self, statement: str, action: str, detail: dict[str, object],
+                      member_id: int, branch_id: int, value: str, by: int | None,
+                      at: datetime, messages: Sequence[NewMessage]) -> bool:
+        stamp = iso(at)
+        async with self.db.transaction() as tx:
+            done = await tx.execute(statement, {"value": value, "at": stamp,
+                                                "member": member_id, "branch": branch_id})
+            if not done.rowcount:
+                return False
+            await tx.execute(sql.AUDIT, (stamp, by, action, branch_id, 1,
+                                         json.dumps(detail, ensure_ascii=False)))
+            await sql.enqueue(tx, action, messages, stamp)
+        return True
 
     async def contacts(self, member_ids: Sequence[int]) -> list[Recipient]:
         """Name and languages of each member, in the order asked (unknown ids left out)."""
