@@ -1,5 +1,5 @@
-"""Joining a branch and moving to another: the one use case that `/start CODE` calls (and
-that a secretary's `/move` will call).
+"""Joining a branch, moving to another, and leaving the organization: the use cases that
+`/start CODE`, a secretary's `/move` and `/remove`, and `/leave` call (`bot.rules.members`).
 
 A member belongs to one branch. When they move, whatever they held for a branch whose
 subtree they leave is let go in the same transaction as the membership change, so that from
@@ -21,6 +21,10 @@ Alpha-1 below it keeps Alpha's households: Alpha-1 is within Alpha). The secreta
 branch left (or, if it has none, of the nearest branch above with some) are told in their
 language what happened, with `/coverage` of that branch to act on; each backup who became
 responsible is told. The move is audit-logged with what was let go.
+
+A member removed by a secretary, or leaving by themself (`remove`), lets go of everything in
+the same way (no branch is kept), and their membership goes: they count nowhere from then on,
+while their history (check-ins, tasks, records, conduct, visits) stays.
 """
 
 from __future__ import annotations
@@ -33,11 +37,11 @@ from bot.i18n import Translator, pick_language
 from bot.rules.deps import Deps
 from bot.rules.needs import nearest_secretaries
 from bot.text import esc
-from storage.moves import MoveOutcome
-from storage.rows import NewMessage, Person, Recipient
+from storage.moves import Compose, MoveOutcome
+from storage.rows import Branch, NewMessage, Person, Recipient
 from storage.store import Store
 
-__all__ = ["Joined", "MoveOutcome", "join", "join_by_invite", "move"]
+__all__ = ["Joined", "MoveOutcome", "join", "join_by_invite", "move", "remove"]
 
 TITLE_MAX = 60
 
@@ -75,10 +79,16 @@ async def join_by_invite(store: Store, translate: Translator, code: str, member_
 
 async def move(store: Store, translate: Translator, member_id: int, *,
                invite: str | None = None, branch_id: int | None = None,
-               role: str | None = None, by: int | None, now: datetime) -> MoveOutcome | None:
+               role: str | None = None, by: int | None, now: datetime,
+               also: Compose | None = None, only_from: int | None = None
+               ) -> MoveOutcome | None:
     """Put the member in a branch (the invite's, or `branch_id` with `role`), letting go of
     what they held for the branches they leave (see the module's docstring), and queue the
-    messages that tell of it; the caller wakes the outbox. None if the invite is not usable.
+    messages that tell of it, with those `also` makes of the outcome (in the same
+    transaction); the caller wakes the outbox. None if the invite is not usable, or (with
+    `only_from`) if the member is no longer in that branch.
+
+    A secretary `by` who moves someone else is not told by the outbox (they are answered).
     """
     person = await store.people.get(member_id)
     target: str | None
@@ -93,60 +103,112 @@ async def move(store: Store, translate: Translator, member_id: int, *,
     old_id = person.branch_id if person else None
     old = await store.branches.get(old_id) if old_id is not None else None
     if person is None or old is None:
+        if only_from is not None:
+            return None
         return await store.moves.move_member(member_id, invite=invite, branch_id=branch_id,
                                              role=role,
                                              by=by, at=now, decline_reason="",
-                                             compose=lambda _: [])
-    secretaries = await nearest_secretaries(store, old.id, excluding=member_id)
+                                             compose=also or (lambda _: []))
+    words = Wording("move.notice", "move.backup_now_responsible", "move.task_withdrawn",
+                    {"branch": esc(target)})
+    compose = await notices(store, translate, person, old, by=by, words=words, also=also)
+    return await store.moves.move_member(
+        member_id, invite=invite, branch_id=branch_id, role=role, by=by, at=now,
+        decline_reason=translate(old.locale, "move.declined_reason", branch=target),
+        compose=compose, only_from=only_from)
+
+
+async def remove(store: Store, translate: Translator, person: Person, *, by: int,
+                 now: datetime, also: Compose | None = None) -> MoveOutcome | None:
+    """Take the member out of their branch (`by` a secretary, or by themself: /leave),
+    letting go of everything they held as a move does, and queue the messages that tell of
+    it (the branch's secretaries, backups now responsible, givers of withdrawn tasks) with
+    those `also` makes; the caller wakes the outbox. None if they are in no branch, or no
+    longer in the one `person` says."""
+    old = await store.branches.get(person.branch_id) if person.branch_id is not None else None
+    if old is None:
+        return None
+    leaving = by == person.id
+    words = Wording("member.left_notice" if leaving else "member.removed_notice",
+                    "member.backup_now_responsible", "member.task_withdrawn", {})
+    if not leaving:
+        actor = await store.people.get(by)
+        words.values["by"] = esc(actor.display_name if actor else str(by))
+    compose = await notices(store, translate, person, old, by=by, words=words, also=also)
+    return await store.moves.remove_member(
+        person.id, branch_id=old.id, by=by, at=now, action="leave" if leaving else "remove",
+        decline_reason=translate(old.locale, "member.declined_reason", branch=old.name),
+        compose=compose)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The texts that tell of a move or a removal: the secretaries' first line, what a backup
+    who became responsible is told, what a withdrawn task's giver is told (catalogue keys),
+    and the values they take besides the member's name, the branch left and the counts."""
+
+    notice: str
+    backup: str
+    withdrawn: str
+    values: dict[str, str]
+
+
+async def notices(store: Store, translate: Translator, person: Person, old: Branch, *,
+                  by: int | None, words: Wording, also: Compose | None = None) -> Compose:
+    """What tells of the member leaving `old` (moved or removed): the messages to the
+    branch's secretaries (or the nearest above with some; not `by`, who is answered, unless
+    that is the member), to each backup now responsible, and to each giver of a withdrawn
+    task, in their languages; then those `also` makes."""
+    member_id = person.id
+    secretaries = [s for s in await nearest_secretaries(store, old.id, excluding=member_id)
+                   if s.member_id != by]
     locales = {c.branch_id: (await store.branches.get(c.branch_id)) for c in secretaries}
     held = await store.households.of_member(member_id)
     creators = {task.created_by for task, _ in await store.tasks.open_of(member_id)}
     others = {h.backup_id for h in held if h.backup_id is not None} | creators
     contacts = {c.member_id: c for c in await store.people.contacts(sorted(others))}
     name, old_name, old_id, locale = person.display_name, old.name, old.id, old.locale
+    values = {"name": esc(name), "old": esc(old_name), **words.values}
 
     def speak(contact: Recipient) -> str:
         return pick_language(contact.language, contact.telegram_language, locale)
 
     def compose(outcome: MoveOutcome) -> Sequence[NewMessage]:
         if not outcome.moved:
-            return []
+            return list(also(outcome)) if also else []
         messages = []
-        told = set()
+        told = {by} if by != member_id else set()
         for secretary in secretaries:
             branch = locales.get(secretary.branch_id)
             language = pick_language(secretary.language, secretary.telegram_language,
                                      branch.locale if branch else locale)
             messages.append(NewMessage(secretary.member_id, secretary.member_id, summary(
-                translate, language, outcome, name=name, old=old_name, old_id=old_id,
-                target=target, backups=contacts)))
+                translate, language, outcome, name=name, old_id=old_id, backups=contacts,
+                first=translate(language, words.notice, **values))))
             told.add(secretary.member_id)
         for backup, count in sorted(outcome.to_backup.items()):
             contact = contacts.get(backup)
             language = speak(contact) if contact else locale
             messages.append(NewMessage(backup, backup, translate(
-                language, "move.backup_now_responsible", name=esc(name), branch=esc(target),
-                old=esc(old_name), n=count)))
+                language, words.backup, **values, n=count)))
         for withdrawn in outcome.withdrawn:
             contact = contacts.get(withdrawn.created_by)
             if contact is None or withdrawn.created_by in told:
                 continue
             messages.append(NewMessage(contact.member_id, contact.member_id, translate(
-                speak(contact), "move.task_withdrawn", id=withdrawn.task_id,
-                title=esc(withdrawn.title[:TITLE_MAX]), name=esc(name), branch=esc(target))))
-        return messages
+                speak(contact), words.withdrawn, **values, id=withdrawn.task_id,
+                title=esc(withdrawn.title[:TITLE_MAX]))))
+        return messages + list(also(outcome) if also else [])
 
-    return await store.moves.move_member(
-        member_id, invite=invite, branch_id=branch_id, role=role, by=by, at=now,
-        decline_reason=translate(locale, "move.declined_reason", branch=target),
-        compose=compose)
+    return compose
 
 
 def summary(translate: Translator, language: str, outcome: MoveOutcome, *, name: str,
-            old: str, old_id: int, target: str, backups: dict[int, Recipient]) -> str:
-    """What the secretaries of the branch left are told (HTML)."""
+            old_id: int, backups: dict[int, Recipient], first: str) -> str:
+    """What the secretaries of the branch left are told (HTML): `first`, then what was let
+    go."""
     t = translate
-    lines = [t(language, "move.notice", name=esc(name), old=esc(old), branch=esc(target))]
+    lines = [first]
     if outcome.to_backup:
         people = t(language, "move.separator").join(
             esc(backups[b].name) if b in backups else str(b) for b in sorted(outcome.to_backup))
