@@ -44,6 +44,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *coverage.today.handlers(),
         *coverage.handover.handlers(),
         *coverage.away.handlers(),
+        *org.members.handlers(),  # /member, /move, /role, /rename, /phone, /remove, /leave
         *pages.handlers(),  # the pages of long lists (/roster, /who, /team, /task, ...)
         *help.handlers(),  # catch-alls: last
     ]

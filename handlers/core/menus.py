@@ -28,11 +28,12 @@ from handlers.core.context import Context
 logger = logging.getLogger(__name__)
 
 MEMBER_COMMANDS = ("checkin", "visit", "need", "tasks", "households", "away", "me", "record",
-                   "lang", "help")
+                   "lang", "help", "leave")
 SECRETARY_COMMANDS = ("checkin", "who", "digest", "roster", "needs", "assign", "tasks",
                       "broadcast", "broadcasts", "team", "record", "commend", "note", "invite",
                       "branch", "settings", "zone", "households", "import", "coverage", "visit",
-                      "away", "need", "me", "lang", "help")
+                      "away", "need", "me", "lang", "help", "member", "move", "role", "rename",
+                      "phone", "remove", "leave")
 GROUP_COMMANDS = ("help",)  # in a group, what works there: the rest is for the private chat
 GROUP_ADMIN_COMMANDS = ("linkgroup", "unlinkgroup", "help")
 

@@ -1,0 +1,28 @@
+"""Steps the member-change tests share: pressing a change's confirmation, the alerts a refused
+press shows, the audit entries of an action, a member's state in the database."""
+
+from __future__ import annotations
+
+import json
+
+from bot.sandbox import SandboxMessage
+from bot.sandbox.harness import SandboxBot
+from tests.helpers import t
+
+
+def alerts(bot: SandboxBot) -> list[str]:
+    """The texts of the alerts shown under pressed buttons, oldest first."""
+    return [c["text"] for c in bot.sandbox.calls_of("answerCallbackQuery")
+            if c.get("show_alert")]
+
+
+async def confirm(bot: SandboxBot, user: int, language: str = "zh") -> SandboxMessage:
+    """Press Confirm under the latest confirmation the user got."""
+    return await bot.press(user, t("member.yes", language))
+
+
+async def audited(bot: SandboxBot, action: str) -> list[tuple[int | None, int | None, bool,
+                                                               dict[str, object]]]:
+    """The audit entries of `action`, newest first: (actor, branch, allowed, detail)."""
+    return [(e[1], e[3], e[4], json.loads(e[5] or "{}"))
+            for e in await bot.store.audit.entries(200) if e[2] == action]
