@@ -35,6 +35,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *reports.digest.handlers(),
         *reports.who.handlers(),
         *org.branches.handlers(),
+        *org.reshape.handlers(),
         *broadcasts.acks.handlers(),
         *org.groups.handlers(),
         *lang.handlers(),

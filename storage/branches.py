@@ -1,7 +1,9 @@
-"""The branch tree: branches, their inherited settings, subtrees, linked group chats.
+"""The branch tree: branches, their inherited settings, subtrees, linked group chats; adding,
+renaming, moving and archiving a branch (`storage.tree` holds those writes' checks).
 
 Effective branch settings are inherited: a NULL column takes the parent's value, and the
-root's NULLs take the configured defaults.
+root's NULLs take the configured defaults. An archived branch keeps its row and leaves the
+tree (see `storage.sql.LIVE`).
 """
 
 from __future__ import annotations
@@ -9,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage import sql
+from storage import sql, tree
 from storage.db import Database
 from storage.rows import Branch, BranchNode
 from storage.times import iso
+from storage.tree import NameTaken, Occupants
+
+__all__ = ["Branches", "Defaults", "NameTaken", "Occupants", "inherited"]
 
 SETTING_KEYS = ("timezone", "locale", "checkin_time", "reminder_time", "digest_time")
 
@@ -60,31 +65,82 @@ class Branches:
         self._d = defaults.params()
 
     async def create(self, name: str, parent_id: int | None, *, at: datetime) -> int:
-        """Add a branch (a root when parent_id is None); return its id."""
-        return await self.db.execute(
-            "INSERT INTO branches(name, parent_id, created_at) VALUES (?, ?, ?)",
-            (name, parent_id, iso(at)),
-        )
+        """Add a branch (a root when parent_id is None); return its id.
+
+        Raises `NameTaken` if a live sibling has the name already (`tree.same_name`),
+        checked in the transaction that inserts it, so two adds racing cannot both pass.
+        """
+        async with self.db.transaction() as tx:
+            await tree.refuse_taken(tx, parent_id, name)
+            written = await tx.execute(
+                "INSERT INTO branches(name, parent_id, created_at) VALUES (?, ?, ?)",
+                (name, parent_id, iso(at)))
+            return written.lastrowid
+
+    async def rename(self, branch_id: int, name: str) -> None:
+        """Give the branch a new name; `NameTaken` (nothing changed) if a live sibling has it."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone("SELECT parent_id FROM branches WHERE id = ?",
+                                    (branch_id,))
+            if row is None:
+                return
+            await tree.refuse_taken(tx, row[0], name, other_than=branch_id)
+            await tx.execute("UPDATE branches SET name = ? WHERE id = ?", (name, branch_id))
+
+    async def named(self, parent_id: int | None, name: str, *,
+                    other_than: int | None = None) -> tuple[int, str] | None:
+        """The live branch under `parent_id` that has `name` already (id, name), if any."""
+        rows = await self.db.fetchall(tree.SIBLINGS, (parent_id, other_than))
+        return tree.same_name(rows, name)
+
+    async def move(self, branch_id: int, parent_id: int, *, was: int) -> bool:
+        """Put the branch (with its subtree) under `parent_id`, if the tree is still as it
+        was asked about: the branch live and under `was`, the new parent live and not in the
+        branch's subtree. False if not (nothing changed); `NameTaken` if a live branch under
+        the new parent has its name. Checked in the transaction that moves it."""
+        async with self.db.transaction() as tx:
+            if not await tree.may_move(tx, branch_id, parent_id, was):
+                return False
+            row = await tx.fetchone("SELECT name FROM branches WHERE id = ?", (branch_id,))
+            await tree.refuse_taken(tx, parent_id, row[0], other_than=branch_id)
+            await tx.execute("UPDATE branches SET parent_id = ? WHERE id = ?",
+                             (parent_id, branch_id))
+        return True
+
+    async def occupants(self, branch_id: int) -> Occupants:
+        """What the branch's live subtree holds that archiving would leave behind."""
+        return Occupants(*await self.db.fetchone(tree.OCCUPANTS, {"root": branch_id}))
+
+    async def archive(self, branch_id: int, *, at: datetime) -> Occupants | None:
+        """Archive the branch and every live branch below it, if none of them has a member
+        or anyone waiting on the roster (checked in the same transaction): their group chats
+        are unlinked and their invites revoked; every row stays. Returns what the subtree
+        holds (nothing was archived unless it is `empty`), or None if the branch is gone or
+        archived already."""
+        async with self.db.transaction() as tx:
+            return await tree.archive(tx, branch_id, iso(at))
 
     async def get(self, branch_id: int) -> Branch | None:
         """One branch with its effective (inherited) settings, or None."""
         cols = ", ".join(inherited(key) for key in SETTING_KEYS)
         row = await self.db.fetchone(
-            f"WITH RECURSIVE {_UP} SELECT b.id, b.parent_id, b.name, {cols}, b.group_chat_id"
-            " FROM branches b WHERE b.id = :branch",
+            f"WITH RECURSIVE {_UP} SELECT b.id, b.parent_id, b.name, {cols}, b.group_chat_id,"
+            " b.archived_at IS NOT NULL FROM branches b WHERE b.id = :branch",
             {"branch": branch_id, **self._d},
         )
         return Branch(*row) if row else None
 
     async def roots(self) -> list[Branch]:
-        """The branches without a parent (normally one: the organization)."""
+        """The live branches without a parent (normally one: the organization)."""
         rows = await self.db.fetchall(
-            "SELECT id FROM branches WHERE parent_id IS NULL ORDER BY id")
+            f"SELECT id FROM branches WHERE parent_id IS NULL AND {sql.LIVE} ORDER BY id")
         found = [await self.get(row[0]) for row in rows]
         return [b for b in found if b is not None]
 
     async def subtree(self, root_id: int) -> list[BranchNode]:
-        """The branch and every branch below it, in tree order, with member counts."""
+        """The branch and every live branch below it, in tree order, with member counts and
+        what the organization calls each one's level and leaders (the branch's own names,
+        else those of its depth in the whole tree, table `levels`)."""
         rows = await self.db.fetchall(
             f"""WITH RECURSIVE {_UP},
             down(id, parent_id, name, depth, timezone, path) AS (
@@ -95,21 +151,23 @@ class Branches:
                 SELECT b.id, b.parent_id, b.name, down.depth + 1,
                        COALESCE(b.timezone, down.timezone),
                        down.path || '/' || printf('%012d', b.id)
-                  FROM branches b JOIN down ON b.parent_id = down.id
+                  FROM branches b JOIN down ON b.parent_id = down.id WHERE b.{sql.LIVE}
             )
             SELECT d.id, d.parent_id, d.name, d.depth, d.timezone,
-                   (SELECT count(*) FROM memberships m WHERE m.branch_id = d.id)
-              FROM down d ORDER BY d.path""",
+                   (SELECT count(*) FROM memberships m WHERE m.branch_id = d.id),
+                   COALESCE(b.level_name, l.name), COALESCE(b.leader_title, l.leader_title)
+              FROM down d JOIN branches b ON b.id = d.id
+              LEFT JOIN levels l ON l.depth = d.depth + (SELECT max(depth) FROM up)
+             ORDER BY d.path""",
             {"branch": root_id, **self._d},
         )
         return [BranchNode(*row) for row in rows]
 
     async def whole_tree(self) -> list[BranchNode]:
-        """Every branch, root by root, in tree order."""
+        """Every live branch, root by root, in tree order."""
         nodes: list[BranchNode] = []
-        for root in await self.db.fetchall(
-                "SELECT id FROM branches WHERE parent_id IS NULL ORDER BY id"):
-            nodes.extend(await self.subtree(root[0]))
+        for root in await self.roots():
+            nodes.extend(await self.subtree(root.id))
         return nodes
 
     async def is_within(self, ancestor_id: int, branch_id: int) -> bool:

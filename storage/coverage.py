@@ -58,7 +58,7 @@ down(id, top, depth, k) AS (
     SELECT b.id, CASE down.depth WHEN 0 THEN b.id ELSE down.top END, down.depth + 1,
            COALESCE(b.visit_every_days, down.k)
       FROM branches b JOIN down ON b.parent_id = down.id
-     WHERE :deep),
+     WHERE :deep AND b.archived_at IS NULL),
 th(k, cov, due) AS (SELECT key + 1, value ->> 0, value ->> 1 FROM json_each(:th)),
 zs AS MATERIALIZED (
     SELECT down.top AS top, down.depth AS depth, z.id AS zone_id, z.name AS zone,

@@ -45,6 +45,7 @@ class Branch:
     reminder_time: str
     digest_time: str
     group_chat_id: int | None
+    archived: bool = False  # left the tree (see `storage.sql.subtree`); its rows stay
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,10 @@ class BranchNode:
     depth: int
     timezone: str
     members: int
+    # What the organization calls the branch's level and its secretaries: the branch's own
+    # name, else its level's (table `levels`); None: neither is set (the catalogue's word).
+    level_name: str | None = None
+    leader_title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,7 +94,8 @@ class Schedules:
         self._d = defaults.params()
 
     async def all(self) -> list[Schedule]:
-        """Every branch with its effective rhythm, walked down from the roots."""
+        """Every live branch with its effective rhythm, walked down from the roots (an
+        archived branch has no due runs: see `storage.sql.LIVE`)."""
         rows = await self.db.fetchall(
             """WITH RECURSIVE eff(id, parent_id, name, created_at, timezone, locale, checkin,
                                   reminder, digest, days_off, alert, critical) AS (
@@ -104,7 +105,7 @@ class Schedules:
                           COALESCE(digest_time, :d_digest_time), COALESCE(days_off, ''),
                           COALESCE(alert_below, :alert),
                           COALESCE(critical_within_minutes, :critical)
-                     FROM branches WHERE parent_id IS NULL
+                     FROM branches WHERE parent_id IS NULL AND archived_at IS NULL
                    UNION ALL
                    SELECT b.id, b.parent_id, b.name, b.created_at,
                           COALESCE(b.timezone, e.timezone), COALESCE(b.locale, e.locale),
@@ -113,7 +114,8 @@ class Schedules:
                           COALESCE(b.digest_time, e.digest), COALESCE(b.days_off, e.days_off),
                           COALESCE(b.alert_below, e.alert),
                           COALESCE(b.critical_within_minutes, e.critical)
-                     FROM branches b JOIN eff e ON b.parent_id = e.id)
+                     FROM branches b JOIN eff e ON b.parent_id = e.id
+                    WHERE b.archived_at IS NULL)
                SELECT * FROM eff ORDER BY id""",
             {**self._d, "alert": DEFAULT_ALERT_BELOW, "critical": DEFAULT_CRITICAL_WITHIN})
         out = []
@@ -150,13 +152,15 @@ class Schedules:
                               (value, branch_id))
 
     async def own_times(self, root_id: int) -> list[OwnTimes]:
-        """The branch and every branch below it with their own clock times, parents first."""
+        """The branch and every live branch below it with their own clock times, parents
+        first."""
         rows = await self.db.fetchall(
             """WITH RECURSIVE down(id, path) AS (
                    SELECT :root, printf('%012d', :root)
                    UNION ALL
                    SELECT b.id, down.path || '/' || printf('%012d', b.id)
-                     FROM branches b JOIN down ON b.parent_id = down.id)
+                     FROM branches b JOIN down ON b.parent_id = down.id
+                    WHERE b.archived_at IS NULL)
                SELECT b.id, b.parent_id, b.name, b.checkin_time, b.reminder_time,
                       b.digest_time
                  FROM down JOIN branches b ON b.id = down.id ORDER BY down.path""",

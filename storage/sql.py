@@ -12,22 +12,35 @@ from typing import Any
 from storage.rows import Buttons, NewMessage
 from storage.transaction import Transaction
 
+# An archived branch (`branches.archived_at`, see bot/rules/branch_changes.py) leaves the tree:
+# every walk down the tree steps over it, and so over everything below it (archiving takes the
+# whole subtree at once anyway). That one condition, here and in the few walks written out
+# elsewhere (`Branches.subtree`, `Schedules.all` and `.own_times`, coverage's tree), is what
+# takes it out of the tree view, the menus and pickers, the rollups (/who, /roster, the digest,
+# coverage, duty, broadcasts' recipients and linked groups) and the scheduler's due runs. Its
+# rows stay (history): a read by id still finds it (`Branches.get` says `archived`), and the
+# root a walk starts from is kept as given; the handlers' `scope()` refuses an archived branch
+# as a target, so a walk never starts from one.
+LIVE = "archived_at IS NULL"
+
 
 def subtree(root: str = ":root", *, alias: str = "b", only_if: str | None = None) -> str:
     """The CTE `down(id)`: the branch `root` (a parameter or an outer column) and every
-    branch below it; with `only_if`, the branches below only where that condition holds
-    (e.g. `:sub`, to make it the branch alone). `alias` names `branches` inside it."""
-    where = f" WHERE {only_if}" if only_if else ""
+    live (not archived) branch below it; with `only_if`, the branches below only where that
+    condition holds (e.g. `:sub`, to make it the branch alone). `alias` names `branches`
+    inside it."""
+    where = f" WHERE {alias}.{LIVE}" + (f" AND {only_if}" if only_if else "")
     return (f"down(id) AS (SELECT {root} UNION ALL SELECT {alias}.id FROM branches {alias}"
             f" JOIN down ON {alias}.parent_id = down.id{where})")
 
 
 def subtree_tops(root: str = ":root") -> str:
-    """The CTE `down(id, top, depth)`: the subtree of `root`, each branch with the direct
-    sub-branch it lies under (`top`; the root itself for the root) and its depth."""
+    """The CTE `down(id, top, depth)`: the subtree of `root` (live branches, as `subtree`),
+    each branch with the direct sub-branch it lies under (`top`; the root itself for the
+    root) and its depth."""
     return (f"down(id, top, depth) AS (SELECT {root}, {root}, 0 UNION ALL"
             " SELECT b.id, CASE down.depth WHEN 0 THEN b.id ELSE down.top END, down.depth + 1"
-            " FROM branches b JOIN down ON b.parent_id = down.id)")
+            f" FROM branches b JOIN down ON b.parent_id = down.id WHERE b.{LIVE})")
 
 
 def display_name(alias: str = "m") -> str:

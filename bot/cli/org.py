@@ -1,5 +1,6 @@
 """The organization: `frontline init` (the database and the root branch), `invite`, and
-`branch add` / `branch list`."""
+`branch add` / `branch list` (`branch rename|move|archive|levels|titles|title` are in
+`bot.cli.tree`)."""
 
 from __future__ import annotations
 
@@ -79,12 +80,16 @@ def cmd_branch_add(args: argparse.Namespace) -> None:
         raise CliError("NAME: expected the new branch's name", EXIT_USAGE)
 
     async def work(store: Store) -> None:
+        from bot.cli.tree import deps_of, told
+        from bot.rules import branch_changes
+
         parent = await store.branches.get(args.parent)
-        if parent is None:
+        if parent is None or parent.archived:
             raise CliError(f"--parent: there is no branch #{args.parent}")
-        branch_id = await store.branches.create(name, parent.id, at=now())
-        await store.audit.record(None, "branch_add", branch_id=branch_id, allowed=True,
-                                 detail={"parent": parent.id, "name": name}, at=now())
+        answer = await branch_changes.add(deps_of(config, store), None, parent, name)
+        if not answer.ok:
+            raise CliError(told(config, args, answer))
+        branch_id = answer.values["id"]
         print(f"created branch #{branch_id} “{name}” under #{parent.id} “{parent.name}”")
 
     asyncio.run(with_store(config, work))
@@ -99,7 +104,8 @@ def cmd_branch_list(args: argparse.Namespace) -> None:
         if not nodes:
             print("no branches yet: run frontline init")
         for node in nodes:
-            print(f"{'  ' * node.depth}#{node.id} {node.name}  "
+            level = f" · {node.level_name}" if node.level_name else ""
+            print(f"{'  ' * node.depth}#{node.id} {node.name}{level}  "
                   f"({node.members} members, {node.timezone})")
 
     asyncio.run(with_store(config, work))

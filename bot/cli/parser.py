@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import Any
 
 from bot import __doc__ as package_doc
 from bot.cli.common import CONFIG_ENV, DEFAULT_CONFIG
@@ -10,6 +12,14 @@ from bot.cli.database import cmd_backup, cmd_migrate
 from bot.cli.households import cmd_households_import
 from bot.cli.org import cmd_branch_add, cmd_branch_list, cmd_init, cmd_invite
 from bot.cli.run import cmd_demo, cmd_run
+from bot.cli.tree import (
+    cmd_branch_archive,
+    cmd_branch_levels,
+    cmd_branch_move,
+    cmd_branch_rename,
+    cmd_branch_title,
+    cmd_branch_titles,
+)
 from bot.config import valid_timezone
 from bot.i18n import LANGUAGES
 
@@ -68,19 +78,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="validity, e.g. 12h, 7d, 2w (default: 7d)")
     p.set_defaults(func=cmd_invite)
 
-    p = sub.add_parser("branch", help="add or list branches",
-                       description="Add a branch, or list the branch tree.")
+    p = sub.add_parser("branch", help="add, list, rename, move, archive or name branches",
+                       description="Add a branch, list the branch tree, rename, move or "
+                       "archive a branch, name the tree's levels and their secretaries.")
     bsub = p.add_subparsers(dest="branch_command", required=True, metavar="ACTION")
     q = bsub.add_parser("add", help="add a branch under a parent",
                         description="Add a branch under a parent branch.")
     config_arg(q)
     q.add_argument("--parent", required=True, type=branch_id_arg, metavar="ID")
     q.add_argument("name", nargs="+", metavar="NAME")
+    lang_arg(q)
     q.set_defaults(func=cmd_branch_add)
     q = bsub.add_parser("list", help="print the branch tree",
                         description="Print the branch tree with member counts.")
     config_arg(q)
     q.set_defaults(func=cmd_branch_list)
+    _tree_parsers(bsub, config_arg)
 
     p = sub.add_parser("households", help="import households from a CSV or XLSX file",
                        description="Manage the households of a branch's zones.")
@@ -116,6 +129,56 @@ def build_parser() -> argparse.ArgumentParser:
     config_arg(p)
     p.set_defaults(func=cmd_migrate)
     return parser
+
+
+def lang_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=LANGUAGES, default=None,
+                   help="language of the answer (default: the config's [defaults] locale)")
+
+
+def _tree_parsers(bsub: Any, config_arg: Callable[[argparse.ArgumentParser], None]) -> None:
+    """`branch rename|move|archive|levels|titles|title`: as /branch in the chat."""
+    q = bsub.add_parser("rename", help="rename a branch",
+                        description="Rename a branch; refused if a branch under the same "
+                        "parent has that name (spaces trimmed, case ignored).")
+    q.add_argument("id", type=branch_id_arg, metavar="ID")
+    q.add_argument("name", nargs="+", metavar="NAME")
+    q.set_defaults(func=cmd_branch_rename)
+    q = bsub.add_parser("move", help="move a branch under another",
+                        description="Move a branch, with everything below it, under another "
+                        "branch (not under itself or a branch below it).")
+    q.add_argument("id", type=branch_id_arg, metavar="ID")
+    q.add_argument("parent", type=branch_id_arg, metavar="PARENT_ID")
+    q.set_defaults(func=cmd_branch_move)
+    q = bsub.add_parser("archive", help="archive an empty branch",
+                        description="Archive a branch with everything below it, once no member "
+                        "and no one on the roster is left in it: it leaves the tree, the menus, "
+                        "the rollups and the daily runs; its history is kept.")
+    q.add_argument("id", type=branch_id_arg, metavar="ID")
+    q.set_defaults(func=cmd_branch_archive)
+    q = bsub.add_parser("levels", help="name the tree's levels (or print them)",
+                        description="Name the tree's levels from the root down, e.g. "
+                        "街道党工委/社区党委/党支部/网格党小组 (\"-\" for none); without names, "
+                        "print them.")
+    q.add_argument("names", nargs="*", metavar="NAMES")
+    q.set_defaults(func=cmd_branch_levels)
+    q = bsub.add_parser("titles", help="name each level's secretaries",
+                        description="What each level's secretaries are called, from the root "
+                        "down, e.g. 书记/书记/书记/组长.")
+    q.add_argument("names", nargs="+", metavar="TITLES")
+    q.set_defaults(func=cmd_branch_titles)
+    q = bsub.add_parser("title", help="one branch's own level name and leader title",
+                        description="A branch's own level name and leader title (\"-\": its "
+                        "level's), e.g. 党小组 组长.")
+    q.add_argument("id", type=branch_id_arg, metavar="ID")
+    q.add_argument("level", metavar="LEVEL_NAME")
+    q.add_argument("title", metavar="LEADER_TITLE")
+    q.set_defaults(func=cmd_branch_title)
+    for parser in bsub.choices.values():
+        if parser.get_default("func") in (cmd_branch_rename, cmd_branch_move, cmd_branch_archive,
+                                          cmd_branch_levels, cmd_branch_titles, cmd_branch_title):
+            config_arg(parser)
+            lang_arg(parser)
 
 
 def _version() -> str:

@@ -68,6 +68,17 @@ class Invite(Button, prefix="inv"):
     role: str = field(metadata=one_of(member="m", secretary="s"))
 
 
+@dataclass(frozen=True)
+class Reshape(Button, prefix="br"):
+    """Confirm (or keep) moving a branch under `to` (`was`: its parent when asked, so that a
+    button pressed after the tree changed does nothing), or archiving it (`to`, `was`: 0)."""
+
+    branch: int
+    to: int
+    was: int
+    confirm: bool
+
+
 # --- broadcasts ------------------------------------------------------------------------------
 
 
@@ -100,28 +111,24 @@ class BroadcastSetup(Button, prefix="bcs"):
 @dataclass(frozen=True)
 class NeedStep(Button, prefix="nd"):
     """A one-word step of the /need conversation: confirm, edit, cancel."""
-
     step: str = field(metadata=one_of("ok", "edit", "no"))
 
 
 @dataclass(frozen=True)
 class NeedCategoryChoice(Button, prefix="nd:cat"):
     """/need's category."""
-
     category: str = field(metadata=one_of(*NeedCategory))
 
 
 @dataclass(frozen=True)
 class NeedUrgencyChoice(Button, prefix="nd:urg"):
     """/need's urgency."""
-
     urgency: str = field(metadata=one_of(*Urgency))
 
 
 @dataclass(frozen=True)
 class NeedWhom(Button, prefix="nd:who"):
     """/need: for me, or for someone else."""
-
     whom: str = field(metadata=one_of("me", "other"))
 
 
@@ -133,7 +140,6 @@ class NeedSkipLocation(Button, prefix="nd:loc:skip"):
 @dataclass(frozen=True)
 class NeedForHousehold(Button, prefix="nd:hh"):
     """A category for a need reported for a household (from a visit)."""
-
     household: int
     category: str = field(metadata=one_of(*NeedCategory))
 
@@ -141,7 +147,6 @@ class NeedForHousehold(Button, prefix="nd:hh"):
 @dataclass(frozen=True)
 class NeedClose(Button, prefix="nd"):
     """Resolve or cancel a need."""
-
     action: str = field(metadata=one_of(resolved="res", cancelled="can"))
     need: int
 
@@ -149,7 +154,6 @@ class NeedClose(Button, prefix="nd"):
 @dataclass(frozen=True)
 class NeedPage(Button, prefix="nd:pg"):
     """A page of a /needs listing, with its filter ("-" where a filter is not set)."""
-
     page: int = field(metadata=digits(4))
     branch: int
     category: str = field(metadata=one_of(*NeedCategory, "-"))
@@ -163,7 +167,6 @@ class NeedPage(Button, prefix="nd:pg"):
 @dataclass(frozen=True)
 class Task(Button, prefix="tk"):
     """An assignee's answer (accept, decline, done) or a secretary's (close, cancel)."""
-
     task: int
     action: str = field(metadata=one_of("acc", "dec", "done", "close", "cancel"))
 
@@ -171,7 +174,6 @@ class Task(Button, prefix="tk"):
 @dataclass(frozen=True)
 class TaskCancel(Button, prefix="tkx"):
     """"Cancel this task?" under `/task`: yes (the assignees are told), or keep it."""
-
     task: int
     confirm: bool
 
@@ -184,14 +186,12 @@ class TaskSkip(Button, prefix="tkp:skip"):
 @dataclass(frozen=True)
 class AssignStep(Button, prefix="asg"):
     """A one-word step of /assign."""
-
     step: str = field(metadata=one_of("keep", "skip", "ok", "all", "send", "cancel"))
 
 
 @dataclass(frozen=True)
 class AssignPick(Button, prefix="asg"):
     """In /assign's roster: a member, a page, or a team."""
-
     kind: str = field(metadata=one_of("m", "pg", "team"))
     value: int
 
@@ -199,7 +199,6 @@ class AssignPick(Button, prefix="asg"):
 @dataclass(frozen=True)
 class AssignNeed(Button, prefix="asg:need"):
     """"Assign" under a need: /assign with the need's title."""
-
     need: int
 
 

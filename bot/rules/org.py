@@ -31,8 +31,10 @@ async def subtree(store: Store, root_id: int) -> list[BranchNode]:
     return await store.branches.subtree(root_id)
 
 
-async def add_branch(deps: Deps, actor_id: int, parent: Branch, name: str) -> int:
-    """`/branch add`: a new branch under `parent`, audit-logged; its id."""
+async def add_branch(deps: Deps, actor_id: int | None, parent: Branch, name: str) -> int:
+    """`/branch add`: a new branch under `parent`, audit-logged; its id. Raises
+    `storage.branches.NameTaken` if a live branch under `parent` has the name (see
+    `bot.rules.branch_changes.add`, which answers it)."""
     now = deps.clock.now()
     new_id = await deps.store.branches.create(name, parent.id, at=now)
     await deps.store.audit.record(actor_id, "branch_add", branch_id=new_id, allowed=True,

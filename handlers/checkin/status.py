@@ -17,7 +17,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.clock import local_day
-from bot.rules import checkins, status_words
+from bot.rules import branches, checkins, status_words
 from bot.rules.callbacks import Checkin, CheckinNote
 from handlers.core.context import Context
 from handlers.core.guards import Member, member_of, member_only, not_a_member
@@ -176,7 +176,9 @@ async def me(update: Update, context: Context, member: Member) -> None:
     current = mine.current
     role = "admin" if actor.is_admin and person.role != "secretary" else person.role
     lines = [context.t("me.card", name=esc(person.display_name), branch=esc(person.branch_name),
-                       role=context.t(f"role.{role}"), day=today.isoformat(),
+                       role=esc(await branches.role_title(context.store, person.branch_id,
+                                                          role, context.language)),
+                       day=today.isoformat(),
                        status=status_label(context, current.status if current else None),
                        streak=mine.streak)]
     if current and current.note:

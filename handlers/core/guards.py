@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from telegram import Update
 
-from bot.rules import lookup, people
+from bot.rules import branches, lookup, people
 from bot.rules.access import Actor, home_branch, may_lead
 from bot.text import tell_apart
 from handlers.core.context import Context
@@ -82,7 +82,8 @@ async def scope(update: Update, context: Context, command: str,
     """The branch a secretary's command acts on, or None after answering why not.
 
     Without an argument it is the secretary's own branch (the root for an admin); with
-    one it must be a branch id within their subtree. Every check reads the database.
+    one it must be a branch id within their subtree, not archived. Every check reads the
+    database.
     Under a pressed button the reason is an alert.
     """
     actor = context.me
@@ -94,8 +95,9 @@ async def scope(update: Update, context: Context, command: str,
             return None
         branch_name = actor.person.branch_name if actor.person else None
         key = "deny.secretary_only" if branch_name else "deny.secretary_only_nobranch"
+        title = await branches.leader_title(store, actor.branch_id, context.language)
         await refuse(update, context, key, action=command, branch_id=actor.branch_id,
-                     command=f"/{command}", branch=esc(branch_name or ""))
+                     command=f"/{command}", branch=esc(branch_name or ""), title=esc(title))
         return None
     target_id = home
     if branch_arg is not None:
@@ -111,6 +113,10 @@ async def scope(update: Update, context: Context, command: str,
     if not await may_lead(store, actor, branch.id):
         await refuse(update, context, "deny.outside_scope", action=command,
                      branch_id=branch.id, branch=esc(branch.name))
+        return None
+    if branch.archived:
+        await say(update, context.t("branch.archived_target", name=esc(branch.name),
+                                    id=branch.id))
         return None
     return branch
 

@@ -1,31 +1,45 @@
-"""`/branch` (list or add sub-branches) and `/invite` (links for the branch and below)."""
+"""`/branch` (the tree, adding a branch; `rename`, `move`, `archive` in `handlers.org.reshape`,
+`levels`, `titles`, `title` in `handlers.org.levels`) and `/invite` (links for the branch and
+below)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.rules import invites, org
+from bot.rules import branch_changes, invites, org
+from bot.rules import branches as naming
 from bot.rules.access import may_lead
 from bot.rules.callbacks import Invite
 from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import scope
-from handlers.core.replies import esc, pressed, refuse, reply, reply_lines
-from storage.rows import ROLES, Branch
+from handlers.core.replies import esc, pressed, refuse, reply, reply_lines, say
+from handlers.org import levels, reshape
+from storage.rows import ROLES, Branch, BranchNode
 
 NAME_MAX = 64
 INVITE_BUTTON_BRANCHES = 24  # beyond this, /invite asks for a branch id instead of buttons
 
 
+Action = Callable[[Update, Context, list[str]], Awaitable[None]]
+
+
 async def branch(update: Update, context: Context) -> None:
-    """`/branch`, `/branch <id>`, `/branch add <name>`, `/branch add <parent id> <name>`."""
+    """`/branch`, `/branch <id>`, `/branch add [parent id] <name>`, and `/branch rename`,
+    `move`, `archive`, `levels`, `titles`, `title`."""
     args = context.args or []
-    if args and args[0].lower() == "add":
-        await _add(update, context, args[1:])
+    actions: dict[str, Action] = {
+        "add": _add, "rename": reshape.rename, "move": reshape.move,
+        "archive": reshape.archive, "levels": levels.levels, "titles": levels.titles,
+        "title": levels.title}
+    action = actions.get(args[0].lower()) if args else None
+    if action is not None:
+        await action(update, context, args[1:])
         return
     if len(args) > 1:
         await reply(update, context.t("branch.usage"))
@@ -41,12 +55,18 @@ async def tree(update: Update, context: Context, argument: str) -> pages.Page | 
         return None
     nodes = await org.subtree(context.store, top.id)
     lines = [context.t("branch.tree_header", branch=esc(top.name))]
-    for node in nodes:
-        lines.append("  " * node.depth + context.t(
-            "branch.node", name=esc(node.name), id=node.id, members=node.members))
+    lines.extend("  " * node.depth + _node(context, node) for node in nodes)
     lines.append("")
     lines.append(context.t("branch.usage"))
     return pages.Page("\n".join(lines), str(top.id))
+
+
+def _node(context: Context, node: BranchNode) -> str:
+    """A line of the tree: the branch's level is named where the organization named it."""
+    if node.level_name:
+        return context.t("branch.node_level", name=esc(node.name), level=esc(node.level_name),
+                         id=node.id, members=node.members)
+    return context.t("branch.node", name=esc(node.name), id=node.id, members=node.members)
 
 
 async def _add(update: Update, context: Context, args: list[str]) -> None:
@@ -63,9 +83,8 @@ async def _add(update: Update, context: Context, args: list[str]) -> None:
     parent = await scope(update, context, "branch", parent_arg)
     if parent is None:
         return
-    new_id = await org.add_branch(context.services, context.me.user_id, parent, name)
-    await reply(update, context.t("branch.added", name=esc(name), id=new_id,
-                                  parent=esc(parent.name)))
+    answer = await branch_changes.add(context.services, context.me, parent, name)
+    await reply(update, reshape.render(context, answer))
 
 
 def _role_arg(word: str) -> str | None:
@@ -97,10 +116,11 @@ async def invite(update: Update, context: Context) -> None:
     rows = []
     for node in nodes:
         label = "· " * node.depth + node.name
+        title = node.leader_title or naming.title_of(None, context.language)
         rows.append([
             InlineKeyboardButton(context.t("invite.button_member", branch=label),
                                  callback_data=Invite(node.id, "member").pack()),
-            InlineKeyboardButton(context.t("invite.button_secretary"),
+            InlineKeyboardButton(context.t("invite.button_secretary", title=title),
                                  callback_data=Invite(node.id, "secretary").pack()),
         ])
     await reply(update, context.t("invite.choose"), InlineKeyboardMarkup(rows))
@@ -119,6 +139,9 @@ async def invite_button(update: Update, context: Context) -> None:
         await refuse(update, context, "deny.outside_scope", action="invite",
                      branch_id=branch_id, branch=esc(target.name) if target else f"#{branch_id}")
         return
+    if target.archived:
+        await say(update, context.t("branch.archived_target", name=esc(target.name), id=target.id))
+        return
     await query.answer()
     await _send_link(update, context, target, role)
 
@@ -136,7 +159,9 @@ async def _send_link(update: Update, context: Context, target: Branch, role: str
     if made.expires_at is not None:
         expires = made.expires_at.astimezone(ZoneInfo(target.timezone)).strftime("%Y-%m-%d %H:%M")
     await reply_lines(update, [context.t(
-        "invite.created", branch=esc(target.name), role=context.t(f"role.{role}"), uses=uses,
+        "invite.created", branch=esc(target.name),
+        role=esc(await naming.role_title(context.store, target.id, role, context.language)),
+        uses=uses,
         expires=expires, link=esc(invites.deep_link(username, made.code)), code=made.code)])
 
 

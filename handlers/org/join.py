@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.rules import invites, moves, org
+from bot.rules import branches, invites, moves, org
 from bot.rules.callbacks import Move
 from bot.rules.invites import JoinCheck
 from handlers.core import menus
@@ -17,8 +17,9 @@ from handlers.core.replies import esc, pressed, reply
 from storage.rows import Invite
 
 
-def _role(context: Context, role: str | None) -> str:
-    return context.t(f"role.{role or 'member'}")
+async def _role(context: Context, branch_id: int | None, role: str | None) -> str:
+    """The role as the branch calls it (a 党小组's secretary is its 组长), escaped."""
+    return esc(await branches.role_title(context.store, branch_id, role, context.language))
 
 
 async def _when(context: Context, invite: Invite) -> str:
@@ -38,7 +39,8 @@ async def start(update: Update, context: Context) -> None:
         if actor.person and actor.person.branch_id is not None:
             await reply(update, context.t(
                 "start.welcome_back", name=esc(actor.person.display_name),
-                branch=esc(actor.person.branch_name), role=_role(context, actor.person.role)))
+                branch=esc(actor.person.branch_name),
+                role=await _role(context, actor.person.branch_id, actor.person.role)))
         else:
             await reply(update, context.t("start.how_to_join"))
         return
@@ -56,7 +58,8 @@ async def start(update: Update, context: Context) -> None:
     elif verdict.check is JoinCheck.ALREADY:
         assert actor.person is not None
         await reply(update, context.t("join.already", branch=esc(invite.branch_name),
-                                      role=_role(context, actor.person.role)))
+                                      role=await _role(context, actor.person.branch_id,
+                                                       actor.person.role)))
     elif verdict.check is JoinCheck.CONFIRM_MOVE:
         assert actor.person is not None
         markup = InlineKeyboardMarkup([[
@@ -67,8 +70,9 @@ async def start(update: Update, context: Context) -> None:
         ]])
         await reply(update, context.t(
             "join.confirm_move", current=esc(actor.person.branch_name),
-            role=_role(context, actor.person.role), target=esc(invite.branch_name),
-            new_role=_role(context, invite.role)), markup)
+            role=await _role(context, actor.person.branch_id, actor.person.role),
+            target=esc(invite.branch_name),
+            new_role=await _role(context, invite.branch_id, invite.role)), markup)
     else:
         await _join(update, context, invite.code)
 
@@ -81,7 +85,8 @@ async def _join(update: Update, context: Context, code: str) -> None:
         return
     outcome, person = joined.outcome, joined.person
     text = context.t("join.welcome", name=esc(person.display_name),
-                     branch=esc(person.branch_name), role=_role(context, person.role))
+                     branch=esc(person.branch_name),
+                     role=await _role(context, person.branch_id, person.role))
     let_go = moves.mover_line(context.translate, context.language, outcome)
     if let_go is not None:
         text += "\n" + let_go
