@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import Application
 
 from handlers import broadcasts, checkin, coverage, households, needs, org, reports, tasks
-from handlers.core import errors, help, identity, lang, pages
+from handlers.core import errors, help, identity, lang, members, pages
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -45,6 +45,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *coverage.handover.handlers(),
         *coverage.away.handlers(),
         *pages.handlers(),  # the pages of long lists (/roster, /who, /team, /task, ...)
+        *members.handlers(),  # a candidate pressed when a name fits several members
         *help.handlers(),  # catch-alls: last
     ]
     application.add_handlers(feature_handlers, group=0)

@@ -298,3 +298,12 @@ class PageButton(Button, prefix="pg"):
     view: str = field(metadata=token(r"[a-z]{1,8}"))
     argument: str = field(metadata=token(r"[0-9A-Za-z_.-]{0,40}"))
     page: int = field(metadata=digits(5))
+
+
+
+@dataclass(frozen=True)
+class MemberPick(Button, prefix="nm"):
+    """A candidate for a name: the command kept under `token` goes on with this member."""
+    command: str = field(metadata=token(r"[a-z]{1,12}"))
+    token: str = field(metadata=token(r"[A-Za-z0-9_-]{8}"))
+    member: int

@@ -14,7 +14,7 @@ from bot.rules import lookup, records
 from bot.rules.access import may_lead
 from bot.rules.records import Record
 from bot.text import cut
-from handlers.core import pages
+from handlers.core import members, pages
 from handlers.core.context import Context
 from handlers.core.guards import named_member
 from handlers.core.replies import esc, refuse, reply, say, status_label, utf16_len
@@ -61,10 +61,11 @@ async def _bad_period(update: Update, context: Context, words: list[str],
                                     max=records.MAX_DAYS))
 
 
+@members.resumable("record")
 async def record(update: Update, context: Context) -> None:
     """`/record [member] [period]`: a record; members may only see their own."""
     actor = context.me
-    args = context.args or []
+    args = members.words(update, context)
     now = context.clock.now()
     person = actor.person
     target: Person | None = person
@@ -137,7 +138,7 @@ async def record_view(update: Update, context: Context, argument: str) -> pages.
 
 async def _conduct(update: Update, context: Context, kind: str) -> None:
     command = "commend" if kind == "commendation" else "note"
-    args = context.args or []
+    args = members.words(update, context)
     actor = context.me
     if len(args) < 2:
         if not actor.leads:
@@ -159,11 +160,13 @@ async def _conduct(update: Update, context: Context, kind: str) -> None:
     await reply(update, context.t(f"record.{command}_saved", name=esc(match.name)))
 
 
+@members.resumable("commend")
 async def commend(update: Update, context: Context) -> None:
     """`/commend <member> <reason>`: a commendation on the record; the member is told."""
     await _conduct(update, context, "commendation")
 
 
+@members.resumable("note")
 async def note(update: Update, context: Context) -> None:
     """`/note <member> <text>`: a note on the member's record (they are not told)."""
     await _conduct(update, context, "note")
