@@ -22,9 +22,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from bot.clock import local_day
 from bot.rules.roster.phones import normal_phone
 from storage.records import MemberMatch, NamedMember
+from storage.roster import RosterEntry
+from storage.rows import RosterRow
 from storage.store import Store
 
 CANDIDATES_MAX = 10  # candidates offered (as buttons) before "name them more exactly"
@@ -151,3 +155,31 @@ class Directory:
         if phone is not None and phone != text:
             found.update((m.member_id, m) for m in self._by.get(phone, ()))
         return sorted(found.values(), key=lambda m: (m.name, m.member_id))
+
+
+@dataclass(frozen=True)
+class Found:
+    """Who `/roster WORDS` finds: members with today's status (best match first), and people
+    of the roster not yet joined; `more` when there were more than the limit."""
+
+    members: list[tuple[MemberMatch, RosterRow]]
+    waiting: list[RosterEntry]
+    more: bool = False
+
+
+async def find_people(store: Store, root_id: int, query: str, now: datetime,
+                      limit: int) -> Found:
+    """Members of `root_id`'s subtree the words may mean (`search`) with their status on
+    their branch's local day, and the roster's people not yet joined by that name or phone."""
+    text = query.strip()
+    matches = await search(store, root_id, text, limit + 1)
+    nodes = await store.branches.subtree(root_id)
+    days = {node.id: local_day(now, node.timezone) for node in nodes}
+    rows = {r.member_id: r for r in await store.rollup.of_members(
+        [m.member_id for m in matches[:limit]], days)}
+    members = [(m, rows[m.member_id]) for m in matches[:limit] if m.member_id in rows]
+    waiting: list[RosterEntry] = []
+    if text and not text.startswith("@"):
+        waiting = await store.rollup.waiting_named(root_id, text, normal_phone(text),
+                                                   limit + 1)
+    return Found(members, waiting[:limit], len(matches) > limit or len(waiting) > limit)

@@ -23,10 +23,13 @@ from storage.rows import Person
 TEXT_MAX = 500
 
 
-def render(context: Context, name: str, branch: str, record: Record) -> list[str]:
-    """The record as lines of HTML, in the reader's language."""
+def render(context: Context, name: str, branch: str, record: Record, *,
+           link: int | None = None) -> list[str]:
+    """The record as lines of HTML, in the reader's language; with `link` (the member's id,
+    for a secretary reading someone else's record), the name links to their profile."""
     t = context.t
-    lines = [t("record.header", name=esc(name), branch=esc(branch),
+    shown = members.linked(esc(name), link) if link is not None else esc(name)
+    lines = [t("record.header", name=shown, branch=esc(branch),
                first=record.first_day.isoformat(), last=record.last_day.isoformat(),
                days=record.days)]
     statuses = " · ".join(f"{status_label(context, s)} {n}"
@@ -132,7 +135,8 @@ async def record_view(update: Update, context: Context, argument: str) -> pages.
     notes = await records.may_read_notes(store, actor, target)
     found = await records.member_record(store, target.id, target.timezone, first, last,
                                         context.clock.now(), notes=notes)
-    lines = render(context, target.display_name, target.branch_name or "", found)
+    lines = render(context, target.display_name, target.branch_name or "", found,
+                   link=target.id if target.id != actor.user_id else None)
     return pages.Page("\n".join(lines), argument)
 
 

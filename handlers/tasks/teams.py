@@ -27,7 +27,8 @@ NAME_SHOWN = 32  # characters of a name there
 
 def _names(context: Context, team: Team) -> str:
     """The first members of a team by name, and how many more (the whole list: /team NAME)."""
-    names = context.t("list.separator").join(esc(cut(m.name, NAME_SHOWN))
+    names = context.t("list.separator").join(members.linked(esc(cut(m.name, NAME_SHOWN)),
+                                                            m.member_id)
                                              for m in team.members[:NAMES_SHOWN])
     if len(team.members) > NAMES_SHOWN:
         names += " " + context.t("team.more", n=len(team.members) - NAMES_SHOWN)
@@ -65,8 +66,8 @@ async def team_view(update: Update, context: Context, argument: str) -> pages.Pa
         return None
     lines = [context.t("team.members_header", team=esc(found.name),
                        branch=esc(found.branch_name), n=len(found.members))]
-    lines.extend(f"• {esc(m.name)}" + (f" @{esc(m.username)}" if m.username else "")
-                 for m in found.members)
+    lines.extend(f"• {members.linked(esc(m.name), m.member_id)}"
+                 + (f" @{esc(m.username)}" if m.username else "") for m in found.members)
     if not found.members:
         lines.append(context.t("team.empty"))
     return pages.Page("\n".join(lines), str(found.id))
