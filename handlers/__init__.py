@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import Application
 
 from handlers import broadcasts, checkin, coverage, households, needs, org, reports, tasks
-from handlers.core import errors, help, identity, lang, pages
+from handlers.core import errors, help, identity, lang, members, pages
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -34,6 +34,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *checkin.care.handlers(),  # the care message's "report a need" button
         *reports.digest.handlers(),
         *reports.who.handlers(),
+        *reports.search.handlers(),  # /roster, and /roster WORDS
         *org.branches.handlers(),
         *org.reshape.handlers(),
         *broadcasts.acks.handlers(),
@@ -47,6 +48,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *coverage.away.handlers(),
         *org.members.handlers(),  # /member, /move, /role, /rename, /phone, /remove, /leave
         *pages.handlers(),  # the pages of long lists (/roster, /who, /team, /task, ...)
+        *members.handlers(),  # a candidate pressed when a name fits several members
         *help.handlers(),  # catch-alls: last
     ]
     application.add_handlers(feature_handlers, group=0)

@@ -175,6 +175,26 @@ class Digest:
                           for p in found]
         return [DigestCounts(*row[:-1]) for row in rows], people
 
+    async def waiting(self, root_id: int, *, at: datetime, now: datetime) -> dict[int, int]:
+        """People of the roster not yet joined at `at` (listed by then, neither joined nor
+        taken off before it), counted for the root's own branch and each direct sub-branch's
+        subtree (by `top`; parts with none left out). At `now` or later, the roster as it is
+        (the partial index of the waiting); before it, the claims and removals since."""
+        if at >= now:
+            rows = await self.db.fetchall(
+                f"""WITH RECURSIVE {sql.subtree_tops()}
+                SELECT down.top, count(*) FROM down JOIN roster r INDEXED BY roster_waiting
+                    ON r.branch_id = down.id AND r.member_id IS NULL AND r.removed_at IS NULL
+                 GROUP BY down.top""", {"root": root_id})
+        else:
+            rows = await self.db.fetchall(
+                f"""WITH RECURSIVE {sql.subtree_tops()}
+                SELECT down.top, count(*) FROM down JOIN roster r ON r.branch_id = down.id
+                 WHERE r.created_at < :at AND (r.claimed_at IS NULL OR r.claimed_at >= :at)
+                   AND (r.removed_at IS NULL OR r.removed_at >= :at)
+                 GROUP BY down.top""", {"root": root_id, "at": iso(at)})
+        return {r[0]: r[1] for r in rows}
+
     async def people(self, root_id: int, day: date, yesterday: date, *,
                             joined_before: datetime, kinds: Sequence[str],
                             limit: int | None) -> list[DigestPerson]:

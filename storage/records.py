@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -9,6 +11,7 @@ from storage import sql
 from storage.db import Database
 from storage.times import from_iso, iso
 
+_TELEGRAM_NAME = sql.telegram_name("m")
 
 @dataclass(frozen=True, slots=True)
 class RecordFigures:
@@ -37,11 +40,29 @@ class ConductEntry:
 
 @dataclass(frozen=True, slots=True)
 class MemberMatch:
-    """A member found by name, @username or id within a subtree."""
+    """A member found by name, @username, phone or id within a subtree.
+
+    `rank`: 0 the words are the member's id, phone or username; 1 their whole name (the
+    organization's or Telegram's); 2 part of it (`bot.rules.naming` decides with it)."""
 
     member_id: int
     name: str
     username: str | None
+    branch_id: int
+    branch_name: str
+    rank: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class NamedMember:
+    """A member of a subtree with everything they may be named by (a file's cells are
+    matched against it in Python: `bot.rules.naming.Directory`)."""
+
+    member_id: int
+    name: str  # as shown: the organization's, else Telegram's
+    telegram_name: str
+    username: str | None
+    phone: str | None
     branch_id: int
     branch_name: str
 
@@ -62,7 +83,7 @@ class Records:
         username = text[1:] if text.startswith("@") else text
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         name = sql.display_name("m")
-        telegram = "(m.first_name || ' ' || COALESCE(m.last_name, ''))"
+        telegram = _TELEGRAM_NAME
         rows = await self.db.fetchall(
             f"""WITH RECURSIVE {sql.subtree()}
                SELECT m.id, {name}, m.username, ms.branch_id, b.name,
@@ -79,7 +100,42 @@ class Records:
                 ORDER BY rank, 2, m.id LIMIT :limit""",
             {"root": root_id, "id": by_id, "username": username, "text": text,
              "phone": phone, "pattern": pattern, "limit": limit})
-        return [MemberMatch(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+        return [MemberMatch(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+    async def member_in_subtree(self, root_id: int, member_id: int) -> MemberMatch | None:
+        """The member, if they belong to the subtree (rank 0: named by id)."""
+        row = await self.db.fetchone(
+            f"""WITH RECURSIVE {sql.subtree()}
+               SELECT m.id, {sql.display_name('m')}, m.username, ms.branch_id, b.name
+                 FROM memberships ms JOIN members m ON m.id = ms.member_id
+                 JOIN branches b ON b.id = ms.branch_id
+                WHERE ms.member_id = :member AND ms.branch_id IN (SELECT id FROM down)""",
+            {"root": root_id, "member": member_id})
+        return MemberMatch(row[0], row[1], row[2], row[3], row[4], 0) if row else None
+
+    async def members_named(self, root_id: int, *, ids: Iterable[int], usernames: Iterable[str],
+                            phones: Iterable[str], names: Iterable[str]) -> list[NamedMember]:
+        """Members of the subtree whose id, @username, phone or whole name (the
+        organization's or Telegram's) is among those given, in one query (a file names
+        thousands). `usernames` and `names` are compared ignoring ASCII case, as
+        `COLLATE NOCASE` does: give them lowered that way."""
+        name = sql.display_name("m")
+        rows = await self.db.fetchall(
+            f"""WITH RECURSIVE {sql.subtree()}
+               SELECT m.id, {name}, {_TELEGRAM_NAME}, m.username, m.phone, ms.branch_id, b.name
+                 FROM down JOIN memberships ms ON ms.branch_id = down.id
+                 JOIN members m ON m.id = ms.member_id JOIN branches b ON b.id = ms.branch_id
+                WHERE m.id IN (SELECT value FROM json_each(:ids))
+                   OR lower(m.username) IN (SELECT value FROM json_each(:usernames))
+                   OR m.phone IN (SELECT value FROM json_each(:phones))
+                   OR lower({name}) IN (SELECT value FROM json_each(:names))
+                   OR lower({_TELEGRAM_NAME}) IN (SELECT value FROM json_each(:names))
+                ORDER BY m.id""",
+            {"root": root_id, "ids": json.dumps(sorted(set(ids))),
+             "usernames": json.dumps(sorted(set(usernames)), ensure_ascii=False),
+             "phones": json.dumps(sorted(set(phones))),
+             "names": json.dumps(sorted(set(names)), ensure_ascii=False)})
+        return [NamedMember(*r) for r in rows]
 
     async def add_conduct(self, member_id: int, branch_id: int, kind: str, text: str, *,
                           author_id: int, at: datetime) -> int:

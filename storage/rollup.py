@@ -1,5 +1,6 @@
 """Queries of `/who` and `/roster` over a large subtree: today's answers counted by direct
-sub-branch, every member of a subtree with their status, and one branch's own members.
+sub-branch, every member of a subtree with their status, one branch's own members, and what
+`/roster NAME` finds (members' statuses, people on the roster not yet joined).
 
 The rollup is one grouped statement, whatever the number of branches: the recursive CTE
 carries `top` (the direct sub-branch a branch lies under, the root for itself), each member's
@@ -17,6 +18,7 @@ from typing import Any
 
 from storage import sql
 from storage.db import Database
+from storage.roster import RosterEntry
 from storage.rows import STATUSES, RosterRow
 
 # Each branch's local day, from the parameter `:days` (see `_days`).
@@ -137,3 +139,35 @@ class Rollup:
             {"root": root_id, "missing_only": missing_only, "days": _days(days)},
         )
         return [_roster_row(r) for r in rows]
+
+    async def of_members(self, member_ids: Sequence[int],
+                         days: Mapping[int, date]) -> list[RosterRow]:
+        """The given members (those still members) with their status on their branch's day
+        (`days`, by branch id), in no particular order."""
+        rows = await self.db.fetchall(
+            f"""WITH {_DAYS}
+               SELECT m.id, {sql.display_name('m')}, m.username, ms.role, ms.branch_id,
+                      m.reachable, c.status, c.note
+                 FROM memberships ms JOIN members m ON m.id = ms.member_id
+                 LEFT JOIN days ON days.branch_id = ms.branch_id
+                 LEFT JOIN checkins c ON c.member_id = m.id AND c.day = days.day
+                WHERE ms.member_id IN (SELECT value FROM json_each(:ids))""",
+            {"ids": json.dumps(list(member_ids)), "days": _days(days)})
+        return [_roster_row(r) for r in rows]
+
+    async def waiting_named(self, root_id: int, text: str, phone: str | None,
+                            limit: int) -> list[RosterEntry]:
+        """People of the subtree's roster not yet joined whose name holds `text` (any ASCII
+        case) or whose phone is `phone`; the whole name first, then by name."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = await self.db.fetchall(
+            f"""WITH RECURSIVE {sql.subtree()}
+               SELECT r.id, r.branch_id, b.name, r.role, r.name, r.phone
+                 FROM down JOIN roster r INDEXED BY roster_waiting
+                   ON r.branch_id = down.id AND r.member_id IS NULL AND r.removed_at IS NULL
+                 JOIN branches b ON b.id = r.branch_id
+                WHERE r.name LIKE :pattern ESCAPE '\\' OR r.phone = :phone
+                ORDER BY r.name = :text COLLATE NOCASE DESC, r.name, r.id LIMIT :limit""",
+            {"root": root_id, "pattern": pattern, "phone": phone, "text": text,
+             "limit": limit})
+        return [RosterEntry(*r) for r in rows]

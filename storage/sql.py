@@ -50,6 +50,12 @@ def display_name(alias: str = "m") -> str:
             f" ELSE {alias}.first_name || ' ' || {alias}.last_name END)")
 
 
+def telegram_name(alias: str = "m") -> str:
+    """A member's name as Telegram shows it (first and last), whatever the organization's."""
+    return (f"CASE WHEN {alias}.last_name IS NULL THEN {alias}.first_name"
+            f" ELSE {alias}.first_name || ' ' || {alias}.last_name END")
+
+
 def off_duty(alias: str = "m") -> str:
     """Whether member `alias` is off duty: away, or their latest check-in says unwell or
     quarantined."""

@@ -353,3 +353,10 @@ class Leave(Button, prefix="lv"):
     """/leave's answer: leave the branch (the one the member was in when asked), or stay."""
     branch: int
     confirm: bool
+
+@dataclass(frozen=True)
+class MemberPick(Button, prefix="nm"):
+    """A candidate for a name: the command kept under `token` goes on with this member."""
+    command: str = field(metadata=token(r"[a-z]{1,12}"))
+    token: str = field(metadata=token(r"[A-Za-z0-9_-]{8}"))
+    member: int

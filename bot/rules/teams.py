@@ -2,8 +2,8 @@
 
 A secretary sees and changes the teams of their subtree. A team's name is unique in its
 branch; a name given by a secretary finds the team of their own branch first. Members are
-named by @username, Telegram id or name, within the team's own subtree. Every change is
-audited by the use case that makes it.
+named as everywhere (`bot.rules.naming`: a name, @username, phone or id), within the team's
+own subtree. Every change is audited by the use case that makes it.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.rules import naming
 from bot.rules.deps import Deps
-from storage.rows import RosterRow
+from storage.records import MemberMatch
 from storage.store import Store
 from storage.teams import Team
 
@@ -34,19 +35,6 @@ def named(teams: list[Team], name: str, home: int) -> Team | None:
     found = [t for t in teams if t.name.casefold() == name.casefold()]
     found.sort(key=lambda t: t.branch_id != home)  # the secretary's own branch first
     return found[0] if found else None
-
-
-def find_member(rows: list[RosterRow], who: str) -> list[RosterRow]:
-    """The roster rows that `who` names: `@username`, a Telegram id, or a (first) name."""
-    who = who.strip()
-    if who.startswith("@"):
-        name = who[1:].lower()
-        return [r for r in rows if r.username and r.username.lower() == name]
-    if who.isascii() and who.isdigit():
-        return [r for r in rows if r.member_id == int(who)]
-    wanted = who.casefold()
-    exact = [r for r in rows if r.name.casefold() == wanted]
-    return exact or [r for r in rows if r.name.casefold().split(" ")[0] == wanted]
 
 
 async def create_team(deps: Deps, *, by: int, branch_id: int, name: str) -> int | None:
@@ -83,19 +71,26 @@ class MembershipChange:
     """The outcome, and the members the name matched (one when something was done)."""
 
     outcome: Membership
-    matches: list[RosterRow]
+    matches: list[MemberMatch]
 
 
-async def change_membership(deps: Deps, *, by: int, team: Team, who: str,
+async def change_membership(deps: Deps, *, by: int, team: Team, who: str | MemberMatch,
                             add: bool) -> MembershipChange:
-    """Add the member `who` names to the team, or remove them; a change is audited."""
+    """Add the member `who` names (or is: found within the team's subtree) to the team, or
+    remove them; a change is audited."""
     now = deps.clock.now()
-    matches = find_member(await deps.store.rollup.roster(team.branch_id, {}), who)
-    if not matches:
-        return MembershipChange(Membership.NO_MEMBER, matches)
-    if len(matches) > 1:
-        return MembershipChange(Membership.AMBIGUOUS, matches)
-    member = matches[0]
+    if isinstance(who, MemberMatch):  # checked again: still in the team's subtree?
+        found = await naming.member_in(deps.store, team.branch_id, who.member_id)
+        if found is None:
+            return MembershipChange(Membership.NO_MEMBER, [])
+        member = found
+    else:
+        named = await naming.resolve(deps.store, team.branch_id, who)
+        if named.member is None:
+            outcome = Membership.AMBIGUOUS if named.candidates else Membership.NO_MEMBER
+            return MembershipChange(outcome, named.candidates)
+        member = named.member
+    matches = [member]
     if add:
         changed = await deps.store.teams.add_member(team.id, member.member_id, at=now)
         outcome = Membership.ADDED if changed else Membership.ALREADY_IN

@@ -11,11 +11,11 @@ from typing import Any, TypeVar
 
 from telegram import Update
 
-from bot.rules import branches, lookup, people
+from bot.rules import branches, lookup, naming
 from bot.rules.access import Actor, home_branch, may_lead
-from bot.text import tell_apart
+from handlers.core import members
 from handlers.core.context import Context
-from handlers.core.replies import esc, refuse, reply, reply_lines, say
+from handlers.core.replies import esc, refuse, reply, say
 from storage.records import MemberMatch
 from storage.rows import Branch, Person
 
@@ -121,32 +121,27 @@ async def scope(update: Update, context: Context, command: str,
     return branch
 
 
-async def named_member(update: Update, context: Context, command: str,
-                  query: str) -> MemberMatch | None:
-    """The member a secretary names, within the subtree they lead; None after answering."""
-    branch = await scope(update, context, command)
+async def named_member(update: Update, context: Context, command: str, query: str, *,
+                       within: Branch | None = None) -> MemberMatch | None:
+    """The member a secretary names (a name, @username, phone or id: `bot.rules.naming`)
+    within the subtree they lead, or `within` (a branch of it the caller checked); None
+    after answering: nobody, or the candidates as buttons that continue `command` with the
+    one pressed (`handlers.core.members`; the press is checked here again)."""
+    branch = within or await scope(update, context, command)
     if branch is None:
         return None
-    found = await people.find_members(context.store, branch.id, query)
-    wanted = query.lstrip("@").lower()
-
-    def is_exact(m: MemberMatch) -> bool:
-        by_username = m.username is not None and wanted == m.username.lower()
-        return by_username or str(m.member_id) == query or m.name.lower() == query.lower()
-
-    exact = [m for m in found if is_exact(m)]
-    if len(exact) == 1:
-        return exact[0]
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        await reply(update, context.t("record.no_member", query=esc(query[:40]),
+    picked = members.chosen(command, query)
+    if picked is not None:
+        match = await naming.member_in(context.store, branch.id, picked)
+        if match is None:
+            await reply(update, context.t("list.gone", branch=esc(branch.name)))
+        return match
+    named = await naming.resolve(context.store, branch.id, query)
+    if named.member is not None:
+        return named.member
+    if not named.candidates:
+        await reply(update, context.t("list.nobody", query=esc(query[:40]),
                                       branch=esc(branch.name)))
         return None
-    lines = [context.t("record.ambiguous", query=esc(query[:40]))]
-    names = tell_apart([(m.name, m.member_id) for m in found], context.t("list.same_name"))
-    lines.extend(context.t("record.ambiguous_line", name=name, branch=esc(m.branch_name),
-                           username=f" @{esc(m.username)}" if m.username else "")
-                 for name, m in zip(names, found, strict=True))
-    await reply_lines(update, lines)
+    await members.offer(update, context, command, query, named)
     return None

@@ -10,12 +10,18 @@ shows that page in place. A view names its argument as it should be read on a la
 
 A view may also cut its pages itself (`Page.sheets`), each with buttons of its own: the
 rollup of `/who` shows a dozen sub-branches a page, with a drill-down button for each.
+
+A page holds at most `ENTITIES_MAX` pieces of markup (a bold name, a profile link):
+Telegram formats the first 100 of a message and shows the rest as plain text, so a list of
+linked names is cut shorter. An argument that cannot be written in a button (a search's
+words) is kept in the user's data under a token (`keep`, `kept`), as long as the bot runs.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -24,7 +30,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.rules.callbacks import PageButton
-from bot.text import SPLIT_LIMIT, split_html
+from bot.text import SPLIT_LIMIT, split_html, visible_len
 from handlers.core.context import Context
 from handlers.core.replies import edit, reply
 from storage.rows import Buttons
@@ -32,6 +38,10 @@ from storage.rows import Buttons
 logger = logging.getLogger(__name__)
 
 PAGE_LIMIT = SPLIT_LIMIT - 100  # room for the page line
+ENTITIES_MAX = 90  # tags a page may hold (Telegram formats 100 a message), with room to spare
+KEPT_MAX = 20  # arguments kept per person (`keep`), the oldest forgotten first
+_KEPT = "page_arguments"
+_OPENING = re.compile(r"<[a-zA-Z]")
 
 
 @dataclass(frozen=True)
@@ -94,8 +104,37 @@ def _markup(name: str, page: Page, sheet: Sheet, number: int,
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def keep(context: Context, value: str) -> str:
+    """Keep a view's argument that a button cannot carry; the token that stands for it."""
+    assert context.user_data is not None
+    kept: dict[str, str] = context.user_data.setdefault(_KEPT, {})
+    while len(kept) >= KEPT_MAX:
+        del kept[next(iter(kept))]
+    token = secrets.token_urlsafe(6)  # 8 characters
+    kept[token] = value
+    return token
+
+
+def kept(context: Context, token: str) -> str | None:
+    """The argument kept under `token` (None: forgotten, or never kept for this person)."""
+    found = (context.user_data or {}).get(_KEPT, {})
+    return found.get(token) if isinstance(found, dict) else None
+
+
+def _few_entities(part: str) -> list[str]:
+    """`part` cut further until no piece holds more than ENTITIES_MAX tags."""
+    count = len(_OPENING.findall(part))
+    if count <= ENTITIES_MAX:
+        return [part]
+    pieces = split_html(part, max(100, visible_len(part) * ENTITIES_MAX // (count + 10)))
+    if len(pieces) < 2:
+        return [part]
+    return [piece for cut in pieces for piece in _few_entities(cut)]
+
+
 def _sheets(context: Context, page: Page) -> list[Sheet]:
-    sheets = list(page.sheets) or [Sheet(part) for part in split_html(page.text, PAGE_LIMIT)]
+    sheets = list(page.sheets) or [Sheet(piece) for part in split_html(page.text, PAGE_LIMIT)
+                                   for piece in _few_entities(part)]
     if len(sheets) < 2:
         return sheets or [Sheet(page.text)]
     return [replace(sheet, text=sheet.text + "\n\n" + context.t("pages.page", page=n + 1,

@@ -15,16 +15,17 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.rules import coverage, duty, lookup
 from bot.rules.callbacks import Handover
+from handlers.core import members
 from handlers.core.context import Context
 from handlers.core.guards import named_member
-from handlers.core.replies import command_args, esc, reply, status_label
+from handlers.core.replies import esc, reply, status_label
 
 
 async def _target(update: Update, context: Context,
                   command: str) -> tuple[int, str, int, str, bool] | None:
     """(member id, name, branch id, timezone, by themself) the command acts on."""
     actor = context.me
-    args = command_args(context)
+    args = members.words(update, context)
     if not args:
         person = actor.person
         if person is None or person.branch_id is None or not person.timezone:
@@ -40,6 +41,7 @@ async def _target(update: Update, context: Context,
             match.member_id == actor.user_id)
 
 
+@members.resumable("away")
 async def away(update: Update, context: Context) -> None:
     """`/away`: mark yourself away; `/away MEMBER`: a secretary marks a member away."""
     target = await _target(update, context, "away")
@@ -68,6 +70,7 @@ async def away(update: Update, context: Context) -> None:
                     "start", member_id).pack())]]))
 
 
+@members.resumable("back")
 async def back(update: Update, context: Context) -> None:
     """`/back`: you are back (handed households return); `/back MEMBER` for a secretary."""
     target = await _target(update, context, "back")

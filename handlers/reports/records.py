@@ -14,7 +14,7 @@ from bot.rules import lookup, records
 from bot.rules.access import may_lead
 from bot.rules.records import Record
 from bot.text import cut
-from handlers.core import pages
+from handlers.core import members, pages
 from handlers.core.context import Context
 from handlers.core.guards import named_member
 from handlers.core.replies import esc, refuse, reply, say, status_label, utf16_len
@@ -23,10 +23,13 @@ from storage.rows import Person
 TEXT_MAX = 500
 
 
-def render(context: Context, name: str, branch: str, record: Record) -> list[str]:
-    """The record as lines of HTML, in the reader's language."""
+def render(context: Context, name: str, branch: str, record: Record, *,
+           link: int | None = None) -> list[str]:
+    """The record as lines of HTML, in the reader's language; with `link` (the member's id,
+    for a secretary reading someone else's record), the name links to their profile."""
     t = context.t
-    lines = [t("record.header", name=esc(name), branch=esc(branch),
+    shown = members.linked(esc(name), link) if link is not None else esc(name)
+    lines = [t("record.header", name=shown, branch=esc(branch),
                first=record.first_day.isoformat(), last=record.last_day.isoformat(),
                days=record.days)]
     statuses = " · ".join(f"{status_label(context, s)} {n}"
@@ -61,10 +64,11 @@ async def _bad_period(update: Update, context: Context, words: list[str],
                                     max=records.MAX_DAYS))
 
 
+@members.resumable("record")
 async def record(update: Update, context: Context) -> None:
     """`/record [member] [period]`: a record; members may only see their own."""
     actor = context.me
-    args = context.args or []
+    args = members.words(update, context)
     now = context.clock.now()
     person = actor.person
     target: Person | None = person
@@ -131,13 +135,14 @@ async def record_view(update: Update, context: Context, argument: str) -> pages.
     notes = await records.may_read_notes(store, actor, target)
     found = await records.member_record(store, target.id, target.timezone, first, last,
                                         context.clock.now(), notes=notes)
-    lines = render(context, target.display_name, target.branch_name or "", found)
+    lines = render(context, target.display_name, target.branch_name or "", found,
+                   link=target.id if target.id != actor.user_id else None)
     return pages.Page("\n".join(lines), argument)
 
 
 async def _conduct(update: Update, context: Context, kind: str) -> None:
     command = "commend" if kind == "commendation" else "note"
-    args = context.args or []
+    args = members.words(update, context)
     actor = context.me
     if len(args) < 2:
         if not actor.leads:
@@ -159,11 +164,13 @@ async def _conduct(update: Update, context: Context, kind: str) -> None:
     await reply(update, context.t(f"record.{command}_saved", name=esc(match.name)))
 
 
+@members.resumable("commend")
 async def commend(update: Update, context: Context) -> None:
     """`/commend <member> <reason>`: a commendation on the record; the member is told."""
     await _conduct(update, context, "commendation")
 
 
+@members.resumable("note")
 async def note(update: Update, context: Context) -> None:
     """`/note <member> <text>`: a note on the member's record (they are not told)."""
     await _conduct(update, context, "note")

@@ -5,17 +5,21 @@ sub-branches) they are listed, in pages; past that the answer is the rollup by d
 sub-branch, worst first, a dozen a page, each with a 🔍 button that opens the same view for
 that sub-branch in place (⬆ goes back up), and a 👤 button for the branch's own members.
 Every press renders again from the database and checks the presser's rights again.
+
+People on the roster who have not joined yet are no members: they are in no count of "not
+checked in" and no rate, but counted apart (⏳ 未加入) in both, named in `/who`'s list and
+the branch's own view with how to send them their link, and marked in `/roster` after the
+members. Names link to the member's Telegram profile (`handlers.reports.listing`).
+`/roster WORDS` finds people instead (`handlers.reports.search`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.clock import local_day
 from bot.rules import checkins, lookup, nudge
 from bot.rules.access import may_lead
 from bot.rules.callbacks import WhoRemind
@@ -24,37 +28,17 @@ from bot.text import cut, isolate, visible_len
 from handlers.core import pages
 from handlers.core.context import Context
 from handlers.core.guards import scope
-from handlers.core.replies import esc, pressed, reply, say, status_label
-from storage.rows import STATUSES, Branch, Buttons, RosterRow
+from handlers.core.replies import esc, pressed, reply, say
+from handlers.reports import listing
+from handlers.reports.listing import waiting_section
+from storage.roster import RosterEntry
+from storage.rows import Branch, Buttons
 
 SHOW_PER_BRANCH = 200  # names listed per branch before "and N more"
 BRANCHES_PER_PAGE = 12  # sub-branch lines (and 🔍 buttons) on one page of a rollup
 NAME_MAX = 32  # characters of a branch's name in a rollup line
 LABEL_MAX = 24  # characters of a branch's name on a button
 OWN_VIEW = {"who": "whohere", "roster": "roshere"}  # the views of a branch's own members
-
-
-def _name(context: Context, row: RosterRow) -> str:
-    name = esc(row.name)
-    if row.username:
-        name += f" @{esc(row.username)}"
-    if not row.reachable:
-        name += " " + context.t("who.unreachable")
-    return name
-
-
-def _counts(context: Context, counts: dict[str, int]) -> str:
-    parts = [f"{status_label(context, s)} {n}" for s, n in counts.items()]
-    return context.t("who.counts", counts=" · ".join(parts) if parts else context.t("who.none"))
-
-
-def _marks(context: Context, tally: rollup.BranchTally) -> str:
-    """Today's statuses of a part in short: `🟢 12 · 🤒 1 · ❔ 3`."""
-    parts = [f"{context.t(f'roster.mark.{s}')} {tally.statuses[s]}"
-             for s in STATUSES if tally.statuses.get(s)]
-    if tally.missing:
-        parts.append(f"{context.t('roster.mark.none')} {tally.missing}")
-    return " · ".join(parts)
 
 
 async def _up(context: Context, branch: Branch, view: str) -> Buttons:
@@ -69,24 +53,35 @@ async def _up(context: Context, branch: Branch, view: str) -> Buttons:
               pages.data(view, str(parent.id), 0))]]
 
 
+def _waiting(context: Context, n: int) -> str:
+    """` · ⏳ 未加入 N` after a line of /who's rollup, if N > 0."""
+    return context.t("who.child_waiting", n=n) if n else ""
+
+
 def _rollup_page(context: Context, command: str, branch: Branch, found: rollup.Rollup,
                  up: Buttons) -> pages.Page:
     """The rollup by direct sub-branch, cut into pages of BRANCHES_PER_PAGE lines."""
     own = found.own.tally
+    waiting = found.own.waiting
     if command == "who":
         top = [context.t("who.header", branch=esc(branch.name), day=found.day.isoformat(),
                          missing=found.missing, total=found.members)]
         own_line = (context.t("who.own", missing=own.missing, total=own.members)
-                    if own.members else context.t("who.own_empty"))
-        own_button = context.t("who.button_own", missing=own.missing) if own.missing else None
+                    if own.members else context.t("who.own_empty")) + _waiting(context, waiting)
+        own_button = (context.t("who.button_own", missing=own.missing)
+                      if own.missing or waiting else None)
     else:
         top = [context.t("roster.header", branch=esc(branch.name), total=found.members,
                          day=found.day.isoformat())]
-        own_line = (context.t("roster.own", total=own.members, statuses=_marks(context, own))
-                    if own.members else context.t("who.own_empty"))
-        own_button = context.t("roster.button_own", total=own.members) if own.members else None
-    top += [_counts(context, found.counts), "", own_line,
-            context.t("who.children_header", n=len(found.children))]
+        own_line = (context.t("roster.own", total=own.members,
+                              statuses=listing.marks(context, own, waiting))
+                    if own.members or waiting else context.t("who.own_empty"))
+        own_button = (context.t("roster.button_own", total=own.members)
+                      if own.members or waiting else None)
+    top.append(listing.counts(context, found.counts))
+    if found.waiting:
+        top.append(context.t("who.waiting", n=found.waiting))
+    top += ["", own_line, context.t("who.children_header", n=len(found.children))]
     head = "\n".join(top)
     sheets: list[pages.Sheet] = []
     lines: list[str] = []
@@ -101,14 +96,15 @@ def _rollup_page(context: Context, command: str, branch: Branch, found: rollup.R
     for part in found.children:
         tally, node = part.tally, part.node
         name = esc(cut(node.name, NAME_MAX))
-        if not tally.members:
+        if not tally.members and not part.waiting:
             line = context.t("who.child_empty", branch=name, id=node.id)
         elif command == "who":
             line = context.t("who.child", branch=name, id=node.id, missing=tally.missing,
-                             total=tally.members, rate=part.rate)
+                             total=tally.members, rate=part.rate) + _waiting(context,
+                                                                             part.waiting)
         else:
             line = context.t("roster.child", branch=name, id=node.id, total=tally.members,
-                             statuses=_marks(context, tally))
+                             statuses=listing.marks(context, tally, part.waiting))
         if lines and (len(lines) == BRANCHES_PER_PAGE or visible_len(
                 "\n".join([head, *lines, line])) > pages.PAGE_LIMIT):
             close()
@@ -125,8 +121,9 @@ def _rollup_page(context: Context, command: str, branch: Branch, found: rollup.R
 
 
 def _who_names(context: Context, branch: Branch, found: rollup.Rollup,
-               status: checkins.SubtreeStatus) -> str:
-    """The members not checked in, by branch; `status` holds only them."""
+               status: checkins.SubtreeStatus, waiting: list[RosterEntry]) -> str:
+    """The members not checked in, by branch (`status` holds only them), then the people
+    not yet joined."""
     lines = [context.t("who.header", branch=esc(branch.name), day=found.day.isoformat(),
                        missing=found.missing, total=found.members)]
     if found.members == 0:
@@ -140,31 +137,34 @@ def _who_names(context: Context, branch: Branch, found: rollup.Rollup,
         indent = "  " * part.node.depth
         lines.append(f"\n{indent}" + context.t("who.branch", branch=esc(part.node.name),
                                                missing=len(missing), total=part.node.members))
-        lines.extend(f"{indent}• {_name(context, row)}" for row in missing[:SHOW_PER_BRANCH])
+        lines.extend(f"{indent}• {listing.name(context, row)}"
+                     for row in missing[:SHOW_PER_BRANCH])
         if len(missing) > SHOW_PER_BRANCH:
             lines.append(indent + context.t("who.more", n=len(missing) - SHOW_PER_BRANCH))
-    lines.append("\n" + _counts(context, found.counts))
+    lines.append("\n" + listing.counts(context, found.counts))
+    lines.extend(waiting_section(context, waiting, branches=True))
     return "\n".join(lines)
 
 
-def _roster_names(context: Context, branch: Branch, status: checkins.SubtreeStatus) -> str:
+def _roster_names(context: Context, branch: Branch, status: checkins.SubtreeStatus,
+                  waiting: list[RosterEntry]) -> str:
+    """Every member by branch, each branch's people not yet joined after its members."""
     lines = [context.t("roster.header", branch=esc(branch.name), total=status.total,
                        day=status.branches[0].day.isoformat())]
+    by_branch: dict[int, list[RosterEntry]] = {}
+    for entry in waiting:
+        by_branch.setdefault(entry.branch_id, []).append(entry)
     for part in status.branches:
         indent = "  " * part.node.depth
         lines.append(f"\n{indent}" + context.t("roster.branch", branch=esc(part.node.name),
                                                id=part.node.id, total=len(part.members)))
-        lines.extend(f"{indent}{_member(context, row)}" for row in part.members)
-    lines.append("\n" + _counts(context, status.counts))
+        lines.extend(f"{indent}{listing.member(context, row)}" for row in part.members)
+        lines.extend(f"{indent}{listing.not_joined(context, entry)}"
+                     for entry in by_branch.get(part.node.id, ()))
+    lines.append("\n" + listing.counts(context, status.counts))
+    if waiting:
+        lines.append(context.t("who.waiting", n=len(waiting)))
     return "\n".join(lines)
-
-
-def _member(context: Context, row: RosterRow) -> str:
-    """A roster line: `• name · secretary: status — note`."""
-    role = " · " + context.t("role.secretary") if row.role == "secretary" else ""
-    note = f" — {esc(row.note)}" if row.note else ""
-    return context.t("roster.member", name=_name(context, row) + role,
-                     status=status_label(context, row.status)) + note
 
 
 async def _subtree_view(update: Update, context: Context, command: str,
@@ -180,13 +180,15 @@ async def _subtree_view(update: Update, context: Context, command: str,
                 WhoRemind(branch.id).pack())], *up]
     if not found.lists_names(command):
         return _rollup_page(context, command, branch, found, up)
+    waiting = await rollup.waiting(context.store, branch.id) if found.waiting else []
     if command == "who":
         status = await checkins.subtree_status(context.store, branch.id, now,
                                                missing_only=True)
-        text = _who_names(context, branch, found, status)
+        text = _who_names(context, branch, found, status, waiting)
     else:
         text = _roster_names(context, branch,
-                             await checkins.subtree_status(context.store, branch.id, now))
+                             await checkins.subtree_status(context.store, branch.id, now),
+                             waiting)
     return pages.Page(text, str(branch.id), up)
 
 
@@ -200,48 +202,6 @@ async def who_view(update: Update, context: Context, argument: str) -> pages.Pag
 async def roster_view(update: Update, context: Context, argument: str) -> pages.Page | None:
     """Every member of a branch's subtree with role and today's status, or the rollup."""
     return await _subtree_view(update, context, "roster", argument)
-
-
-async def _own_view(update: Update, context: Context, command: str,
-                    argument: str) -> pages.Page | None:
-    """A branch's own members (not its sub-branches'), opened from its rollup."""
-    branch = await scope(update, context, command, argument or None)
-    if branch is None:
-        return None
-    day = local_day(context.clock.now(), branch.timezone)
-    rows = await rollup.own_roster(context.store, branch.id, day)
-    found = Counter(r.status for r in rows if r.status)
-    counts = {s: found[s] for s in STATUSES if found[s]}
-    if command == "who":
-        missing = [r for r in rows if r.status is None]
-        lines = [context.t("who.own_header", branch=esc(branch.name), day=day.isoformat(),
-                           missing=len(missing), total=len(rows))]
-        if not rows:
-            lines.append(context.t("who.no_members"))
-        elif not missing:
-            lines.append(context.t("who.all_in", total=len(rows)))
-        lines.extend(f"• {_name(context, row)}" for row in missing)
-    else:
-        lines = [context.t("roster.own_header", branch=esc(branch.name), total=len(rows),
-                           day=day.isoformat())]
-        lines.extend(_member(context, row) for row in rows)
-    lines.append("\n" + _counts(context, counts))
-    back = [[(context.t("who.button_up", branch=isolate(cut(branch.name, LABEL_MAX))),
-              pages.data(command, str(branch.id), 0))]]
-    return pages.Page("\n".join(lines), str(branch.id), back)
-
-
-@pages.view(OWN_VIEW["who"])
-async def who_here_view(update: Update, context: Context, argument: str) -> pages.Page | None:
-    """A branch's own members without a check-in today."""
-    return await _own_view(update, context, "who", argument)
-
-
-@pages.view(OWN_VIEW["roster"])
-async def roster_here_view(update: Update, context: Context,
-                           argument: str) -> pages.Page | None:
-    """A branch's own members with role and today's status."""
-    return await _own_view(update, context, "roster", argument)
 
 
 async def remind_button(update: Update, context: Context) -> None:
@@ -272,15 +232,8 @@ async def who(update: Update, context: Context) -> None:
     await pages.show(update, context, "who", args[0] if args else "")
 
 
-async def roster(update: Update, context: Context) -> None:
-    """`/roster [branch]`: every member of the subtree with role and today's status."""
-    args = context.args or []
-    await pages.show(update, context, "roster", args[0] if args else "")
-
-
 def handlers() -> list[BaseHandler[Update, Context, Any]]:
     """Handlers of this module."""
     private = filters.ChatType.PRIVATE
     return [CommandHandler("who", who, filters=private),
-            CommandHandler("roster", roster, filters=private),
             CallbackQueryHandler(remind_button, pattern=WhoRemind.pattern())]

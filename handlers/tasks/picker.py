@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.rules import tasks
+from bot.rules import naming, tasks
 from bot.rules import teams as team_rules
 from bot.rules.callbacks import AssignPick, AssignStep
 from bot.rules.tasks import Draft
@@ -25,12 +25,16 @@ from handlers.tasks.keyboards import (
     step,
 )
 
+_FOUND = "assign_found"  # user_data: (the search, the members it found, best first)
+SEARCH_MAX = 500  # members a search lists
 
-def _shown(draft: Draft) -> list[int]:
+
+def _shown(context: Context, draft: Draft) -> list[int]:
     if not draft.search:
         return list(draft.names)
-    wanted = draft.search.casefold()
-    return [m for m, name in draft.names.items() if wanted in name.casefold()]
+    assert context.user_data is not None
+    search, found = context.user_data.get(_FOUND, ("", []))
+    return [m for m in found if m in draft.names] if search == draft.search else []
 
 
 def _label(context: Context, draft: Draft, member_id: int) -> str:
@@ -40,7 +44,7 @@ def _label(context: Context, draft: Draft, member_id: int) -> str:
 
 
 async def show_people(update: Update, context: Context, draft: Draft, *, edit: bool) -> None:
-    shown = _shown(draft)
+    shown = _shown(context, draft)
     pages = max(1, -(-len(shown) // PAGE))
     draft.page = min(draft.page, pages - 1)
     rows = [[button(context, "assign.member_on" if m in draft.selected else "assign.member_off",
@@ -121,12 +125,17 @@ async def people_button(update: Update, context: Context) -> int:
 
 
 async def search(update: Update, context: Context) -> int:
-    """Text while choosing people: search the roster by part of a name."""
+    """Text while choosing people: search the subtree's members as every command names
+    them (`bot.rules.naming`: a name or part of it, @username, phone or id)."""
     message, draft = update.effective_message, DRAFTS.get(context)
     assert message is not None and message.text is not None
     if draft is None:
         return await DRAFTS.lost(update, context)
     draft.search, draft.page = message.text.strip()[:40] or None, 0
+    if draft.search:
+        found = await naming.search(context.store, draft.branch_id, draft.search, SEARCH_MAX)
+        assert context.user_data is not None
+        context.user_data[_FOUND] = (draft.search, [m.member_id for m in found])
     await show_people(update, context, draft, edit=False)
     return PEOPLE
 

@@ -1,6 +1,7 @@
 """`/team`: a secretary lists the teams of their subtree (each with its first members;
 `/team NAME` lists all of one team's members), creates and deletes teams, and adds or removes
-members (by @username, Telegram id or name, within the team's subtree)."""
+members (by a name, @username, phone or Telegram id, within the team's subtree: several
+members of that name are offered as buttons, `handlers.core.members`)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
+from bot.rules import lookup
 from bot.rules import teams as rules
 from bot.rules.teams import TEAM_NAME_MAX, Membership
-from bot.text import cut, tell_apart
-from handlers.core import pages
+from bot.text import cut
+from handlers.core import members, pages
 from handlers.core.context import Context
-from handlers.core.guards import scope
+from handlers.core.guards import named_member, scope
 from handlers.core.replies import esc, reply, say, utf16_len
 from storage.teams import Team
 
@@ -25,7 +27,8 @@ NAME_SHOWN = 32  # characters of a name there
 
 def _names(context: Context, team: Team) -> str:
     """The first members of a team by name, and how many more (the whole list: /team NAME)."""
-    names = context.t("list.separator").join(esc(cut(m.name, NAME_SHOWN))
+    names = context.t("list.separator").join(members.linked(esc(cut(m.name, NAME_SHOWN)),
+                                                            m.member_id)
                                              for m in team.members[:NAMES_SHOWN])
     if len(team.members) > NAMES_SHOWN:
         names += " " + context.t("team.more", n=len(team.members) - NAMES_SHOWN)
@@ -63,20 +66,21 @@ async def team_view(update: Update, context: Context, argument: str) -> pages.Pa
         return None
     lines = [context.t("team.members_header", team=esc(found.name),
                        branch=esc(found.branch_name), n=len(found.members))]
-    lines.extend(f"• {esc(m.name)}" + (f" @{esc(m.username)}" if m.username else "")
-                 for m in found.members)
+    lines.extend(f"• {members.linked(esc(m.name), m.member_id)}"
+                 + (f" @{esc(m.username)}" if m.username else "") for m in found.members)
     if not found.members:
         lines.append(context.t("team.empty"))
     return pages.Page("\n".join(lines), str(found.id))
 
 
+@members.resumable("team")
 async def team(update: Update, context: Context) -> None:
     """`/team`, `/team add NAME`, `/team NAME add|remove MEMBER`, `/team NAME delete`."""
     branch = await scope(update, context, "team")
     if branch is None:
         return
     actor = context.me
-    args = context.args or []
+    args = members.words(update, context)
     teams = await rules.in_subtree(context.store, branch.id)
     if not args:
         await pages.send(update, context, "teams", await teams_view(update, context,
@@ -115,16 +119,18 @@ async def team(update: Update, context: Context) -> None:
     if not rest:
         await reply(update, context.t("team.usage"))
         return
+    within = await lookup.branch(context.store, found.branch_id)
+    if within is None:  # deleted meanwhile
+        await reply(update, context.t("team.unknown", team=esc(name), branch=esc(branch.name)))
+        return
+    match = await named_member(update, context, "team", rest, within=within)
+    if match is None:
+        return
     change = await rules.change_membership(context.services, by=actor.user_id, team=found,
-                                           who=rest, add=action in ADD)
+                                           who=match, add=action in ADD)
     if change.outcome is Membership.NO_MEMBER:
         await reply(update, context.t("team.no_member", who=esc(rest[:40]),
                                       branch=esc(found.branch_name)))
-        return
-    if change.outcome is Membership.AMBIGUOUS:
-        names = context.t("list.separator").join(tell_apart(
-            [(m.name, m.member_id) for m in change.matches[:10]], context.t("list.same_name")))
-        await reply(update, context.t("team.ambiguous", who=esc(rest[:40]), names=names))
         return
     member = change.matches[0]
     await reply(update, context.t(f"team.{change.outcome}", team=esc(found.name),

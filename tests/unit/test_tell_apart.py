@@ -29,8 +29,8 @@ async def test_a_team_asks_which_of_two_of_one_name(bot: SandboxBot, org: Org) -
     await bot.join(9020, a, "member")
     await bot.send(SEC_A, "/team add Shock")
     reply = await bot.send(SEC_A, "/team Shock add 王芳")
-    assert "王芳（#9011）、王芳（#9019）" in reply.plain
-    assert reply.plain == t("team.ambiguous", who="王芳", names="王芳（#9011）、王芳（#9019）")
+    assert reply.plain == "\n".join([t("list.choose", query="王芳", n=2),
+                                     "• 王芳（#9011） · Alpha", "• 王芳（#9019） · Alpha"])
 
 
 async def test_a_record_lookup_names_ids_only_for_a_shared_name(bot: SandboxBot,
@@ -41,7 +41,7 @@ async def test_a_record_lookup_names_ids_only_for_a_shared_name(bot: SandboxBot,
     for user_id in (9031, 9032):
         await bot.join(user_id, a, "member")
     reply = await bot.send(SEC_A, "/record Wang")
-    assert "• Wang Fang（Alpha）" in reply.plain and "• Wang Li（Alpha）" in reply.plain
+    assert "• Wang Fang · Alpha" in reply.plain and "• Wang Li · Alpha" in reply.plain
     assert "9031" not in reply.plain and "9032" not in reply.plain
     await _two_of_one_name(bot, a, "Wang Fang")
     reply = await bot.send(SEC_A, "/record Wang Fang")

@@ -4,7 +4,8 @@ day's window and orders the sub-branches, worst first."""
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.rules.digest import coverage
@@ -35,6 +36,14 @@ class Digest:
     recipients: int
     acks: int
     coverage: DigestCoverage | None = None  # None: no households in the subtree
+    # People of the roster not yet joined at the day's end (or now), by part: the branch's
+    # own id and each direct sub-branch's id. No members: in no count above.
+    waiting: Mapping[int, int] = field(default_factory=dict)
+
+    @property
+    def waiting_total(self) -> int:
+        """People of the subtree's roster not yet joined."""
+        return sum(self.waiting.values())
 
 
 def rate(part: int, whole: int) -> int:
@@ -81,10 +90,11 @@ async def build(store: Store, branch: Branch, day: date, now: datetime, *,
                                            limit=SHOW_DECLINES)
     broadcasts, recipients, acks = await store.digest.acks(branch.id, start=start, end=end)
     children = worst_first([p for p in parts if p.branch_id != branch.id])
+    waiting = await store.digest.waiting(branch.id, at=as_of, now=now)
     return Digest(branch=branch, day=day, total=_sum(branch, parts), children=children,
                   people=people, shown=shown, needs=needs, declines=declines,
                   broadcasts=broadcasts, recipients=recipients, acks=acks,
-                  coverage=await coverage.gather(store, branch, day))
+                  coverage=await coverage.gather(store, branch, day), waiting=waiting)
 
 
 async def full_list(store: Store, branch: Branch, day: date, kind: str,

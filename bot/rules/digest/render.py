@@ -54,8 +54,9 @@ def _lines(t: Translate, language: str, d: Digest, now: datetime, *, private: bo
     lines = [t(lang, "digest.header", branch=esc(cut(d.branch.name, 64)),
                day=d.day.isoformat())]
     buttons: Buttons = []
+    waiting = t(lang, "digest.waiting", n=d.waiting_total) if d.waiting_total else ""
     if c.members == 0:
-        lines.append(t(lang, "digest.no_members"))
+        lines.append(t(lang, "digest.no_members") + waiting)
     else:
         if c.members_before:
             delta = c.checked - c.checked_before
@@ -68,6 +69,7 @@ def _lines(t: Translate, language: str, d: Digest, now: datetime, *, private: bo
         else:  # nobody was a member the day before: there is nothing to compare with
             lines.append(t(lang, "digest.checked_first", checked=c.checked, members=c.members,
                            rate=rate(c.checked, c.members)))
+        lines[-1] += waiting
         statuses = [(s, getattr(c, s)) for s in ("on_duty", "available", "unwell",
                                                  "quarantined", "off")]
         parts = [f"{t(lang, f'status.{s}')} {n}" for s, n in statuses if n]
@@ -127,7 +129,8 @@ def _lines(t: Translate, language: str, d: Digest, now: datetime, *, private: bo
                 ("digest.problem_unwell", child.unwell),
                 ("digest.problem_quarantined", child.quarantined),
                 ("digest.problem_critical", child.needs_open_critical),
-                ("digest.problem_overdue", child.overdue)) if n]
+                ("digest.problem_overdue", child.overdue),
+                ("digest.problem_waiting", d.waiting.get(child.branch_id, 0))) if n]
             problems = (" · " + " · ".join(issues)) if issues else ""
             name = esc(cut(child.name, NAME_MAX))
             if child.members:

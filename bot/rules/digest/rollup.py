@@ -5,17 +5,22 @@ thousands of names (340 pages for the root of 100,000 members) helps nobody. The
 answer is the rollup: the subtree's totals, the branch's own members in one line, and one
 line per direct sub-branch with its counts, lowest check-in rate first, each a door to the
 same view one level down.
+
+People on the roster who have not joined yet (`storage.roster`) are counted apart
+(`waiting`): they are no members, so they are in no check-in count and no rate.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.clock import local_day
 from bot.rules.digest.build import rate
 from storage.rollup import BranchTally
+from storage.roster import RosterEntry
 from storage.rows import STATUSES, BranchNode, RosterRow
 from storage.store import Store
 
@@ -32,6 +37,7 @@ class Part:
 
     node: BranchNode
     tally: BranchTally
+    waiting: int = 0  # people on the roster not yet joined (in no count of `tally`)
 
     @property
     def rate(self) -> int:
@@ -60,6 +66,11 @@ class Rollup:
         return self.own.tally.missing + sum(c.tally.missing for c in self.children)
 
     @property
+    def waiting(self) -> int:
+        """People on the subtree's roster who have not joined yet."""
+        return self.own.waiting + sum(c.waiting for c in self.children)
+
+    @property
     def counts(self) -> Counter[str]:
         """Check-ins by status, in the order of STATUSES."""
         found: Counter[str] = Counter()
@@ -72,8 +83,8 @@ class Rollup:
         if not self.children:
             return True
         if command == "who":
-            return self.missing <= NAMES_MAX
-        return self.members <= NAMES_MAX and self.branches <= NAMES_MAX
+            return self.missing + self.waiting <= NAMES_MAX
+        return self.members + self.waiting <= NAMES_MAX and self.branches <= NAMES_MAX
 
 
 def worst_first(parts: list[Part]) -> list[Part]:
@@ -86,18 +97,37 @@ def worst_first(parts: list[Part]) -> list[Part]:
     return sorted(parts, key=key)
 
 
+def by_top(nodes: list[BranchNode], counts: Mapping[int, int]) -> dict[int, int]:
+    """Counts by branch summed by part: the root's own, and each direct sub-branch's
+    subtree (`nodes` in tree order, the root first)."""
+    top: dict[int, int] = {}
+    summed: dict[int, int] = {}
+    for node in nodes:
+        top[node.id] = node.id if node.depth <= 1 else top[node.parent_id or node.id]
+        summed[top[node.id]] = summed.get(top[node.id], 0) + counts.get(node.id, 0)
+    return summed
+
+
 async def subtree_rollup(store: Store, root_id: int, now: datetime) -> Rollup:
     """The subtree's members and today's check-ins (each branch's own local day), counted
-    for the root's own members and for each direct sub-branch's subtree. Two queries."""
+    for the root's own members and for each direct sub-branch's subtree, and the people
+    not yet joined. Three queries."""
     nodes = await store.branches.subtree(root_id)
     if not nodes:
         raise ValueError(root_id)
     days = {node.id: local_day(now, node.timezone) for node in nodes}
     tallies = {t.branch_id: t for t in await store.rollup.status(root_id, days)}
+    waiting = by_top(nodes, await store.roster.waiting_counts(root_id))
     root = nodes[0]
-    parts = [Part(node, tallies.get(node.id, BranchTally(node.id)))
+    parts = [Part(node, tallies.get(node.id, BranchTally(node.id)), waiting.get(node.id, 0))
              for node in nodes if node.depth <= 1]
     return Rollup(root, days[root.id], parts[0], worst_first(parts[1:]), len(nodes))
+
+
+async def waiting(store: Store, branch_id: int, *, subtree: bool = True) -> list[RosterEntry]:
+    """The people of the branch (and, with `subtree`, of the branches below) on the roster
+    who have not joined yet, by branch then name."""
+    return await store.roster.waiting(branch_id, subtree=subtree)
 
 
 async def own_roster(store: Store, branch_id: int, day: date) -> list[RosterRow]:

@@ -32,10 +32,12 @@ The rules, decided here once for the CLI and the chat upload (`/import household
   are ignored.
 - **Rows**: zone and label non-empty; people a whole number from 0 (an empty flat,
   recorded as such) to `MAX_PEOPLE`;
-  responsible a member's @username (the @ optional) or numeric Telegram id, who belongs to
-  the branch or a branch below it; backup, if not empty, the same kind of member and not
-  the responsible one (whether named alike or by username and id); a (zone, label) pair at
-  most once in the file.
+  responsible a member of the branch or a branch below it, named as every command names
+  one (`bot.rules.naming`): a whole name (the organization's or Telegram's), an @username
+  (the @ optional), a phone number or a Telegram id, fitting exactly one member (else the
+  row names the candidates; a cell is quoted back as written); backup, if not empty, the
+  same and not the responsible one (however each is named); a (zone, label) pair at most
+  once in the file.
 - **Vulnerable**: a household whose notes mention living alone, old age, disability or
   quarantine (`VULNERABLE_WORDS`) is flagged vulnerable, so coverage wants it daily.
 - **Writing** (`bot.rules.households.imports`): nothing is written unless every row is good;
@@ -52,14 +54,15 @@ The rules, decided here once for the CLI and the chat upload (`/import household
   language by `RowError.render`, so the CLI and the chat share them.
 
 The package: `files` (bytes into records), `shown` (a date cell as the sheet shows it),
-`rows` (the checks, and matching members), `results` (`RowError`, `ImportResult`),
-`imports` (`import_households`, one job), `chat` (one household typed in chat; a command's
-words).
+`rows` (the checks), `matching` (the members the rows name), `results` (`RowError`,
+`ImportResult`), `imports` (`import_households`, one job), `chat` (one household typed in
+chat; a command's words).
 """
 
 from bot.rules.households.chat import command_words, save_household, split_fields
 from bot.rules.households.files import MAX_ROWS
 from bot.rules.households.imports import import_households
+from bot.rules.households.matching import match_members, member_keys
 from bot.rules.households.results import ImportResult, Reason, RowError
 from bot.rules.households.rows import (
     MAX_BYTES,
@@ -67,8 +70,6 @@ from bot.rules.households.rows import (
     VULNERABLE_WORDS,
     ParsedRow,
     is_vulnerable,
-    match_members,
-    member_keys,
     parse,
 )
 

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.rules.households.matching import match_members, member_keys
 from bot.rules.households.results import ImportResult, RowError
-from bot.rules.households.rows import (
-    ROW_COLUMNS,
-    ParsedRow,
-    check_records,
-    match_members,
-    member_keys,
-)
+from bot.rules.households.rows import ROW_COLUMNS, ParsedRow, check_records
 from storage.households import HouseholdInput
 from storage.store import Store
 
@@ -21,8 +16,10 @@ from storage.store import Store
 async def _resolve(store: Store, branch_id: int, rows: list[ParsedRow],
                    errors: list[RowError]) -> list[HouseholdInput]:
     """The rows whose members belong to the branch's subtree; the others go to `errors`."""
-    ids, usernames = member_keys(rows)
-    found = await store.people.in_subtree(branch_id, ids=ids, usernames=usernames)
+    wanted = member_keys(rows)
+    found = await store.records.members_named(branch_id, ids=wanted.ids,
+                                              usernames=wanted.usernames,
+                                              phones=wanted.phones, names=wanted.names)
     return match_members(rows, found, errors)
 
 

@@ -5,8 +5,9 @@ One function, `import_households`, for the chat upload and the command line:
 1. **Off the event loop**: the file is decoded, parsed and checked (`bot.rules.households.parse`)
    in a worker thread; so is matching its rows to members. A 10 MB file takes a second or
    two of CPU, during which the bot keeps answering everyone else.
-2. **One query for the members**: every responsible and backup named in the file is looked
-   up in the branch's subtree at once (`members_in_subtree`), not one query per row.
+2. **One query for the members**: every responsible and backup named in the file (a name,
+   @username, phone or id: `bot.rules.naming`) is looked up in the branch's subtree at
+   once (`storage.records.members_named`), not one query per row.
 3. **Written in pieces** (`storage.household_imports`): the checked rows are staged, then
    the import is decided in one tiny transaction, then applied in pieces of about 50 ms of
    the writer's lock each, so a check-in pressed meanwhile waits for one piece at most.
@@ -23,9 +24,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import ParamSpec, TypeVar
 
+from bot.rules.households.matching import match_members, member_keys
 from bot.rules.households.results import ImportResult, RowError
-from bot.rules.households.rows import ParsedRow, match_members, member_keys, parse
+from bot.rules.households.rows import ParsedRow, parse
 from storage.households import HouseholdInput
+from storage.records import NamedMember
 from storage.store import Store
 
 P = ParamSpec("P")
@@ -43,8 +46,10 @@ async def import_households(store: Store, branch_id: int, data: bytes, *, now: d
     helps tell an XLSX from a CSV; `actor_id` (who asked) is kept with the import.
     """
     rows, errors = await asyncio.to_thread(_quickly, parse, data, file_name)
-    ids, usernames = await asyncio.to_thread(member_keys, rows)
-    found = await store.people.in_subtree(branch_id, ids=ids, usernames=usernames)
+    wanted = await asyncio.to_thread(member_keys, rows)
+    found = await store.records.members_named(branch_id, ids=wanted.ids,
+                                              usernames=wanted.usernames,
+                                              phones=wanted.phones, names=wanted.names)
     good, zones = await asyncio.to_thread(_quickly, _match, rows, found, errors)
     result = ImportResult(errors=errors, good_rows=len(good))
     if not good or (errors and not only_good):
@@ -57,7 +62,7 @@ async def import_households(store: Store, branch_id: int, data: bytes, *, now: d
     return result
 
 
-def _match(rows: list[ParsedRow], found: list[tuple[int, str | None]],
+def _match(rows: list[ParsedRow], found: list[NamedMember],
            errors: list[RowError]) -> tuple[list[HouseholdInput], list[str]]:
     """The households to write and their zones in file order (run in a worker thread)."""
     good = match_members(rows, found, errors)

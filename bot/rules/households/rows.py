@@ -1,6 +1,5 @@
 """A households file's rows, checked without the database (`parse`: size, format, header,
-each row; the rules are the package's docstring), then matched to the members the database
-found (`match_members`)."""
+each row; the rules are the package's docstring); `matching` then finds their members."""
 
 from __future__ import annotations
 
@@ -22,7 +21,7 @@ from bot.rules.households.files import (
     xlsx_records,
 )
 from bot.rules.households.results import Reason, RowError
-from storage.households import HouseholdInput
+from bot.rules.naming import fold
 
 MAX_BYTES = 10 * 1024 * 1024
 DELIMITERS = (",", ";", "\t", "\uff0c")  # comma, semicolon, tab, Chinese comma
@@ -58,8 +57,8 @@ class ParsedRow(NamedTuple):
     address: str
     people: int
     notes: str
-    responsible: str  # "@username" lowered without the @, or the id's digits
-    backup: str = ""  # the same kind of key; "" for no backup
+    responsible: str  # the cell as written (full-width forms made ASCII): a name, @username,
+    backup: str = ""  # phone or id (`bot.rules.naming`); "" for no backup
 
 
 def is_vulnerable(notes: str) -> bool:
@@ -70,7 +69,7 @@ def is_vulnerable(notes: str) -> bool:
     return any(word in text for word in VULNERABLE_WORDS)
 
 
-def _shown(text: str) -> str:
+def shown(text: str) -> str:
     """A cell as quoted back in a reason: cut, so one wild cell cannot flood the answer."""
     return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"
 
@@ -78,13 +77,6 @@ def _shown(text: str) -> str:
 def _nfkc(text: str) -> str:
     """Full-width digits and letters as ASCII (ASCII text is already so: the fast way)."""
     return text if text.isascii() else unicodedata.normalize("NFKC", text)
-
-
-def _responsible_key(text: str) -> str:
-    value = _nfkc(text).strip()
-    if value.startswith("@"):
-        value = value[1:]
-    return value if value.isascii() and value.isdigit() else value.casefold()
 
 
 def parse(data: bytes, file_name: str | None = None) -> tuple[list[ParsedRow], list[RowError]]:
@@ -144,8 +136,8 @@ def check_records(records: Iterable[tuple[int, list[str]]], *,
             continue
         first = seen.setdefault((row.zone, row.label), line)
         if first != line:
-            errors.append(RowError(line, "duplicate", {"label": _shown(row.label),
-                                                       "zone": _shown(row.zone),
+            errors.append(RowError(line, "duplicate", {"label": shown(row.label),
+                                                       "zone": shown(row.zone),
                                                        "first": first}))
             continue
         rows.append(row)
@@ -181,7 +173,7 @@ def _date_cell(line: int, record: list[str], columns: dict[str, int], header: li
     for index in columns.values():
         cell = record[index]
         if isinstance(cell, Unshown):
-            errors.append(RowError(line, "date_cell", {"column": _shown(header[index].strip()),
+            errors.append(RowError(line, "date_cell", {"column": shown(header[index].strip()),
                                                        "value": str(cell)}))
             return True
     return False
@@ -195,8 +187,8 @@ def _read_header(record: list[str], columns: dict[str, int]) -> list[Reason]:
             continue  # extra columns are ignored
         if key in columns:
             problems.append(Reason("two_columns", {"column": key,
-                                                   "first": _shown(record[columns[key]]),
-                                                   "second": _shown(name)}))
+                                                   "first": shown(record[columns[key]]),
+                                                   "second": shown(name)}))
         columns[key] = index
     missing = [key for key in REQUIRED if key not in columns]
     if missing:
@@ -225,12 +217,12 @@ def _check_row(line: int, record: list[str], columns: dict[str, int], width: int
     people_text, responsible, backup = people_text.strip(), responsible.strip(), backup.strip()
     digits = _nfkc(people_text)
     people = int(digits) if digits.isascii() and digits.isdigit() else -1
-    key = _responsible_key(responsible)
-    backup_key = _responsible_key(backup) if backup else ""
+    responsible, backup = _nfkc(responsible).strip(), _nfkc(backup).strip()
+    key, backup_key = fold(responsible), fold(backup)
     if (zone and label and len(zone) <= MAX_NAME and len(label) <= MAX_NAME
             and len(address) <= MAX_TEXT and len(notes) <= MAX_TEXT
             and 0 <= people <= MAX_PEOPLE and key and backup_key != key):
-        return ParsedRow(line, zone, label, address, people, notes, key, backup_key)
+        return ParsedRow(line, zone, label, address, people, notes, responsible, backup)
     reasons: list[Reason] = []
     if not zone:
         reasons.append(Reason("empty_zone"))
@@ -241,51 +233,11 @@ def _check_row(line: int, record: list[str], columns: dict[str, int], width: int
     if len(address) > MAX_TEXT or len(notes) > MAX_TEXT:
         reasons.append(Reason("text_too_long", {"max": MAX_TEXT}))
     if not 0 <= people <= MAX_PEOPLE:
-        reasons.append(Reason("bad_people", {"max": MAX_PEOPLE, "value": _shown(people_text)}))
+        reasons.append(Reason("bad_people", {"max": MAX_PEOPLE, "value": shown(people_text)}))
     if not key:
         reasons.append(Reason("empty_responsible"))
     elif backup_key == key:
-        reasons.append(Reason("backup_is_responsible", {"who": _shown(_who(key))}))
+        reasons.append(Reason("backup_is_responsible", {"who": shown(backup)}))
     first, *more = reasons
     errors.append(RowError(line, first.key, first.values, tuple(more)))
     return None
-
-
-def _who(key: str) -> str:
-    """A member's key as quoted back: the id's digits, or the @username."""
-    return key if key.isdigit() else "@" + key
-
-
-def member_keys(rows: list[ParsedRow]) -> tuple[list[int], list[str]]:
-    """The ids and @usernames the rows name as responsible or backup members."""
-    keys = {row.responsible for row in rows} | {row.backup for row in rows if row.backup}
-    return [int(k) for k in keys if k.isdigit()], [k for k in keys if not k.isdigit()]
-
-
-def match_members(rows: list[ParsedRow], found: list[tuple[int, str | None]],
-                  errors: list[RowError]) -> list[HouseholdInput]:
-    """The rows whose members are among `found` (id, username), as households to write;
-    the others go to `errors`, which end up sorted by line."""
-    members: dict[str, int] = {str(member_id): member_id for member_id, _ in found}
-    members.update({name.casefold(): member_id for member_id, name in found if name})
-    good: list[HouseholdInput] = []
-    for row in rows:
-        member_id = members.get(row.responsible)
-        backup_id = members.get(row.backup) if row.backup else None
-        if member_id is None or (row.backup and (backup_id is None or backup_id == member_id)):
-            reasons: list[Reason] = []
-            if member_id is None:
-                reasons.append(Reason("not_member", {"who": _shown(_who(row.responsible))}))
-            if row.backup and backup_id is None:
-                reasons.append(Reason("backup_not_member", {"who": _shown(_who(row.backup))}))
-            elif backup_id is not None and backup_id == member_id:
-                # One named by @username, the other by id: still the same member.
-                reasons.append(Reason("backup_is_responsible",
-                                      {"who": _shown(_who(row.backup))}))
-            first, *more = reasons
-            errors.append(RowError(row.line, first.key, first.values, tuple(more)))
-            continue
-        good.append(HouseholdInput(row.zone, row.label, row.address, row.people, row.notes,
-                                   member_id, is_vulnerable(row.notes), backup_id))
-    errors.sort(key=lambda e: (e.line or 0))
-    return good

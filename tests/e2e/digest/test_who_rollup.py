@@ -279,7 +279,7 @@ async def test_a_large_roster_is_the_rollup_with_statuses(
     sub = await bot.press(SEC_A, "🔍 Crowd 00（100）")
     assert f"• C{FIRST}：🤒 身体不适" in sub.plain  # 100 members: names
     own = await bot.press(SEC_A, "⬆ Alpha")
-    own = await bot.press(SEC_A, "👤 本支部花名册（3）")
+    own = await bot.press(SEC_A, t(bot, "zh", "roster.button_own", total=3))
     assert "• Sa @sa · 书记：❔ 未报到" in own.plain and "C5" not in own.plain
     assert len(bot.sandbox.bot_messages(SEC_A)) == messages
     assert bot.sandbox.refused == []

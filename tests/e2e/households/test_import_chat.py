@@ -265,5 +265,5 @@ async def test_backup_column_in_chat(bot: SandboxBot, org: Org) -> None:
     assert "0 created, 1 updated" in reply.plain
     bad = "zone,label,people,responsible,backup\n一号楼,101,2,301,@MIA\n"
     reply = await bot.send_document(SEC_A, bad.encode(), "h.csv", CAPTION)
-    assert ("line 2: backup @mia is the responsible member; name another member or leave it"
-            " empty" in reply.plain)
+    assert ("line 2: backup @MIA is the responsible member; name another member or leave it"
+            " empty" in reply.plain)  # quoted as written

@@ -8,7 +8,7 @@ import pytest
 
 from bot.rules.records import parse_period
 from bot.sandbox.harness import SandboxBot
-from tests.helpers import MEM_A1, MEM_A1X, MEM_A2, MEM_B1, SEC_A, SEC_A1, Org
+from tests.helpers import MEM_A1, MEM_A1X, MEM_A2, MEM_B1, SEC_A, SEC_A1, Org, t
 
 TODAY = date(2026, 3, 2)
 
@@ -105,7 +105,7 @@ async def test_bad_arguments_are_answered(bot: SandboxBot, org: Org) -> None:
     await bot.store.people.save(777, "Mia", "Two", None, "zh", at=bot.clock.now())
     await bot.store.people.set_membership(777, org.a, "member", at=bot.clock.now())
     reply = await bot.send(SEC_A, "/record mi")
-    assert "对应多个成员" in reply.plain and "• Mia Two（Alpha）" in reply.plain
+    assert t("list.choose", query="mi", n=2) in reply.plain and "• Mia Two · Alpha" in reply.plain
     assert "#777" not in reply.plain  # two names: no id needed to tell them apart
 
 
