@@ -18,6 +18,7 @@ from storage.followups import Followups
 from storage.household_imports import HouseholdImports
 from storage.households import Households
 from storage.invites import Invites
+from storage.links import Links
 from storage.moves import Moves
 from storage.needs import Needs
 from storage.outbox import Outbox
@@ -63,6 +64,7 @@ class Store:
         self.coverage = Coverage(db)
         self.duty = Duty(db)
         self.roster = Roster(db)
+        self.links = Links(db)
 
     async def initialize(self, *, migrate: bool = True, create: bool = True) -> None:
         """Open the database and bring its schema up to date (see `Database.initialize`); with
