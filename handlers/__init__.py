@@ -35,6 +35,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *reports.digest.handlers(),
         *reports.who.handlers(),
         *org.branches.handlers(),
+        *org.links.handlers(),
+        *org.invites.handlers(),
         *broadcasts.acks.handlers(),
         *org.groups.handlers(),
         *lang.handlers(),

@@ -32,6 +32,7 @@ from datetime import datetime
 from bot.i18n import Translator, pick_language
 from bot.rules.deps import Deps
 from bot.rules.needs import nearest_secretaries
+from bot.rules.roster.links import claim_notices
 from bot.text import esc
 from storage.moves import MoveOutcome
 from storage.rows import NewMessage, Person, Recipient
@@ -54,11 +55,12 @@ async def join(deps: Deps, code: str, member_id: int) -> Joined | None:
     """The joining use case (`/start CODE`, and its Move button): `join_by_invite`, then wake
     the outbox if the move queued notices, and read the member back as they now are. None if
     the invite stopped being usable in the meantime."""
+    notices = await claim_notices(deps.store, deps.translate, code, member_id)
     outcome = await join_by_invite(deps.store, deps.translate, code, member_id,
-                                   now=deps.clock.now())
+                                   now=deps.clock.now(), also=notices)
     if outcome is None:
         return None
-    if outcome.moved:
+    if outcome.moved or notices:
         deps.wake_outbox()
     person = await deps.store.people.get(member_id)
     assert person is not None and person.branch_id is not None
@@ -66,19 +68,23 @@ async def join(deps: Deps, code: str, member_id: int) -> Joined | None:
 
 
 async def join_by_invite(store: Store, translate: Translator, code: str, member_id: int, *,
-                         now: datetime) -> MoveOutcome | None:
+                         now: datetime, also: Sequence[NewMessage] = ()) -> MoveOutcome | None:
     """`/start CODE`: spend the invite and join its branch, moving from another branch if
-    the member is in one; None if the invite stopped being usable in the meantime. The
-    caller wakes the outbox (`join` is the use case that does)."""
-    return await move(store, translate, member_id, invite=code, by=member_id, now=now)
+    the member is in one; None if the invite stopped being usable in the meantime. `also`:
+    messages queued with the join (a personal link's notices). The caller wakes the outbox
+    (`join` is the use case that does)."""
+    return await move(store, translate, member_id, invite=code, by=member_id, now=now,
+                      also=also)
 
 
 async def move(store: Store, translate: Translator, member_id: int, *,
                invite: str | None = None, branch_id: int | None = None,
-               role: str | None = None, by: int | None, now: datetime) -> MoveOutcome | None:
+               role: str | None = None, by: int | None, now: datetime,
+               also: Sequence[NewMessage] = ()) -> MoveOutcome | None:
     """Put the member in a branch (the invite's, or `branch_id` with `role`), letting go of
     what they held for the branches they leave (see the module's docstring), and queue the
-    messages that tell of it; the caller wakes the outbox. None if the invite is not usable.
+    messages that tell of it (and `also`); the caller wakes the outbox. None if the invite
+    is not usable.
     """
     person = await store.people.get(member_id)
     target: str | None
@@ -96,7 +102,7 @@ async def move(store: Store, translate: Translator, member_id: int, *,
         return await store.moves.move_member(member_id, invite=invite, branch_id=branch_id,
                                              role=role,
                                              by=by, at=now, decline_reason="",
-                                             compose=lambda _: [])
+                                             compose=lambda _: list(also))
     secretaries = await nearest_secretaries(store, old.id, excluding=member_id)
     locales = {c.branch_id: (await store.branches.get(c.branch_id)) for c in secretaries}
     held = await store.households.of_member(member_id)
@@ -109,9 +115,9 @@ async def move(store: Store, translate: Translator, member_id: int, *,
         return pick_language(contact.language, contact.telegram_language, locale)
 
     def compose(outcome: MoveOutcome) -> Sequence[NewMessage]:
+        messages = list(also)
         if not outcome.moved:
-            return []
-        messages = []
+            return messages
         told = set()
         for secretary in secretaries:
             branch = locales.get(secretary.branch_id)

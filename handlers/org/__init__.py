@@ -1,5 +1,5 @@
 """The organization: joining by invite, branches and invites, linked groups, settings."""
 
-from handlers.org import branches, groups, join, settings
+from handlers.org import branches, groups, invites, join, links, settings
 
-__all__ = ["branches", "groups", "join", "settings"]
+__all__ = ["branches", "groups", "invites", "join", "links", "settings"]
