@@ -15,17 +15,20 @@ import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import groupby
+from multiprocessing import get_context
 from pathlib import Path
 
 from bot.cli.botapi import ask_username
 from bot.cli.common import EXIT_USAGE, CliError, load, local_time, now, with_store
 from bot.i18n import LANGUAGES, Translator
 from bot.rules import invites
-from bot.rules.roster import links
+from bot.rules.roster import links, pdf
 from bot.rules.roster.sheets import Card, Words, sheet_pdf
 from storage.store import Store
 
 CSV_NAME = "links.csv"
+READ_BRANCHES = 50  # branches whose people are read at once
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
@@ -45,11 +48,27 @@ def _write(job: SheetJob) -> int:
 
 def write_sheets(jobs: Sequence[SheetJob], workers: int | None = None) -> int:
     """Draw and write every sheet, in `workers` processes (default: one per core); how many
-    people they list."""
+    people they list.
+
+    The processes start fresh ("spawn": none of this process's memory, no thread forked).
+    The glyphs of every character the sheets use are drawn first, once, by a process of its
+    own that ends when it is done (the font file takes 30 MB open), and handed to the
+    drawing processes, which never open the font.
+    """
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(jobs) < 2:
         return sum(map(_write, jobs))
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+    chars = set("0123456789")
+    for job in jobs:
+        chars.update(job.words.title, job.words.note, job.words.page)
+        for card in job.cards:
+            chars.update(card.name)
+        chars.update(job.cards[0].branch if job.cards else "")
+    spawn = get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as helper:
+        drawn = helper.submit(pdf.glyphs, "".join(sorted(chars))).result()
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=pdf.preload,
+                             initargs=(drawn,), mp_context=spawn) as pool:
         return sum(pool.map(_write, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
 
 
@@ -72,7 +91,6 @@ def cmd_roster_links(args: argparse.Namespace) -> None:
         raise CliError(f"--out: cannot make the folder {out} ({exc.strerror or exc})",
                        EXIT_USAGE) from None
     jobs: list[SheetJob] = []
-    rows: list[tuple[str, str, str, str]] = []
     made = 0
 
     async def work(store: Store) -> None:
@@ -85,29 +103,29 @@ def cmd_roster_links(args: argparse.Namespace) -> None:
                else [top.id])
         at = now()
         made = await links.make_missing(store, ids, by=None, now=at, audit_branch=top.id)
-        people = await links.people_of(store, ids, at)
-        by_branch: dict[int, list[links.PersonalLink]] = {}
-        for person in people:
-            by_branch.setdefault(person.branch_id, []).append(person)
-        for branch_id, listed in by_branch.items():
-            ends = [p.expires_at for p in listed if p.expires_at is not None]
-            until = local_time(min(ends), top.timezone)[:10] if ends else ""
-            name = listed[0].branch_name
-            cards = [Card(p.name, p.branch_name, links.url(username, p)) for p in listed]
-            jobs.append(SheetJob(out / file_name(branch_id, name), cards, Words(
-                translate(language, "links.sheet_title", branch=name),
-                translate(language, "links.sheet_note", until=until),
-                translate(language, "links.sheet_page", page="{page}", pages="{pages}"))))
-            rows.extend((p.name, p.phone or "", p.branch_name, card.link)
-                        for p, card in zip(listed, cards, strict=True))
+        # UTF-8 with a byte order mark: what Excel needs to read Chinese in a CSV.
+        with (out / CSV_NAME).open("w", encoding="utf-8-sig", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow(("name", "phone", "branch", "link"))
+            # A few branches at a time: only their rows are held, besides the cards.
+            for start in range(0, len(ids), READ_BRANCHES):
+                people = await links.people_of(store, ids[start:start + READ_BRANCHES], at)
+                for branch_id, group in groupby(people, key=lambda p: p.branch_id):
+                    listed = list(group)
+                    ends = [p.expires_at for p in listed if p.expires_at is not None]
+                    until = local_time(min(ends), top.timezone)[:10] if ends else ""
+                    name = listed[0].branch_name
+                    cards = [Card(p.name, name, links.url(username, p)) for p in listed]
+                    writer.writerows((p.name, p.phone or "", name, card.link)
+                                     for p, card in zip(listed, cards, strict=True))
+                    jobs.append(SheetJob(out / file_name(branch_id, name), cards, Words(
+                        translate(language, "links.sheet_title", branch=name),
+                        translate(language, "links.sheet_note", until=until),
+                        translate(language, "links.sheet_page", page="{page}",
+                                  pages="{pages}"))))
 
     asyncio.run(with_store(config, work))
     listed = write_sheets(jobs, args.workers)
-    # UTF-8 with a byte order mark: what Excel needs to read Chinese in a CSV.
-    with (out / CSV_NAME).open("w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(("name", "phone", "branch", "link"))
-        writer.writerows(rows)
     print(f"{made} new personal links; {listed} people waiting on {len(jobs)} "
           f"sheet{'s' if len(jobs) != 1 else ''} in {out}, and {out / CSV_NAME}")
 

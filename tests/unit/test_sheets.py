@@ -36,17 +36,17 @@ def test_a_chinese_name_is_drawn_with_its_glyphs_not_empty_boxes() -> None:
 def test_the_pdf_glyphs_of_a_chinese_name_are_its_own() -> None:
     font = pdf.outlines()
     assert font.has("张") and font.has("伟") and not font.has(NOT_IN_FONT[0])
-    notdef = font.glyph(NOT_IN_FONT[0]).procedure
+    notdef = pdf.glyph(NOT_IN_FONT[0]).procedure
     for char in "张伟":
-        drawn = zlib.decompress(font.glyph(char).procedure)
-        assert font.glyph(char).procedure != notdef
+        drawn = zlib.decompress(pdf.glyph(char).procedure)
+        assert pdf.glyph(char).procedure != notdef
         assert drawn.count(b" c") + drawn.count(b" l") > 10  # a real outline, not a box
     data = sheet_pdf([Card("张伟", "第一支部", LINK)], WORDS)
     streams = [zlib.decompress(s) for s in re.findall(rb"stream\n(.*?)\nendstream", data,
                                                        re.DOTALL)]
     # The ToUnicode map names 张 (U+5F20), so the name can be found and copied.
     assert any(b"<5F20>" in s for s in streams)
-    assert any(zlib.decompress(font.glyph("张").procedure) == s for s in streams)
+    assert any(zlib.decompress(pdf.glyph("张").procedure) == s for s in streams)
 
 
 def _codes(data: bytes) -> list[str]:

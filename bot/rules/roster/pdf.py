@@ -56,64 +56,87 @@ class Glyph:
 
 
 class Outlines:
-    """The font file's glyphs, each drawn once (fontTools is imported only here)."""
+    """The font file's glyphs, read with fontTools (imported only here): its character map
+    and its CFF outlines, about 30 MB in memory while it is open."""
 
     def __init__(self, path: Path) -> None:
         from fontTools.ttLib import TTFont
 
         self.font = TTFont(str(path), lazy=True)
         self.cmap: dict[int, str] = self.font.getBestCmap()
-        self.glyphs = self.font.getGlyphSet()
-        self.cache: dict[str, Glyph] = {}
+        # The outlines themselves (not the glyph set, whose metrics table of 65,000 glyphs
+        # would take 23 MB more): a CFF glyph knows its width once drawn.
+        self.charstrings = self.font["CFF "].cff.topDictIndex[0].CharStrings
 
     def has(self, char: str) -> bool:
         """True if the font draws `char` (else it prints as the font's empty box)."""
         return ord(char) in self.cmap
 
-    def glyph(self, char: str) -> Glyph:
+    def draw(self, char: str) -> Glyph:
         """The glyph of `char` (.notdef, a box, if the font has none)."""
-        found = self.cache.get(char)
-        if found is None:
-            from fontTools.pens.basePen import BasePen
+        from fontTools.pens.basePen import BasePen
 
-            name = self.cmap.get(ord(char), ".notdef")
-            ops: list[str] = []
-            xs: list[float] = [0.0]
-            ys: list[float] = [0.0]
+        ops: list[str] = []
+        xs: list[float] = [0.0]
+        ys: list[float] = [0.0]
 
-            def point(*points: tuple[float, float]) -> str:
-                for x, y in points:
-                    xs.append(x)
-                    ys.append(y)
-                return " ".join(f"{_num(x)} {_num(y)}" for x, y in points)
+        def point(*points: tuple[float, float]) -> str:
+            for x, y in points:
+                xs.append(x)
+                ys.append(y)
+            return " ".join(f"{_num(x)} {_num(y)}" for x, y in points)
 
-            class Pen(BasePen):  # type: ignore[misc]
-                def _moveTo(self, p: tuple[float, float]) -> None:
-                    ops.append(f"{point(p)} m")
+        class Pen(BasePen):  # type: ignore[misc]
+            def _moveTo(self, p: tuple[float, float]) -> None:
+                ops.append(f"{point(p)} m")
 
-                def _lineTo(self, p: tuple[float, float]) -> None:
-                    ops.append(f"{point(p)} l")
+            def _lineTo(self, p: tuple[float, float]) -> None:
+                ops.append(f"{point(p)} l")
 
-                def _curveToOne(self, a: Any, b: Any, c: Any) -> None:
-                    ops.append(f"{point(a, b, c)} c")
+            def _curveToOne(self, a: Any, b: Any, c: Any) -> None:
+                ops.append(f"{point(a, b, c)} c")
 
-                def _closePath(self) -> None:
-                    ops.append("h")
+            def _closePath(self) -> None:
+                ops.append("h")
 
-            outline = self.glyphs[name]
-            outline.draw(Pen(self.glyphs))
-            width = round(outline.width)
-            head = (f"{width} 0 {_num(min(xs))} {_num(min(ys))} {_num(max(xs))} "
-                    f"{_num(max(ys))} d1\n")
-            body = head + (" ".join(ops) + " f" if ops else "")
-            found = self.cache[char] = Glyph(width, zlib.compress(body.encode()))
-        return found
+        outline = self.charstrings[self.cmap.get(ord(char), ".notdef")]
+        outline.draw(Pen(None))
+        width = round(outline.width)
+        head = f"{width} 0 {_num(min(xs))} {_num(min(ys))} {_num(max(xs))} {_num(max(ys))} d1\n"
+        body = head + (" ".join(ops) + " f" if ops else "")
+        return Glyph(width, zlib.compress(body.encode()))
 
 
 @cache
 def outlines() -> Outlines:
-    """The process's one reader of the font file."""
+    """The process's one reader of the font file (`release` closes it)."""
     return Outlines(font_path())
+
+
+_GLYPHS: dict[str, Glyph] = {}  # every glyph drawn (or handed over) in this process
+
+
+def glyph(char: str) -> Glyph:
+    """The glyph of `char`, drawn once per process."""
+    found = _GLYPHS.get(char)
+    if found is None:
+        found = _GLYPHS[char] = outlines().draw(char)
+    return found
+
+
+def glyphs(chars: Iterable[str]) -> dict[str, Glyph]:
+    """The glyphs of these characters, to hand to other processes (`preload`)."""
+    return {char: glyph(char) for char in dict.fromkeys(chars)}
+
+
+def preload(drawn: dict[str, Glyph]) -> None:
+    """Take glyphs drawn by another process, so that this one need not open the font."""
+    _GLYPHS.update(drawn)
+
+
+def release() -> None:
+    """Close the font file (the glyphs drawn stay)."""
+    outlines.cache_clear()
 
 
 class Document:
@@ -199,10 +222,9 @@ class TextFonts:
     each (`/T0`, `/T1`, ...), and the operators that show a text in them."""
 
     def __init__(self, texts: Iterable[str]) -> None:
-        self.source = outlines()
         self.chars: list[str] = list(dict.fromkeys("".join(texts)))
         self.code = {char: (i // CODES, i % CODES) for i, char in enumerate(self.chars)}
-        self.widths = {char: self.source.glyph(char).width for char in self.chars}
+        self.widths = {char: glyph(char).width for char in self.chars}
 
     def width(self, text: str, size: float) -> float:
         """The width of `text` at font size `size`, in points."""
@@ -229,11 +251,11 @@ class TextFonts:
         """Add the fonts to the document."""
         for index, start in enumerate(range(0, len(self.chars), CODES)):
             chars = self.chars[start:start + CODES]
-            glyphs = [self.source.glyph(c) for c in chars]
-            procs = [document.stream(g.procedure, compressed=True) for g in glyphs]
+            drawn = [glyph(c) for c in chars]
+            procs = [document.stream(g.procedure, compressed=True) for g in drawn]
             names = " ".join(f"/g{i}" for i in range(len(chars)))
             charprocs = " ".join(f"/g{i} {ref} 0 R" for i, ref in enumerate(procs))
-            widths = " ".join(str(g.width) for g in glyphs)
+            widths = " ".join(str(g.width) for g in drawn)
             unicode = document.stream(_to_unicode(chars))
             document.fonts[f"T{index}"] = document.add(
                 "<< /Type /Font /Subtype /Type3 /FontBBox [-1000 -1000 3000 2000]"
