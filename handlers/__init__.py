@@ -37,6 +37,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *reports.search.handlers(),  # /roster, and /roster WORDS
         *org.branches.handlers(),
         *org.reshape.handlers(),
+        *org.links.handlers(),
+        *org.invites.handlers(),
         *broadcasts.acks.handlers(),
         *org.groups.handlers(),
         *lang.handlers(),

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from storage import sql
 from storage.db import Database, Transaction
+from storage.roster import claim
 from storage.rows import NewMessage
 from storage.times import iso
 
@@ -100,14 +101,10 @@ class Moves:
         stamp = iso(at)
         async with self.db.transaction() as tx:
             if invite is not None:
-                row = await tx.fetchone(
-                    "UPDATE invites SET uses_left = uses_left - 1 WHERE code = ? AND revoked = 0"
-                    " AND (uses_left IS NULL OR uses_left > 0)"
-                    " AND (expires_at IS NULL OR expires_at > ?) RETURNING branch_id, role",
-                    (invite, stamp))
-                if row is None:
+                spent = await _spend(tx, invite, member_id, stamp)
+                if spent is None:
                     return None
-                branch_id, role = int(row[0]), str(row[1])
+                branch_id, role = spent
             if branch_id is None or role is None:
                 raise ValueError("a move needs an invite, or a branch and a role")
             old = await tx.fetchone(
@@ -168,6 +165,29 @@ def _let_go_detail(outcome: MoveOutcome) -> dict[str, object]:
     return {"to_backup": sum(outcome.to_backup.values()), "unattended": outcome.unattended,
             "backup_dropped": outcome.backup_dropped, "released": outcome.released,
             "teams": len(outcome.teams), "withdrawn": [w.task_id for w in outcome.withdrawn]}
+
+
+async def _spend(tx: Transaction, code: str, member_id: int,
+                 stamp: str) -> tuple[int, str] | None:
+    """Spend one use of the invite: the branch and role it gives; None (nothing changed) if
+    it cannot be used. A personal link claims its roster row (`storage.roster.claim`: the
+    member takes the row's name, phone and notes) and gives the row's branch and role (a
+    secretary of that branch stays one); if the row is no longer waiting, nothing is spent."""
+    row = await tx.fetchone(
+        "UPDATE invites SET uses_left = uses_left - 1 WHERE code = ? AND revoked = 0"
+        " AND (uses_left IS NULL OR uses_left > 0)"
+        " AND (expires_at IS NULL OR expires_at > ?) RETURNING branch_id, role, roster_id",
+        (code, stamp))
+    if row is None or row[2] is None:
+        return None if row is None else (int(row[0]), str(row[1]))
+    if not await claim(tx, int(row[2]), member_id, stamp):
+        await tx.execute("UPDATE invites SET uses_left = uses_left + 1 WHERE code = ?", (code,))
+        return None
+    listed = await tx.fetchone(
+        "SELECT r.branch_id, r.role, ms.role FROM roster r LEFT JOIN memberships ms"
+        " ON ms.member_id = ? AND ms.branch_id = r.branch_id WHERE r.id = ?",
+        (member_id, row[2]))
+    return int(listed[0]), "secretary" if "secretary" in listed[1:] else str(listed[1])
 
 
 async def _let_go(tx: Transaction, outcome: MoveOutcome, stamp: str,

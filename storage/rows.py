@@ -104,6 +104,7 @@ class Invite:
     expires_at: datetime | None
     created_by: int | None
     revoked: bool
+    roster_id: int | None = None  # a personal link: the roster row it is bound to
 
 
 @dataclass(frozen=True, slots=True)

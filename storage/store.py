@@ -19,6 +19,7 @@ from storage.household_imports import HouseholdImports
 from storage.households import Households
 from storage.invites import Invites
 from storage.levels import Levels
+from storage.links import Links
 from storage.moves import Moves
 from storage.needs import Needs
 from storage.outbox import Outbox
@@ -65,6 +66,7 @@ class Store:
         self.duty = Duty(db)
         self.roster = Roster(db)
         self.levels = Levels(db)
+        self.links = Links(db)
 
     async def initialize(self, *, migrate: bool = True, create: bool = True) -> None:
         """Open the database and bring its schema up to date (see `Database.initialize`); with

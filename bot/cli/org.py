@@ -38,6 +38,9 @@ def cmd_init(args: argparse.Namespace) -> None:
 
 def cmd_invite(args: argparse.Namespace) -> None:
     """Print an invite link."""
+    if args.branch is None or args.role is None:
+        raise CliError("invite: expected --branch ID and --role member|secretary (or: "
+                       "frontline invite list, frontline invite revoke CODE)", EXIT_USAGE)
     config = load(args)
     try:
         expires = parse_duration(args.expires) if args.expires else None

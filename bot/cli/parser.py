@@ -10,6 +10,7 @@ from bot import __doc__ as package_doc
 from bot.cli.common import CONFIG_ENV, DEFAULT_CONFIG
 from bot.cli.database import cmd_backup, cmd_migrate
 from bot.cli.households import cmd_households_import
+from bot.cli.links import add_invite_actions, add_roster_links
 from bot.cli.org import cmd_branch_add, cmd_branch_list, cmd_init, cmd_invite
 from bot.cli.run import cmd_demo, cmd_run
 from bot.cli.tree import (
@@ -67,16 +68,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--org", required=True, metavar="NAME", help="the organization's name")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("invite", help="print an invite link",
-                       description="Print an invite link (t.me deep link) and its code.")
+    p = sub.add_parser("invite", help="print an invite link; list or revoke invites",
+                       description="Print an invite link (t.me deep link) and its code "
+                       "(--branch and --role); or list the active invites, or revoke one.")
     config_arg(p)
-    p.add_argument("--branch", required=True, type=branch_id_arg, metavar="ID")
-    p.add_argument("--role", required=True, choices=("member", "secretary"))
+    p.add_argument("--branch", type=branch_id_arg, metavar="ID")
+    p.add_argument("--role", choices=("member", "secretary"))
     p.add_argument("--uses", type=int, metavar="N",
                    help="how many people may use it (default: member unlimited, secretary 1)")
     p.add_argument("--expires", metavar="DURATION", default="7d",
                    help="validity, e.g. 12h, 7d, 2w (default: 7d)")
     p.set_defaults(func=cmd_invite)
+    add_invite_actions(p.add_subparsers(dest="invite_command", metavar="ACTION"), config_arg,
+                       branch_id_arg)
 
     p = sub.add_parser("branch", help="add, list, rename, move, archive or name branches",
                        description="Add a branch, list the branch tree, rename, move or "
@@ -116,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
                    "[defaults] locale)")
     q.add_argument("file", metavar="FILE", help="the CSV or XLSX file to import")
     q.set_defaults(func=cmd_households_import)
+
+    p = sub.add_parser("roster", help="the roster: personal links and their sheets",
+                       description="The organization's roster (people listed before they "
+                       "join).")
+    rsub = p.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
+    add_roster_links(rsub, config_arg, branch_id_arg)
 
     p = sub.add_parser("backup", help="copy the database safely while the bot runs",
                        description="Copy the database with SQLite's online backup API.")

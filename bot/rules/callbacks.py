@@ -360,3 +360,49 @@ class MemberPick(Button, prefix="nm"):
     command: str = field(metadata=token(r"[a-z]{1,12}"))
     token: str = field(metadata=token(r"[A-Za-z0-9_-]{8}"))
     member: int
+# --- personal links and invites (issue 13) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkFor(Button, prefix="lk"):
+    """/link's candidates: show this roster person's personal link."""
+
+    roster: int
+
+
+@dataclass(frozen=True)
+class LinkRenew(Button, prefix="lk:new"):
+    """Make a new personal link for the roster person (their old one is revoked)."""
+
+    roster: int
+
+
+@dataclass(frozen=True)
+class LinkUndo(Button, prefix="lk:undo"):
+    """Undo the member's claim of the roster person's link (the wrong person used it)."""
+
+    roster: int
+    member: int
+
+
+@dataclass(frozen=True)
+class LinkSheet(Button, prefix="lk:sheet"):
+    """/links for a sub-branch: its printable sheet."""
+
+    branch: int
+
+
+@dataclass(frozen=True)
+class InviteRevoke(Button, prefix="ivr"):
+    """/invites: revoke a general invite (asked, then confirmed or kept)."""
+
+    code: str = field(metadata=token(_CODE))
+    step: str = field(metadata=one_of("ask", "yes", "no"))
+
+
+@dataclass(frozen=True)
+class LinksRevoke(Button, prefix="ivb"):
+    """/invites: revoke every active personal link of a branch (asked, then confirmed)."""
+
+    branch: int
+    step: str = field(metadata=one_of("ask", "yes", "no"))

@@ -1,7 +1,9 @@
 """Invites: unguessable codes, expiry and uses, and the rules of joining a branch.
 
 Defaults (decided here, documented in the README): a member invite may be used by any
-number of people for 7 days; a secretary invite once, for 7 days.
+number of people for 7 days; a secretary invite once, for 7 days. A personal link (an invite
+bound to one person of the roster, see `bot.rules.roster.links`) is used once, by that
+person, within 30 days; using it claims their roster row, with its branch and role.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from bot.rules import when
+from storage.invites import ActiveInvite, LinkCount
+from storage.roster import RosterEntry
 from storage.rows import Invite, Person
 from storage.store import Store
 
@@ -79,17 +83,21 @@ class JoinCheck(Enum):
     REVOKED = "revoked"
     EXPIRED = "expired"
     USED_UP = "used_up"
-    ALREADY = "already"  # already in that branch with that role (or higher)
+    CLAIMED = "claimed"  # a personal link someone else has used
+    REMOVED = "removed"  # a personal link of someone taken off the roster
+    ALREADY = "already"  # already in that branch with that role (or higher), or the link's person
     CONFIRM_MOVE = "confirm_move"  # in another branch: ask before moving
     OK = "ok"
 
 
 @dataclass(frozen=True)
 class JoinVerdict:
-    """The check and the invite it was about (None for an unknown code)."""
+    """The check and the invite it was about (None for an unknown code); for a personal
+    link, the roster row it is bound to."""
 
     check: JoinCheck
     invite: Invite | None
+    entry: RosterEntry | None = None
 
 
 async def examine(store: Store, code: str, person: Person | None, now: datetime) -> JoinVerdict:
@@ -97,6 +105,8 @@ async def examine(store: Store, code: str, person: Person | None, now: datetime)
     invite = await store.invites.get(code) if looks_like_code(code) else None
     if invite is None:
         return JoinVerdict(JoinCheck.UNKNOWN, None)
+    if invite.roster_id is not None:
+        return await _examine_personal(store, invite, person, now)
     if invite.revoked:
         return JoinVerdict(JoinCheck.REVOKED, invite)
     if invite.expires_at is not None and invite.expires_at <= now:
@@ -110,3 +120,65 @@ async def examine(store: Store, code: str, person: Person | None, now: datetime)
             and person.branch_id != invite.branch_id:
         return JoinVerdict(JoinCheck.CONFIRM_MOVE, invite)
     return JoinVerdict(JoinCheck.OK, invite)
+
+
+async def _examine_personal(store: Store, invite: Invite, person: Person | None,
+                            now: datetime) -> JoinVerdict:
+    """`examine` for a personal link: its person must still be waiting on the roster."""
+    assert invite.roster_id is not None
+    entry = await store.roster.get(invite.roster_id)
+    if entry is None or entry.removed_at is not None:
+        return JoinVerdict(JoinCheck.REMOVED, invite, entry)
+    if entry.member_id is not None:
+        mine = person is not None and entry.member_id == person.id
+        return JoinVerdict(JoinCheck.ALREADY if mine else JoinCheck.CLAIMED, invite, entry)
+    if invite.revoked:
+        return JoinVerdict(JoinCheck.REVOKED, invite, entry)
+    if invite.expires_at is not None and invite.expires_at <= now:
+        return JoinVerdict(JoinCheck.EXPIRED, invite, entry)
+    if invite.uses_left is not None and invite.uses_left <= 0:
+        return JoinVerdict(JoinCheck.USED_UP, invite, entry)
+    if person is not None and person.branch_id is not None \
+            and person.branch_id != entry.branch_id:
+        return JoinVerdict(JoinCheck.CONFIRM_MOVE, invite, entry)
+    return JoinVerdict(JoinCheck.OK, invite, entry)
+
+
+async def active(store: Store, root_id: int, now: datetime) -> list[ActiveInvite]:
+    """The active general invites of the subtree (`/invites`, `frontline invite list`)."""
+    return await store.invites.active(root_id, now)
+
+
+async def link_counts(store: Store, root_id: int, now: datetime) -> list[LinkCount]:
+    """How many active personal links each branch of the subtree has."""
+    return await store.invites.link_counts(root_id, now)
+
+
+async def lookup(store: Store, code: str) -> Invite | None:
+    """An invite by its code (whatever its state), or None."""
+    return await store.invites.get(code) if looks_like_code(code) else None
+
+
+def is_active(invite: Invite, now: datetime) -> bool:
+    """True if the invite can still be used."""
+    return not invite.revoked and (invite.uses_left is None or invite.uses_left > 0) and (
+        invite.expires_at is None or invite.expires_at > now)
+
+
+async def revoke(store: Store, code: str, *, by: int | None, now: datetime) -> Invite | None:
+    """Revoke an active invite, audited; the invite, or None if it was not active."""
+    invite = await store.invites.get(code) if looks_like_code(code) else None
+    if invite is None or not is_active(invite, now) or not await store.invites.revoke(code):
+        return None
+    await store.audit.record(by, "invite_revoke", branch_id=invite.branch_id, allowed=True,
+                             detail={"invite": code[:4], "personal": invite.roster_id is not None},
+                             at=now)
+    return invite
+
+
+async def revoke_links(store: Store, branch_id: int, *, by: int | None, now: datetime) -> int:
+    """Revoke every active personal link of the branch (not below), audited; how many."""
+    count = await store.invites.revoke_links(branch_id, now)
+    await store.audit.record(by, "links_revoke", branch_id=branch_id, allowed=True,
+                             detail={"revoked": count}, at=now)
+    return count

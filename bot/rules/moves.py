@@ -36,6 +36,7 @@ from datetime import datetime
 from bot.i18n import Translator, pick_language
 from bot.rules.deps import Deps
 from bot.rules.needs import nearest_secretaries
+from bot.rules.roster.links import claim_notices
 from bot.text import esc
 from storage.moves import Compose, MoveOutcome
 from storage.rows import Branch, NewMessage, Person, Recipient
@@ -58,11 +59,12 @@ async def join(deps: Deps, code: str, member_id: int) -> Joined | None:
     """The joining use case (`/start CODE`, and its Move button): `join_by_invite`, then wake
     the outbox if the move queued notices, and read the member back as they now are. None if
     the invite stopped being usable in the meantime."""
+    notices = await claim_notices(deps.store, deps.translate, code, member_id)
     outcome = await join_by_invite(deps.store, deps.translate, code, member_id,
-                                   now=deps.clock.now())
+                                   now=deps.clock.now(), also=notices)
     if outcome is None:
         return None
-    if outcome.moved:
+    if outcome.moved or notices:
         deps.wake_outbox()
     person = await deps.store.people.get(member_id)
     assert person is not None and person.branch_id is not None
@@ -70,11 +72,13 @@ async def join(deps: Deps, code: str, member_id: int) -> Joined | None:
 
 
 async def join_by_invite(store: Store, translate: Translator, code: str, member_id: int, *,
-                         now: datetime) -> MoveOutcome | None:
+                         now: datetime, also: Sequence[NewMessage] = ()) -> MoveOutcome | None:
     """`/start CODE`: spend the invite and join its branch, moving from another branch if
-    the member is in one; None if the invite stopped being usable in the meantime. The
-    caller wakes the outbox (`join` is the use case that does)."""
-    return await move(store, translate, member_id, invite=code, by=member_id, now=now)
+    the member is in one; None if the invite stopped being usable in the meantime. `also`:
+    messages queued with the join (a personal link's notices). The caller wakes the outbox
+    (`join` is the use case that does)."""
+    return await move(store, translate, member_id, invite=code, by=member_id, now=now,
+                      also=(lambda _: list(also)) if also else None)
 
 
 async def move(store: Store, translate: Translator, member_id: int, *,

@@ -31,6 +31,7 @@ MEMBER_COMMANDS = ("checkin", "visit", "need", "tasks", "households", "away", "m
                    "lang", "help", "leave")
 SECRETARY_COMMANDS = ("checkin", "who", "digest", "roster", "needs", "assign", "tasks",
                       "broadcast", "broadcasts", "team", "record", "commend", "note", "invite",
+                      "link", "links", "invites",
                       "branch", "settings", "zone", "households", "import", "coverage", "visit",
                       "away", "need", "me", "lang", "help", "member", "move", "role", "rename",
                       "phone", "remove", "leave")

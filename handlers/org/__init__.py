@@ -1,6 +1,7 @@
-"""The organization: joining by invite, branches and invites, linked groups, settings, members'
-changes and leaving."""
+"""The organization: joining by invite or personal link, branches and their levels, invites
+and personal links, linked groups, settings, members' changes and leaving."""
 
-from handlers.org import branches, groups, join, levels, members, reshape, settings
+from handlers.org import branches, groups, invites, join, levels, links, members, reshape, settings
 
-__all__ = ["branches", "groups", "join", "levels", "members", "reshape", "settings"]
+__all__ = ["branches", "groups", "invites", "join", "levels", "links", "members", "reshape",
+           "settings"]

@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.rules import branches, invites, moves, org
 from bot.rules.callbacks import Move
 from bot.rules.invites import JoinCheck
+from bot.rules.roster import links
 from handlers.core import menus
 from handlers.core.context import Context
 from handlers.core.replies import esc, pressed, reply
@@ -47,7 +48,10 @@ async def start(update: Update, context: Context) -> None:
     now = context.clock.now()
     verdict = await invites.examine(context.store, args[0], actor.person, now)
     invite = verdict.invite
-    if verdict.check is JoinCheck.UNKNOWN or invite is None:
+    if verdict.entry is not None and verdict.check not in (JoinCheck.OK,
+                                                           JoinCheck.CONFIRM_MOVE):
+        await reply(update, await _personal_refusal(context, verdict))
+    elif verdict.check is JoinCheck.UNKNOWN or invite is None:
         await reply(update, context.t("join.unknown"))
     elif verdict.check is JoinCheck.REVOKED:
         await reply(update, context.t("join.revoked"))
@@ -62,6 +66,9 @@ async def start(update: Update, context: Context) -> None:
                                                        actor.person.role)))
     elif verdict.check is JoinCheck.CONFIRM_MOVE:
         assert actor.person is not None
+        entry = verdict.entry
+        target = entry.branch_name if entry else invite.branch_name
+        new_role = entry.role if entry else invite.role
         markup = InlineKeyboardMarkup([[
             InlineKeyboardButton(context.t("join.move_yes"),
                                  callback_data=Move(invite.code, True).pack()),
@@ -71,10 +78,36 @@ async def start(update: Update, context: Context) -> None:
         await reply(update, context.t(
             "join.confirm_move", current=esc(actor.person.branch_name),
             role=await _role(context, actor.person.branch_id, actor.person.role),
-            target=esc(invite.branch_name),
-            new_role=await _role(context, invite.branch_id, invite.role)), markup)
+            target=esc(target),
+            new_role=await _role(context, entry.branch_id if entry else invite.branch_id,
+                                 new_role)), markup)
     else:
         await _join(update, context, invite.code)
+
+
+_PERSONAL = {JoinCheck.CLAIMED: "join.personal_claimed",
+             JoinCheck.REMOVED: "join.personal_removed",
+             JoinCheck.REVOKED: "join.personal_revoked",
+             JoinCheck.USED_UP: "join.personal_used_up"}
+
+
+async def _personal_refusal(context: Context, verdict: invites.JoinVerdict) -> str:
+    """Why a personal link cannot be used, and whom to ask (the secretaries of its person's
+    branch, or of the nearest branch above with some)."""
+    invite, entry = verdict.invite, verdict.entry
+    assert invite is not None and entry is not None
+    if verdict.check is JoinCheck.ALREADY:
+        return context.t("join.personal_already", branch=esc(entry.branch_name),
+                         role=await _role(context, entry.branch_id,
+                                          context.me.person.role if context.me.person
+                                          else entry.role))
+    names = await links.secretary_names(context.store, entry.branch_id)
+    who = (context.t("join.who", branch=esc(entry.branch_name),
+                     names=esc(context.t("move.separator").join(names))) if names
+           else context.t("join.who_branch", branch=esc(entry.branch_name)))
+    if verdict.check is JoinCheck.EXPIRED:
+        return context.t("join.personal_expired", when=await _when(context, invite), who=who)
+    return context.t(_PERSONAL.get(verdict.check, "join.personal_used_up"), who=who)
 
 
 async def _join(update: Update, context: Context, code: str) -> None:
@@ -111,6 +144,11 @@ async def move_answer(update: Update, context: Context) -> None:
             "join.stayed", branch=esc(actor.person.branch_name if actor.person else "")))
         return
     verdict = await invites.examine(context.store, code, actor.person, context.clock.now())
+    if verdict.entry is not None and verdict.check not in (JoinCheck.CONFIRM_MOVE,
+                                                           JoinCheck.OK):
+        await query.answer()
+        await query.edit_message_text(await _personal_refusal(context, verdict))
+        return
     if verdict.check not in (JoinCheck.CONFIRM_MOVE, JoinCheck.OK):
         await query.answer()
         key = {JoinCheck.EXPIRED: "join.expired_short", JoinCheck.USED_UP: "join.used_up",
