@@ -5,7 +5,9 @@ directly: `/move WHO BRANCH_ID`, `/role WHO secretary|member` (书记/成员), `
 
 WHO is what `guards.named_member` reads (a name, @username, phone or id, within the subtree the
 secretary leads). Where a command takes more after WHO, WHO is its first word (`/rename`,
-`/phone`) or all words but the last (`/move`, `/role`).
+`/phone`) or all words but the last (`/move`, `/role`); a quoted name (`"Ann Lee"`) is one
+word. When WHO fits several members, the candidates are buttons that continue the command
+(`handlers.core.members.resumable`).
 """
 
 from __future__ import annotations
@@ -16,14 +18,15 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.rules import members
+from bot.rules import branches, members
 from bot.rules.callbacks import MemberCard
 from bot.rules.members import Change
 from bot.rules.vocab import Role
+from handlers.core import members as naming
 from handlers.core.context import Context
 from handlers.core.guards import named_member, scope
 from handlers.core.keyboards import keyboard
-from handlers.core.replies import command_args, esc, reply, status_label
+from handlers.core.replies import esc, reply, status_label
 from handlers.org import leave, member_buttons, member_values
 from handlers.org.member_buttons import ask, checked
 from storage.rows import full_name
@@ -43,16 +46,17 @@ async def _who(update: Update, context: Context, command: str, words: list[str],
     arguments), or None after answering."""
     if not await _leads(update, context, command):
         return None
-    if len(command_args(context)) < least or not words:
+    if len(naming.words(update, context)) < least or not words:
         await reply(update, context.t(f"member.{command}_usage"))
         return None
     match = await named_member(update, context, command, " ".join(words))
     return match.member_id if match else None
 
 
+@naming.resumable("member")
 async def card(update: Update, context: Context) -> None:
     """`/member WHO`: the member's card, with buttons to change them."""
-    args = command_args(context)
+    args = naming.words(update, context)
     member_id = await _who(update, context, "member", args, 1)
     found = await members.card(context.store, member_id) if member_id is not None else None
     if found is None:
@@ -66,7 +70,9 @@ async def card(update: Update, context: Context) -> None:
              telegram=esc(full_name(person.first_name, person.last_name)),
              username=f" @{esc(person.username)}" if person.username else "",
              phone=esc(person.phone) if person.phone else t("member.no_phone"),
-             branch=esc(person.branch_name), role=t(f"role.{person.role}"),
+             branch=esc(person.branch_name),
+             role=await branches.role_title(context.store, person.branch_id, person.role,
+                                            context.language),
              joined=found.joined_at.astimezone(zone).date().isoformat()
              if found.joined_at else "—", last=last)
     assert person.branch_id is not None
@@ -83,17 +89,19 @@ async def card(update: Update, context: Context) -> None:
     await reply(update, text, keyboard(rows))
 
 
+@naming.resumable("remove")
 async def remove(update: Update, context: Context) -> None:
     """`/remove WHO`: ask to confirm the member's removal."""
-    member_id = await _who(update, context, "remove", command_args(context), 1)
+    member_id = await _who(update, context, "remove", naming.words(update, context), 1)
     target = await checked(update, context, member_id, Change.REMOVE) if member_id else None
     if target is not None:
         await ask(update, context, target, Change.REMOVE)
 
 
+@naming.resumable("move")
 async def move(update: Update, context: Context) -> None:
     """`/move WHO BRANCH_ID`: ask to confirm the move."""
-    args = command_args(context)
+    args = naming.words(update, context)
     if len(args) >= 2 and context.me.leads and members.branch_id_of(args[-1]) is None:
         await reply(update, context.t("branch.bad_id", value=esc(args[-1][:20])))
         return
@@ -105,9 +113,10 @@ async def move(update: Update, context: Context) -> None:
         await ask(update, context, target, Change.MOVE)
 
 
+@naming.resumable("role")
 async def role(update: Update, context: Context) -> None:
     """`/role WHO secretary|member` (书记/成员): ask to confirm the new role."""
-    args = command_args(context)
+    args = naming.words(update, context)
     wanted = members.role_word(args[-1]) if args else None
     if len(args) >= 2 and context.me.leads and wanted is None:
         await reply(update, context.t("member.bad_role", value=esc(args[-1][:20])))
@@ -121,17 +130,19 @@ async def role(update: Update, context: Context) -> None:
 
 
 async def _value(update: Update, context: Context, command: str, change: Change) -> None:
-    args = command_args(context)
+    args = naming.words(update, context)
     member_id = await _who(update, context, command, args[:1], 2)
     if member_id is not None:
         await member_values.propose(update, context, member_id, change, " ".join(args[1:]))
 
 
+@naming.resumable("rename")
 async def rename(update: Update, context: Context) -> None:
     """`/rename WHO NEW NAME`: ask to confirm the organization's name for the member."""
     await _value(update, context, "rename", Change.NAME)
 
 
+@naming.resumable("phone")
 async def phone(update: Update, context: Context) -> None:
     """`/phone WHO NUMBER`: ask to confirm the member's phone number."""
     await _value(update, context, "phone", Change.PHONE)

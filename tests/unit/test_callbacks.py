@@ -48,7 +48,8 @@ EVERY = st.sampled_from(Button.every).flatmap(_buttons)
 
 def test_every_codec_is_declared_in_the_one_module() -> None:
     assert len(Button.every) >= 30
-    assert {codec.__module__ for codec in Button.every} == {"bot.rules.callbacks"}
+    packages = {codec.__module__.rpartition(".")[0] for codec in Button.every}
+    assert packages == {"bot.rules.callbacks"}
 
 
 @settings(max_examples=600)
@@ -96,7 +97,7 @@ def test_callback_data_is_built_nowhere_else() -> None:
     offenders = []
     for top in ("bot", "handlers"):
         for path in (ROOT / top).rglob("*.py"):
-            if path.name in ("callbacks.py", "codec.py") or "sandbox" in path.parts:
+            if path.name == "codec.py" or "callbacks" in path.parts or "sandbox" in path.parts:
                 continue
             for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
                 if spelled.search(line):

@@ -152,3 +152,16 @@ async def test_the_assign_picker_searches_as_every_command_names(bot: SandboxBot
         picks = [(label, AssignPick.parse(data or "")) for label, data in found.button_list]
         shown = [label for label, pick in picks if pick is not None and pick.kind == "m"]
         assert shown == [t("assign.member_off", name=name) for name in names], words
+
+
+async def test_the_member_changes_take_a_shared_name_by_its_buttons_too(
+        bot: SandboxBot, org: Org) -> None:
+    await _two_weis(bot, org)
+    asked = await bot.send(SEC_A, "/member 张伟")
+    assert asked.plain.startswith(t("list.choose", query="张伟", n=2))
+    card = await bot.press(SEC_A, _label("zh", WEI_A1, "Alpha-1"))
+    assert "Alpha-1" in card.plain
+    assert t("member.button_remove") in [label for label, _ in card.button_list]
+    asked = await bot.send(SEC_A, "/rename 张伟 张卫")
+    confirm = await bot.press(SEC_A, _label("zh", WEI_A, "Alpha", " @zw1"))
+    assert "张卫" in confirm.plain and confirm.button_list

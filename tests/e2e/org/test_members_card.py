@@ -38,7 +38,8 @@ async def test_the_card_in_english_shows_the_organizations_name_and_phone() -> N
 async def test_a_member_and_a_sibling_secretary_get_no_card(bot: SandboxBot,
                                                             org: Org) -> None:
     refused = await bot.send(MEM_A1, "/member max")
-    assert refused.plain == t("deny.secretary_only", branch="Alpha", command="/member")
+    assert refused.plain == t("deny.secretary_only", branch="Alpha", command="/member",
+                                   title=t("role.secretary"))
     assert refused.button_list == []
     (entry, *_) = await audited(bot, "member")
     assert entry[:3] == (MEM_A1, org.a, False)

@@ -63,7 +63,7 @@ async def test_a_secretary_steps_down_themself(bot: SandboxBot, org: Org) -> Non
     person = await bot.store.people.get(SEC_A)
     assert person is not None and person.role == "member"
     assert (await bot.send(SEC_A, "/role mia 书记")).plain.startswith(
-        t("deny.secretary_only", branch="Alpha", command="/role"))
+        t("deny.secretary_only", branch="Alpha", command="/role", title=t("role.secretary")))
 
 
 async def test_what_role_does_not_take(bot: SandboxBot, org: Org) -> None:
