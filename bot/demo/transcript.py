@@ -8,12 +8,15 @@ printed under the action that queued it, never later under another one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.sandbox import SandboxMessage
 from bot.sandbox.harness import SandboxBot
+
+_PAGE = re.compile(rb"/Type\s*/Page[^s]")  # a PDF's page objects
 
 
 @dataclass
@@ -69,6 +72,9 @@ class Transcript:
         if self.blocks:
             self.blocks[-1].shown.append((message.chat_id, message.message_id, edited))
         lines = message.plain.splitlines() or [""]
+        attached = _attachment(message)
+        if attached:
+            lines = [attached, *lines] if message.plain else [attached]
         self.say(f"    🤖 {mark}{lines[0]}")
         for line in lines[1:]:
             self.say(f"       {line}")
@@ -173,3 +179,17 @@ class Transcript:
         if answer.get("text"):
             self.say(f"    🤖 {self.words['toast']} {answer['text']}")
         await self.delivered(user_id)
+
+
+def _attachment(message: SandboxMessage) -> str:
+    """A line naming what a message carries: a document (name, size, and a PDF's pages) or
+    a photo (its size in pixels); empty for text."""
+    if message.document is not None:
+        name = message.document.get("file_name") or "file"
+        size = len(message.content or b"") or int(message.document.get("file_size") or 0)
+        pages = len(_PAGE.findall(message.content or b""))
+        extra = f", {pages} p." if pages else ""
+        return f"📎 {name} ({max(1, round(size / 1024))} KB{extra})"
+    if message.photo is not None:
+        return f"🖼 {message.photo.get('width', '?')}×{message.photo.get('height', '?')}"
+    return ""
