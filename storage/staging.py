@@ -123,7 +123,11 @@ class StagedImports:
         try:
             return await self.apply(import_id)
         finally:
-            _RUNNING.discard(self._key(import_id))  # in case it never started
+            self._done(import_id)
+
+    def _done(self, import_id: int) -> None:
+        """This process no longer writes the import (in case its applying never started)."""
+        _RUNNING.discard(self._key(import_id))
 
     async def stage(self, branch_id: int, rows: Sequence[Sequence[Any]], *,
                     actor_id: int | None, file_name: str, at: datetime) -> int:

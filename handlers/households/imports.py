@@ -190,5 +190,5 @@ def handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         MessageHandler(private & filters.Document.ALL, upload),
         CommandHandler(COMMAND, command, filters=private),
-        CallbackQueryHandler(answer, pattern=ImportAnswer.pattern()),
+        CallbackQueryHandler(answer, pattern=ImportAnswer.pattern(answer=("ok", "no"))),
     ]

@@ -41,6 +41,7 @@ from bot.rules.households.shown import CJK_DATE_IDS, date_text
 from bot.rules.tables import Layout, Unshown, delimiter
 
 MB = 1024 * 1024
+MAX_BYTES = 10 * MB  # a file sent in chat or imported from the command line
 MAX_ROWS = 200_000  # rows (households, people) in one file: a 10 MB CSV holds about as many
 MAX_COLUMNS = 50  # of an XLSX sheet
 # Reading a sheet costs about ten times as much per row as a CSV line (openpyxl), so a

@@ -8,13 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from bot.rules.households.files import MAX_ROWS, Unreadable, open_records
+from bot.rules.households.files import MAX_BYTES, MAX_ROWS, Unreadable, open_records
 from bot.rules.households.results import Reason, RowError
 from bot.rules.tables import Layout, Refused, Table, nfkc
 from bot.rules.tables import shown as _shown
 from storage.households import HouseholdInput
 
-MAX_BYTES = 10 * 1024 * 1024
 MAX_PEOPLE = 999
 MAX_NAME = 64  # zone and label: shown on buttons
 MAX_TEXT = 500  # address and notes
