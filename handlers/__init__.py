@@ -44,6 +44,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *lang.handlers(),
         *households.zones.handlers(),
         *households.household.handlers(),
+        *org.roster_import.handlers(),  # captioned `/import roster`: before households' documents
         *households.imports.handlers(),  # documents in a private chat: before help's catch-all
         *coverage.today.handlers(),
         *coverage.handover.handlers(),

@@ -27,6 +27,7 @@ from storage.people import People
 from storage.records import Records
 from storage.rollup import Rollup
 from storage.roster import Roster
+from storage.roster_imports import RosterImports
 from storage.runs import Runs
 from storage.schedule import Schedules
 from storage.tasks import Tasks
@@ -67,11 +68,12 @@ class Store:
         self.roster = Roster(db)
         self.levels = Levels(db)
         self.links = Links(db)
+        self.roster_imports = RosterImports(db)
 
     async def initialize(self, *, migrate: bool = True, create: bool = True) -> None:
         """Open the database and bring its schema up to date (see `Database.initialize`); with
-        `migrate`, also finish a household import a dead process left decided (and drop one it
-        left staging), see `storage.household_imports`."""
+        `migrate`, also finish a household or roster import a dead process left decided (and
+        drop one it left staging), see `storage.staging`."""
         await self.db.initialize(migrate=migrate, create=create)
         if migrate:
             # A household import that a dead process had decided is finished now.
@@ -80,6 +82,13 @@ class Store:
                     done.actor_id, "households_import", branch_id=done.branch_id, allowed=True,
                     detail={"created": done.created, "updated": done.updated,
                             "file": done.file, "recovered": True},
+                    at=datetime.fromisoformat(done.at))
+            # So is a roster import, audited with the counts its check made.
+            for done in await self.roster_imports.finish():
+                summary = await self.roster_imports.summary(done.id)
+                await self.audit.record(
+                    done.actor_id, "roster_import", branch_id=done.branch_id, allowed=True,
+                    detail={**summary, "file": done.file, "recovered": True},
                     at=datetime.fromisoformat(done.at))
 
     async def shutdown(self) -> None:

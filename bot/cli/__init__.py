@@ -1,7 +1,8 @@
-"""The `frontline` command line: run, demo, init, invite, branch, households, backup, migrate.
+"""The `frontline` command line: run, demo, init, invite, branch, households, roster, backup,
+migrate.
 
 The package: `common` (what the commands share), `botapi` (getMe), one module per command
-group (`run`: run, demo; `org`: init, invite, branch; `households`; `database`: backup,
+group (`run`: run, demo; `org`: init, invite, branch; `households`; `roster`; `database`: backup,
 migrate), `parser` (the argument parser). `main` is the console script's entry point.
 """
 

@@ -12,6 +12,7 @@ from bot.cli.database import cmd_backup, cmd_migrate
 from bot.cli.households import cmd_households_import
 from bot.cli.links import add_invite_actions, add_roster_links
 from bot.cli.org import cmd_branch_add, cmd_branch_list, cmd_init, cmd_invite
+from bot.cli.roster import cmd_roster_import
 from bot.cli.run import cmd_demo, cmd_run
 from bot.cli.tree import (
     cmd_branch_archive,
@@ -121,10 +122,34 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("file", metavar="FILE", help="the CSV or XLSX file to import")
     q.set_defaults(func=cmd_households_import)
 
-    p = sub.add_parser("roster", help="the roster: personal links and their sheets",
-                       description="The organization's roster (people listed before they "
-                       "join).")
+    p = sub.add_parser("roster", help="the roster (名册): import it, make personal links and "
+                       "their sheets", description="The organization's roster (名册): the people "
+                       "it lists before they join.")
     rsub = p.add_subparsers(dest="roster_command", required=True, metavar="ACTION")
+    q = rsub.add_parser(
+        "import", help="import the roster from a CSV or XLSX file",
+        description="Import people from a CSV file (UTF-8 or GBK) or an Excel .xlsx workbook "
+        "(its first sheet), at most 10 MB, with the columns name (required), phone, branch "
+        "and role (or 姓名, 手机, 支部, 身份); every other column is kept as notes. A branch is "
+        "an id or a path of names from the top (东湖社区党委/第一支部); a role is member or "
+        "secretary (成员, 书记). Nothing is written if a row is bad, unless --only-good; "
+        "importing the same file again updates the people (matched by phone, else by name in "
+        "their branch) instead of adding them twice, and never moves a member who joined. "
+        "The problems and the summary are told in one language: --lang, or else the "
+        "config's [defaults] locale.")
+    config_arg(q)
+    q.add_argument("--branch", type=branch_id_arg, metavar="ID",
+                   help="import into this branch and the branches below it (default: the "
+                   "organization's top branch)")
+    q.add_argument("--only-good", action="store_true",
+                   help="import the good rows even if some are bad")
+    q.add_argument("--dry-run", action="store_true",
+                   help="check the file and print what it would change, without writing")
+    q.add_argument("--lang", choices=LANGUAGES, default=None,
+                   help="language of the problems and the summary (default: the config's "
+                   "[defaults] locale)")
+    q.add_argument("file", metavar="FILE", help="the CSV or XLSX file to import")
+    q.set_defaults(func=cmd_roster_import)
     add_roster_links(rsub, config_arg, branch_id_arg)
 
     p = sub.add_parser("backup", help="copy the database safely while the bot runs",

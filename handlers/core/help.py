@@ -21,7 +21,8 @@ def help_text(context: Context) -> str:
     actor = context.actor
     parts = [context.t("help.member")]
     if actor is not None and actor.leads:
-        parts.append(context.t("help.secretary") + "\n" + context.t("imports.help"))
+        parts.append(context.t("help.secretary") + "\n" + context.t("imports.help")
+                     + "\n" + context.t("rosterimport.help"))
     if actor is None or actor.person is None or actor.person.branch_id is None:
         parts.append(context.t("help.not_member"))
     return "\n\n".join(parts)

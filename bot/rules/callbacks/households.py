@@ -14,10 +14,10 @@ _IMPORT = r"[A-Za-z0-9_-]{8}"  # an import waiting for its answer
 
 @dataclass(frozen=True)
 class ImportAnswer(Button, prefix="imp"):
-    """Apply (or drop) a checked household import."""
+    """Apply (or drop) a checked household import (ok, no) or roster import (roster_...)."""
 
     token: str = field(metadata=token(_IMPORT))
-    answer: str = field(metadata=one_of("ok", "no"))
+    answer: str = field(metadata=one_of("ok", "no", roster_ok="rok", roster_no="rno"))
 
 
 @dataclass(frozen=True)

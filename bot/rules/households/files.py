@@ -1,8 +1,10 @@
-"""Reading a households file into records: CSV text or the first sheet of an XLSX workbook.
+"""Reading a table file into records: CSV text or the first sheet of an XLSX workbook.
 
-The rules of the format (size, encodings, layout) are stated in `bot.rules.households`; this
-module only turns bytes into `(line, cells)` records, or raises `Unreadable` with the
-reason (a key under `imports.reason.` and its values) why the file cannot be read further.
+Every import of a table uses it (households, the roster: see `bot.rules.tables`); it lives
+here because the households import came first. The rules of the format (size, encodings,
+layout) are stated in `bot.rules.households`; this module only turns bytes into
+`(line, cells)` records (`open_records`), or raises `Unreadable` with the reason (a key
+under the import's `<catalog>.reason.` and its values) why the file cannot be read further.
 
 **What a workbook may cost.** An XLSX is a ZIP of XML parts, and a tiny one can unpack to
 a huge one: a 0.22 MB workbook with 88 MB of shared strings once took 29 s of CPU and
@@ -36,9 +38,11 @@ from datetime import time as clock_time
 from typing import Any
 
 from bot.rules.households.shown import CJK_DATE_IDS, date_text
+from bot.rules.tables import Layout, Unshown, delimiter
 
 MB = 1024 * 1024
-MAX_ROWS = 200_000  # households in one file: a 10 MB CSV holds about as many
+MAX_BYTES = 10 * MB  # a file sent in chat or imported from the command line
+MAX_ROWS = 200_000  # rows (households, people) in one file: a 10 MB CSV holds about as many
 MAX_COLUMNS = 50  # of an XLSX sheet
 # Reading a sheet costs about ten times as much per row as a CSV line (openpyxl), so a
 # workbook holds fewer households than a CSV (`MAX_ROWS`).
@@ -93,13 +97,6 @@ def csv_records(text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str
         raise Unreadable(start, "bad_csv", {"detail": str(exc)}) from None
 
 
-class Unshown(str):
-    """A date cell whose shown text cannot be told (see `bot.rules.households.shown`): the
-    text is the date in ISO form, for the reason that refuses its row."""
-
-    __slots__ = ()
-
-
 def _cell_text(cell: Any) -> str:
     """A cell as the sheet shows it: a date through its number format (or `Unshown`)."""
     value = cell.value
@@ -123,6 +120,30 @@ def _cell_text(cell: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+@contextlib.contextmanager
+def open_records(data: bytes, file_name: str | None, layout: Layout, max_bytes: int
+                 ) -> Iterator[tuple[Iterator[tuple[int, list[str]]], bool]]:
+    """The records of a table file, and True if it is a workbook (closed on leaving).
+
+    Raises `Unreadable` for a file over `max_bytes`, an old binary .xls, or text that is
+    neither UTF-8 nor GB18030; a CSV's delimiter is the one that splits the header into the
+    most of `layout`'s column names (`bot.rules.tables.delimiter`).
+    """
+    if len(data) > max_bytes:
+        raise Unreadable(None, "too_big", {"size": f"{len(data) / MB:.1f}",
+                                           "limit": max_bytes // MB})
+    if data.startswith(OLE_MAGIC) or (file_name or "").lower().endswith(".xls"):
+        raise Unreadable(None, "old_excel")
+    if is_xlsx(data, file_name):
+        with xlsx_records(data) as records:
+            yield records, True
+    else:
+        text = decode(data)
+        if text is None:
+            raise Unreadable(None, "not_text")
+        yield csv_records(text, delimiter(text, layout)), False
 
 
 @contextlib.contextmanager

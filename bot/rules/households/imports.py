@@ -18,23 +18,15 @@ One function, `import_households`, for the chat upload and the command line:
 from __future__ import annotations
 
 import asyncio
-import gc
-import threading
-from collections.abc import Callable
 from datetime import datetime
-from typing import ParamSpec, TypeVar
 
 from bot.rules.households.matching import match_members, member_keys
 from bot.rules.households.results import ImportResult, RowError
 from bot.rules.households.rows import ParsedRow, parse
+from bot.rules.tables import quickly as _quickly
 from storage.households import HouseholdInput
 from storage.records import NamedMember
 from storage.store import Store
-
-P = ParamSpec("P")
-T = TypeVar("T")
-_gc_lock = threading.Lock()
-_gc_paused = 0  # calls of `_quickly` under way that paused the cycle collector
 
 
 async def import_households(store: Store, branch_id: int, data: bytes, *, now: datetime,
@@ -67,27 +59,3 @@ def _match(rows: list[ParsedRow], found: list[NamedMember],
     """The households to write and their zones in file order (run in a worker thread)."""
     good = match_members(rows, found, errors)
     return good, list(dict.fromkeys(household.zone for household in good))
-
-
-def _quickly(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run `work` with Python's cycle collector paused.
-
-    Parsing a file makes hundreds of thousands of small objects that all live on, so the
-    collector runs again and again over a growing heap without freeing anything: nearly half
-    the time of a 200,000-row parse. The rows hold no cycles; collection resumes after.
-    """
-    global _gc_paused
-    with _gc_lock:
-        mine = _gc_paused > 0 or gc.isenabled()  # else someone else turned it off: theirs
-        if mine:
-            _gc_paused += 1
-            gc.disable()
-    if not mine:
-        return work(*args, **kwargs)
-    try:
-        return work(*args, **kwargs)
-    finally:
-        with _gc_lock:
-            _gc_paused -= 1
-            if _gc_paused == 0:
-                gc.enable()
