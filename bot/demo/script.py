@@ -11,7 +11,19 @@ from typing import TextIO
 
 from bot.clock import ManualClock
 from bot.config import Config, DefaultsConfig
+from bot.demo.texts import (
+    DECLINE,
+    DONE,
+    HOUSEHOLDS,
+    NEED,
+    NOTICE,
+    ROSTER,
+    VISIT_NEED,
+    VISIT_NOTE,
+    WHOM,
+)
 from bot.demo.transcript import Block, Transcript
+from bot.i18n import Translator
 from bot.rules import callbacks as button
 from bot.rules.invites import create_invite
 from bot.sandbox.harness import SandboxBot
@@ -23,18 +35,23 @@ MEMBERS = {
 }
 NAMES = {
     "zh": {"org": "东湖街道党工委", "branch": "东湖社区党支部", "group": "第一网格党小组",
-           "admin": "管理员", "sec": "赵书记", "subsec": "孙组长", "late": "英文成员 Sam",
-           "taps": "点击", "opens": "点开邀请链接", "toast": "（提示）",
+           "admin": "管理员", "sec": "赵书记", "subsec": "孙丽", "late": "英文成员 Sam",
+           "taps": "点击", "opens": "点开邀请链接", "own_link": "点开自己的个人链接",
+           "toast": "（提示）", "levels": "街道党工委/社区党支部/网格党小组",
+           "titles": "书记/书记/组长",
            "scheduler": "调度器发出的消息：{n} 条"},
     "en": {"org": "East Lake Committee", "branch": "East Lake Branch", "group": "Grid 1 Group",
-           "admin": "Admin", "sec": "Secretary Zhao", "subsec": "Leader Sun",
+           "admin": "Admin", "sec": "Secretary Zhao", "subsec": "Sun Li",
            "late": "Sam", "taps": "taps", "opens": "opens the invite link",
+           "own_link": "opens their personal link",
+           "levels": "Committee/Branch/Group", "titles": "secretary/secretary/leader",
            "toast": "(toast)", "scheduler": "messages queued by the scheduler: {n}"},
 }
 HEAD = {
     "zh": ["Frontline 演示：东湖社区的一天（内置沙盒，无需令牌，不联网）",
-           "1. 管理员建立组织；书记凭邀请链接加入",
-           "2. 成员凭邀请链接加入（含一个过期的邀请）",
+           "1. 管理员建立组织，给各层级命名；书记凭邀请链接加入",
+           "2. 书记上传名册，发出个人链接；成员凭自己的链接加入"
+           "（一人尚未加入，一人用了过期的邀请）",
            "3. 08:00 调度发出报到提示：一键选择状态，可加备注",
            "4. 10:00 提醒未报到的人；书记查看谁还没报到",
            "5. 补报、改报、切换语言，再查一次",
@@ -44,8 +61,10 @@ HEAD = {
            "9. 20:00 每日汇总：支部的由调度自动发送，全组织的随时可查",
            "演示结束：以上每条消息都经过真实的 PTB Application 与 SQLite。"],
     "en": ["Frontline demo: a day at East Lake (built-in sandbox: no token, no network)",
-           "1. The admin sets up the organization; a secretary joins by invite link",
-           "2. Members join by invite link (and one expired invite)",
+           "1. The admin sets up the organization and names its levels; a secretary joins by "
+           "invite link",
+           "2. The secretary uploads the roster and sends personal links; members join by their "
+           "own link (one has not yet; one tries an expired invite)",
            "3. 08:00 the scheduler prompts everyone: one tap checks in, a note is optional",
            "4. 10:00 the silent are reminded; the secretary asks who has not checked in",
            "5. Late check-ins, a change of status, a language switch, and /who again",
@@ -88,29 +107,36 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> list[Block]:
         show.say(f"  $ frontline init --org {names['org']}   → #{org}")
         await show.send(ADMIN, f"/branch add {names['branch']}")
         branch = org + 1
+        await show.send(ADMIN, f"/branch levels {names['levels']}")
+        await show.send(ADMIN, f"/branch titles {names['titles']}")
         await show.send(ADMIN, f"/invite secretary {branch}")
         code = _code(bot.sandbox.last(ADMIN).plain)
         await show.send(SEC, f"/start {code}", shown=f"/start {code}  ({names['opens']})")
         await show.send(SEC, f"/branch add {names['group']}")
         group = branch + 1
 
-        # 2. Members join.
+        # 2. The roster, personal links, members joining by their own link.
         show.section(head[2])
-        await show.send(SEC, "/invite member")
-        code = _code(bot.sandbox.last(SEC).plain)
-        for user_id, _ in MEMBERS[language][:3]:
-            await show.send(user_id, f"/start {code}")
+        translate = Translator()
+        roster = ROSTER[language].format(branch=names["branch"], group=names["group"])
+        await show.send_document(SEC, roster.encode(), "roster.csv", "/import roster")
+        await show.press(SEC, translate(language, "rosterimport.button_ok"))
+        await show.send(SEC, "/links")
+        await show.press(SEC, translate(language, "links.sub_button", branch=names["group"],
+                                        n=4))
+        joining = [*MEMBERS[language], (SUBSEC, names["subsec"])]
+        for user_id, name in joining:
+            waiting = [e for e in await store.roster.waiting(org) if e.name == name]
+            link = await store.links.of_person(waiting[0].id, clock.now())
+            assert link is not None
+            await show.send(user_id, f"/start {link.code}",
+                            shown=f"/start {link.code}  ({names['own_link']})")
+        # Sam is not on the roster: a general invite, first an expired one (made a month ago,
+        # valid for a week), then the group's open one.
         open_code = await bot.invite_code(group, "member", expires_in=None)
-        sub_code = await bot.invite_code(group, "member")
-        sub_sec = await bot.invite_code(group, "secretary")
-        # An invite made a month ago, valid for a week.
         stale = await create_invite(store, group, "member", created_by=None,
                                     now=now - timedelta(days=30), expires_in=timedelta(days=7))
-        old = stale.code
-        await show.send(MEMBERS[language][3][0], f"/start {old}")
-        for user_id, _ in MEMBERS[language][3:]:
-            await show.send(user_id, f"/start {sub_code}")
-        await show.send(SUBSEC, f"/start {sub_sec}")
+        await show.send(late, f"/start {stale.code}")
         await show.send(late, f"/start {open_code}")
 
         # 3. Morning check-in.
@@ -234,37 +260,6 @@ async def households_scene(bot: SandboxBot, show: Transcript, language: str, *, 
     await show.press(SEC, button.HandoverStep("pick", fourth, SUBSEC).pack())
     await show.press(SEC, button.HandoverStep("confirm", fourth, SUBSEC).pack())
     await show.send(SUBSEC, "/households")
-
-
-NOTICE = {
-    "zh": "明早 8:00 在社区服务中心集合，分组入户排查，请带好袖标和登记表。",
-    "en": "Tomorrow 8:00 at the community centre: we split up for door-to-door checks. "
-          "Bring armbands and the register.",
-}
-
-
-HOUSEHOLDS = {
-    "zh": "区域,户号,地址,人数,备注,责任人\n"
-          "3号楼,3-101,东湖路 3 号楼 101,2,,{third}\n"
-          "3号楼,3-102,东湖路 3 号楼 102,1,独居老人,{third}\n"
-          "3号楼,3-201,东湖路 3 号楼 201,3,,{first}\n"
-          "3号楼,3-202,东湖路 3 号楼 202,2,居家隔离,{fourth}\n",
-    "en": "zone,label,address,people,notes,responsible\n"
-          "Building 3,3-101,\"3 East Lake Rd, flat 101\",2,,{third}\n"
-          "Building 3,3-102,\"3 East Lake Rd, flat 102\",1,elderly living alone,{third}\n"
-          "Building 3,3-201,\"3 East Lake Rd, flat 201\",3,,{first}\n"
-          "Building 3,3-202,\"3 East Lake Rd, flat 202\",2,home quarantine,{fourth}\n",
-}
-VISIT_NOTE = {"zh": "老人发烧 38.5℃，家里没有退烧药", "en": "She has a fever of 38.5°C and no "
-              "medicine at home"}
-VISIT_NEED = {"zh": "需要退烧药和体温计，今天送到", "en": "Fever medicine and a thermometer, "
-              "today"}
-WHOM = {"zh": "楼下独居的周奶奶（82 岁）", "en": "Mrs Zhou downstairs, 82, living alone"}
-NEED = {"zh": "降压药只剩两天的量，需要有人去社区医院代取。",
-        "en": "Her blood-pressure pills run out in two days; someone must fetch them "
-              "from the clinic."}
-DECLINE = {"zh": "今天在卡口值班，走不开", "en": "On duty at the checkpoint all day"}
-DONE = {"zh": "药已送到周奶奶家，她说谢谢大家", "en": "Pills delivered; she says thank you"}
 
 
 def _code(text: str) -> str:

@@ -25,9 +25,10 @@ def name(context: Context, row: RosterRow) -> str:
     return text
 
 
-def member(context: Context, row: RosterRow) -> str:
-    """A roster line: `• name · secretary: status — note`."""
-    role = " · " + context.t("role.secretary") if row.role == "secretary" else ""
+def member(context: Context, row: RosterRow, title: str | None = None) -> str:
+    """A roster line: `• name · secretary: status — note`, a secretary called by `title` (what
+    their branch calls its secretaries, `bot.rules.branches`) when given."""
+    role = " · " + (title or context.t("role.secretary")) if row.role == "secretary" else ""
     note = f" — {esc(row.note)}" if row.note else ""
     return context.t("roster.member", name=name(context, row) + role,
                      status=status_label(context, row.status)) + note

@@ -8,6 +8,7 @@ from collections import Counter
 from telegram import Update
 
 from bot.clock import local_day
+from bot.rules import branches
 from bot.rules.digest import rollup
 from bot.text import cut, isolate
 from handlers.core import pages
@@ -45,7 +46,8 @@ async def _own_view(update: Update, context: Context, command: str,
     else:
         lines = [context.t("roster.own_header", branch=esc(branch.name), total=len(rows),
                            day=day.isoformat())]
-        lines.extend(listing.member(context, row) for row in rows)
+        title = await branches.leader_title(context.store, branch.id, context.language)
+        lines.extend(listing.member(context, row, title) for row in rows)
         lines.extend(listing.not_joined(context, entry) for entry in waiting)
         lines.append("\n" + listing.counts(context, counts))
         if waiting:

@@ -158,7 +158,8 @@ def _roster_names(context: Context, branch: Branch, status: checkins.SubtreeStat
         indent = "  " * part.node.depth
         lines.append(f"\n{indent}" + context.t("roster.branch", branch=esc(part.node.name),
                                                id=part.node.id, total=len(part.members)))
-        lines.extend(f"{indent}{listing.member(context, row)}" for row in part.members)
+        lines.extend(f"{indent}{listing.member(context, row, part.node.leader_title)}"
+                     for row in part.members)
         lines.extend(f"{indent}{listing.not_joined(context, entry)}"
                      for entry in by_branch.get(part.node.id, ()))
     lines.append("\n" + listing.counts(context, status.counts))

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.i18n import Translator, pick_language
+from bot.rules import branches
 from bot.rules.callbacks import LinkUndo
 from bot.rules.deps import Deps
 from bot.rules.invites import deep_link, new_code
@@ -111,7 +112,8 @@ async def claim_notices(store: Store, translate: Translator, code: str,
         text = translate(language, "links.claimed", name=esc(entry.name),
                          account=account(translate, language, claimer),
                          branch=esc(entry.branch_name),
-                         role=translate(language, f"role.{entry.role}"))
+                         role=await branches.role_title(store, entry.branch_id, entry.role,
+                                                        language))
         messages.append(NewMessage(secretary.member_id, secretary.member_id, text,
                                    [[(translate(language, "links.undo_button"), button)]]))
     return messages

@@ -489,7 +489,11 @@ async def test_demo_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     # The households scene: a zone covered, one household needing help, a hand-over.
     assert "新增 4 户，更新 0 户" in out
     assert "为谁：🏠 3-102 · 3号楼" in out
-    assert "已把 陈静 的 1 户移交给 孙组长 代管" in out
+    assert "已把 陈静 的 1 户移交给 孙丽 代管" in out
+    # The roster scene: imported, sheets made, most join by their own link, one not yet.
+    assert "新增 7 人" in out and "📎 links-2.pdf" in out and "📎 links-3.pdf" in out
+    assert "欢迎，孙丽！你已加入「第一网格党小组」，身份：组长。" in out
+    assert "⏳ 未加入 1 人" in out and "• 赵敏 · 第一网格党小组" in out
     assert "🏘 住户覆盖：50%（2/4 户按时走访，今日已访 2）" in out
     assert await asyncio.to_thread(os.listdir, tmp_path) == []  # its database is temporary
 
@@ -498,5 +502,7 @@ async def test_demo_in_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     out = await demo("en", tmp_path, monkeypatch)
     assert "Checked in" in out
     assert "4 created, 0 updated" in out
+    assert "Welcome, Sun Li! You have joined" in out and "📎 links-3.pdf" in out
+    assert "• Farah · " in out
     assert "🏘 Households covered: 50% (2/4 reached in time, 2 today)" in out
     assert "已报到" not in out
