@@ -1,7 +1,8 @@
 """What the demo's people type and upload, in each language (`bot.demo.script`)."""
 
-# The roster the secretary uploads: the members above, the group's leader, and one person who
-# has not joined by the end of the day. {branch} and {group} are the branches' names.
+# The roster the secretary uploads: the demo's members (`script.MEMBERS`), the group's
+# leader, and one person who has not joined by the end of the day. {branch} and {group} are
+# the branches' names.
 ROSTER = {
     "zh": "姓名,手机,支部,身份,楼栋\n"
           "王芳,138 0013 8011,{branch},成员,3号楼\n"
