@@ -24,6 +24,12 @@ from storage.roster_imports import Node
 
 MEMBER, SECRETARY = "member", "secretary"
 ROLE_WORDS = {"member": MEMBER, "成员": MEMBER, "secretary": SECRETARY, "书记": SECRETARY}
+# What a roster's 身份 column says of an ordinary member in the organizations this serves
+# (their standing, not a role in Frontline): read as member. A deputy leads beside the
+# secretary, so 副书记 is a secretary; any other word is refused by line, never guessed.
+ROLE_WORDS |= {word: MEMBER for word in ("党员", "预备党员", "团员", "群众", "志愿者", "队员",
+                                          "组员", "居民")}
+ROLE_WORDS |= {"副书记": SECRETARY}
 IDS_SHOWN = 5  # branch ids listed for an ambiguous name
 _SLASH = re.compile(r"\s*/\s*")
 

@@ -234,3 +234,19 @@ async def test_a_leaders_title_is_a_role(bot: SandboxBot, org: Org) -> None:
         words="成员 / 书记 / member / secretary")) in preview.plain
     await bot.press(SEC_A, t("rosterimport.button_good", n=1))
     assert await waiting(bot, org.root) == [("王芳", None, "Alpha-1", "secretary")]
+
+
+async def test_a_members_standing_reads_as_member(bot: SandboxBot, org: Org) -> None:
+    """Rosters say 党员 or 群众 in their 身份 column, not 成员: those are members; 副书记 leads
+    beside the secretary; a word the bot does not know is still refused, not guessed."""
+    roster = ("姓名,支部,身份\n王芳,Alpha,党员\n李强,Alpha,群众\n赵敏,Alpha,副书记\n"
+              "钱七,Alpha,队长\n")
+    preview = await bot.send_document(SEC_A, roster.encode(), "r.csv", CAPTION)
+    assert t("rosterimport.line", line=5, reason=t(
+        "rosterimport.reason.unknown_role", value="队长",
+        words="成员 / 书记 / member / secretary")) in preview.plain
+    assert "第 2 行" not in preview.plain and "第 4 行" not in preview.plain
+    await bot.press(SEC_A, t("rosterimport.button_good", n=3))
+    assert await waiting(bot, org.root) == [("李强", None, "Alpha", "member"),
+                                            ("王芳", None, "Alpha", "member"),
+                                            ("赵敏", None, "Alpha", "secretary")]
