@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from storage import sql
@@ -162,20 +162,6 @@ class People:
             (json.dumps(list(member_ids)),))
         found = {r[0]: Recipient(r[0], r[1], r[2], r[3]) for r in rows}
         return [found[i] for i in member_ids if i in found]
-
-    async def in_subtree(self, root_id: int, ids: Iterable[int],
-                         usernames: Iterable[str]) -> list[tuple[int, str | None]]:
-        """Members of the subtree among the given ids or @usernames, as (id, username)."""
-        rows = await self.db.fetchall(
-            f"""WITH RECURSIVE {sql.subtree()}
-               SELECT m.id, m.username
-                 FROM down JOIN memberships ms ON ms.branch_id = down.id
-                 JOIN members m ON m.id = ms.member_id
-                WHERE m.id IN (SELECT value FROM json_each(:ids))
-                   OR lower(m.username) IN (SELECT lower(value) FROM json_each(:names))""",
-            {"root": root_id, "ids": json.dumps(sorted(set(ids))),
-             "names": json.dumps(sorted(set(usernames)))})
-        return [(r[0], r[1]) for r in rows]
 
     # --- secretaries ------------------------------------------------------------------------
 

@@ -129,6 +129,9 @@ async def check(store: Store, actor: Actor, member_id: int, change: Change, *,
         new = await store.branches.get(to)
         if new is None:
             return Refusal("branch.unknown", {"id": to}, branch.id)
+        if new.archived:  # it left the tree: nobody joins it again
+            return Refusal("branch.archived_target", {"name": esc(new.name), "id": new.id},
+                           new.id)
         if not await may_lead(store, actor, new.id):
             return Refusal("deny.outside_scope", {"branch": esc(new.name)}, new.id)
         if new.id == branch.id:

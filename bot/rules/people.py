@@ -11,8 +11,6 @@ from datetime import datetime
 from bot.i18n import pick_language
 from bot.rules.access import Actor
 from bot.rules.deps import Deps
-from bot.rules.roster.phones import normal_phone
-from storage.records import MemberMatch
 from storage.store import Store
 
 
@@ -66,7 +64,3 @@ async def audit(deps: Deps, actor: Actor | None, action: str, *, branch_id: int 
                                   branch_id=branch_id, allowed=allowed, detail=dict(detail),
                                   at=deps.clock.now())
 
-
-async def find_members(store: Store, branch_id: int, query: str) -> list[MemberMatch]:
-    """Members of the branch's subtree whose name, @username, phone or id matches `query`."""
-    return await store.records.find_members(branch_id, query, phone=normal_phone(query))

@@ -12,6 +12,7 @@ import pytest
 from bot.rules import callbacks as cb
 from bot.rules import rhythm
 from bot.sandbox.harness import SandboxBot
+from tests.e2e.org.steps import alerts
 from tests.e2e.org.test_reshape import LANGUAGES, org_in
 from tests.helpers import ADMIN, MEM_A1, MEM_A1X, OUTSIDER, SEC_A, SEC_A1, SEC_B, Org, t
 
@@ -156,3 +157,22 @@ async def test_forged_and_stale_archive_buttons_change_nothing(
     await bot.settle()
     assert bot.sandbox.callback_answers[update["callback_query"]["id"]]["text"] == t(
         "branch.archived_target", name="Gamma", id=gamma)
+
+
+async def test_nobody_is_moved_into_an_archived_branch(bot: SandboxBot, org: Org) -> None:
+    """An archived branch left the tree: a move into it is refused by command and by a
+    forged press of the card's branch picker, and the member stays where they are."""
+    await emptied(bot, org)
+    await bot.send(ADMIN, f"/branch archive {org.a1}")
+    await bot.press(ADMIN, t("branch.button_archive"))
+    refused = await bot.send(ADMIN, f"/move @mia {org.a1}")
+    assert refused.plain == t("branch.archived_target", name="Alpha-1", id=org.a1)
+    await bot.send(ADMIN, "/member mia")
+    for forged in (cb.MemberMoveTo(MEM_A1, org.a, "pick", org.a1),
+                   cb.MemberChange(MEM_A1, org.a, "move", org.a1)):
+        bot.sandbox.user_presses(ADMIN, bot.sandbox.last(ADMIN).message_id, forged.pack(),
+                                 check=False)
+        await bot.settle()
+        assert alerts(bot)[-1] == t("branch.archived_target", name="Alpha-1", id=org.a1)
+    person = await bot.store.people.get(MEM_A1)
+    assert person is not None and person.branch_id == org.a
