@@ -28,11 +28,11 @@ CHILD = Path(__file__).with_name("import_crash_child.py")
 TIMEOUT = 180.0
 
 
-def _kill_when_stopped(db: Path, log: Path, mode: str) -> str:
-    """Run the child until it says where it stopped, SIGKILL it; what it said."""
+def kill_when_stopped(db: Path, log: Path, mode: str, script: Path = CHILD) -> str:
+    """Run the child `script` until it says where it stopped, SIGKILL it; what it said."""
     out = log.with_suffix(".out")
     with out.open("wb") as sink:
-        child = subprocess.Popen([sys.executable, str(CHILD), str(db), str(log), mode],
+        child = subprocess.Popen([sys.executable, str(script), str(db), str(log), mode],
                                  cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + TIMEOUT
@@ -50,7 +50,7 @@ def _kill_when_stopped(db: Path, log: Path, mode: str) -> str:
     return log.read_text(encoding="utf-8")
 
 
-def _query(db: Path, sql: str) -> list[Any]:
+def query(db: Path, sql: str) -> list[Any]:
     """Read the database as the kill left it, without recovering anything."""
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         return conn.execute(sql).fetchall()
@@ -60,14 +60,14 @@ def _query(db: Path, sql: str) -> list[Any]:
 async def test_killed_while_applying_the_import_is_finished_and_the_ack_kept(
         tmp_path: Path) -> None:
     db = tmp_path / "bot.db"
-    said = _kill_when_stopped(db, tmp_path / "kill.log", "apply")
+    said = kill_when_stopped(db, tmp_path / "kill.log", "apply")
     assert said.startswith("apply: household import #1:"), said
     # Killed half-way: some households written, not all; the import decided, not done.
-    ((homes,),) = _query(db, "SELECT count(*) FROM households")
-    ((state, applied, staged),) = _query(
+    ((homes,),) = query(db, "SELECT count(*) FROM households")
+    ((state, applied, staged),) = query(
         db, "SELECT state, applied, staged FROM household_imports")
     assert (state, staged) == ("applying", ROWS) and 0 < homes == applied < ROWS
-    assert _query(db, "SELECT member_id FROM acks") == [(MEMBERS[0],)]
+    assert query(db, "SELECT member_id FROM acks") == [(MEMBERS[0],)]
 
     async with SandboxBot(Config(), db_path=db) as bot:  # the restart
         store = bot.store
@@ -85,12 +85,12 @@ async def test_killed_while_applying_the_import_is_finished_and_the_ack_kept(
 @pytest.mark.slow
 async def test_killed_while_staging_the_import_leaves_nothing(tmp_path: Path) -> None:
     db = tmp_path / "bot.db"
-    said = _kill_when_stopped(db, tmp_path / "kill.log", "stage")
+    said = kill_when_stopped(db, tmp_path / "kill.log", "stage")
     assert said.startswith("stage: household import #1:"), said
-    assert _query(db, "SELECT state FROM household_imports") == [("staging",)]
-    ((staged,),) = _query(db, "SELECT count(*) FROM household_import_rows")
+    assert query(db, "SELECT state FROM household_imports") == [("staging",)]
+    ((staged,),) = query(db, "SELECT count(*) FROM household_import_rows")
     assert 0 < staged < ROWS
-    assert _query(db, "SELECT count(*) FROM households") == [(0,)]
+    assert query(db, "SELECT count(*) FROM households") == [(0,)]
 
     async with SandboxBot(Config(), db_path=db) as bot:  # the restart
         store = bot.store
