@@ -47,9 +47,8 @@ def cmd_roster_import(args: argparse.Namespace) -> None:
         if result.refused:
             raise CliError(t("rosterimport.cli.nothing_fix", file=str(path),
                              n=Count(len(result.errors))))
-        print(t("rosterimport.preview", file=path.name, rows=result.rows, new=result.new,
-                updated=result.updated, unchanged=result.unchanged,
-                not_moved=len(result.not_moved), errors=len(result.errors)))
+        print(t("rosterimport.preview", file=path.name, rows=result.rows,
+                counts=result.counts_text(t)))
         if result.not_moved:
             print(t("rosterimport.not_moved"))
             for item in result.not_moved:
@@ -62,8 +61,7 @@ def cmd_roster_import(args: argparse.Namespace) -> None:
             print(t("rosterimport.cli.dry_run"))
         elif result.written:
             print(t("rosterimport.cli.done", file=path.name, id=branch.id, branch=branch.name,
-                    new=result.new, updated=result.updated, unchanged=result.unchanged,
-                    not_moved=len(result.not_moved)))
+                    counts=result.counts_text(t, errors=False)))
             if result.errors:
                 print(t("rosterimport.cli.skipped", n=Count(len(result.errors))))
             print(t("rosterimport.cli.waiting", n=Count(result.waiting), id=branch.id))

@@ -99,8 +99,7 @@ def _checked_text(context: Context, file_name: str, result: RosterResult, footer
     and `footer`."""
     t = context.t
     counts = t("rosterimport.preview", file=esc(file_name[:NAME_SHOWN]), rows=result.rows,
-               new=result.new, updated=result.updated, unchanged=result.unchanged,
-               not_moved=len(result.not_moved), errors=len(result.errors))
+               counts=result.counts_text(t))
     top = "\n".join(filter(None, [header, counts]))
     tail = "\n".join(_not_moved_lines(context, result.not_moved)) if result.not_moved else ""
     end = "\n\n".join(filter(None, [tail, footer]))
@@ -122,8 +121,7 @@ def _refused_text(context: Context, file_name: str, result: RosterResult) -> str
 def _done_text(context: Context, branch: Branch, file_name: str, result: RosterResult) -> str:
     t = context.t
     lines = [t("rosterimport.done", branch=esc(branch.name), file=esc(file_name[:NAME_SHOWN]),
-               new=result.new, updated=result.updated, unchanged=result.unchanged,
-               not_moved=len(result.not_moved))]
+               counts=result.counts_text(t, errors=False))]
     if result.errors:
         lines.append(t("rosterimport.done_skipped", n=len(result.errors)))
     if result.not_moved:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -51,6 +52,17 @@ class RosterResult:
     def good_rows(self) -> int:
         """The rows that are not refused."""
         return self.new + self.updated + self.unchanged + len(self.not_moved)
+
+    def counts_text(self, say: Callable[..., str], *, errors: bool = True) -> str:
+        """The counts in words (`rosterimport.count.*` through `say`, a translator bound to
+        the reader's language): only those that are not zero, so that "0 updated, 0
+        unchanged" never crowds the one that matters; "0 new" when all are zero."""
+        counts = {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+                  "not_moved": len(self.not_moved),
+                  "errors": len(self.errors) if errors else 0}
+        parts = [say(f"rosterimport.count.{key}", n=n) for key, n in counts.items() if n]
+        return say("rosterimport.count.separator").join(parts or [
+            say("rosterimport.count.new", n=0)])
 
     @property
     def refused(self) -> bool:

@@ -26,3 +26,12 @@ async def audited(bot: SandboxBot, action: str) -> list[tuple[int | None, int | 
     """The audit entries of `action`, newest first: (actor, branch, allowed, detail)."""
     return [(e[1], e[3], e[4], json.loads(e[5] or "{}"))
             for e in await bot.store.audit.entries(200) if e[2] == action]
+
+
+def import_counts(language: str = "zh", **counts: int) -> str:
+    """A roster import's counts as its texts say them: the ones given that are not zero, in
+    the order new, updated, unchanged, not moved, rows with problems."""
+    order = ("new", "updated", "unchanged", "not_moved", "errors")
+    parts = [t(f"rosterimport.count.{key}", language, n=counts[key]) for key in order
+             if counts.get(key)]
+    return t("rosterimport.count.separator", language).join(parts)

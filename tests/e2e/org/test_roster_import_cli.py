@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.e2e.org.steps import import_counts
 from tests.helpers import frontline, sql, t
 
 ROSTER = ("姓名,手机,支部,身份,备注\n"
@@ -37,14 +38,14 @@ def test_a_dry_run_writes_nothing_then_the_import_does(tmp_path: Path) -> None:
     result = frontline(tmp_path, "roster", "import", *cfg, "--dry-run", "名册.csv")
     assert result.code == 0, result
     assert result.out.splitlines() == [
-        t("rosterimport.preview", file="名册.csv", rows=3, new=3, updated=0, unchanged=0,
-          not_moved=0, errors=0), t("rosterimport.cli.dry_run")]
+        t("rosterimport.preview", file="名册.csv", rows=3,
+            counts=import_counts(new=3)), t("rosterimport.cli.dry_run")]
     assert _roster(db) == []
 
     result = frontline(tmp_path, "roster", "import", *cfg, "名册.csv")
     assert result.code == 0, result
-    assert t("rosterimport.cli.done", file="名册.csv", id=1, branch="Org", new=3, updated=0,
-             unchanged=0, not_moved=0) in result.out
+    assert t("rosterimport.cli.done", file="名册.csv", id=1, branch="Org",
+        counts=import_counts(new=3)) in result.out
     assert t("rosterimport.cli.waiting", n=3, id=1) in result.out
     assert _roster(db) == [("王芳", "13800138000", 2, "secretary", '{"备注": "组长候选"}'),
                            ("李强", None, 2, "member", None),
