@@ -43,8 +43,10 @@ OFF_DUTY_STATUSES = ("unwell", "quarantined")
 _NAME = sql.display_name("m")
 
 # The subtree with, for each branch, the direct sub-branch it lies under (`top`; the root
-# itself for the root) and its effective interval `k`, inherited from the root's chain.
-_TREE_TEMPLATE = f"""
+# itself for the root) and its effective interval `k`, inherited from the root's chain
+# (`down(id, top, depth, k)`; `:deep` false keeps the root alone). `storage.charts` reads
+# coverage day by day over the same tree.
+TREE_INTERVALS = f"""
 up(id, parent_id, v, depth) AS (
     SELECT id, parent_id, visit_every_days, 0 FROM branches WHERE id = :root
     UNION ALL
@@ -58,7 +60,8 @@ down(id, top, depth, k) AS (
     SELECT b.id, CASE down.depth WHEN 0 THEN b.id ELSE down.top END, down.depth + 1,
            COALESCE(b.visit_every_days, down.k)
       FROM branches b JOIN down ON b.parent_id = down.id
-     WHERE :deep AND b.archived_at IS NULL),
+     WHERE :deep AND b.archived_at IS NULL)"""
+_TREE_TEMPLATE = TREE_INTERVALS + """,
 th(k, cov, due) AS (SELECT key + 1, value ->> 0, value ->> 1 FROM json_each(:th)),
 zs AS MATERIALIZED (
     SELECT down.top AS top, down.depth AS depth, z.id AS zone_id, z.name AS zone,
@@ -74,7 +77,7 @@ hs AS (
                 ELSE (SELECT max(v.at) FROM visits v
                        WHERE v.household_id = h.id AND v.at < :end
                          AND v.outcome != 'no_answer') END AS reached
-      {{households}}),
+      {households}),
 st AS (
     SELECT hs.*,
            CASE WHEN reached >= cov THEN 'covered'

@@ -9,6 +9,7 @@ from pathlib import Path
 from storage.audit import Audit
 from storage.branches import Branches, Defaults
 from storage.broadcasts import Broadcasts
+from storage.charts import Charts
 from storage.checkins import Checkins
 from storage.coverage import Coverage
 from storage.db import Database
@@ -64,6 +65,7 @@ class Store:
         self.households = Households(db)
         self.household_imports = HouseholdImports(db)
         self.coverage = Coverage(db)
+        self.charts = Charts(db)
         self.duty = Duty(db)
         self.roster = Roster(db)
         self.levels = Levels(db)
