@@ -29,6 +29,20 @@ class OutboxOutcome:
     broadcast_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file the outbox sends: its bytes until Telegram has it (then its file_id)."""
+
+    id: int
+    kind: str  # 'photo' or 'document'
+    file_name: str
+    data: bytes | None  # None once pruned
+    file_id: str | None
+
+
+ATTACHMENT_KINDS = ("photo", "document")
+
+
 class Outbox:
     """Outbox rows: queued, read by the worker, their outcomes written."""
 
@@ -78,13 +92,50 @@ class Outbox:
         """Pending messages in the order they were queued."""
         rows = await self.db.fetchall(
             """SELECT o.id, o.kind, o.broadcast_id, o.chat_id, o.member_id, o.text, o.buttons,
-                      o.media_kind, o.media_file_id, o.attempts, COALESCE(m.reachable, 1)
+                      o.media_kind, o.media_file_id, o.attempts, COALESCE(m.reachable, 1),
+                      o.attachment_id
                  FROM outbox o LEFT JOIN members m ON m.id = o.member_id
                 WHERE o.state = 'pending' AND o.id > ? ORDER BY o.id LIMIT ?""",
             (after_id, limit))
         return [OutboxItem(r[0], r[1], r[2], r[3], r[4], r[5],
-                           json.loads(r[6]) if r[6] else None, r[7], r[8], r[9], bool(r[10]))
+                           json.loads(r[6]) if r[6] else None, r[7], r[8], r[9], bool(r[10]),
+                           r[11])
                 for r in rows]
+
+    async def attach(self, kind: str, file_name: str, data: bytes, *, at: datetime) -> int:
+        """Store a file to send (`NewMessage.attachment`); its id.
+
+        Stored before the messages that send it, in a transaction of its own: the bytes are
+        written once however many recipients, and the writer's lock is not held while a run
+        is made. One whose messages were never queued (a run another start had done) is
+        pruned with the others.
+        """
+        if kind not in ATTACHMENT_KINDS:
+            raise ValueError(f"kind must be one of {ATTACHMENT_KINDS}")
+        return await self.db.execute(
+            "INSERT INTO attachments(kind, file_name, data, created_at) VALUES (?, ?, ?, ?)",
+            (kind, file_name, data, iso(at)))
+
+    async def attachment(self, attachment_id: int) -> Attachment | None:
+        """An attachment by id, with its bytes (None once pruned)."""
+        row = await self.db.fetchone(
+            "SELECT id, kind, file_name, data, file_id FROM attachments WHERE id = ?",
+            (attachment_id,))
+        return Attachment(row[0], row[1], row[2], row[3], row[4]) if row else None
+
+    async def attachment_sent(self, attachment_id: int, file_id: str) -> None:
+        """Keep the file_id Telegram gave the uploaded attachment: later recipients get it
+        by file_id."""
+        await self.db.execute(
+            "UPDATE attachments SET file_id = ? WHERE id = ? AND file_id IS NULL",
+            (file_id, attachment_id))
+
+    async def prune_attachments(self, *, before: datetime) -> int:
+        """Drop the bytes of attachments stored before `before`; how many."""
+        written = await self.db.execute_counted(
+            "UPDATE attachments SET data = NULL WHERE data IS NOT NULL AND created_at < ?",
+            (iso(before),))
+        return written.rowcount
 
     async def last_id(self) -> int:
         """The id of the last row queued (0 if none): what is queued later has a greater one."""

@@ -30,6 +30,9 @@ class NewMessage:
     member_id: int | None
     text: str
     buttons: Buttons | None = None
+    # An attachment stored beforehand (`Outbox.attach`): sent as a photo or document with
+    # `text` as its caption.
+    attachment: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +164,7 @@ class OutboxItem:
     media_file_id: str | None
     attempts: int
     reachable: bool = True
+    attachment: int | None = None  # see `NewMessage.attachment`
 
 
 @dataclass(frozen=True, slots=True)

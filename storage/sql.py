@@ -73,7 +73,9 @@ AUDIT = ("INSERT INTO audit_log(at, actor_id, action, branch_id, allowed, detail
 
 # One message into the outbox.
 _ENQUEUE = ("INSERT INTO outbox(kind, broadcast_id, chat_id, member_id, text, buttons,"
-            " media_kind, media_file_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            " media_kind, media_file_id, created_at, attachment_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+CAPTION_LIMIT = 1024  # characters of a photo's or document's caption (Telegram's limit)
 
 
 async def enqueue(tx: Transaction, kind: str, messages: Sequence[NewMessage], stamp: str, *,
@@ -85,7 +87,8 @@ async def enqueue(tx: Transaction, kind: str, messages: Sequence[NewMessage], st
     With `placeholder`, that text in the buttons' data (and, with `in_text`, in the text)
     becomes `number` (the id of the task or broadcast written in the same transaction).
     Most messages of a big run carry one of a few keyboards: each distinct keyboard is
-    turned into JSON once.
+    turned into JSON once. A message with an attachment whose text is too long for a caption
+    becomes two rows: the text, then the attachment without a caption.
     """
     if not messages:
         return 0
@@ -103,10 +106,16 @@ async def enqueue(tx: Transaction, kind: str, messages: Sequence[NewMessage], st
             text = keyboards[id(buttons)] = json.dumps(buttons, ensure_ascii=False)
         return text
 
-    rows: list[tuple[Any, ...]] = [
-        (kind, broadcast_id, m.chat_id, m.member_id,
-         m.text.replace(placeholder, number) if placeholder and in_text else m.text,
-         keyboard(m.buttons), media_kind, media_file_id, stamp)
-        for m in messages]
+    rows: list[tuple[Any, ...]] = []
+    for m in messages:
+        text = m.text.replace(placeholder, number) if placeholder and in_text else m.text
+        if m.attachment is not None and len(text) > CAPTION_LIMIT:
+            rows.append((kind, broadcast_id, m.chat_id, m.member_id, text,
+                         keyboard(m.buttons), None, None, stamp, None))
+            rows.append((kind, broadcast_id, m.chat_id, m.member_id, "", None, None, None,
+                         stamp, m.attachment))
+            continue
+        rows.append((kind, broadcast_id, m.chat_id, m.member_id, text, keyboard(m.buttons),
+                     media_kind, media_file_id, stamp, m.attachment))
     await tx.executemany(_ENQUEUE, rows)
     return len(rows)

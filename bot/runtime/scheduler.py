@@ -13,7 +13,8 @@ done, and returns. So each due item is computed once, by one run, whatever the n
 branches and however their times coincide.
 
 Once a day the run also brings SQLite's statistics up to date (`Database.optimize`; start-up
-does it too), so that the query planner keeps choosing the indexes as the history grows.
+does it too), so that the query planner keeps choosing the indexes as the history grows, and
+drops the bytes of the outbox's attachments older than eight days.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from storage.store import Store
 logger = logging.getLogger(__name__)
 
 STATISTICS_EVERY = timedelta(days=1)
+KEEP_ATTACHMENTS = timedelta(days=8)  # the bytes of files the outbox sent (a chart, ...)
 
 
 class Scheduler:
@@ -120,3 +122,9 @@ class Scheduler:
             await self.store.db.optimize()
         except Exception:
             logger.exception("could not update the database's statistics")
+        # Once a day too: the outbox's files older than a week lose their bytes (Telegram
+        # keeps them; a later send goes by file_id).
+        try:
+            await self.store.outbox.prune_attachments(before=now - KEEP_ATTACHMENTS)
+        except Exception:
+            logger.exception("could not prune the outbox's old attachments")

@@ -128,7 +128,7 @@ def _needs_panel(ax: Axes, series: Series, text: Text, family: str) -> None:
             markersize=8, label=text("chart.open"))
     top = max([1] + [max(n.opened, n.resolved, n.open) for n in series.needs])
     ax.set_ylim(0, top * 1.15 + 1)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
     _style(ax, family)
     _days_axis(ax, series)
     ax.legend(prop={"family": family, "size": TEXT_PX * PT}, frameon=False, loc="upper left",
