@@ -91,7 +91,8 @@ def build_application(
         # The outbox worker resumes whatever an earlier run left pending.
         telegram = config.telegram
         services.outbox = OutboxWorker(
-            services.store, services.clock, telegram_sender(application.bot, services.store),
+            services.store, services.clock,
+            telegram_sender(application.bot, services.store.outbox),
             rate=outbox_rate or telegram.max_messages_per_second,
             paid_rate=paid_rate or (telegram.paid_max_messages_per_second
                                     if telegram.paid_broadcast else None),

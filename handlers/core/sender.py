@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import warnings
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Bot, InputFile
 from telegram.constants import ParseMode
@@ -15,8 +15,8 @@ from telegram.warnings import PTBUserWarning
 from bot.runtime.outbox import Outcome, SendFn, SendResult
 from bot.runtime.ratelimit import UNPACED
 from handlers.core.keyboards import keyboard
+from storage.outbox import Attachment
 from storage.rows import OutboxItem
-from storage.store import Store
 
 # Refusals that mean the chat is gone for good (the person deleted their account, ...).
 _GONE = ("chat not found", "user is deactivated", "bot was kicked", "group chat was deactivated",
@@ -38,10 +38,19 @@ def _file_id(answer: Any, kind: str) -> str | None:
     return (answer.get("document") or {}).get("file_id")
 
 
-def telegram_sender(bot: Bot, store: Store | None = None) -> SendFn:
+class Attachments(Protocol):
+    """Where the sender finds an attachment and keeps its file_id (`storage.outbox.Outbox`,
+    given by the wiring)."""
+
+    async def attachment(self, attachment_id: int) -> Attachment | None: ...
+
+    async def attachment_sent(self, attachment_id: int, file_id: str) -> None: ...
+
+
+def telegram_sender(bot: Bot, files: Attachments | None = None) -> SendFn:
     """A `send` for the outbox worker, on this bot. The worker paces; the rate limiter not.
 
-    With `store`, rows with an attachment (`OutboxItem.attachment`) are sent too: uploaded
+    With `files`, rows with an attachment (`OutboxItem.attachment`) are sent too: uploaded
     the first time, by the file_id Telegram gave it afterwards. The first send of an
     attachment holds back the others of the same one in this process until it is answered,
     so that it is uploaded once whatever the number of recipients sent at once.
@@ -70,7 +79,7 @@ def telegram_sender(bot: Bot, store: Store | None = None) -> SendFn:
             params["allow_paid_broadcast"] = True
         upload: tuple[int, str] | None = None  # (attachment, kind) uploaded by this call
         if item.attachment is not None:
-            attachment = await store.outbox.attachment(item.attachment) if store else None
+            attachment = await files.attachment(item.attachment) if files else None
             if attachment is None or (attachment.file_id is None and attachment.data is None):
                 return SendResult(Outcome.FAILED, error="attachment gone")
             method = "sendPhoto" if attachment.kind == "photo" else "sendDocument"
@@ -108,10 +117,10 @@ def telegram_sender(bot: Bot, store: Store | None = None) -> SendFn:
         except TelegramError as exc:
             return SendResult(Outcome.FAILED, error=exc.message[:200])
         message_id = answer.get("message_id") if isinstance(answer, dict) else None
-        if upload is not None and store is not None:
+        if upload is not None and files is not None:
             file_id = _file_id(answer, upload[1])
             if file_id:
-                await store.outbox.attachment_sent(upload[0], file_id)
+                await files.attachment_sent(upload[0], file_id)
         return SendResult(Outcome.SENT, message_id=message_id)
 
     return send
