@@ -4,7 +4,7 @@ the branch existed; a branch that inherits its parent's day and time."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -172,3 +172,15 @@ async def test_default_time_follows_the_branch_digest_time(bot: SandboxBot, org:
     assert await weekly_rows(bot, org.a, org.b) == {org.a: ["2026-03-09"], org.b: []}
     await tick(bot, at(WEEK, 21))
     assert (await weekly_rows(bot, org.b))[org.b] == ["2026-03-09"]
+
+
+async def test_a_time_the_clocks_skip_happens_when_they_jump(bot: SandboxBot, org: Org) -> None:
+    for words in ("timezone Europe/Berlin", "weeklyday sun", "weekly 02:30"):
+        assert "已改为" in (await bot.send(SEC_B, f"/settings {words}")).plain
+    # Berlin's clocks jump from 02:00 to 03:00 on Sunday 2026-03-29 (01:00 UTC).
+    await tick(bot, datetime(2026, 3, 29, 0, 59, tzinfo=UTC))
+    assert (await weekly_rows(bot, org.b))[org.b] == []
+    await tick(bot, datetime(2026, 3, 29, 1, 0, tzinfo=UTC))
+    await bot.drain()
+    assert (await weekly_rows(bot, org.b))[org.b] == ["2026-03-23"]
+    assert reports(bot, SEC_B, "Beta", date(2026, 3, 22), date(2026, 3, 28)) == 1
