@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.rules.rhythm.timetable import moment
@@ -31,12 +32,17 @@ class Week:
 def week_of(schedule: Schedule, now: datetime) -> Week:
     """The branch's local week that holds `now`, with its report's moment (DST as the daily
     runs: `moment`) and the days it covers."""
-    zone = ZoneInfo(schedule.timezone)
-    today = now.astimezone(zone).date()
-    monday = today - timedelta(days=today.weekday())
-    report_day = monday + timedelta(days=DAYS.index(schedule.weekly_day))
-    return Week(monday=monday,
-                report_at=moment(report_day, parse_clock(schedule.weekly_time), zone),
+    today = now.astimezone(ZoneInfo(schedule.timezone)).date()
+    return _week(schedule.timezone, schedule.weekly_day, schedule.weekly_time,
+                 today - timedelta(days=today.weekday()))
+
+
+@lru_cache(maxsize=4096)
+def _week(timezone: str, weekly_day: str, weekly_time: str, monday: date) -> Week:
+    # Branches mostly share their settings (inherited): the minute tick works each week out once.
+    zone = ZoneInfo(timezone)
+    report_day = monday + timedelta(days=DAYS.index(weekly_day))
+    return Week(monday=monday, report_at=moment(report_day, parse_clock(weekly_time), zone),
                 end=moment(monday + timedelta(days=7), time(0), zone),
                 first=report_day - timedelta(days=7), last=report_day - timedelta(days=1))
 
@@ -48,6 +54,8 @@ def is_due(schedule: Schedule, week: Week, now: datetime, latest: str | None) ->
     covers did not all end before the branch was made."""
     if latest is not None and latest >= week.key:
         return False
+    if not week.report_at <= now < week.end:
+        return False
     covered_until = moment(week.last + timedelta(days=1), time(0),
                            ZoneInfo(schedule.timezone))
-    return week.report_at <= now < week.end and covered_until > schedule.created_at
+    return covered_until > schedule.created_at
