@@ -26,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.digest import NOW, build  # noqa: E402  (after the path is set)
-from bot.i18n import Translator  # noqa: E402
-from bot.rules import weekly  # noqa: E402
-from storage.store import Store  # noqa: E402
+from bench.digest import NOW, build
+from bot.i18n import Translator
+from bot.rules import weekly
+from storage.store import Store
 
 FIRST, LAST = date(2026, 3, 23), date(2026, 3, 29)
 REPEAT = 3

@@ -7,7 +7,7 @@ over the week, needs opened and resolved, assignments given, done and declined. 
 state rather than an event (needs still open, assignments overdue, members, households
 covered in time) is the state at the end of the week's last day (or now, if that day is not
 over). The unwell and quarantined are counted as people: everyone who checked in so at least
-once in the week, each once (`storage.digest.people`, as behind the digest's list button).
+once in the week, each once (`storage.digest.cared_for`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from datetime import date, datetime, timedelta
 from bot.rules.digest import coverage
 from bot.rules.digest.arguments import day_bounds
 from bot.rules.digest.build import rate
-from bot.rules.vocab import CARE
 from storage.coverage import CoverageCounts
 from storage.rows import Branch, DigestCounts
 from storage.store import Store
@@ -121,7 +120,7 @@ async def build(store: Store, branch: Branch, first: date, last: date,
     """Count the weekly report of `branch`'s subtree over the local days `first`..`last`."""
     parts: dict[int, WeekCounts] = {}
     days: list[DayCounts] = []
-    care: dict[str, set[int]] = {kind: set() for kind in CARE}
+    care = False  # anyone unwell or quarantined on any day
     day = first
     while day <= last:
         start, end = day_bounds(day, branch.timezone)
@@ -135,11 +134,7 @@ async def build(store: Store, branch: Branch, first: date, last: date,
             parts[counts.branch_id] = week if found is None else found.plus(week)
         days.append(DayCounts(day, sum(c.members for c in counted),
                               sum(c.checked for c in counted)))
-        if any(c.unwell or c.quarantined for c in counted):
-            for person in await store.digest.people(
-                    branch.id, day, day - timedelta(days=1), joined_before=joined_before,
-                    kinds=CARE, limit=None):
-                care[person.kind].add(person.member_id)
+        care |= any(c.unwell or c.quarantined for c in counted)
         day += timedelta(days=1)
     own = parts.pop(branch.id, WeekCounts(branch.id, branch.name))
     children = worst_first(list(parts.values()))
@@ -151,8 +146,10 @@ async def build(store: Store, branch: Branch, first: date, last: date,
     broadcasts, recipients, acks = await store.digest.acks(branch.id, start=week_start,
                                                            end=week_end)
     households = await coverage.gather(store, branch, last)
+    unwell, quarantined = (await store.digest.cared_for(branch.id, first, last) if care
+                           else (0, 0))
     return WeeklyReport(
         branch=branch, first=first, last=last, total=total, own=own, children=children,
-        days=days, unwell=len(care["unwell"]), quarantined=len(care["quarantined"]),
+        days=days, unwell=unwell, quarantined=quarantined,
         broadcasts=broadcasts, recipients=recipients, acks=acks,
         coverage=households.total if households is not None else None)
