@@ -232,24 +232,6 @@ class Digest:
         return [DigestPerson(r[0], r[1], r[2], r[3],
                              date.fromisoformat(r[4]) if r[4] else None) for r in rows]
 
-    async def cared_for(self, root_id: int, first: date, last: date) -> tuple[int, int]:
-        """(unwell, quarantined): members of the subtree who checked in so at least once on
-        the days `first`..`last`, each counted once (the weekly report's). One lookup by
-        primary key per member, as `rollup` does, rather than a join over the check-ins."""
-        row = await self.db.fetchone(
-            f"""WITH RECURSIVE {sql.subtree_tops()},
-            p AS MATERIALIZED (
-                SELECT ms.member_id AS id FROM down JOIN memberships ms ON ms.branch_id = down.id)
-            SELECT count(*) FILTER (WHERE EXISTS (
-                       SELECT 1 FROM checkins c WHERE c.member_id = p.id
-                          AND c.day BETWEEN :first AND :last AND c.status = 'unwell')),
-                   count(*) FILTER (WHERE EXISTS (
-                       SELECT 1 FROM checkins c WHERE c.member_id = p.id
-                          AND c.day BETWEEN :first AND :last AND c.status = 'quarantined'))
-              FROM p""",
-            {"root": root_id, "first": first.isoformat(), "last": last.isoformat()})
-        return int(row[0]), int(row[1])
-
     async def open_needs(self, root_id: int, *, as_of: datetime,
                                 limit: int) -> list[DigestNeed]:
         """Needs of the subtree open at `as_of`: critical first, then urgent, oldest first."""

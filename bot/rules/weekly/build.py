@@ -7,7 +7,7 @@ over the week, needs opened and resolved, assignments given, done and declined. 
 state rather than an event (needs still open, assignments overdue, members, households
 covered in time) is the state at the end of the week's last day (or now, if that day is not
 over). The unwell and quarantined are counted as people: everyone who checked in so at least
-once in the week, each once (`storage.digest.cared_for`).
+once in the week, each once (`storage.weekly`).
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ async def build(store: Store, branch: Branch, first: date, last: date,
     broadcasts, recipients, acks = await store.digest.acks(branch.id, start=week_start,
                                                            end=week_end)
     households = await coverage.gather(store, branch, last)
-    unwell, quarantined = (await store.digest.cared_for(branch.id, first, last) if care
+    unwell, quarantined = (await store.weekly.cared_for(branch.id, first, last) if care
                            else (0, 0))
     return WeeklyReport(
         branch=branch, first=first, last=last, total=total, own=own, children=children,
