@@ -82,6 +82,15 @@ class Runs:
             (day.isoformat(),))
         return {(r[0], r[1], r[2]): Recorded(datetime.fromisoformat(r[3]), r[4]) for r in rows}
 
+    async def weeks_since(self, monday: date) -> dict[int, str]:
+        """The latest weekly report in the ledger of each branch that has one keyed `monday`
+        or later (the key of a weekly row is the Monday of the week it was due in, so the
+        tick finds this week's row whatever the day of the week: see `bot.rules.weekly`)."""
+        rows = await self.db.fetchall(
+            "SELECT branch_id, max(day) FROM runs INDEXED BY runs_kind_day"
+            " WHERE kind = 'weekly' AND day >= ? GROUP BY branch_id", (monday.isoformat(),))
+        return {int(r[0]): str(r[1]) for r in rows}
+
     async def times(self, branch_id: int) -> dict[tuple[str, str], datetime]:
         """When each run recorded for a branch was (last) done, by (kind, day)."""
         rows = await self.db.fetchall(

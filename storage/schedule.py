@@ -25,7 +25,9 @@ SCHEDULE_COLUMNS: dict[str, int | None] = {
     "critical_within_minutes": DEFAULT_CRITICAL_WITHIN,
     "answer_within_minutes": DEFAULT_ANSWER_WITHIN,
     "visit_every_days": DEFAULT_VISIT_EVERY,
+    "weekly_day": None, "weekly_time": None,
 }
+DEFAULT_WEEKLY_DAY = "mon"  # the weekly report's day when no branch up the tree sets one
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,8 @@ class Schedule:
     days_off: str  # "sat,sun"; "" for none
     alert_below: int
     critical_within_minutes: int
+    weekly_day: str = DEFAULT_WEEKLY_DAY  # "mon".."sun"
+    weekly_time: str = ""  # "HH:MM"; the branch's digest time unless set up the tree
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,10 @@ def _effective(column: str) -> str:
     fallback = f":d_{column}" if default is None else str(default)
     if column == "days_off":
         fallback = "''"
+    if column == "weekly_day":
+        fallback = f"'{DEFAULT_WEEKLY_DAY}'"
+    if column == "weekly_time":  # no weekly time up the tree: the branch's digest time
+        fallback = _effective("digest_time")
     return (f"COALESCE((SELECT {column} FROM up WHERE {column} IS NOT NULL"
             f" ORDER BY depth LIMIT 1), {fallback})")
 
@@ -98,13 +106,15 @@ class Schedules:
         archived branch has no due runs: see `storage.sql.LIVE`)."""
         rows = await self.db.fetchall(
             """WITH RECURSIVE eff(id, parent_id, name, created_at, timezone, locale, checkin,
-                                  reminder, digest, days_off, alert, critical) AS (
+                                  reminder, digest, days_off, alert, critical, weekly_day,
+                                  weekly_time) AS (
                    SELECT id, parent_id, name, created_at, COALESCE(timezone, :d_timezone),
                           COALESCE(locale, :d_locale), COALESCE(checkin_time, :d_checkin_time),
                           COALESCE(reminder_time, :d_reminder_time),
                           COALESCE(digest_time, :d_digest_time), COALESCE(days_off, ''),
                           COALESCE(alert_below, :alert),
-                          COALESCE(critical_within_minutes, :critical)
+                          COALESCE(critical_within_minutes, :critical),
+                          COALESCE(weekly_day, :weekly_day), weekly_time
                      FROM branches WHERE parent_id IS NULL AND archived_at IS NULL
                    UNION ALL
                    SELECT b.id, b.parent_id, b.name, b.created_at,
@@ -113,11 +123,18 @@ class Schedules:
                           COALESCE(b.reminder_time, e.reminder),
                           COALESCE(b.digest_time, e.digest), COALESCE(b.days_off, e.days_off),
                           COALESCE(b.alert_below, e.alert),
-                          COALESCE(b.critical_within_minutes, e.critical)
+                          COALESCE(b.critical_within_minutes, e.critical),
+                          COALESCE(b.weekly_day, e.weekly_day),
+                          COALESCE(b.weekly_time, e.weekly_time)
                      FROM branches b JOIN eff e ON b.parent_id = e.id
                     WHERE b.archived_at IS NULL)
-               SELECT * FROM eff ORDER BY id""",
-            {**self._d, "alert": DEFAULT_ALERT_BELOW, "critical": DEFAULT_CRITICAL_WITHIN})
+               -- No weekly time up the tree: the branch's own (effective) digest time.
+               SELECT id, parent_id, name, created_at, timezone, locale, checkin, reminder,
+                      digest, days_off, alert, critical, weekly_day,
+                      COALESCE(weekly_time, digest)
+                 FROM eff ORDER BY id""",
+            {**self._d, "alert": DEFAULT_ALERT_BELOW, "critical": DEFAULT_CRITICAL_WITHIN,
+             "weekly_day": DEFAULT_WEEKLY_DAY})
         out = []
         for r in rows:
             created = from_iso(r[3])

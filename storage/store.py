@@ -33,6 +33,7 @@ from storage.runs import Runs
 from storage.schedule import Schedules
 from storage.tasks import Tasks
 from storage.teams import Teams
+from storage.weekly import Weekly
 from storage.zones import Zones
 
 __all__ = ["Defaults", "Store"]
@@ -60,6 +61,7 @@ class Store:
         self.schedules = Schedules(db, self.defaults)
         self.runs = Runs(db)
         self.digest = Digest(db)
+        self.weekly = Weekly(db)
         self.records = Records(db)
         self.zones = Zones(db)
         self.households = Households(db)

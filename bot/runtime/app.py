@@ -108,10 +108,11 @@ def build_application(
         # Menus are a courtesy: set them from the job queue once running, so start-up never
         # waits on them. However long start-up took, the job still runs (no misfire).
         queue.run_once(_set_menus, when=0, name="set_menus", job_kwargs=RUN_LATE)
-        # Everything scheduled (the daily rhythm, task follow-ups): the statistics, one
-        # catch-up run in the background, then one tick a minute (see bot/runtime/scheduler.py).
+        # Everything scheduled (the daily rhythm, weekly reports, task follow-ups): the
+        # statistics, one catch-up run in the background, then one tick a minute (see
+        # bot/runtime/scheduler.py).
         services.scheduler = Scheduler(services.store, services.translate, services.clock,
-                                       services.wake_outbox)
+                                       services.wake_outbox, admins=config.admins)
         await services.scheduler.start()
         queue.run_repeating(_tick, interval=60, first=first_tick(queue.scheduler.timezone),
                             name=TICK, job_kwargs={**RUN_LATE, "max_instances": 2})

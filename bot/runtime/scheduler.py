@@ -2,7 +2,8 @@
 
 Timers only wake; the ledger decides. `Scheduler.tick` does whatever is due at the clock's
 "now" and not yet in the one ledger of runs, through `bot.rules.due.run_due`: the daily rhythm
-(prompts, reminders, rate escalations, digests, critical needs) and the task follow-ups.
+(prompts, reminders, rate escalations, digests, critical needs), the weekly reports (the root's
+also to the configured `admins`) and the task follow-ups.
 One JobQueue job calls it once a minute (never one job per branch: a thousand branches
 sharing 08:00 are one run, not a thousand), and start-up calls it once to catch up.
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -40,8 +41,10 @@ class Scheduler:
     """Runs whatever is due, one run at a time (see the module docstring)."""
 
     def __init__(self, store: Store, translate: Translator, clock: Clock,
-                 wake: Callable[[], None] = lambda: None) -> None:
+                 wake: Callable[[], None] = lambda: None, *,
+                 admins: Collection[int] = ()) -> None:
         self.store = store
+        self.admins = frozenset(admins)  # they get the root's weekly report too
         self.translate = translate
         self.clock = clock
         self.wake = wake  # new rows are in the outbox
@@ -108,7 +111,8 @@ class Scheduler:
         now = self.clock.now()
         started = time.perf_counter()
         self.runs += 1
-        queued = await due.run_due(self.store, self.translate, now, wake=self.wake)
+        queued = await due.run_due(self.store, self.translate, now, wake=self.wake,
+                                   admins=self.admins)
         if queued:
             self.wake()
         if self._statistics_at is None or now - self._statistics_at >= STATISTICS_EVERY:

@@ -25,9 +25,10 @@ KEYS = {
     "timezone": "timezone", "tz": "timezone", "language": "locale", "lang": "locale",
     "daysoff": "days_off", "alert": "alert_below", "critical": "critical_within_minutes",
     "answer": "answer_within_minutes", "visit": "visit_every_days",
+    "weeklyday": "weekly_day", "weekly": "weekly_time",
 }
 SHOWN = ("checkin", "reminder", "digest", "timezone", "language", "daysoff", "alert",
-         "critical", "answer", "visit")
+         "critical", "answer", "visit", "weeklyday", "weekly")
 INHERIT = ("inherit", "继承", "default")
 
 
@@ -40,6 +41,8 @@ def _shown(context: Context, column: str, value: str | int) -> str:
         return rhythm.format_minutes(int(value))
     if column == "visit_every_days":
         return context.t("settings.visit_days", n=value)
+    if column == "weekly_day":
+        return context.t(f"weekly.day_{value}")
     return esc(value)
 
 

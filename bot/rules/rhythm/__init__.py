@@ -58,9 +58,11 @@ from bot.rules.rhythm.values import (
     parse_days,
     parse_minutes,
     parse_value,
+    parse_weekday,
 )
 
 __all__ = ["ESCALATE_AFTER", "PIECE", "TIME_COLUMNS", "BadValue",
            "OrderProblem", "check_order", "counted", "day_plan", "due_runs", "format_minutes",
            "is_day_off", "moment", "order_problem", "parse_clock", "parse_days", "parse_minutes",
-           "parse_value", "prompt_messages", "reminder_messages", "run_due", "status_buttons"]
+           "parse_value", "parse_weekday", "prompt_messages", "reminder_messages", "run_due",
+           "status_buttons"]

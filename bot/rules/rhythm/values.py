@@ -21,7 +21,8 @@ MAX_MINUTES = 7 * 24 * 60
 _DAY_NAMES = {"monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu",
               "friday": "fri", "saturday": "sat", "sunday": "sun", "周一": "mon", "周二": "tue",
               "周三": "wed", "周四": "thu", "周五": "fri", "周六": "sat", "周日": "sun",
-              "周天": "sun"}
+              "周天": "sun", "星期一": "mon", "星期二": "tue", "星期三": "wed", "星期四": "thu",
+              "星期五": "fri", "星期六": "sat", "星期日": "sun", "星期天": "sun"}
 
 
 class BadValue(ValueError):
@@ -70,10 +71,24 @@ def parse_days(text: str) -> str:
     return ",".join(d for d in DAYS if d in days)
 
 
+def parse_weekday(text: str) -> str:
+    """One day of the week ("fri", "Friday", "thurs", "周五", "星期五") as stored ("fri")."""
+    word = text.strip().lower()
+    if word in DAYS:
+        return word
+    if word in _DAY_NAMES:
+        return _DAY_NAMES[word]
+    if len(word) >= 3:  # "thurs", "tues"
+        for name, day in _DAY_NAMES.items():
+            if name.isascii() and name.startswith(word):
+                return day
+    raise BadValue("settings.bad_weekday")
+
+
 def parse_value(column: str, text: str) -> str | int:
     """A /settings value for a column, checked; raises BadValue."""
     text = text.strip()
-    if column in ("checkin_time", "reminder_time", "digest_time"):
+    if column in ("checkin_time", "reminder_time", "digest_time", "weekly_time"):
         return parse_clock(text).strftime("%H:%M")
     if column == "timezone":
         if is_timezone(text):
@@ -90,6 +105,8 @@ def parse_value(column: str, text: str) -> str | int:
         return text.lower()
     if column == "days_off":
         return parse_days(text)
+    if column == "weekly_day":
+        return parse_weekday(text)
     if column == "alert_below":
         raw = text.rstrip("%％").strip()
         if not (raw.isascii() and raw.isdigit()) or int(raw) > 100:

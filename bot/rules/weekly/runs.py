@@ -1,0 +1,107 @@
+"""Sending the weekly report: whom it goes to, its messages, and `run_due`, which queues every
+report due at "now" and not yet in the ledger (see the package's docstring for the rules)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection
+from datetime import date, datetime
+
+from bot.clock import is_timezone
+from bot.i18n import Translator, pick_language
+from bot.rules.weekly.attachments import Attachment, weekly_attachments
+from bot.rules.weekly.build import build
+from bot.rules.weekly.render import render
+from bot.rules.weekly.timing import is_due, week_of
+from storage.rows import NewMessage
+from storage.runs import Run
+from storage.store import Store
+
+logger = logging.getLogger(__name__)
+
+KIND = "weekly"  # the ledger's kind, and the outbox's ("rhythm_weekly")
+
+
+async def readers(store: Store, branch_id: int, admins: Collection[int] = ()
+                  ) -> list[tuple[int, str]]:
+    """Who gets a branch's weekly report, and in which language: each secretary of the
+    branch, and for a root branch each admin who is not already one of its secretaries (in
+    the language they chose or Telegram's, else the branch's)."""
+    branch = await store.branches.get(branch_id)
+    if branch is None:
+        return []
+    found = [(s.member_id, pick_language(s.language, s.telegram_language, branch.locale))
+             for s in await store.people.branch_secretaries(branch_id)]
+    if branch.parent_id is None:
+        secretaries = {member for member, _ in found}
+        for admin in sorted(set(admins) - secretaries):
+            person = await store.people.get(admin)
+            found.append((admin, branch.locale if person is None else pick_language(
+                person.language, person.telegram_language, branch.locale)))
+    return found
+
+
+def attachment_message(chat_id: int, member_id: int, attachment: Attachment) -> NewMessage:
+    """A weekly report's file as one message of the outbox.
+
+    TODO(issue 15): the outbox learns to carry files (migration 0014): store
+    `attachment.data` once per report (`store.outbox.attach(kind, file_name, data)`) and
+    return `NewMessage(chat_id, member_id, attachment.caption, attachment=<its id>)`.
+    Until then `weekly_attachments` returns no files and this is never called.
+    """
+    raise NotImplementedError(f"the outbox cannot send {attachment.file_name} yet")
+
+
+async def weekly_messages(store: Store, translate: Translator, branch_id: int, first: date,
+                          last: date, now: datetime, *, admins: Collection[int] = ()
+                          ) -> list[NewMessage]:
+    """The weekly report of `branch_id` over `first`..`last`: the text, then its files
+    (`weekly_attachments`), to each of its readers in their language."""
+    branch = await store.branches.get(branch_id)
+    if branch is None:
+        return []
+    to = await readers(store, branch_id, admins)
+    if not to:
+        return []
+    report = await build(store, branch, first, last, now)
+    made: dict[str, tuple[str, list[Attachment]]] = {}
+    messages = []
+    for member, language in to:
+        if language not in made:
+            made[language] = (render(translate, language, report), await weekly_attachments(
+                store, translate, language, branch_id, first, last, now=now))
+        text, files = made[language]
+        messages.append(NewMessage(member, member, text))
+        messages.extend(attachment_message(member, member, f) for f in files)
+    return messages
+
+
+async def run_due(store: Store, translate: Translator, now: datetime, *,
+                  admins: Collection[int] = (),
+                  queued: Callable[[], None] | None = None) -> int:
+    """Queue every weekly report due at `now` and not yet in the ledger; returns the messages
+    queued. Each report is written with its ledger row in one transaction (`store.runs.record`),
+    branch by branch; one that fails is logged and tried again at the next tick."""
+    schedules = [s for s in await store.schedules.all() if is_timezone(s.timezone)]
+    weeks = {s.branch_id: week_of(s, now) for s in schedules}
+    candidates = [s for s in schedules if is_due(s, weeks[s.branch_id], now, None)]
+    if not candidates:
+        return 0
+    latest = await store.runs.weeks_since(min(weeks[s.branch_id].monday for s in candidates))
+    total = 0
+    for schedule in candidates:
+        week = weeks[schedule.branch_id]
+        if not is_due(schedule, week, now, latest.get(schedule.branch_id)):
+            continue
+        try:
+            messages = await weekly_messages(store, translate, schedule.branch_id, week.first,
+                                             week.last, now, admins=admins)
+        except Exception:
+            logger.exception("the weekly report of branch %s failed", schedule.branch_id)
+            continue
+        written = await store.runs.record(
+            [Run(schedule.branch_id, KIND, week.key, messages)], at=now)
+        if written and queued is not None:
+            queued()
+        total += written
+    return total
