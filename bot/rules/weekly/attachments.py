@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.i18n import Translate
+from bot.rules.charts import ChartKind, gather, render
+from bot.text import esc
 from storage.store import Store
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,12 +29,26 @@ async def weekly_attachments(store: Store, translate: Translate, language: str,
                              branch_id: int, first: date, last: date, *,
                              now: datetime) -> list[Attachment]:
     """The files the weekly report of `branch_id` over the local days `first`..`last` carries,
-    for a reader of `language` (called once per language of its readers).
+    for a reader of `language` (called once per language of its readers): the week's chart
+    (the digest's chart over those days, as it stood at the end of `last`) and the week's
+    workbook (the export of `branch_id` over `first`..`last`, as `/export` makes it).
 
-    TODO(issue 15): return the week's chart (a "photo": the branch's check-in rate over
-    `first`..`last`, `bot.rules.charts.chart_png`) and the week's XLSX export (a "document":
-    the export of `branch_id` over `first`..`last`, as `/export` makes it), each with a
-    short caption in `language`; then turn each into the outbox's attachment where the
-    messages are made (`bot.rules.weekly.runs.attachment_message`).
+    A file that cannot be made is logged and left out: the report goes without it.
     """
-    return []
+    branch = await store.branches.get(branch_id)
+    if branch is None:
+        return []
+    files: list[Attachment] = []
+    end = datetime.combine(last + timedelta(days=1), time(0), ZoneInfo(branch.timezone))
+    as_of = min(now, end - timedelta(seconds=1))
+    try:
+        series = await gather(store, branch, ChartKind.checkins, (last - first).days + 1, as_of)
+        files.append(Attachment(
+            "photo", f"week-{branch_id}-{first.isoformat()}.png",
+            await render(series, translate, language),
+            translate(language, "weekly.chart_caption", branch=esc(branch.name),
+                      first=first.isoformat(), last=last.isoformat())))
+    except Exception:
+        logger.exception("the weekly chart of branch %s failed; the report goes without it",
+                         branch_id)
+    return files

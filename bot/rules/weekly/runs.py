@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from bot.clock import is_timezone
 from bot.i18n import Translator, pick_language
-from bot.rules.weekly.attachments import Attachment, weekly_attachments
+from bot.rules.weekly.attachments import weekly_attachments
 from bot.rules.weekly.build import build
 from bot.rules.weekly.render import render
 from bot.rules.weekly.timing import is_due, week_of
@@ -41,17 +41,6 @@ async def readers(store: Store, branch_id: int, admins: Collection[int] = ()
     return found
 
 
-def attachment_message(chat_id: int, member_id: int, attachment: Attachment) -> NewMessage:
-    """A weekly report's file as one message of the outbox.
-
-    TODO(issue 15): the outbox learns to carry files (migration 0014): store
-    `attachment.data` once per report (`store.outbox.attach(kind, file_name, data)`) and
-    return `NewMessage(chat_id, member_id, attachment.caption, attachment=<its id>)`.
-    Until then `weekly_attachments` returns no files and this is never called.
-    """
-    raise NotImplementedError(f"the outbox cannot send {attachment.file_name} yet")
-
-
 async def weekly_messages(store: Store, translate: Translator, branch_id: int, first: date,
                           last: date, now: datetime, *, admins: Collection[int] = ()
                           ) -> list[NewMessage]:
@@ -64,15 +53,21 @@ async def weekly_messages(store: Store, translate: Translator, branch_id: int, f
     if not to:
         return []
     report = await build(store, branch, first, last, now)
-    made: dict[str, tuple[str, list[Attachment]]] = {}
+    made: dict[str, tuple[str, list[tuple[int, str]]]] = {}
     messages = []
     for member, language in to:
         if language not in made:
-            made[language] = (render(translate, language, report), await weekly_attachments(
-                store, translate, language, branch_id, first, last, now=now))
-        text, files = made[language]
+            # Each file is stored once per language, whoever many read it (the outbox
+            # uploads it once, then sends it by file_id).
+            files = await weekly_attachments(store, translate, language, branch_id, first,
+                                             last, now=now)
+            made[language] = (render(translate, language, report), [
+                (await store.outbox.attach(f.kind, f.file_name, f.data, at=now), f.caption)
+                for f in files])
+        text, stored = made[language]
         messages.append(NewMessage(member, member, text))
-        messages.extend(attachment_message(member, member, f) for f in files)
+        messages.extend(NewMessage(member, member, caption, attachment=attachment)
+                        for attachment, caption in stored)
     return messages
 
 

@@ -210,3 +210,28 @@ async def test_root_secretary_who_is_an_admin_gets_it_once(en_bot: SandboxBot,
     # An admin the bot never met: in the root's language.
     assert await weekly.readers(store, week_org.root, {ADMIN, 555}) == [(ADMIN, "en"),
                                                                        (555, "zh")]
+
+
+async def test_report_carries_the_weeks_chart(en_bot: SandboxBot, week_org: Org) -> None:
+    """Right after its text, each reader gets the week's chart, captioned in their language;
+    the image is uploaded once per language and then sent by file_id."""
+    await tick(en_bot, local(REPORT_DAY, 20))
+    await en_bot.drain()
+    for user, language, branch in ((SEC_A, "en", "Alpha"), (ADMIN, "en", "Root"),
+                                   (SEC_B, "zh", "Beta")):
+        messages = en_bot.sandbox.bot_messages(user)
+        [at] = [i for i, m in enumerate(messages) if m.plain.startswith(("🗓 Weekly", "🗓 周报"))]
+        chart = messages[at + 1]
+        assert chart.photo is not None, user
+        assert chart.plain == t("weekly.chart_caption", language, branch=branch,
+                                first="2026-03-02", last="2026-03-08")
+        assert (chart.content or b"").startswith(b"\x89PNG")
+    # One weekly chart for each reader (the digest, due at the same tick, brings its own).
+    for user, language, branch in ((SEC_A, "en", "Alpha"), (SEC_A1, "zh", "Alpha-1"),
+                                   (SEC_B, "zh", "Beta"), (ADMIN, "en", "Root")):
+        caption = t("weekly.chart_caption", language, branch=branch, first="2026-03-02",
+                    last="2026-03-08")
+        sent = [m for m in en_bot.sandbox.bot_messages(user) if m.plain == caption]
+        assert len(sent) == 1, user
+    for member in (MEM_A1, MEM_A2, MEM_A1X, MEM_B1):
+        assert not any(m.photo for m in en_bot.sandbox.bot_messages(member))
