@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import is_timezone
 from bot.i18n import Translator, duration
 from bot.rules import coverage
-from bot.rules.charts.digest import with_chart
+from bot.rules.charts.digest import chart_messages
 from bot.rules.digest import digest_messages
 from bot.rules.rhythm.messages import prompt_messages, reminder_messages, speak
 from bot.rules.rhythm.timetable import day_plan, due_runs
@@ -69,14 +69,13 @@ def _valid_zone(schedule: Schedule) -> bool:
 
 async def _digest(store: Store, translate: Translator, schedule: Schedule, day: date,
                   now: datetime) -> list[NewMessage] | None:
-    """The digest's messages, each secretary's followed by the chart's photo; None if the
-    digest could not be made (it is tried again later). Without the chart if that failed."""
+    """The digest's messages; None if it could not be made (it is tried again later). Its
+    chart is a run of its own, made at the next tick (`bot.rules.charts.digest`)."""
     try:
-        messages = list(await digest_messages(store, translate, schedule.branch_id, day, now))
+        return list(await digest_messages(store, translate, schedule.branch_id, day, now))
     except Exception:
         logger.exception("the digest of branch %s failed", schedule.branch_id)
         return None
-    return await with_chart(store, translate, schedule.branch_id, day, now, messages)
 
 
 async def _run(store: Store, translate: Translator, schedule: Schedule, kind: str, day: date,
@@ -84,6 +83,8 @@ async def _run(store: Store, translate: Translator, schedule: Schedule, kind: st
     """The messages of a run to the branch's secretaries (digest, rate escalation)."""
     if kind == "digest":
         return await _digest(store, translate, schedule, day, now)
+    if kind == "digest_chart":
+        return await chart_messages(store, translate, schedule.branch_id, day, now)
     return await _rate_escalation(store, translate, schedule, day, now)
 
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.rules.rhythm.values import DAYS, ESCALATE_AFTER, minutes_of, parse_clock
 from storage.schedule import Schedule
 
-KINDS = ("prompt", "reminder", "escalate_rate", "digest")
+KINDS = ("prompt", "reminder", "escalate_rate", "digest", "digest_chart")
 MAIN_KINDS = ("prompt", "reminder", "digest")  # the "next one" of the catch-up rule
 
 
@@ -100,6 +100,7 @@ def counted(plan: DayPlan, recorded: Mapping[str, datetime]) -> dict[str, dateti
     keep("reminder", ("prompt",), needs="prompt")
     keep("escalate_rate", ("reminder",), needs="reminder")
     keep("digest", ("prompt", "reminder"))
+    keep("digest_chart", ("digest",), needs="digest")
     return done
 
 
@@ -116,6 +117,8 @@ def due_runs(schedule: Schedule, now: datetime, recorded: Mapping[str, datetime]
     - the rate escalation, 2 hours after the reminder went out (and not before the
       reminder's time + 2h), until midnight;
     - the digest, from its time until midnight (days off too);
+    - the digest's chart, once the day's digest is done (at the next tick: every branch's
+      digest text first), until midnight;
     - nothing before the branch existed: no prompt, reminder or escalation on a day whose
       prompt time came before it was made, or on its days off.
 
@@ -148,4 +151,6 @@ def due_runs(schedule: Schedule, now: datetime, recorded: Mapping[str, datetime]
     if "digest" not in done and plan.digest > schedule.created_at \
             and plan.digest <= now < plan.end:
         due.append(("digest", stale_floor))
+    if "digest" in done and "digest_chart" not in done and now < plan.end:
+        due.append(("digest_chart", stale_floor))
     return due

@@ -4,7 +4,7 @@ digest."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,8 +24,10 @@ async def second_secretary(bot: SandboxBot, org: Org) -> None:
 
 
 async def digest_run(bot: SandboxBot) -> None:
-    bot.clock.set(EVENING)
-    await rhythm.run_due(bot.store, bot.services.translate, EVENING)
+    """The digest's tick, then the next minute's (the chart's)."""
+    for at in (EVENING, EVENING + timedelta(minutes=1)):
+        bot.clock.set(at)
+        await rhythm.run_due(bot.store, bot.services.translate, at)
     assert bot.services.outbox is not None
     bot.services.outbox.wake()
     await bot.drain()

@@ -181,8 +181,9 @@ async def test_restarts_around_each_time_neither_miss_nor_repeat(tmp_path: Path)
     async with _people(SandboxBot(Config(admins=frozenset({ADMIN})), clock=clock,
                                   db_path=db)) as last:
         assert await last.store.runs.of(org.a) == [
-            ("digest", "2026-03-03"), ("escalate_rate", "2026-03-03"),
-            ("prompt", "2026-03-03"), ("reminder", "2026-03-03")]
+            ("digest", "2026-03-03"), ("digest_chart", "2026-03-03"),
+            ("escalate_rate", "2026-03-03"), ("prompt", "2026-03-03"),
+            ("reminder", "2026-03-03")]
 
 
 async def test_digest_is_scheduled_once(bot: SandboxBot, org: Org) -> None:
@@ -191,7 +192,8 @@ async def test_digest_is_scheduled_once(bot: SandboxBot, org: Org) -> None:
     before = len(bot.sandbox.calls_of("sendMessage"))
     await bot.drain()
     queued = await run(bot, at(20))
-    assert await run(bot, at(20, 5)) == 0
+    assert await run(bot, at(20, 5)) == 3  # the digests' charts: one to each secretary
+    assert await run(bot, at(20, 6)) == 0
     await bot.drain()
     for branch in (org.root, org.a, org.a1, org.b):
         assert ("digest", "2026-03-03") in await bot.store.runs.of(branch)

@@ -150,7 +150,7 @@ async def test_misordered_times_never_remind_before_the_prompt(bot: SandboxBot,
     day = date(2026, 3, 3)
     await walk.through(datetime(2026, 3, 3, 0, 0, tzinfo=SHANGHAI),
                        datetime(2026, 3, 3, 23, 30, tzinfo=SHANGHAI))
-    assert walk.kinds(SHANGHAI, day) == ["prompt", "digest"]
+    assert walk.kinds(SHANGHAI, day) == ["prompt", "digest", "digest_chart"]
 
 
 @pytest.mark.parametrize(("zone", "night"), [
@@ -168,7 +168,7 @@ async def test_a_prompt_inside_the_dst_gap(bot: SandboxBot, org: Org, zone: Zone
     await walk.through(datetime.combine(before, datetime.min.time(), zone),
                        datetime.combine(after, datetime.max.time(), zone))
     for day in (before, night, after):
-        assert walk.kinds(zone, day) == ["prompt", "reminder", "digest"], day
+        assert walk.kinds(zone, day) == ["prompt", "reminder", "digest", "digest_chart"], day
     assert walk.when("prompt", zone, before) == ["02:30"]
     assert walk.when("reminder", zone, before) == ["03:00"]
     assert walk.when("prompt", zone, night) == ["03:00"]
@@ -185,7 +185,7 @@ async def test_the_fall_back_night_runs_once(bot: SandboxBot, org: Org) -> None:
     night = date(2026, 10, 25)
     await walk.through(datetime(2026, 10, 24, 22, tzinfo=UTC),
                        datetime(2026, 10, 25, 22, 30, tzinfo=UTC))
-    assert walk.kinds(BERLIN, night) == ["prompt", "reminder", "digest"]
+    assert walk.kinds(BERLIN, night) == ["prompt", "reminder", "digest", "digest_chart"]
     # 02:00 and 02:30 summer time, the first time the clocks show them
     assert [e.at for e in walk.events if e.kind in ("prompt", "reminder")] == [
         datetime(2026, 10, 25, 0, tzinfo=UTC), datetime(2026, 10, 25, 0, 30, tzinfo=UTC)]
@@ -199,7 +199,7 @@ async def test_timezone_changed_west_in_the_middle_of_a_day(bot: SandboxBot, org
     await walk.through(datetime(2026, 3, 2, 19, tzinfo=SHANGHAI),
                        datetime(2026, 3, 3, 8, 50, tzinfo=SHANGHAI))
     assert [(e.kind, e.day) for e in walk.events] == [
-        ("digest", "2026-03-02"), ("prompt", "2026-03-03")]
+        ("digest", "2026-03-02"), ("digest_chart", "2026-03-02"), ("prompt", "2026-03-03")]
     switch = datetime(2026, 3, 3, 9, tzinfo=SHANGHAI)
     bot.clock.set(switch)
     answer = await bot.send(ADMIN, f"/settings {org.root} timezone America/Los_Angeles")
@@ -209,7 +209,7 @@ async def test_timezone_changed_west_in_the_middle_of_a_day(bot: SandboxBot, org
     first = after[0].at.astimezone(LOS_ANGELES)
     assert first.date() == date(2026, 3, 3)  # nothing more on the evening of the 2nd
     day = date(2026, 3, 3)
-    assert walk.kinds(LOS_ANGELES, day) == ["prompt", "reminder", "digest"]
+    assert walk.kinds(LOS_ANGELES, day) == ["prompt", "reminder", "digest", "digest_chart"]
     assert walk.when("prompt", LOS_ANGELES, day) == ["08:00"]
     assert walk.when("reminder", LOS_ANGELES, day) == ["10:00"]
     assert walk.when("digest", LOS_ANGELES, day) == ["20:00"]
@@ -232,7 +232,7 @@ async def test_timezone_changed_east_in_the_middle_of_a_day(bot: SandboxBot, org
     after = [e for e in walk.events if e.at >= switch]
     assert [(e.kind, e.day) for e in after] == [
         ("prompt", "2026-03-04"), ("reminder", "2026-03-04"), ("escalate_rate", "2026-03-04"),
-        ("digest", "2026-03-04")]
+        ("digest", "2026-03-04"), ("digest_chart", "2026-03-04")]
     assert walk.when("prompt", SHANGHAI, date(2026, 3, 4)) == ["00:00", "08:00"]
 
 
