@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.i18n import Translator, duration
+from bot.i18n import Count, Translator, duration
 from bot.rules import branches, leaders
 from bot.rules.leaders import Leadership
 from handlers.core.context import Context
@@ -14,12 +14,14 @@ from handlers.core.replies import esc
 from storage.rows import Person
 
 
-def figure(translate: Translator, language: str, unit: str,
+def figure(translate: Translator, language: str, key: str, unit: str,
            found: float | int | None) -> str:
-    """One figure as a person reads it: a count, a duration, a percentage, or "none this
-    period" for no data."""
+    """One figure as a person reads it: a count, a duration, a percentage, household-hours
+    (a sum over households is no one stretch of time), or "none this period" for no data."""
     if found is None:
         return translate(language, "leaders.none")
+    if key == "overdue_hours":
+        return translate(language, "leaders.household_hours", n=Count(round(found)))
     if unit == "minutes":
         return duration(translate, language, found)
     if unit == "hours":
@@ -37,7 +39,7 @@ def render(translate: Translator, language: str, lead: Leadership, branch: str,
     for key, unit in leaders.LEADERS_COLUMNS:
         lines.append(translate(language, "leaders.line",
                                label=translate(language, f"leaders.column.{key}"),
-                               value=figure(translate, language, unit,
+                               value=figure(translate, language, key, unit,
                                             leaders.value(lead, key))))
     return lines
 

@@ -182,6 +182,7 @@ async def test_households_overdue_hours_and_coverage(bot: SandboxBot, org: Org) 
     assert root.households_overdue is None  # no households of its own
     shown = (await bot.send(ADMIN, "/record @sa")).plain
     assert line("overdue_longest", "2 天 8 小时") in shown
+    assert line("overdue_hours", t("leaders.household_hours", n=75)) in shown
     assert line("coverage", t("leaders.rate", rate=33)) in shown
 
 
