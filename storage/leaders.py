@@ -197,18 +197,20 @@ class Leaders:
                   FROM bk CROSS JOIN zones z ON z.branch_id = bk.id
                   CROSS JOIN households h ON h.zone_id = z.id
                  WHERE h.created_at < :stop),
+            -- As Julian days (numbers sort faster than text): each household's anchor
+            -- (its last reach before the period, else when it was added), then its reaches.
             ev AS (
                 SELECT id, branch_id, k, o, before IS NOT NULL AS reach,
-                       coalesce(before, created) AS at FROM hs
+                       julianday(coalesce(before, created)) AS t FROM hs
                 UNION ALL
-                SELECT hs.id, hs.branch_id, hs.k, hs.o, 1, v.at
+                SELECT hs.id, hs.branch_id, hs.k, hs.o, 1, julianday(v.at)
                   FROM hs JOIN visits v ON v.household_id = hs.id
                  WHERE v.at >= :start AND v.at < :stop AND v.outcome IN ({q.REACHED})),
+            -- Overdue from `late` (local midnight k + reach days after the day of t) until
+            -- the next reach, or the period's stop.
             st AS (
-                SELECT branch_id, id,
-                       floor(julianday(at) + o - 0.5) + 0.5 - o + k + reach AS late,
-                       lead(julianday(at), 1, julianday(:stop))
-                           OVER (PARTITION BY id ORDER BY at) AS next
+                SELECT branch_id, id, floor(t + o - 0.5) + 0.5 - o + k + reach AS late,
+                       lead(t, 1, julianday(:stop)) OVER (PARTITION BY id ORDER BY t) AS next
                   FROM ev),
             cut AS (
                 SELECT branch_id, id, next - max(late, julianday(:start)) AS days

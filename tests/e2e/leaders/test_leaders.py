@@ -3,7 +3,7 @@ moved, the block in /record (zh and en), and who may see it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot.clock import local_day
 from bot.rules import callbacks as cb
@@ -184,6 +184,24 @@ async def test_households_overdue_hours_and_coverage(bot: SandboxBot, org: Org) 
     assert line("overdue_longest", "2 天 8 小时") in shown
     assert line("overdue_hours", t("leaders.household_hours", n=75)) in shown
     assert line("coverage", t("leaders.rate", rate=33)) in shown
+
+
+async def test_households_interval_is_inherited_and_vulnerable_ones_are_daily(
+        bot: SandboxBot, org: Org) -> None:
+    store, now = bot.store, bot.clock.now()
+    await store.schedules.set_setting(org.root, "visit_every_days", 2)  # inherited by Alpha
+    added = now - timedelta(days=3, hours=1)  # 02-27 07:30, never reached since
+    frail = HouseholdInput(zone="East", label="1-104", address="", people=1, notes="",
+                           responsible_id=MEM_A1, vulnerable=True)
+    await store.households.upsert(org.a, [_home("1-101", MEM_A1), frail], at=added)
+    alpha = await figures(bot, org.a)
+    # 1-101 every 2 days: overdue from 03-01 00:00 (32.5 h); 1-104 daily: from 02-28 (56.5 h).
+    assert alpha.households_overdue == 2
+    assert alpha.overdue_hours == 32.5 + 56.5 and alpha.overdue_longest == 56.5
+    # A period that ended before either fell overdue: none overdue, though it had households.
+    first = last = date(2026, 2, 27)
+    earlier = await leaders.leadership(store, org.a, first, last, now=now)
+    assert (earlier.households_overdue, earlier.overdue_hours) == (0, 0)
 
 
 async def test_checkin_rate_of_the_subtree(bot: SandboxBot, org: Org) -> None:
