@@ -19,6 +19,7 @@ from storage.followups import Followups
 from storage.household_imports import HouseholdImports
 from storage.households import Households
 from storage.invites import Invites
+from storage.leaders import Leaders
 from storage.levels import Levels
 from storage.links import Links
 from storage.moves import Moves
@@ -73,6 +74,7 @@ class Store:
         self.levels = Levels(db)
         self.links = Links(db)
         self.roster_imports = RosterImports(db)
+        self.leaders = Leaders(db)
 
     async def initialize(self, *, migrate: bool = True, create: bool = True) -> None:
         """Open the database and bring its schema up to date (see `Database.initialize`); with

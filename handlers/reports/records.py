@@ -18,6 +18,7 @@ from handlers.core import members, pages
 from handlers.core.context import Context
 from handlers.core.guards import named_member
 from handlers.core.replies import esc, refuse, reply, say, status_label, utf16_len
+from handlers.reports import leadership
 from storage.rows import Person
 
 TEXT_MAX = 500
@@ -137,6 +138,9 @@ async def record_view(update: Update, context: Context, argument: str) -> pages.
                                         context.clock.now(), notes=notes)
     lines = render(context, target.display_name, target.branch_name or "", found,
                    link=target.id if target.id != actor.user_id else None)
+    lead = await leadership.block(context, target, first, last)
+    if lead:
+        lines += ["", *lead]
     return pages.Page("\n".join(lines), argument)
 
 
