@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 MEMBER_COMMANDS = ("checkin", "visit", "need", "tasks", "households", "away", "me", "record",
                    "lang", "help", "leave")
-SECRETARY_COMMANDS = ("checkin", "who", "digest", "roster", "needs", "assign", "tasks",
+SECRETARY_COMMANDS = ("checkin", "who", "digest", "export", "roster", "needs", "assign", "tasks",
                       "broadcast", "broadcasts", "team", "record", "commend", "note", "invite",
                       "link", "links", "invites",
                       "branch", "settings", "zone", "households", "import", "coverage", "visit",
