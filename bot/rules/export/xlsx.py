@@ -25,6 +25,9 @@ from datetime import date, datetime
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
+from bot.rules.export import parts
+from bot.rules.export.parts import styles_xml
+
 EPOCH = datetime(1899, 12, 30)
 WIDTH_ROWS = 2000  # rows whose text sets a column's width (with the header)
 WIDTH_MAX = 60
@@ -123,17 +126,18 @@ class Book:
         assert self._open is None, "close the last sheet first"
         z = self._zip
         count = len(self.sheets)
-        z.writestr("[Content_Types].xml", _content_types(count))
-        z.writestr("_rels/.rels", _ROOT_RELS)
-        z.writestr("docProps/app.xml", _APP)
-        z.writestr("docProps/core.xml", _CORE)
+        z.writestr("[Content_Types].xml", parts.content_types(count))
+        z.writestr("_rels/.rels", parts.ROOT_RELS)
+        z.writestr("docProps/app.xml", parts.APP)
+        z.writestr("docProps/core.xml", parts.CORE)
         z.writestr("xl/workbook.xml", self._workbook_xml())
-        z.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(count))
-        z.writestr("xl/styles.xml", self._styles_xml())
+        z.writestr("xl/_rels/workbook.xml.rels", parts.workbook_rels(count))
+        z.writestr("xl/styles.xml", styles_xml(self._style_list))
         strings = "".join(f"<si><t xml:space=\"preserve\">{_clean(s)}</t></si>"
                           for s in self._shared)
         z.writestr("xl/sharedStrings.xml",
-                   f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{_NS}"'
+                   f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                   f'<sst xmlns="{parts.NS}"'
                    f' count="{len(self._shared)}" uniqueCount="{len(self._shared)}">'
                    f"{strings}</sst>")
         z.close()
@@ -144,53 +148,14 @@ class Book:
                          for n, (title, _, _) in enumerate(self.sheets, start=1))
         names = "".join(
             f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
-            f"{_quoted(title)}!$A$1:${column_letter(max(columns - 1, 0))}${rows + 1}"
+            f"{parts.quoted(title)}!$A$1:${column_letter(max(columns - 1, 0))}${rows + 1}"
             "</definedName>"
             for n, (title, rows, columns) in enumerate(self.sheets))
         return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                f'<workbook xmlns="{_NS}" xmlns:r="{_R}"><bookViews><workbookView/></bookViews>'
+                f'<workbook xmlns="{parts.NS}" xmlns:r="{parts.R}">'
+                "<bookViews><workbookView/></bookViews>"
                 f"<sheets>{sheets}</sheets>"
                 + (f"<definedNames>{names}</definedNames>" if names else "") + "</workbook>")
-
-    def _styles_xml(self) -> str:
-        formats: dict[str, int] = {}
-        fills: dict[str, int] = {}
-        xfs = []
-        for style in self._style_list:
-            fmt = 0
-            if style.number_format:
-                fmt = formats.setdefault(style.number_format, 164 + len(formats))
-            fill = fills.setdefault(style.fill, 2 + len(fills)) if style.fill else 0
-            attributes = (f'numFmtId="{fmt}" fontId="{1 if style.bold else 0}" fillId="{fill}"'
-                          ' borderId="0" xfId="0"')
-            if fmt:
-                attributes += ' applyNumberFormat="1"'
-            if style.bold:
-                attributes += ' applyFont="1"'
-            if fill:
-                attributes += ' applyFill="1"'
-            if style.wrap:
-                xfs.append(f'<xf {attributes} applyAlignment="1">'
-                           '<alignment wrapText="1" vertical="top"/></xf>')
-            else:
-                xfs.append(f"<xf {attributes}/>")
-        num_fmts = "".join(f'<numFmt numFmtId="{n}" formatCode={quoteattr(code)}/>'
-                           for code, n in formats.items())
-        fill_xml = "".join(f'<fill><patternFill patternType="solid"><fgColor rgb="FF{rgb}"/>'
-                           '<bgColor indexed="64"/></patternFill></fill>' for rgb in fills)
-        return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                f'<styleSheet xmlns="{_NS}">'
-                f'<numFmts count="{len(formats)}">{num_fmts}</numFmts>'
-                '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-                '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-                f'<fills count="{2 + len(fills)}"><fill><patternFill patternType="none"/></fill>'
-                f'<fill><patternFill patternType="gray125"/></fill>{fill_xml}</fills>'
-                '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
-                '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0"'
-                ' borderId="0"/></cellStyleXfs>'
-                f'<cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>'
-                '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
-                "</cellStyles></styleSheet>")
 
 
 class Sheet:
@@ -291,7 +256,8 @@ class Sheet:
         tab = ' tabSelected="1"' if self.number == 1 else ""
         self._stream.write(
             (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet'
-             f' xmlns="{_NS}" xmlns:r="{_R}"><sheetViews><sheetView{tab} workbookViewId="0">'
+             f' xmlns="{parts.NS}" xmlns:r="{parts.R}"><sheetViews>'
+             f'<sheetView{tab} workbookViewId="0">'
              '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
              '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView>'
              '</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
@@ -315,58 +281,3 @@ class Sheet:
         self.book._closed(self)
 
 
-def _quoted(title: str) -> str:
-    return "'" + escape(title.replace("'", "''")) + "'"
-
-
-_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG = "http://schemas.openxmlformats.org/package/2006"
-_ROOT_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    f'<Relationships xmlns="{_PKG}/relationships">'
-    f'<Relationship Id="rId1" Type="{_R}/officeDocument" Target="xl/workbook.xml"/>'
-    f'<Relationship Id="rId2" Type="{_PKG}/relationships/metadata/core-properties"'
-    ' Target="docProps/core.xml"/>'
-    f'<Relationship Id="rId3" Type="{_R}/extended-properties" Target="docProps/app.xml"/>'
-    "</Relationships>")
-_APP = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns='
-        '"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-        "<Application>Frontline</Application></Properties>")
-_CORE = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<cp:coreProperties'
-         f' xmlns:cp="{_PKG}/metadata/core-properties"'
-         ' xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>Frontline</dc:creator>'
-         "</cp:coreProperties>")
-
-
-def _content_types(sheets: int) -> str:
-    parts = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        for n in range(1, sheets + 1))
-    office = "application/vnd.openxmlformats-officedocument"
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<Types xmlns="{_PKG}/content-types">'
-            f'<Default Extension="rels" ContentType="{office[:12]}vnd.openxmlformats-package.'
-            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/xl/workbook.xml" ContentType="{office}.spreadsheetml.'
-            'sheet.main+xml"/>'
-            f'<Override PartName="/xl/styles.xml" ContentType="{office}.spreadsheetml.'
-            'styles+xml"/>'
-            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{office}.spreadsheetml.'
-            'sharedStrings+xml"/>'
-            f'<Override PartName="/docProps/core.xml" ContentType="{office[:12]}'
-            'vnd.openxmlformats-package.core-properties+xml"/>'
-            f'<Override PartName="/docProps/app.xml" ContentType="{office}.'
-            'extended-properties+xml"/>'
-            f"{parts}</Types>")
-
-
-def _workbook_rels(sheets: int) -> str:
-    rels = "".join(f'<Relationship Id="rId{n}" Type="{_R}/worksheet"'
-                   f' Target="worksheets/sheet{n}.xml"/>' for n in range(1, sheets + 1))
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<Relationships xmlns="{_PKG}/relationships">{rels}'
-            f'<Relationship Id="rId{sheets + 1}" Type="{_R}/styles" Target="styles.xml"/>'
-            f'<Relationship Id="rId{sheets + 2}" Type="{_R}/sharedStrings"'
-            ' Target="sharedStrings.xml"/></Relationships>')
