@@ -201,16 +201,20 @@ class Export:
         """Visits to the subtree's households in [start, end), after the id `after`, by id:
         (id, branch, zone, household, member, outcome, at, the household's contact before,
         note)."""
+        # Visits walked by id from `after` (each page goes on where the last one stopped),
+        # the subtree's households looked up in a set made once per page.
         return await self.db.fetchall(
-            f"""WITH RECURSIVE {sql.subtree()}
-               SELECT v.id, z.branch_id, z.name, h.label, {_NAME}, v.outcome, v.at,
+            f"""WITH RECURSIVE {sql.subtree()},
+            hh AS MATERIALIZED (
+                SELECT h.id, h.label, z.name AS zone, z.branch_id
+                  FROM down JOIN zones z ON z.branch_id = down.id
+                  JOIN households h ON h.zone_id = z.id)
+               SELECT v.id, hh.branch_id, hh.zone, hh.label, {_NAME}, v.outcome, v.at,
                       (SELECT max(p.at) FROM visits p INDEXED BY visits_household_at
                         WHERE p.household_id = v.household_id AND p.at < v.at), v.note
-                 FROM down JOIN zones z ON z.branch_id = down.id
-                 JOIN households h ON h.zone_id = z.id
-                 JOIN visits v INDEXED BY visits_household_at ON v.household_id = h.id
+                 FROM visits v CROSS JOIN hh ON hh.id = v.household_id
                  LEFT JOIN members m ON m.id = v.member_id
-                WHERE v.at >= :start AND v.at < :end AND v.id > :after
+                WHERE v.id > :after AND v.at >= :start AND v.at < :end
                 ORDER BY v.id LIMIT :limit""",
             {"root": root_id, "start": iso(start), "end": iso(end), "after": after,
              "limit": limit})
