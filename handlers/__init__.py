@@ -34,6 +34,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         *checkin.care.handlers(),  # the care message's "report a need" button
         *reports.digest.handlers(),
         *reports.chart.handlers(),
+        *reports.export.handlers(),
         *reports.who.handlers(),
         *reports.search.handlers(),  # /roster, and /roster WORDS
         *org.branches.handlers(),

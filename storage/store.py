@@ -15,6 +15,7 @@ from storage.coverage import Coverage
 from storage.db import Database
 from storage.digest import Digest
 from storage.duty import Duty
+from storage.export import Export
 from storage.followups import Followups
 from storage.household_imports import HouseholdImports
 from storage.households import Households
@@ -75,6 +76,7 @@ class Store:
         self.links = Links(db)
         self.roster_imports = RosterImports(db)
         self.leaders = Leaders(db)
+        self.export = Export(db)
 
     async def initialize(self, *, migrate: bool = True, create: bool = True) -> None:
         """Open the database and bring its schema up to date (see `Database.initialize`); with

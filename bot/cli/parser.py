@@ -9,6 +9,7 @@ from typing import Any
 from bot import __doc__ as package_doc
 from bot.cli.common import CONFIG_ENV, DEFAULT_CONFIG
 from bot.cli.database import cmd_backup, cmd_migrate
+from bot.cli.export import cmd_export
 from bot.cli.households import cmd_households_import
 from bot.cli.links import add_invite_actions, add_roster_links
 from bot.cli.org import cmd_branch_add, cmd_branch_list, cmd_init, cmd_invite
@@ -151,6 +152,21 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("file", metavar="FILE", help="the CSV or XLSX file to import")
     q.set_defaults(func=cmd_roster_import)
     add_roster_links(rsub, config_arg, branch_id_arg)
+
+    p = sub.add_parser("export", help="a branch's subtree over a period as an XLSX workbook",
+                       description="Write the workbook /export sends in chat: the summary, "
+                       "check-ins, needs, tasks, visits and members' records of a branch and "
+                       "every branch below it over a period (7d, 30d, 2026-11 or "
+                       "2026-11-01..2026-11-20: the branch's local days). Audit-logged.")
+    config_arg(p)
+    p.add_argument("--branch", required=True, type=branch_id_arg, metavar="ID")
+    p.add_argument("--period", default="", metavar="PERIOD",
+                   help="7d (default), 30d, 2026-11 or 2026-11-01..2026-11-20")
+    p.add_argument("--notes", action="store_true",
+                   help="include the notes on members' records (private to secretaries)")
+    lang_arg(p)
+    p.add_argument("file", metavar="FILE", help="the .xlsx file to write")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("backup", help="copy the database safely while the bot runs",
                        description="Copy the database with SQLite's online backup API.")

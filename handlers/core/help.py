@@ -22,7 +22,7 @@ def help_text(context: Context) -> str:
     parts = [context.t("help.member")]
     if actor is not None and actor.leads:
         parts.append(context.t("help.secretary") + "\n" + context.t("imports.help")
-                     + "\n" + context.t("rosterimport.help"))
+                     + "\n" + context.t("rosterimport.help") + "\n" + context.t("export.help"))
     if actor is None or actor.person is None or actor.person.branch_id is None:
         parts.append(context.t("help.not_member"))
     return "\n\n".join(parts)

@@ -29,9 +29,9 @@ logger = logging.getLogger(__name__)
 
 MEMBER_COMMANDS = ("checkin", "visit", "need", "tasks", "households", "away", "me", "record",
                    "lang", "help", "leave")
-SECRETARY_COMMANDS = ("checkin", "who", "digest", "chart", "roster", "needs", "assign", "tasks",
-                      "broadcast", "broadcasts", "team", "record", "commend", "note", "invite",
-                      "link", "links", "invites",
+SECRETARY_COMMANDS = ("checkin", "who", "digest", "chart", "export", "roster", "needs", "assign",
+                      "tasks", "broadcast", "broadcasts", "team", "record", "commend", "note",
+                      "invite", "link", "links", "invites",
                       "branch", "settings", "zone", "households", "import", "coverage", "visit",
                       "away", "need", "me", "lang", "help", "member", "move", "role", "rename",
                       "phone", "remove", "leave")

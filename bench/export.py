@@ -1,0 +1,120 @@
+"""Benchmark: `/export 30d` of the root of 100,000 members in 1,000 branches with 30 days of
+history, through the real bot on the sandbox, while a member presses check-in buttons.
+
+The organization is bench/digest.py's (1 root → 10 → 100 → 889 leaves, one secretary in
+every branch, about 80% checked in a day, needs, tasks with two assignees each, broadcasts
+with acknowledgements), written straight into SQLite. The root's secretary sends `/export 30d`;
+the export runs to the document Telegram receives, while another member presses "on duty" on
+their check-in prompt `--rate` times a second; each press's wait is from the press to its
+answer. The chart is the lead's to add (`_chart_seconds`).
+
+Last line:
+
+    members=<n> export_s=<x> export_mb=<size> press_wait_max_ms=<m> chart_s=<x> peak_rss_mb=<m>
+
+Run from the repository root: `python bench/export.py [--members 100000] [--rate 10]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from digest import FIRST_MEMBER, NOW, build  # bench/digest.py: the organization
+
+from bot.clock import ManualClock
+from bot.config import Config
+from bot.sandbox.harness import SandboxBot
+
+SECRETARY = FIRST_MEMBER  # the root's secretary (bench/digest.py: one per branch, in order)
+PRESSER = FIRST_MEMBER + 5_000  # a member of a leaf
+BUTTON = "ck:on_duty"
+
+
+def _chart_seconds(bot: SandboxBot) -> float:
+    """The root's chart, timed (the lead fills this in once the charts are merged)."""
+    return float("nan")
+
+
+async def run(members: int, rate: float) -> tuple[float, float, float, float]:
+    """Build, export with presses going on; (export s, MB, longest press wait ms, chart s)."""
+    with tempfile.TemporaryDirectory() as folder:
+        bot = SandboxBot(Config(), clock=ManualClock(NOW), db_path=Path(folder) / "bench.db")
+        async with bot:
+            started = time.perf_counter()
+            await build(bot.store, members)
+            print(f"built {members:,} members with 30 days of history in "
+                  f"{time.perf_counter() - started:.1f} s", flush=True)
+            sandbox = bot.sandbox
+            sandbox.record_calls = False
+            bot.user(SECRETARY, "Root secretary", language_code="zh")
+            bot.user(PRESSER, "Presser", language_code="zh")
+            sandbox.user_sends(PRESSER, "/checkin")
+            await sandbox.settle(bot.app, seconds=60)
+            prompt = sandbox.last(PRESSER).message_id
+            pressed: dict[str, float] = {}
+            answered: dict[str, float] = {}
+            document = asyncio.Event()
+            size = 0
+            handle = sandbox.handle
+
+            async def watching(url: str, method: str, data: object) -> tuple[int, bytes]:
+                nonlocal size
+                status, body = await handle(url, method, data)  # type: ignore[arg-type]
+                params = getattr(data, "parameters", None) or {}
+                if url.endswith("/answerCallbackQuery"):
+                    answered.setdefault(params.get("callback_query_id", ""),
+                                        time.perf_counter())
+                elif url.endswith("/sendDocument"):
+                    size = len(sandbox.last(SECRETARY).content or b"")
+                    document.set()
+                return status, body
+
+            sandbox.handle = watching  # type: ignore[method-assign,assignment]
+
+            async def press() -> None:
+                while not document.is_set():
+                    update = sandbox.user_presses(PRESSER, prompt, BUTTON, check=False)
+                    pressed[update["callback_query"]["id"]] = time.perf_counter()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(document.wait(), 1 / rate)
+
+            started = time.perf_counter()
+            sandbox.user_sends(SECRETARY, "/export 30d")
+            presses = asyncio.create_task(press())
+            await asyncio.wait_for(document.wait(), 1200)
+            export_s = time.perf_counter() - started
+            await presses
+            await sandbox.settle(bot.app, seconds=60)
+            now = time.perf_counter()
+            waits = [(answered.get(q, now) - at) * 1000 for q, at in pressed.items()]
+            print(f"{len(waits)} presses during the export, answered in at most "
+                  f"{max(waits):.0f} ms", flush=True)
+            chart_s = _chart_seconds(bot)
+    return export_s, size / 2**20, max(waits, default=math.nan), chart_s
+
+
+def main() -> None:
+    """Parse the arguments, run, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--rate", type=float, default=10.0, help="check-in presses a second")
+    args = parser.parse_args()
+    export_s, size_mb, wait_ms, chart_s = asyncio.run(run(args.members, args.rate))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"members={args.members} export_s={export_s:.2f} export_mb={size_mb:.1f} "
+          f"press_wait_max_ms={wait_ms:.0f} chart_s={chart_s:.2f} peak_rss_mb={rss:.0f}")
+
+
+if __name__ == "__main__":
+    main()

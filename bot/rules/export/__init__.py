@@ -1,0 +1,116 @@
+"""The export: a branch's subtree over a period as an XLSX workbook, for secretaries to hand
+upward (`/export`, `frontline export`).
+
+Sheets, in order, each made by one builder of `SHEETS` (`async def build(job) -> None`, see
+`job.Job`): the summary (every branch, rolled up), the check-ins (a member a row, a day a
+column), the needs, the tasks (an assignee a row), the visits, and the members' records. A
+sheet added later (the leaders' figures) is one more builder appended to `SHEETS`.
+
+Days are the local days of the exported branch; every instant is shown in the timezone of the
+branch of its row. The workbook is written by `xlsx` (a streaming writer) in worker threads,
+piece by piece, while the reads go through the database's reader connections: the event loop
+only hands pieces over and keeps answering everyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Translator
+from bot.rules.access import Actor, may_lead
+from bot.rules.export import activity, checkins, records, summary
+from bot.rules.export.job import Job
+from storage.store import Store
+
+SheetBuilder = Callable[[Job], Awaitable[None]]
+
+# The sheets in their order. The leaders' sheet is appended here (`SHEETS.append(build)`).
+SHEETS: list[SheetBuilder] = [summary.build, checkins.build, activity.needs, activity.tasks,
+                              activity.visits, records.build]
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A finished export: its file name, the workbook, its sheets' titles (in the reader's
+    language) and the rows written in each (headers not counted)."""
+
+    file_name: str
+    data: bytes
+    sheets: list[str]
+    rows: list[int] = field(default_factory=list)
+
+
+class NoBranch(LookupError):
+    """The branch to export does not exist (or is archived)."""
+
+
+def file_name(branch_id: int, branch_name: str, first: date, last: date) -> str:
+    """`frontline-<id>[-<ascii name>]-<first>-<last>.xlsx`: ASCII only, so that every phone
+    and mail client keeps it."""
+    slug = re.sub(r"[^a-z0-9]+", "-", branch_name.lower().encode("ascii", "ignore").decode())
+    slug = slug.strip("-")[:30].strip("-")
+    middle = f"{branch_id}-{slug}" if slug else str(branch_id)
+    return f"frontline-{middle}-{first.isoformat()}-{last.isoformat()}.xlsx"
+
+
+async def build_export(store: Store, translate: Translator, language: str, root_id: int,
+                       first: date, last: date, *, now: datetime, notes: bool,
+                       reader_id: int | None = None) -> ExportFile:
+    """The workbook of the subtree of `root_id` over its local days `first`..`last`.
+
+    Access is the caller's to check (`bot.rules.access.may_lead`). With `notes`, the records
+    carry the notes on members (never those on `reader_id`, the reader themself).
+
+    Raises:
+        NoBranch: no live branch `root_id`.
+    """
+    branches = await store.branches.subtree(root_id)
+    if not branches:
+        raise NoBranch(root_id)
+    zone = ZoneInfo(branches[0].timezone)
+    job = Job(store=store, translate=translate, language=language, branches=branches,
+              first=first, last=last, start=datetime.combine(first, time(0), zone),
+              end=datetime.combine(last + timedelta(days=1), time(0), zone), now=now,
+              notes=notes, reader_id=reader_id)
+    members = await store.export.members(root_id)
+    order = {b.id: n for n, b in enumerate(branches)}
+    job.members = sorted(members, key=lambda m: (order.get(m.branch_id, len(order)),
+                                                 m.role != "secretary", m.name, m.id))
+    for build in SHEETS:
+        await build(job)
+    data = await asyncio.to_thread(job.book.finish)
+    titles = [title for title, _, _ in job.book.sheets]
+    return ExportFile(file_name(root_id, branches[0].name, first, last), data, titles,
+                      [rows for _, rows, _ in job.book.sheets])
+
+
+async def export_branch(store: Store, translate: Translator, actor: Actor | None,
+                        branch_id: int, first: date, last: date, *, now: datetime,
+                        language: str, notes: bool | None = None) -> ExportFile:
+    """The export use case (`/export`, `frontline export`): build the workbook and audit it
+    (actor None: the command line).
+
+    The caller has checked that `actor` may lead `branch_id` (`bot.rules.access.may_lead`).
+    `notes` None: as `bot.rules.records.may_read_notes` decides for a reader of this subtree
+    (a secretary of its root or above, or an admin; never their own notes).
+    """
+    if notes is None:
+        notes = actor is not None and await may_lead(store, actor, branch_id)
+    found = await build_export(store, translate, language, branch_id, first, last, now=now,
+                               notes=notes, reader_id=actor.user_id if actor else None)
+    await store.audit.record(
+        actor.user_id if actor else None, "export", branch_id=branch_id, allowed=True,
+        detail={"first": first.isoformat(), "last": last.isoformat(), "notes": notes,
+                "file": found.file_name, "bytes": len(found.data),
+                "rows": dict(zip(found.sheets, found.rows, strict=True)),
+                "by": "chat" if actor else "cli"}, at=now)
+    return found
+
+
+__all__ = ["SHEETS", "ExportFile", "Job", "NoBranch", "SheetBuilder", "build_export",
+           "export_branch", "file_name"]

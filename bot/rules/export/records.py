@@ -1,0 +1,80 @@
+"""The members' records sheet: `/record`'s figures for every member of the subtree (as
+`bot.rules.records.member_record` counts them for one), their commendations, and, only in an
+export built with `notes` (its reader may read them: `bot.rules.records.may_read_notes`), the
+notes; never the notes on the reader themself.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.rules.export.job import Job, Rows, Styles, pieces
+from bot.rules.vocab import Status
+from storage.export import ExportMember, MemberFigures
+
+
+def _entries(job: Job, found: list[tuple[Any, ...]], kind: str,
+             branch_of: dict[int, int]) -> dict[int, list[str]]:
+    """Each member's entries of a kind as lines: `MM-DD author: text`."""
+    out: dict[int, list[str]] = {}
+    for member, entry_kind, text, author, at in found:
+        if entry_kind != kind:
+            continue
+        when = datetime.fromisoformat(at).astimezone(job.zone(branch_of[member]))
+        out.setdefault(member, []).append(
+            job.t("export.conduct_line", day=when.strftime("%m-%d"), author=author, text=text))
+    return out
+
+
+async def build(job: Job) -> None:
+    """Write the records sheet."""
+    cols = ["branch", "member", "role", "days", "checkin_days", "checkin_rate",
+            *(f"status_{s.value}" for s in Status), "tasks", "accepted", "declined", "done",
+            "overdue", "median_answer_minutes", "needs_reported", "commendations",
+            "commendation_lines"]
+    if job.notes:
+        cols += ["notes_count", "note_lines"]
+    sheet = job.sheet("records", [job.t(f"export.col.{c}") for c in cols])
+    days = len(job.days)
+    kinds = ("commendation", "note") if job.notes else ("commendation",)
+    roles = {role: job.word(f"export.word.role.{role}") for role in ("member", "secretary")}
+    row_styles: list[str | None] = [None] * 5 + ["percent"] + [None] * (len(cols) - 6)
+    for at in (cols.index("commendation_lines"), len(cols) - 1):
+        row_styles[at] = "wrap"
+
+    for members in pieces(job.members):
+        ids = [m.id for m in members]
+        figures = await job.store.export.member_figures(
+            ids, job.first, job.last, start=job.start, end=job.end, now=job.now)
+        conduct = await job.store.export.conduct(ids, start=job.start, end=job.end, kinds=kinds)
+
+        def make(members: Sequence[ExportMember] = members,
+                 figures: dict[int, MemberFigures] = figures,
+                 conduct: list[tuple[Any, ...]] = conduct) -> tuple[Rows, Styles]:
+            branch_of = {m.id: m.branch_id for m in members}
+            praised = _entries(job, conduct, "commendation", branch_of)
+            noted = _entries(job, conduct, "note", branch_of) if job.notes else {}
+            rows: Rows = []
+            for member in members:
+                f = figures[member.id]
+                checked = sum(f.statuses.values())
+                median = (round(statistics.median(f.answer_seconds) / 60, 1)
+                          if f.answer_seconds else None)
+                mine = praised.get(member.id, [])
+                row: list[object] = [
+                    job.branch_name(member.branch_id), member.name, roles.get(member.role),
+                    days, checked, checked / days if days else None,
+                    *(f.statuses.get(s.value, 0) for s in Status), f.tasks, f.accepted,
+                    f.declined, f.done, f.overdue, median, f.needs_reported, len(mine),
+                    "\n".join(mine)]
+                if job.notes:
+                    notes = [] if member.id == job.reader_id else noted.get(member.id, [])
+                    row += [len(notes), "\n".join(notes)]
+                rows.append(row)
+            return rows, [row_styles] * len(rows)
+
+        await job.write(sheet, make)
+    await job.close(sheet)
