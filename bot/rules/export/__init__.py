@@ -3,8 +3,8 @@ upward (`/export`, `frontline export`).
 
 Sheets, in order, each made by one builder of `SHEETS` (`async def build(job) -> None`, see
 `job.Job`): the summary (every branch, rolled up), the check-ins (a member a row, a day a
-column), the needs, the tasks (an assignee a row), the visits, and the members' records. A
-sheet added later (the leaders' figures) is one more builder appended to `SHEETS`.
+column), the needs, the tasks (an assignee a row), the visits, the members' records, and the
+leaders' figures with what each of them counts (`leaders`).
 
 Days are the local days of the exported branch; every instant is shown in the timezone of the
 branch of its row. The workbook is written by `xlsx` (a streaming writer) in worker threads,
@@ -23,15 +23,15 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
 from bot.rules.access import Actor, may_lead
-from bot.rules.export import activity, checkins, records, summary
+from bot.rules.export import activity, checkins, leaders, records, summary
 from bot.rules.export.job import Job
 from storage.store import Store
 
 SheetBuilder = Callable[[Job], Awaitable[None]]
 
-# The sheets in their order. The leaders' sheet is appended here (`SHEETS.append(build)`).
+# The sheets in their order.
 SHEETS: list[SheetBuilder] = [summary.build, checkins.build, activity.needs, activity.tasks,
-                              activity.visits, records.build]
+                              activity.visits, records.build, leaders.build]
 
 
 @dataclass(frozen=True)

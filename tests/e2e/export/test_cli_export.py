@@ -15,7 +15,8 @@ from tests.helpers import frontline, sql, t
 __all__ = ["initialized"]
 
 STAMP = "2026-03-01T00:00:00+00:00"
-SHEETS = ("summary", "checkins", "needs", "tasks", "visits", "records")
+SHEETS = ("summary", "checkins", "needs", "tasks", "visits", "records", "leaders",
+          "leaders_about")
 
 
 def _member_with_a_note(tmp_path: Path) -> None:
@@ -41,7 +42,7 @@ def test_the_command_line_writes_the_workbook(initialized: Path, tmp_path: Path)
     assert lines[0] == t("export.cli.wrote", file=str(out), branch="Org",
                          first=(today - timedelta(days=6)).isoformat(), last=today.isoformat())
     assert lines[1:] == [t("export.cli.sheet_line", sheet=t(f"export.sheet.{key}"), rows=n)
-                         for key, n in zip(SHEETS, (1, 1, 0, 0, 0, 1), strict=True)]
+                         for key, n in zip(SHEETS, (1, 1, 0, 0, 0, 1, 1, 18), strict=True)]
     book = workbook(out.read_bytes())
     assert book.sheetnames == [t(f"export.sheet.{key}") for key in SHEETS]
     records = values(book[t("export.sheet.records")])

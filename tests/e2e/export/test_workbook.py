@@ -9,7 +9,8 @@ from tests.e2e.export.helpers import export, values, workbook
 from tests.e2e.export.history import PERIOD, make_history
 from tests.helpers import ADMIN, SEC_A, Org, build_org, t
 
-SHEETS = ("summary", "checkins", "needs", "tasks", "visits", "records")
+SHEETS = ("summary", "checkins", "needs", "tasks", "visits", "records", "leaders",
+          "leaders_about")
 
 
 def _row(rows: list[list[object]], *cells: object) -> list[object]:
