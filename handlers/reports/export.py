@@ -27,7 +27,6 @@ from storage.rows import Branch
 
 logger = logging.getLogger(__name__)
 
-DOCUMENT_MAX = 50 * 1024 * 1024  # what a bot may upload to Telegram
 _BUILDING = "export.building_for"  # bot_data: the people whose export is being built
 
 
@@ -85,9 +84,9 @@ async def _build_and_send(update: Update, context: Context, branch: Branch, firs
         found = await export.export_branch(
             context.store, context.translate, actor, branch.id, first, last,
             now=context.clock.now(), language=context.language)
-        if len(found.data) > DOCUMENT_MAX:
+        if len(found.data) > export.DOCUMENT_MAX:
             await reply(update, context.t("export.too_big", size=len(found.data) // 2**20,
-                                          max=DOCUMENT_MAX // 2**20))
+                                          max=export.DOCUMENT_MAX // 2**20))
             return
         message = update.effective_message
         assert message is not None

@@ -45,6 +45,9 @@ class ExportFile:
     rows: list[int] = field(default_factory=list)
 
 
+DOCUMENT_MAX = 50 * 1024 * 1024  # what a bot may upload to Telegram
+
+
 class NoBranch(LookupError):
     """The branch to export does not exist (or is archived)."""
 
@@ -112,5 +115,5 @@ async def export_branch(store: Store, translate: Translator, actor: Actor | None
     return found
 
 
-__all__ = ["SHEETS", "ExportFile", "Job", "NoBranch", "SheetBuilder", "build_export",
-           "export_branch", "file_name"]
+__all__ = ["DOCUMENT_MAX", "SHEETS", "ExportFile", "Job", "NoBranch", "SheetBuilder",
+           "build_export", "export_branch", "file_name"]

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Translate
+from bot.i18n import Translator
 from bot.rules.charts import ChartKind, gather, render
+from bot.rules.export import DOCUMENT_MAX, build_export
 from bot.text import esc
 from storage.store import Store
 
@@ -25,7 +26,7 @@ class Attachment:
     caption: str = ""  # in the reader's language; at most 1024 characters
 
 
-async def weekly_attachments(store: Store, translate: Translate, language: str,
+async def weekly_attachments(store: Store, translate: Translator, language: str,
                              branch_id: int, first: date, last: date, *,
                              now: datetime) -> list[Attachment]:
     """The files the weekly report of `branch_id` over the local days `first`..`last` carries,
@@ -33,7 +34,10 @@ async def weekly_attachments(store: Store, translate: Translate, language: str,
     (the digest's chart over those days, as it stood at the end of `last`) and the week's
     workbook (the export of `branch_id` over `first`..`last`, as `/export` makes it).
 
-    A file that cannot be made is logged and left out: the report goes without it.
+    The workbook carries no notes on members (`/export` does, for the one who asks): the
+    report's file goes alike to every secretary of the branch and, for the root, to the
+    admins, and a note on one of them must not reach them. One over Telegram's 50 MB upload
+    limit is left out (logged), as is a file that cannot be made: the report goes without it.
     """
     branch = await store.branches.get(branch_id)
     if branch is None:
@@ -50,5 +54,21 @@ async def weekly_attachments(store: Store, translate: Translate, language: str,
                       first=first.isoformat(), last=last.isoformat())))
     except Exception:
         logger.exception("the weekly chart of branch %s failed; the report goes without it",
+                         branch_id)
+    try:
+        workbook = await build_export(store, translate, language, branch_id, first, last,
+                                      now=now, notes=False)
+        if len(workbook.data) > DOCUMENT_MAX:
+            logger.error("the weekly workbook of branch %s is %s bytes, over Telegram's limit;"
+                         " the report goes without it", branch_id, len(workbook.data))
+        else:
+            files.append(Attachment(
+                "document", workbook.file_name, workbook.data,
+                translate(language, "weekly.workbook_caption", branch=esc(branch.name),
+                          first=first.isoformat(), last=last.isoformat(),
+                          sheets=translate(language, "export.sheet_joiner").join(
+                              workbook.sheets))))
+    except Exception:
+        logger.exception("the weekly workbook of branch %s failed; the report goes without it",
                          branch_id)
     return files

@@ -3,11 +3,13 @@ parts add up to the whole; who gets it (the root's also to the admins)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from dataclasses import fields
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 
 from bot.rules import weekly
@@ -212,9 +214,10 @@ async def test_root_secretary_who_is_an_admin_gets_it_once(en_bot: SandboxBot,
                                                                        (555, "zh")]
 
 
-async def test_report_carries_the_weeks_chart(en_bot: SandboxBot, week_org: Org) -> None:
-    """Right after its text, each reader gets the week's chart, captioned in their language;
-    the image is uploaded once per language and then sent by file_id."""
+async def test_report_carries_the_weeks_chart_and_workbook(en_bot: SandboxBot,
+                                                           week_org: Org) -> None:
+    """Right after its text, each reader gets the week's chart, then the week's workbook (the
+    export of the week's days, without notes), captioned in their language."""
     await tick(en_bot, local(REPORT_DAY, 20))
     await en_bot.drain()
     for user, language, branch in ((SEC_A, "en", "Alpha"), (ADMIN, "en", "Root"),
@@ -226,6 +229,22 @@ async def test_report_carries_the_weeks_chart(en_bot: SandboxBot, week_org: Org)
         assert chart.plain == t("weekly.chart_caption", language, branch=branch,
                                 first="2026-03-02", last="2026-03-08")
         assert (chart.content or b"").startswith(b"\x89PNG")
+        document = messages[at + 2]
+        assert document.document is not None, user
+        book = openpyxl.load_workbook(io.BytesIO(document.content or b""), read_only=True)
+        keys = ("summary", "checkins", "needs", "tasks", "visits", "records", "leaders",
+                "leaders_about")
+        titles = [t(f"export.sheet.{key}", language) for key in keys]
+        assert book.sheetnames == titles
+        assert document.plain == t("weekly.workbook_caption", language, branch=branch,
+                                   first="2026-03-02", last="2026-03-08",
+                                   sheets=t("export.sheet_joiner", language).join(titles))
+        summary = list(book[titles[0]].iter_rows(values_only=True))
+        assert summary[1][0] == branch  # the report's branch first, the whole of its week
+        days = [row for row in summary[0] if isinstance(row, str) and "03-0" in row]
+        assert len(days) == 7
+        records = list(book[titles[5]].iter_rows(values_only=True))
+        assert t("export.col.note_lines", language) not in records[0]  # no notes
     # One weekly chart for each reader (the digest, due at the same tick, brings its own).
     for user, language, branch in ((SEC_A, "en", "Alpha"), (SEC_A1, "zh", "Alpha-1"),
                                    (SEC_B, "zh", "Beta"), (ADMIN, "en", "Root")):
