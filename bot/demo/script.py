@@ -59,6 +59,7 @@ HEAD = {
            "7. 成员报告需求，书记指派任务：一人拒绝，一人接受并完成",
            "8. 责任区住户：书记上传住户表，成员走访，一户需要帮助，隔离成员的住户移交",
            "9. 20:00 每日汇总：支部的由调度自动发送，全组织的随时可查",
+           "10. 向上报告：汇总之后附上图表；书记导出本支部的表格，再看一张图表",
            "演示结束：以上每条消息都经过真实的 PTB Application 与 SQLite。"],
     "en": ["Frontline demo: a day at East Lake (built-in sandbox: no token, no network)",
            "1. The admin sets up the organization and names its levels; a secretary joins by "
@@ -73,6 +74,8 @@ HEAD = {
            "8. Households: the secretary uploads the list, members visit, one household "
            "needs help, a quarantined member's households are handed over",
            "9. 20:00 the daily digest: the branch's sent by the scheduler, the root's on demand",
+           "10. Reporting upward: the digest's chart follows; the secretary exports the "
+           "branch's workbook and asks for a chart",
            "End of demo: every message above went through the real PTB Application and SQLite."],
 }
 
@@ -231,8 +234,15 @@ async def run_demo(*, language: str = "zh", out: TextIO) -> list[Block]:
         show.section(head[9])
         await show.scheduler()
         await show.send(ADMIN, "/digest")
+
+        # 10. The digest's chart (the next minute's run), the branch's workbook, a chart.
+        clock.advance(minutes=1)
+        show.section(head[10])
+        await show.scheduler()
+        await show.send(SEC, "/export")
+        await show.send(SEC, "/chart needs")
         show.say()
-        show.say(head[10])
+        show.say(head[11])
     return show.blocks
 
 

@@ -8,6 +8,7 @@ printed under the action that queued it, never later under another one.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.sandbox import SandboxMessage
 from bot.sandbox.harness import SandboxBot
+from handlers.reports.export import pending as exports_pending
 
 _PAGE = re.compile(rb"/Type\s*/Page[^s]")  # a PDF's page objects
 
@@ -128,6 +130,7 @@ class Transcript:
         """A user types; print it and the answers."""
         await self._begin(f"  👤 {self.names[user_id]}: {shown or text}", user_id)
         await self.bot.send(user_id, text)
+        await asyncio.gather(*exports_pending(self.bot.app.bot_data))  # /export builds aside
         await self.delivered(user_id)
 
     async def send_document(self, user_id: int, data: bytes, file_name: str,

@@ -16,6 +16,7 @@ from typing import Any
 from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
+from bot.clock import local_day
 from bot.rules import charts
 from bot.rules.charts import ChartKind
 from bot.text import cut
@@ -91,10 +92,11 @@ async def show_chart(update: Update, context: Context) -> None:
         return
     message = update.effective_message
     assert message is not None
-    day = now.date().isoformat()
+    day = local_day(now, branch.timezone).isoformat()
     await message.reply_photo(InputFile(png, filename=f"chart-{branch.id}-{kind}.png"),
-                              caption=context.t("chart.caption", branch=esc(branch.name),
-                                                day=day))
+                              caption=context.t("chart.asked", branch=esc(branch.name),
+                                                what=context.t(f"chart.kind_{kind}"),
+                                                days=days, day=day))
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:

@@ -3,6 +3,7 @@ the download of a file's bytes."""
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING, Any
 
 from telegram.request import RequestData
@@ -38,17 +39,38 @@ def _send_media(
     info, content = _upload(world, field_name, params, request_data)
     body = Body(caption, wire, entities, parse_mode, content=content)
     if field_name == "photo":
+        width, height = _photo_size(content)
         body.photo = {
             "file_id": info["file_id"],
             "file_unique_id": info["file_unique_id"],
-            "width": 800,
-            "height": 600,
+            "width": width,
+            "height": height,
             "file_size": info["file_size"],
         }
     else:
         body.document = info
     msg = post(world, chat_id, body, markup, reply_to)
     return message_json(world, msg)
+
+
+PHOTO_SIDE = 1280  # Telegram keeps a photo's largest size within 1280 px on its longer side
+
+
+def _photo_size(content: bytes | None) -> tuple[int, int]:
+    """The size Telegram gives the largest copy of a photo: the image's own, scaled down to
+    `PHOTO_SIDE` on its longer side; 800×600 for bytes that are no image (a file_id or URL
+    the sandbox never saw drawn)."""
+    if content:
+        try:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(content)) as image:
+                width, height = image.size
+        except Exception:
+            return 800, 600
+        scale = min(1.0, PHOTO_SIDE / max(width, height))
+        return max(1, round(width * scale)), max(1, round(height * scale))
+    return 800, 600
 
 
 def _upload(

@@ -25,7 +25,8 @@ async def test_chart_in_chinese_is_a_photo_of_the_own_branch(bot: SandboxBot, or
     assert bot.sandbox.count("sendPhoto") == before + 1
     last = bot.sandbox.last(SEC_A)
     assert last.photo is not None
-    assert last.plain == t("chart.caption", "zh", branch="Alpha", day="2026-03-02")
+    assert last.plain == t("chart.asked", "zh", branch="Alpha", what=t("chart.kind_coverage"),
+                           days=30, day="2026-03-02")
     png = bot.sandbox.file_content(str(last.photo["file_id"]))
     assert png.startswith(b"\x89PNG")
 
@@ -36,7 +37,8 @@ async def test_chart_in_english_with_a_sub_branch(bot: SandboxBot) -> None:
     await bot.send(SEC_A, f"/chart {org.a1} needs 7")
     last = bot.sandbox.last(SEC_A)
     assert last.photo is not None
-    assert last.plain == t("chart.caption", "en", branch="Alpha-1", day="2026-03-02")
+    assert last.plain == t("chart.asked", "en", branch="Alpha-1",
+                           what=t("chart.kind_needs", "en"), days=7, day="2026-03-02")
 
 
 async def test_bad_words_and_days_are_answered(bot: SandboxBot, org: Org) -> None:

@@ -18,12 +18,15 @@ from tests.helpers import MEM_A1, SEC_A, Org
 BRANCH_NAMES = ("Root", "Alpha", "Alpha-1", "Beta", "第一支部", "东城区街道党委", "Block 112")
 
 
+# The chart's catalogue texts that are not drawn (captions and answers in chat).
+NOT_DRAWN = ("chart.caption", "chart.asked", "chart.usage", "chart.bad_word", "chart.bad_days",
+             "chart.failed")
+
+
 def test_every_character_a_chart_draws_is_in_the_font() -> None:
     translate = Translator()
     texts = [text for lang in ("zh", "en") for key, text in translate.catalogs[lang].items()
-             if key.startswith("chart.") and key not in ("chart.caption", "chart.usage",
-                                                         "chart.bad_word", "chart.bad_days",
-                                                         "chart.failed")]
+             if key.startswith("chart.") and key not in NOT_DRAWN]
     drawn = "".join(texts + list(BRANCH_NAMES)) + "0123456789%-–…+"
     with TTFont(font_path(), lazy=True) as font:
         cmap = font.getBestCmap()

@@ -17,7 +17,7 @@ from bot.config import TOKEN_ENV, ConfigError, load_config
 from bot.demo.script import run_demo
 from storage.db import schema_version
 from storage.store import Store
-from tests.helpers import Result, frontline, sql
+from tests.helpers import Result, frontline, sql, t
 
 GOOD_TOKEN = "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 # A Bot API address nothing listens on: if a check that should stop `run` early is broken,
@@ -473,6 +473,10 @@ def test_every_subcommand_has_help(tmp_path: Path, command: str) -> None:
     assert result.err == ""
 
 
+EXPORT_SHEETS = ("summary", "checkins", "needs", "tasks", "visits", "records", "leaders",
+                 "leaders_about")
+
+
 async def demo(language: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """The demo's transcript (what `frontline demo --lang LANGUAGE` prints), played in this
     process on virtual time with `folder` as the working directory."""
@@ -495,6 +499,13 @@ async def test_demo_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert "欢迎，孙丽！你已加入「第一网格党小组」，身份：组长。" in out
     assert "⏳ 未加入 1 人" in out and "• 赵敏 · 第一网格党小组" in out
     assert "🏘 住户覆盖：50%（2/4 户按时走访，今日已访 2）" in out
+    # Reporting upward: the digest's chart, the branch's workbook with its sheets, a chart.
+    end = out[out.index("━━ 10."):]
+    assert "📈 东湖社区党支部 · 2026-03-02 汇总图表" in end
+    assert "📎 frontline-2-2026-02-24-2026-03-02.xlsx" in end
+    sheets = "、".join(t(f"export.sheet.{key}") for key in EXPORT_SHEETS)
+    assert f"工作表：{sheets}" in end
+    assert "📈 东湖社区党支部 · 需求，近 14 天（至 2026-03-02）" in end
     assert await asyncio.to_thread(os.listdir, tmp_path) == []  # its database is temporary
 
 
@@ -505,4 +516,9 @@ async def test_demo_in_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert "Welcome, Sun Li! You have joined" in out and "📎 links-3.pdf" in out
     assert "• Farah · " in out
     assert "🏘 Households covered: 50% (2/4 reached in time, 2 today)" in out
+    end = out[out.index("━━ 10."):]
+    assert "📎 frontline-2-east-lake-branch-2026-02-24-2026-03-02.xlsx" in end
+    sheets = ", ".join(t(f"export.sheet.{key}", "en") for key in EXPORT_SHEETS)
+    assert f"Sheets: {sheets}" in end
+    assert "🖼 " in end and "the digest's chart" in end
     assert "已报到" not in out

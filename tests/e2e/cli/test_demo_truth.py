@@ -45,7 +45,7 @@ async def test_each_message_is_printed_under_the_action_that_caused_it(
             under.append(following)
         messages = [u for u in under if u.startswith("    🤖 ") and "✎" not in u]
         assert len(messages) == int(match[1]) > 0, (line, under)
-    assert runs == 3  # the morning prompts, the reminders, the evening digests
+    assert runs == 4  # the morning prompts, the reminders, the evening digests, their charts
 
     # The actions: what each printed in another chat than its own came from the outbox rows
     # it queued, and every message those rows sent is printed under it.
