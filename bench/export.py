@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -36,10 +37,27 @@ from digest import FIRST_MEMBER, NOW, build  # bench/digest.py: the organization
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.sandbox.harness import SandboxBot
+from storage.store import Store
 
 SECRETARY = FIRST_MEMBER  # the root's secretary (bench/digest.py: one per branch, in order)
 PRESSER = FIRST_MEMBER + 5_000  # a member of a leaf
 BUTTON = "ck:on_duty"
+
+
+async def _quiet_day(store: Store) -> None:
+    """Write today's runs of every branch in the ledger, as a day that went by would have:
+    NOW is 20:00 on a Monday in Shanghai, every branch's digest and weekly report time, and
+    the export is measured alone, not beside a thousand digests and weekly reports
+    (bench/prompt.py and bench/weekly.py measure those)."""
+    day = NOW.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    stamp = NOW.isoformat()
+    branches = [row[0] for row in await store.db.fetchall("SELECT id FROM branches")]
+    async with store.db.transaction() as tx:
+        await tx.executemany(
+            "INSERT OR IGNORE INTO runs(branch_id, kind, day, at) VALUES (?, ?, ?, ?)",
+            ((branch, kind, day, stamp) for branch in branches
+             for kind in ("prompt", "reminder", "escalate_rate", "digest", "digest_chart",
+                          "weekly")))
 
 
 async def _chart_seconds(bot: SandboxBot, root: int) -> float:
@@ -51,12 +69,17 @@ async def _chart_seconds(bot: SandboxBot, root: int) -> float:
 async def run(members: int, rate: float) -> tuple[float, float, float, float]:
     """Build, export with presses going on; (export s, MB, longest press wait ms, chart s)."""
     with tempfile.TemporaryDirectory() as folder:
-        bot = SandboxBot(Config(), clock=ManualClock(NOW), db_path=Path(folder) / "bench.db")
+        path = Path(folder) / "bench.db"
+        started = time.perf_counter()
+        store = Store(path)  # built before the bot starts: no tick sees half an organization
+        await store.initialize()
+        root, _ = await build(store, members)
+        await _quiet_day(store)
+        await store.shutdown()
+        print(f"built {members:,} members with 30 days of history in "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
+        bot = SandboxBot(Config(), clock=ManualClock(NOW), db_path=path)
         async with bot:
-            started = time.perf_counter()
-            root, _ = await build(bot.store, members)
-            print(f"built {members:,} members with 30 days of history in "
-                  f"{time.perf_counter() - started:.1f} s", flush=True)
             sandbox = bot.sandbox
             sandbox.record_calls = False
             bot.user(SECRETARY, "Root secretary", language_code="zh")

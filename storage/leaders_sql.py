@@ -28,7 +28,7 @@ SELECT g.branch_id, g.n, med.median, g.worst, g.untouched, g.waiting
   LEFT JOIN med ON med.branch_id = g.branch_id"""
 
 # A need's first action: the first task given for it, else its resolve or cancel.
-FIRST_TASK = "(SELECT min(t.created_at) FROM tasks t WHERE t.need_id = n.id)"
+FIRST_TASK = "(SELECT min(t.created_at) FROM tasks t INDEXED BY tasks_need WHERE t.need_id = n.id)"
 FIRST_AT = "coalesce(min(ft, closed), ft, closed)"
 
 # The present secretaries of the branches asked about (`down`, the whole subtree), and where
