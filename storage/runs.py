@@ -13,7 +13,7 @@ from storage.db import Database
 from storage.rows import NewMessage
 from storage.times import iso
 
-DAILY_KINDS = ("prompt", "reminder", "escalate_rate", "digest")
+DAILY_KINDS = ("prompt", "reminder", "escalate_rate", "digest", "digest_chart")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ digest."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -100,3 +101,24 @@ async def test_a_failing_chart_still_sends_the_digest(
     assert any(m.plain.startswith(header) for m in bot.sandbox.bot_messages(SEC_A))
     assert not photos_to(bot, SEC_A)
     assert "the digest's chart of branch" in caplog.text
+
+
+async def test_the_chart_is_drawn_once_a_day_not_every_minute(
+        bot: SandboxBot, org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ledger's digest_chart row is read back: later ticks neither send nor draw it."""
+    drawn: list[int] = []
+    gather = chart_digest.gather
+
+    async def counted(store: object, branch: Any, *args: object) -> object:
+        drawn.append(branch.id)
+        return await gather(store, branch, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(chart_digest, "gather", counted)
+    await digest_run(bot)
+    once = sorted(drawn)
+    assert org.a in once and len(once) == len(set(once))
+    for minutes in (2, 3, 60):
+        at = EVENING + timedelta(minutes=minutes)
+        bot.clock.set(at)
+        assert await rhythm.run_due(bot.store, bot.services.translate, at) == 0
+    assert sorted(drawn) == once
