@@ -48,7 +48,8 @@ RAN_OVERDUE = """t.due_at IS NOT NULL AND t.due_at < :now
 # its need, or a commendation or note was put on one of its assignees.
 FOLLOWED = """((t.closed_by IS NOT NULL AND t.closed_at > t.due_at)
     OR (t.need_id IS NOT NULL AND EXISTS (
-        SELECT 1 FROM tasks t2 WHERE t2.need_id = t.need_id AND t2.created_at > t.due_at))
+        SELECT 1 FROM tasks t2 INDEXED BY tasks_need
+         WHERE t2.need_id = t.need_id AND t2.created_at > t.due_at))
     OR EXISTS (SELECT 1 FROM assignments a JOIN conduct c ON c.member_id = a.member_id
                 WHERE a.task_id = t.id AND c.at > t.due_at))"""
 
