@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import threading
+import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,8 @@ TITLE_PX = 34
 LINE_PX = 560  # height of a panel with days across
 BAR_PX = 62  # height of one bar of the sub-branches' panel
 SHOW_PARTS = 12
-NAME_MAX = 14  # characters of a sub-branch's name on its bar
+NAME_MAX = 16  # columns of a sub-branch's name on its bar (a Chinese character is two)
+TITLE_NAME_MAX = 24  # columns of the branch's name in a title (64 would not fit)
 
 BLUE, ORANGE, GREY, RED, GREEN = "#1f5fa8", "#e07b00", "#9aa5b1", "#c62828", "#2e7d32"
 
@@ -51,8 +53,14 @@ def font_family() -> str:
         return _family
 
 
-def _cut(name: str) -> str:
-    return name if len(name) <= NAME_MAX else name[:NAME_MAX - 1] + "…"
+def _cut(name: str, most: int = NAME_MAX) -> str:
+    """The name within `most` columns, a Chinese character taking two, cut with "…"."""
+    used = 0
+    for n, char in enumerate(name):
+        used += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used > most:
+            return name[:max(n - 1, 1)] + "…"
+    return name
 
 
 def _style(ax: Axes, family: str) -> None:
@@ -116,7 +124,8 @@ def _parts_panel(ax: Axes, series: Series, text: Text, family: str) -> None:
 
 
 def _needs_panel(ax: Axes, series: Series, text: Text, family: str) -> None:
-    ax.set_title(text("chart.title_needs", branch=series.branch, days=len(series.days)),
+    ax.set_title(text("chart.title_needs", branch=_cut(series.branch, TITLE_NAME_MAX),
+                      days=len(series.days)),
                  fontsize=TITLE_PX * PT, fontfamily=family, loc="left", pad=14)
     ax.set_ylabel(text("chart.axis_needs"), fontsize=TEXT_PX * PT, fontfamily=family)
     xs = list(range(len(series.needs)))
@@ -146,7 +155,8 @@ def draw(series: Series, text: Text) -> bytes:
     if series.kind is ChartKind.checkins:
         panels.append((LINE_PX, lambda ax: _rate_panel(
             ax, series, [r.rate for r in series.rates], BLUE,
-            text("chart.title_checkins", branch=series.branch, days=days),
+            text("chart.title_checkins", branch=_cut(series.branch, TITLE_NAME_MAX),
+                 days=days),
             text("chart.axis_rate"), family, text("chart.no_data"))))
         if series.parts:
             shown = min(len(series.parts), SHOW_PARTS)
@@ -156,7 +166,8 @@ def draw(series: Series, text: Text) -> bytes:
             series.covered or series.kind is ChartKind.coverage):
         panels.append((LINE_PX, lambda ax: _rate_panel(
             ax, series, [c.rate for c in series.covered] or [None] * days, ORANGE,
-            text("chart.title_coverage", branch=series.branch, days=days),
+            text("chart.title_coverage", branch=_cut(series.branch, TITLE_NAME_MAX),
+                 days=days),
             text("chart.axis_coverage"), family, text("chart.no_households"))))
     if series.kind is ChartKind.needs:
         panels.append((LINE_PX, lambda ax: _needs_panel(ax, series, text, family)))

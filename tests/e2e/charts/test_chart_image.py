@@ -55,3 +55,18 @@ async def test_chart_is_a_phone_sized_png_with_its_title_drawn(bot: SandboxBot, 
         title = image.convert("L").crop((100, 0, 900, 60))
         dark = sum(title.histogram()[:128])
         assert dark > 200, f"{kind}: nothing drawn in the title area"
+
+
+async def test_the_longest_names_fit(bot: SandboxBot, org: Org) -> None:
+    """A branch and a sub-branch of 64 characters (the most a name may have): each chart is
+    drawn without matplotlib giving up its layout (a warning, an error under pytest), as
+    wide as ever."""
+    longest = "东湖街道第一社区党支部" * 5 + "Branchxxx"
+    await bot.store.db.execute("UPDATE branches SET name = ? WHERE id = ?", (longest, org.a))
+    await bot.store.db.execute("UPDATE branches SET name = ? WHERE id = ?",
+                               (longest[:-1] + "1", org.a1))
+    for kind in ChartKind:
+        png = await chart_png(bot.store, Translator(), "zh", org.a, kind, 90,
+                              now=bot.clock.now())
+        with Image.open(io.BytesIO(png)) as image:
+            assert image.width == 1080, kind
