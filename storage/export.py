@@ -65,7 +65,8 @@ class Export:
         rows = await self.db.fetchall(
             f"""WITH RECURSIVE {sql.subtree()}
                SELECT m.id, {_NAME}, ms.branch_id, ms.role, ms.joined_at
-                 FROM down JOIN memberships ms ON ms.branch_id = down.id
+                 FROM down JOIN memberships ms INDEXED BY memberships_branch_member
+                    ON ms.branch_id = down.id
                  JOIN members m ON m.id = ms.member_id""", {"root": root_id})
         return [ExportMember(*r) for r in rows]
 

@@ -50,7 +50,8 @@ async def branch_figures(db: Database, root_id: int, first: date, last: date, *,
     days: dict[int, dict[str, int]] = {}
     for branch, day, n in await db.fetchall(
             f"""{subtree} SELECT ms.branch_id, c.day, count(*)
-                  FROM down JOIN memberships ms ON ms.branch_id = down.id
+                  FROM down JOIN memberships ms INDEXED BY memberships_branch_member
+                    ON ms.branch_id = down.id
                   JOIN checkins c ON c.member_id = ms.member_id
                                  AND c.day BETWEEN :first AND :last
                  GROUP BY ms.branch_id, c.day""", params):
@@ -59,7 +60,8 @@ async def branch_figures(db: Database, root_id: int, first: date, last: date, *,
         f"""{subtree} SELECT ms.branch_id,
                    count(DISTINCT c.member_id) FILTER (WHERE c.status = 'unwell'),
                    count(DISTINCT c.member_id) FILTER (WHERE c.status = 'quarantined')
-              FROM down JOIN memberships ms ON ms.branch_id = down.id
+              FROM down JOIN memberships ms INDEXED BY memberships_branch_member
+                    ON ms.branch_id = down.id
               JOIN checkins c ON c.member_id = ms.member_id
                              AND c.day BETWEEN :first AND :last
              WHERE c.status IN ('unwell', 'quarantined')

@@ -235,7 +235,8 @@ class Leaders:
                                   FROM down JOIN tz ON tz.id = down.id),
             p AS (SELECT ms.branch_id AS branch_id, ms.member_id AS member_id,
                          max(:first, date(julianday(ms.joined_at) + bo.o)) AS since
-                    FROM bo CROSS JOIN memberships ms ON ms.branch_id = bo.id)
+                    FROM bo CROSS JOIN memberships ms INDEXED BY memberships_branch_member
+                      ON ms.branch_id = bo.id)
             SELECT branch_id, sum(julianday(:last) - julianday(since) + 1),
                    sum((SELECT count(*) FROM checkins c WHERE c.member_id = p.member_id
                            AND c.day BETWEEN p.since AND :last))

@@ -35,7 +35,8 @@ FIRST_AT = "coalesce(min(ft, closed), ft, closed)"
 # what they give lies: their branch's subtree, inside `down`.
 SECRETARIES = """secs AS MATERIALIZED (
     SELECT ms.member_id AS member_id, ms.branch_id AS branch_id
-      FROM down JOIN memberships ms ON ms.branch_id = down.id
+      FROM down JOIN memberships ms INDEXED BY memberships_branch_member
+                    ON ms.branch_id = down.id
      WHERE ms.role = 'secretary' AND (:deep OR ms.branch_id = :root))"""
 
 # A task ran overdue: due before now, still open at its due time with an assignee (not

@@ -4,6 +4,7 @@ report due at "now" and not yet in the ledger (see the package's docstring for t
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Collection
 from datetime import date, datetime
 
@@ -19,6 +20,7 @@ from storage.store import Store
 
 logger = logging.getLogger(__name__)
 
+BUDGET_S = 20.0  # seconds of work for weekly reports in one tick (see `run_due`)
 KIND = "weekly"  # the ledger's kind, and the outbox's ("rhythm_weekly")
 
 
@@ -73,10 +75,17 @@ async def weekly_messages(store: Store, translate: Translator, branch_id: int, f
 
 async def run_due(store: Store, translate: Translator, now: datetime, *,
                   admins: Collection[int] = (),
-                  queued: Callable[[], None] | None = None) -> int:
+                  queued: Callable[[], None] | None = None,
+                  budget: float = BUDGET_S) -> int:
     """Queue every weekly report due at `now` and not yet in the ledger; returns the messages
     queued. Each report is written with its ledger row in one transaction (`store.runs.record`),
-    branch by branch; one that fails is logged and tried again at the next tick."""
+    branch by branch; one that fails is logged and tried again at the next tick.
+
+    A report with its chart and workbook is a second of work for a small branch and many for
+    a big one: once `budget` seconds of work are spent (at least one report made), the rest
+    waits for the next minute's tick (the ledger says which are left), so that a thousand
+    branches sharing Monday's time do not hold the tick, and with it the escalations and
+    follow-ups, for a quarter of an hour."""
     schedules = [s for s in await store.schedules.all() if is_timezone(s.timezone)]
     weeks = {s.branch_id: week_of(s, now) for s in schedules}
     candidates = [s for s in schedules if is_due(s, weeks[s.branch_id], now, None)]
@@ -84,10 +93,15 @@ async def run_due(store: Store, translate: Translator, now: datetime, *,
         return 0
     latest = await store.runs.weeks_since(min(weeks[s.branch_id].monday for s in candidates))
     total = 0
+    started = time.perf_counter()
+    made = 0
     for schedule in candidates:
         week = weeks[schedule.branch_id]
         if not is_due(schedule, week, now, latest.get(schedule.branch_id)):
             continue
+        if made and time.perf_counter() - started >= budget:
+            break  # the next tick goes on
+        made += 1
         try:
             messages = await weekly_messages(store, translate, schedule.branch_id, week.first,
                                              week.last, now, admins=admins)

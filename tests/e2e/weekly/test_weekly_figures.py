@@ -254,3 +254,18 @@ async def test_report_carries_the_weeks_chart_and_workbook(en_bot: SandboxBot,
         assert len(sent) == 1, user
     for member in (MEM_A1, MEM_A2, MEM_A1X, MEM_B1):
         assert not any(m.photo for m in en_bot.sandbox.bot_messages(member))
+
+
+async def test_a_tick_spends_its_budget_then_leaves_the_rest_to_the_next(
+        en_bot: SandboxBot, week_org: Org) -> None:
+    """With no time to spend, each tick makes one report (never none), the ledger keeps the
+    rest due, and every branch gets its report once."""
+    store, now = en_bot.store, local(REPORT_DAY, 20)
+    translate = en_bot.services.translate
+    done: list[set[int]] = []
+    for _ in range(5):
+        await weekly.run_due(store, translate, now, budget=0)
+        done.append({b for b in (week_org.root, week_org.a, week_org.a1, week_org.b)
+                     if ("weekly", "2026-03-09") in await store.runs.of(b)})
+    assert [len(d) for d in done] == [1, 2, 3, 4, 4]
+    assert await weekly.run_due(store, translate, now, budget=0) == 0
