@@ -45,7 +45,8 @@ BUTTON = "ck:on_duty"
 
 
 async def _quiet_day(store: Store) -> None:
-    """Write today's runs of every branch in the ledger, as a day that went by would have:
+    """Write today's runs of every branch in the ledger, as a day that went by would have
+    (and every follow-up and escalation):
     NOW is 20:00 on a Monday in Shanghai, every branch's digest and weekly report time, and
     the export is measured alone, not beside a thousand digests and weekly reports
     (bench/prompt.py and bench/weekly.py measure those)."""
@@ -58,6 +59,16 @@ async def _quiet_day(store: Store) -> None:
             ((branch, kind, day, stamp) for branch in branches
              for kind in ("prompt", "reminder", "escalate_rate", "digest", "digest_chart",
                           "weekly")))
+        # The tasks' follow-ups and the critical needs' escalations done, as the days before
+        # would have done them (else the first tick queues some 24,000 follow-ups).
+        await tx.execute(
+            "INSERT OR IGNORE INTO runs(branch_id, kind, day, at)"
+            " SELECT t.branch_id, k.value, 'task:' || a.task_id || ':' || a.member_id, ?"
+            " FROM assignments a JOIN tasks t ON t.id = a.task_id,"
+            " json_each('[\"remind\", \"escalate\", \"overdue\"]') k", (stamp,))
+        await tx.execute(
+            "UPDATE needs SET escalated_at = created_at WHERE urgency = 'critical'"
+            " AND status = 'open' AND escalated_at IS NULL")
 
 
 async def _chart_seconds(bot: SandboxBot, root: int) -> float:
