@@ -58,6 +58,10 @@ async def weekly_attachments(store: Store, translate: Translator, language: str,
     try:
         workbook = await build_export(store, translate, language, branch_id, first, last,
                                       now=now, notes=False)
+        # Every export is audit-logged, this one too: by the weekly report, to its readers.
+        await store.audit.record(None, "export", branch_id=branch_id, allowed=True, detail={
+            "first": first.isoformat(), "last": last.isoformat(), "notes": False,
+            "file": workbook.file_name, "bytes": len(workbook.data), "by": "weekly"}, at=now)
         if len(workbook.data) > DOCUMENT_MAX:
             logger.error("the weekly workbook of branch %s is %s bytes, over Telegram's limit;"
                          " the report goes without it", branch_id, len(workbook.data))

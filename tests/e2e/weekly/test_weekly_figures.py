@@ -4,6 +4,7 @@ parts add up to the whole; who gets it (the root's also to the admins)."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import AsyncIterator
 from dataclasses import fields
 from datetime import date, datetime, timedelta
@@ -254,6 +255,13 @@ async def test_report_carries_the_weeks_chart_and_workbook(en_bot: SandboxBot,
         assert len(sent) == 1, user
     for member in (MEM_A1, MEM_A2, MEM_A1X, MEM_B1):
         assert not any(m.photo for m in en_bot.sandbox.bot_messages(member))
+    # Each workbook is audit-logged, as every export is: by the weekly report.
+    audited = [(e[3], json.loads(e[5])) for e in await en_bot.store.audit.entries(200)
+               if e[2] == "export"]
+    assert {branch for branch, _ in audited} == {week_org.root, week_org.a, week_org.a1,
+                                                 week_org.b}
+    assert all(d["by"] == "weekly" and not d["notes"] and d["first"] == "2026-03-02"
+               for _, d in audited)
 
 
 async def test_a_tick_spends_its_budget_then_leaves_the_rest_to_the_next(
