@@ -20,6 +20,7 @@ from datetime import date, datetime
 from storage import sql
 from storage.db import Database
 from storage.export_branches import BranchFigures, branch_figures
+from storage.records import RecordFigures
 from storage.times import iso
 
 _NAME = sql.display_name("m")
@@ -34,20 +35,6 @@ class ExportMember:
     branch_id: int
     role: str
     joined_at: str  # ISO UTC
-
-
-@dataclass(frozen=True, slots=True)
-class MemberFigures:
-    """The `/record` figures of one member over the period."""
-
-    statuses: dict[str, int]
-    tasks: int
-    accepted: int
-    declined: int
-    done: int
-    overdue: int
-    answer_seconds: list[float]
-    needs_reported: int
 
 
 def _ids(members: Sequence[int]) -> str:
@@ -82,7 +69,7 @@ class Export:
 
     async def member_figures(self, members: Sequence[int], first: date, last: date, *,
                              start: datetime, end: datetime,
-                             now: datetime) -> dict[int, MemberFigures]:
+                             now: datetime) -> dict[int, RecordFigures]:
         """The `/record` figures of each of these members (as `storage.records.figures`
         counts them for one)."""
         params = {"ids": _ids(members), "first": first.isoformat(), "last": last.isoformat(),
@@ -126,7 +113,9 @@ class Export:
         out = {}
         for member in members:
             task = tasks.get(member, (0, 0, 0, 0, 0))
-            out[member] = MemberFigures(statuses.get(member, {}), task[0], task[1], task[2],
+            found = statuses.get(member, {})
+            # One check-in a member a day: the days checked in are the statuses' sum.
+            out[member] = RecordFigures(sum(found.values()), found, task[0], task[1], task[2],
                                         task[3], task[4], answers.get(member, []),
                                         needs.get(member, 0))
         return out
@@ -221,4 +210,4 @@ class Export:
              "limit": limit})
 
 
-__all__ = ["BranchFigures", "Export", "ExportMember", "MemberFigures"]
+__all__ = ["BranchFigures", "Export", "ExportMember", "RecordFigures"]

@@ -13,7 +13,8 @@ from typing import Any
 
 from bot.rules.export.job import Job, Rows, Styles, pieces
 from bot.rules.vocab import Status
-from storage.export import ExportMember, MemberFigures
+from storage.export import ExportMember
+from storage.records import RecordFigures
 
 
 def _entries(job: Job, found: list[tuple[Any, ...]], kind: str,
@@ -52,7 +53,7 @@ async def build(job: Job) -> None:
         conduct = await job.store.export.conduct(ids, start=job.start, end=job.end, kinds=kinds)
 
         def make(members: Sequence[ExportMember] = members,
-                 figures: dict[int, MemberFigures] = figures,
+                 figures: dict[int, RecordFigures] = figures,
                  conduct: list[tuple[Any, ...]] = conduct) -> tuple[Rows, Styles]:
             branch_of = {m.id: m.branch_id for m in members}
             praised = _entries(job, conduct, "commendation", branch_of)
@@ -60,7 +61,7 @@ async def build(job: Job) -> None:
             rows: Rows = []
             for member in members:
                 f = figures[member.id]
-                checked = sum(f.statuses.values())
+                checked = f.checkin_days
                 median = (round(statistics.median(f.answer_seconds) / 60, 1)
                           if f.answer_seconds else None)
                 mine = praised.get(member.id, [])
