@@ -27,8 +27,13 @@ _CODE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 def new_code() -> str:
-    """A fresh unguessable invite code."""
-    return secrets.token_urlsafe(CODE_BYTES)
+    """A fresh unguessable invite code. It never starts with `-`: an operator passes codes
+    to `frontline invite revoke CODE`, where a leading `-` reads as an option (one code in
+    64 did; codes made before this rule are revoked with `invite revoke -- CODE`)."""
+    while True:
+        code = secrets.token_urlsafe(CODE_BYTES)
+        if not code.startswith("-"):
+            return code
 
 
 def looks_like_code(text: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from bot.rules import invites
 from tests.e2e.cli.test_cli import db_path, initialized, write_config
 from tests.e2e.org.helpers import pdf_pages, pdf_title
 from tests.helpers import frontline, sql, t
@@ -79,6 +80,24 @@ def test_invite_list_and_revoke(initialized: Path, tmp_path: Path) -> None:
     assert "0 general" in frontline(tmp_path, "invite", "list", *cfg, "--branch", "1").out
     again = frontline(tmp_path, "invite", "revoke", *cfg, code)
     assert again.code == 1 and "no active invite" in again.err
+
+
+def test_a_code_that_starts_with_a_dash_is_revoked_after_two_dashes(initialized: Path,
+                                                                     tmp_path: Path) -> None:
+    # A code made before new codes stopped starting with "-" (one in 64 did).
+    made = frontline(tmp_path, "invite", "--config", str(initialized), "--branch", "1",
+                     "--role", "member")
+    code = made.out.split("code: ")[1].strip()
+    old = "-" + code[1:]
+    sql(db_path(tmp_path), f"UPDATE invites SET code = '{old}' WHERE code = '{code}'")
+    revoked = frontline(tmp_path, "invite", "revoke", "--config", str(initialized), "--", old)
+    assert revoked.code == 0 and old in revoked.out, revoked
+    assert sql(db_path(tmp_path), f"SELECT revoked FROM invites WHERE code = '{old}'") == [(1,)]
+
+
+def test_new_codes_never_start_with_a_dash() -> None:
+    # 4,000 draws: a generator that let one in 64 start with "-" passes with odds of 1e-27.
+    assert not any(invites.new_code().startswith("-") for _ in range(4000))
 
 
 def test_invite_without_branch_or_role_says_what_it_needs(initialized: Path,
