@@ -213,8 +213,8 @@ def add_invite_actions(isub: argparse._SubParsersAction[argparse.ArgumentParser]
     q.set_defaults(func=cmd_invite_list)
     q = isub.add_parser("revoke", help="revoke an invite by its code",
                         description="Revoke an invite (or a personal link) by its code: "
-                        "nobody can join with it afterwards. A code that starts with - goes after --: "
-                        "frontline invite revoke --config PATH -- -CODE.")
+                        "nobody can join with it afterwards. A code that starts with - "
+                        "goes after --: frontline invite revoke --config PATH -- -CODE.")
     config_arg(q)
     q.add_argument("code", metavar="CODE")
     q.set_defaults(func=cmd_invite_revoke)
