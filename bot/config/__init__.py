@@ -16,23 +16,44 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import is_timezone, suggest_timezone
+from bot.config.ops import (
+    LOG_LEVELS,
+    SECRET_ENV,
+    WEBHOOK_PORTS,
+    BackupConfig,
+    HttpConfig,
+    LoggingConfig,
+    RetentionConfig,
+    WebhookConfig,
+    read_backup,
+    read_http,
+    read_logging,
+    read_retention,
+    read_webhook,
+)
+from bot.config.reader import ConfigError, Reader, parse_time, read_secret, relative_to
 from bot.i18n import LANGUAGES
+
+__all__ = [
+    "LOCALES", "LOG_LEVELS", "SECRET_ENV", "TOKEN_ENV", "TOKEN_FILE_ENV", "WEBHOOK_PORTS",
+    "BackupConfig", "Config", "ConfigError", "DefaultsConfig", "HttpConfig", "LoggingConfig",
+    "RetentionConfig", "StorageConfig", "TelegramConfig", "WebhookConfig", "config_from_mapping",
+    "load_config", "parse_time", "require_token", "valid_timezone",
+]
 
 LOCALES = LANGUAGES
 TOKEN_ENV = "FRONTLINE_TOKEN"
-_TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+# A file holding the token (systemd's LoadCredential: FRONTLINE_TOKEN_FILE=%d/token), so
+# that the token is on no command line and in no environment listing.
+TOKEN_FILE_ENV = "FRONTLINE_TOKEN_FILE"
 _USERNAME_RE = re.compile(r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")
-
-
-class ConfigError(Exception):
-    """A configuration problem, described in one line."""
 
 
 @dataclass(frozen=True)
 class TelegramConfig:
     """The `[telegram]` section."""
 
-    token: str = ""
+    token: str = field(default="", repr=False)
     base_url: str | None = None
     username: str | None = None
     max_messages_per_second: int = 25
@@ -40,6 +61,9 @@ class TelegramConfig:
     # prompts and reminders go out at up to paid_max_messages_per_second, 0.1 Star each.
     paid_broadcast: bool = False
     paid_max_messages_per_second: int = 1000
+    # How updates arrive: "polling" (getUpdates) or "webhook" (Telegram posts them to the
+    # `[webhook]` URL). Switching is this one setting.
+    updates: str = "polling"
 
 
 @dataclass(frozen=True)
@@ -67,16 +91,13 @@ class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     defaults: DefaultsConfig = field(default_factory=DefaultsConfig)
+    webhook: WebhookConfig = field(default_factory=WebhookConfig)
+    http: HttpConfig = field(default_factory=HttpConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    backup: BackupConfig = field(default_factory=BackupConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
     admins: frozenset[int] = frozenset()
     source: str = "<built-in>"
-
-
-def parse_time(value: str) -> time:
-    """Parse `HH:MM` (24-hour) into a time; ValueError otherwise."""
-    match = _TIME_RE.match(value.strip()) if isinstance(value, str) else None
-    if not match:
-        raise ValueError(value)
-    return time(int(match.group(1)), int(match.group(2)))
 
 
 def valid_timezone(name: str) -> bool:
@@ -90,38 +111,6 @@ def _timezone_expected(name: object) -> str:
     hint = suggest_timezone(name) if isinstance(name, str) else None
     tail = f" (did you mean {hint}?)" if hint else ""
     return f"an IANA timezone such as Asia/Shanghai{tail}"
-
-
-class _Reader:
-    """Reads one table of the TOML document, remembering which keys were used."""
-
-    def __init__(self, source: str, section: str, table: Mapping[str, Any]) -> None:
-        self.source = source
-        self.section = section
-        self.table = table
-        self.used: set[str] = set()
-
-    def fail(self, key: str, expected: str, got: Any = None) -> ConfigError:
-        where = f"[{self.section}] {key}" if self.section else key
-        tail = f", got {got!r}" if got is not None else ""
-        return ConfigError(f"{self.source}: {where}: expected {expected}{tail}")
-
-    def get(self, key: str, kind: type, expected: str, default: Any) -> Any:
-        self.used.add(key)
-        if key not in self.table:
-            return default
-        value = self.table[key]
-        if kind is int and isinstance(value, bool):
-            raise self.fail(key, expected, value)
-        if not isinstance(value, kind):
-            raise self.fail(key, expected, value)
-        return value
-
-    def check_unknown(self) -> None:
-        unknown = sorted(set(self.table) - self.used)
-        if unknown:
-            where = f"[{self.section}] {unknown[0]}" if self.section else unknown[0]
-            raise ConfigError(f"{self.source}: {where}: unknown key (check the spelling)")
 
 
 def load_config(path: str | Path, *, environ: Mapping[str, str] | None = None) -> Config:
@@ -150,8 +139,10 @@ def config_from_mapping(
 ) -> Config:
     """Build a Config from an already parsed TOML document."""
     env = {} if environ is None else environ
-    top = _Reader(source, "", doc)
-    sections: dict[str, Mapping[str, Any]] = {"telegram": {}, "storage": {}, "defaults": {}}
+    top = Reader(source, "", doc)
+    sections: dict[str, Mapping[str, Any]] = {
+        name: {} for name in ("telegram", "storage", "defaults", "webhook", "http", "logging",
+                              "backup", "retention")}
     for name in sections:
         value = top.get(name, dict, "a table", {})
         sections[name] = value
@@ -167,8 +158,12 @@ def config_from_mapping(
                 raise ConfigError(f"{source}: [{key}]: unknown section")
             raise ConfigError(f"{source}: {key}: unknown key (check the spelling)")
 
-    tg = _Reader(source, "telegram", sections["telegram"])
+    tg = Reader(source, "telegram", sections["telegram"])
     token = tg.get("token", str, "a bot token from @BotFather", "")
+    token_file = tg.get("token_file", str, "the path of a file holding the token", None)
+    token_file = env.get(TOKEN_FILE_ENV) or token_file
+    if token_file and not env.get(TOKEN_ENV):
+        token = read_secret(source, "[telegram] token_file", token_file)
     token = env.get(TOKEN_ENV) or token
     base_url = tg.get("base_url", str, "an http(s) URL", None)
     if base_url is not None and not re.match(r"^https?://[^\s/]+(/\S*)?$", base_url):
@@ -187,21 +182,26 @@ def config_from_mapping(
     if not 31 <= paid_rate <= 1000:
         raise tg.fail("paid_max_messages_per_second", "a whole number from 31 to 1000",
                       paid_rate)
+    updates = tg.get("updates", str, 'one of: "polling", "webhook"', "polling")
+    if updates not in ("polling", "webhook"):
+        raise tg.fail("updates", 'one of: "polling", "webhook"', updates)
     tg.check_unknown()
+    webhook = read_webhook(source, sections["webhook"], env, required=updates == "webhook")
+    http = read_http(source, sections["http"], present="http" in doc)
+    logs = read_logging(source, sections["logging"])
+    retention = read_retention(source, sections["retention"])
 
-    st = _Reader(source, "storage", sections["storage"])
+    st = Reader(source, "storage", sections["storage"])
     db_path = st.get("path", str, "a file path for the SQLite database", "frontline.db")
     if not db_path.strip():
         raise st.fail("path", "a file path for the SQLite database", db_path)
     if "\x00" in db_path:
         raise st.fail("path", "a file path without a NUL character (\\u0000)", db_path)
     st.check_unknown()
-    path = Path(db_path).expanduser()
-    if not path.is_absolute() and source not in ("<config>", "<built-in>"):
-        # A relative path is relative to the config file, not to wherever frontline was started.
-        path = Path(source).resolve().parent / path
+    path = relative_to(source, db_path)
+    backup = read_backup(source, sections["backup"])
 
-    df = _Reader(source, "defaults", sections["defaults"])
+    df = Reader(source, "defaults", sections["defaults"])
     tz = df.get("timezone", str, "an IANA timezone such as Asia/Shanghai", "Asia/Shanghai")
     if not valid_timezone(tz):
         raise df.fail("timezone", _timezone_expected(tz), tz)
@@ -234,9 +234,10 @@ def config_from_mapping(
     return Config(
         telegram=TelegramConfig(token=token, base_url=base_url, username=username,
                                 max_messages_per_second=rate, paid_broadcast=paid,
-                                paid_max_messages_per_second=paid_rate),
+                                paid_max_messages_per_second=paid_rate, updates=updates),
         storage=StorageConfig(path=path),
         defaults=DefaultsConfig(timezone=tz, locale=locale, **times),
+        webhook=webhook, http=http, logging=logs, backup=backup, retention=retention,
         admins=frozenset(admins),
         source=source,
     )
