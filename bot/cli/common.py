@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, LoggingConfig, load_config
 from storage.db import BUSY_TIMEOUT_MS, DatabaseBusy, StorageError, is_busy, schema_version
 from storage.store import Store
 
@@ -165,9 +165,12 @@ async def no_op(store: Store) -> None:
     return None
 
 
-def setup_logging(verbose: bool, *, quiet: bool = False, token: str | None = None) -> None:
-    """Log at DEBUG with -v, else INFO (ERROR if `quiet`), never showing the token."""
+def setup_logging(verbose: bool, *, quiet: bool = False, token: str | None = None,
+                  config: LoggingConfig | None = None) -> None:
+    """Log as `[logging]` says (text or JSON lines, its level; the defaults without a
+    config): at DEBUG with -v, ERROR if `quiet`; never showing the token or a phone number."""
     from bot.runtime import logs
 
-    level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.INFO)
-    logs.setup(level, token=token)
+    config = config or LoggingConfig()
+    level = logging.DEBUG if verbose else (logging.ERROR if quiet else logs.LEVELS[config.level])
+    logs.setup(level, token=token, json_lines=config.format == "json")
