@@ -128,8 +128,7 @@ class Health:
                                            (front,))
             oldest = from_iso(found[0]) if found else None
         else:
-            found = await self.db.fetchone("SELECT COALESCE(max(id), 0) FROM outbox")
-            front = int(found[0])
+            front = await self._end_id(last=True)
         last = await self.db.fetchone(
             f"SELECT max(done_at) FROM outbox WHERE id BETWEEN ? AND ? AND state IN {DELIVERED}",
             (front - AROUND_FRONT, front + AROUND_FRONT))
@@ -141,10 +140,7 @@ class Health:
     async def _first_queued_since(self, since: datetime) -> int:
         """The first outbox id queued at `since` or later (ids follow the queueing time):
         a bisection of the ids, a few lookups by primary key."""
-        row = await self.db.fetchone("SELECT min(id), max(id) FROM outbox")
-        if row is None or row[0] is None:
-            return 0
-        low, high, stamp = int(row[0]), int(row[1]) + 1, iso(since)
+        low, high, stamp = await self._end_id(), await self._end_id(last=True) + 1, iso(since)
         while low < high:  # the first id whose row (or the next existing one) is >= since
             middle = (low + high) // 2
             found = await self.db.fetchone(
@@ -155,6 +151,13 @@ class Health:
             else:
                 low = int(found[0]) + 1
         return low
+
+    async def _end_id(self, *, last: bool = False) -> int:
+        """The outbox's first (or last) id, 0 if it is empty: one step down the primary key
+        (`min(id), max(id)` in one statement would read the whole table)."""
+        row = await self.db.fetchone(
+            f"SELECT id FROM outbox ORDER BY id {'DESC' if last else 'ASC'} LIMIT 1")
+        return int(row[0]) if row else 0
 
     async def unreachable_members(self) -> int:
         """Members (people in a branch) who blocked the bot: Telegram answered 403 to a
