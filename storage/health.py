@@ -20,18 +20,20 @@ The outbox's facts stay cheap on an outbox of millions of rows (no index on `don
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
 
 import aiosqlite
 
-from storage.connect import BUSY_TIMEOUT_MS, StorageError
+from storage.connect import StorageError, connect
 from storage.db import Database
 from storage.times import from_iso, iso
+from storage.transaction import Params
 
 AROUND_FRONT = 5000
 FAILED_WITHIN = timedelta(hours=24)
@@ -63,43 +65,49 @@ class FileSizes:
 
 class ReadOnlyDatabase(Database):
     """A `Database` that only reads: one connection opened `mode=ro` (so never creating the
-    file, and refused any write by SQLite itself), `query_only` on top.
+    file, and refused any write by SQLite itself), `query_only` on top; the writing methods
+    say the database is not open for writing.
 
     In WAL mode SQLite needs the `-wal` and `-shm` files beside the database to read it; when
     no connection has them open (the bot is stopped) it creates them, empty, with the
     database file's owner and mode, and the bot removes them at its next clean stop.
     """
 
+    _conn: aiosqlite.Connection | None = None
+
     async def initialize(self, *, migrate: bool = False, create: bool = False) -> None:
         """Open the connection; a missing file is a `StorageError` naming it."""
-        if self._readers:
+        if self._conn is not None:
             return
-        uri = _read_only_uri(Path(self.path))
+        if not await asyncio.to_thread(Path(self.path).is_file):
+            raise StorageError(f"{self.path}: no database there")
+        self._conn = await connect(self.path, query_only=True, read_only=True)
         try:
-            conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StorageError(f"{self.path}: cannot open the database ({exc})") from None
-        self._readers.append(conn)
-        self._reading.append(0)
-        try:
-            await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            await conn.execute("PRAGMA query_only=ON")
             await self.user_version()
         except sqlite3.DatabaseError as exc:
             await self.shutdown()
             raise StorageError(f"{self.path}: not a usable SQLite database ({exc})") from None
 
+    async def shutdown(self) -> None:
+        """Close the connection (idempotent)."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await conn.close()
+
     @property
     def is_open(self) -> bool:
         """True between `initialize` and `shutdown`."""
-        return bool(self._readers)
+        return self._conn is not None
 
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
+        """Run one reading statement and return all its rows."""
+        if self._conn is None:
+            raise StorageError("the database is not open")
+        return list(await self._conn.execute_fetchall(sql, params))
 
-def _read_only_uri(path: Path) -> str:
-    """An SQLite URI that opens `path` for reading only, never creating it."""
-    if not path.is_file():
-        raise StorageError(f"{path}: no database there")
-    return f"file:{quote(os.path.abspath(path))}?mode=ro"
+    async def user_version(self) -> int:
+        """The schema version recorded in the file."""
+        return int((await self.fetchone("PRAGMA user_version"))[0])
 
 
 class Health:
