@@ -17,6 +17,7 @@ from storage.digest import Digest
 from storage.duty import Duty
 from storage.export import Export
 from storage.followups import Followups
+from storage.health import Health, ReadOnlyDatabase
 from storage.household_imports import HouseholdImports
 from storage.households import Households
 from storage.invites import Invites
@@ -44,8 +45,10 @@ __all__ = ["Defaults", "Store"]
 class Store:
     """One database, and the repositories that read and write it."""
 
-    def __init__(self, path: str | Path, defaults: Defaults | None = None) -> None:
-        self.db = db = Database(path)
+    def __init__(self, path: str | Path, defaults: Defaults | None = None, *,
+                 read_only: bool = False) -> None:
+        # read_only: only reads, through one `mode=ro` connection (`frontline status`).
+        self.db = db = ReadOnlyDatabase(path) if read_only else Database(path)
         self.defaults = defaults or Defaults()
         self.branches = Branches(db, self.defaults)
         self.people = People(db, self.defaults)
@@ -77,6 +80,7 @@ class Store:
         self.roster_imports = RosterImports(db)
         self.leaders = Leaders(db)
         self.export = Export(db)
+        self.health = Health(db)
 
     async def initialize(self, *, migrate: bool = True, create: bool = True) -> None:
         """Open the database and bring its schema up to date (see `Database.initialize`); with

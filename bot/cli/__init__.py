@@ -1,9 +1,9 @@
 """The `frontline` command line: run, demo, init, invite, branch, households, roster, backup,
-migrate.
+migrate, status.
 
 The package: `common` (what the commands share), `botapi` (getMe), one module per command
 group (`run`: run, demo; `org`: init, invite, branch; `households`; `roster`; `database`: backup,
-migrate), `parser` (the argument parser). `main` is the console script's entry point.
+migrate; `status`), `parser` (the argument parser). `main` is the console script's entry point.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `frontline` console script."""
     args = build_parser().parse_args(argv)
     try:
-        args.func(args)
+        code = args.func(args)  # a command may return its exit code (status: 1 if unhealthy)
     except CliError as exc:
         print(f"frontline: {exc}", file=sys.stderr)
         return exc.code
@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
     except BrokenPipeError:
         return _stdout_gone()
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def _stdout_gone() -> int:

@@ -9,16 +9,17 @@ import os
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, LoggingConfig, load_config
 from storage.db import BUSY_TIMEOUT_MS, DatabaseBusy, StorageError, is_busy, schema_version
 from storage.store import Store
 
 CONFIG_ENV = "FRONTLINE_CONFIG"
+NOW_ENV = "FRONTLINE_NOW"  # tests only: see `now`
 DEFAULT_CONFIG = "config.toml"
 EXIT_FAILURE = 1  # it failed now and may work later (the network, a locked database)
 EXIT_USAGE = 2  # fix the command or the configuration first
@@ -128,10 +129,35 @@ def local_time(at: datetime, timezone: str) -> str:
 
 
 def now() -> Any:
-    """The time now, from the system clock."""
+    """The time now, from the system clock; for tests, `$FRONTLINE_NOW` if set.
+
+    FRONTLINE_NOW (an ISO 8601 instant with its offset, `2026-03-02T08:30:00+08:00`) is a
+    test-only way to run a command at a chosen moment, as the sandbox's clock does for the
+    bot (`frontline status` with a stuck outbox, an invite's expiry). Never set it on a
+    server: every command would then stamp what it writes with that time.
+    """
     from bot.clock import SystemClock
 
-    return SystemClock().now()
+    fixed = os.environ.get(NOW_ENV)
+    if not fixed:
+        return SystemClock().now()
+    try:
+        moment = datetime.fromisoformat(fixed)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise CliError(f"{NOW_ENV}: expected an ISO 8601 instant with its offset, such as "
+                       f"2026-03-02T08:30:00+08:00, got {fixed!r}", EXIT_USAGE)
+    return moment.astimezone(UTC)
+
+
+class CommandClock:
+    """The command line's clock, for the use cases a command calls: `now()`."""
+
+    def now(self) -> datetime:
+        """The current instant (FRONTLINE_NOW in tests), aware, in UTC."""
+        moment: datetime = now()
+        return moment
 
 
 async def no_op(store: Store) -> None:
@@ -139,9 +165,12 @@ async def no_op(store: Store) -> None:
     return None
 
 
-def setup_logging(verbose: bool, *, quiet: bool = False, token: str | None = None) -> None:
-    """Log at DEBUG with -v, else INFO (ERROR if `quiet`), never showing the token."""
+def setup_logging(verbose: bool, *, quiet: bool = False, token: str | None = None,
+                  config: LoggingConfig | None = None) -> None:
+    """Log as `[logging]` says (text or JSON lines, its level; the defaults without a
+    config): at DEBUG with -v, ERROR if `quiet`; never showing the token or a phone number."""
     from bot.runtime import logs
 
-    level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.INFO)
-    logs.setup(level, token=token)
+    config = config or LoggingConfig()
+    level = logging.DEBUG if verbose else (logging.ERROR if quiet else logs.LEVELS[config.level])
+    logs.setup(level, token=token, json_lines=config.format == "json")

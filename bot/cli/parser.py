@@ -15,6 +15,7 @@ from bot.cli.links import add_invite_actions, add_roster_links
 from bot.cli.org import cmd_branch_add, cmd_branch_list, cmd_init, cmd_invite
 from bot.cli.roster import cmd_roster_import
 from bot.cli.run import cmd_demo, cmd_run
+from bot.cli.status import cmd_status
 from bot.cli.tree import (
     cmd_branch_archive,
     cmd_branch_levels,
@@ -174,6 +175,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dest", metavar="DEST", help="the backup file to write")
     p.add_argument("--force", action="store_true", help="overwrite DEST if it exists")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("status", help="the bot's health: outbox, late runs, database",
+                       description="Print the bot's health, one fact a line: the schema "
+                       "version, the database's size, whether a bot holds it, the outbox "
+                       "(pending, failed, the oldest pending, the last delivery), scheduled "
+                       "runs that are late, members unreachable. Read-only: safe while the bot "
+                       "runs. Exit code 0 when healthy, 1 when delivery is stuck, a run is late "
+                       "or a migration is pending.")
+    config_arg(p)
+    p.add_argument("--json", action="store_true", help="print the same as one JSON object")
+    p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("migrate", help="bring the database schema up to date",
                        description="Apply pending migrations (start-up does this too).")

@@ -29,7 +29,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     except ConfigError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     # Before anything can log: no line may show the token, even with -v.
-    setup_logging(args.verbose, token=token)
+    setup_logging(args.verbose, token=token, config=config.logging)
     from telegram import Update
     from telegram.error import TelegramError
 

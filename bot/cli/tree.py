@@ -21,12 +21,12 @@ NAME_MAX = 64  # characters of a branch's name (as in the chat)
 
 
 def deps_of(config: Config, store: Store) -> Services:
-    """What the use cases need, for one command: the system clock, no outbox running (what
-    they queue is sent by the bot, when it runs)."""
-    from bot.clock import SystemClock
+    """What the use cases need, for one command: the command line's clock (the system's),
+    no outbox running (what they queue is sent by the bot, when it runs)."""
+    from bot.cli.common import CommandClock
     from bot.i18n import Translator
 
-    return Services(config, store, SystemClock(), Translator(config.defaults.locale))
+    return Services(config, store, CommandClock(), Translator(config.defaults.locale))
 
 
 def told(config: Config, args: argparse.Namespace, answer: Answer) -> str:

@@ -1,2 +1,3 @@
 """Wiring: the PTB application, its services, the scheduler's tick, the outbox worker,
-the rate limiter, update ordering, the one-instance lock and the log filter."""
+the rate limiter, update ordering, the one-instance lock, the log's formats and filters, and
+the admins' alerts."""

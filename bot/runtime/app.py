@@ -23,6 +23,7 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.i18n import Translator, pick_language
+from bot.runtime.alerts import CHECK_EVERY, AlertMonitor
 from bot.runtime.outbox import OutboxWorker
 from bot.runtime.ratelimit import RetryingRateLimiter
 from bot.runtime.scheduler import Scheduler
@@ -30,6 +31,7 @@ from bot.runtime.services import Services
 from bot.runtime.updates import PerPersonUpdateProcessor
 from handlers.broadcasts.progress import progress_reporter
 from handlers.core import menus
+from handlers.core.alerts import tell_admin
 from handlers.core.context import SERVICES_KEY, Context
 from handlers.core.sender import telegram_sender
 from storage.branches import Defaults as StoreDefaults
@@ -40,6 +42,7 @@ logger = logging.getLogger(__name__)
 FrontlineApp = Application[Any, Context, Any, Any, Any, Any]
 
 TICK = "tick"  # the scheduler's one JobQueue job
+ALERTS = "alerts"  # the admins' alerts' look, once a minute (bot/runtime/alerts.py)
 FIRST_TICK_AFTER = timedelta(seconds=30)
 # APScheduler skips a run more than a second late (its misfire grace time): a start-up that
 # takes longer (a big database) would lose the jobs due at start. Run them however late,
@@ -116,6 +119,13 @@ def build_application(
         await services.scheduler.start()
         queue.run_repeating(_tick, interval=60, first=first_tick(queue.scheduler.timezone),
                             name=TICK, job_kwargs={**RUN_LATE, "max_instances": 2})
+        # The admins' alerts: a job of its own, so that a tick that hangs is still seen.
+        services.alerts = AlertMonitor(
+            services.store, services.translate, services.clock,
+            lambda admin, text: tell_admin(application.bot, admin, text),
+            admins=config.admins, locale=config.defaults.locale)
+        queue.run_repeating(_check_alerts, interval=CHECK_EVERY, first=CHECK_EVERY,
+                            name=ALERTS, job_kwargs=RUN_LATE)
 
     async def post_stop(application: FrontlineApp) -> None:
         if services.scheduler is not None:
@@ -210,6 +220,12 @@ async def _tick(context: Context) -> None:
     scheduler = context.services.scheduler
     if scheduler is not None:
         await scheduler.tick()
+
+
+async def _check_alerts(context: Context) -> None:
+    alerts = context.services.alerts
+    if alerts is not None:
+        await alerts.check()
 
 
 async def _set_menus(context: Context) -> None:

@@ -150,3 +150,33 @@ def _read_holder(fd: int) -> Holder:
     except (OSError, ValueError, TypeError, AttributeError, KeyError):
         # Being written at this very moment, or damaged: the hold itself is certain.
         return Holder(pid=None, host="", since=None, command="")
+
+
+def current_holder(database: Path) -> Holder | None:
+    """Who holds the database now (`frontline status`), or None if nobody does.
+
+    Looks without taking the hold: the lock file is opened read-only (and never created),
+    a shared lock is tried without waiting and given back at once. A running bot's exclusive
+    hold refuses it, and the holder is read from the file. The only cost is the instant of
+    the test: a `frontline run` starting in that very microsecond is refused as if another
+    bot held the database (exit 2; systemd's restart starts it again).
+    """
+    try:
+        fd = os.open(lock_path(database), os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None  # never held on this machine
+    except OSError as exc:
+        raise LockUnavailable(f"{lock_path(database)}: cannot read the lock file "
+                              f"({exc.strerror or exc})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _read_holder(fd)
+        except OSError as exc:
+            raise LockUnavailable(f"{lock_path(database)}: cannot test the lock "
+                                  f"({exc.strerror or exc})") from None
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)

@@ -11,6 +11,7 @@ from bot.i18n import Translator
 from storage.store import Store
 
 if TYPE_CHECKING:
+    from bot.runtime.alerts import AlertMonitor
     from bot.runtime.outbox import OutboxWorker
     from bot.runtime.scheduler import Scheduler
 
@@ -25,6 +26,7 @@ class Services:
     translate: Translator
     outbox: OutboxWorker | None = None  # set once the application has started
     scheduler: Scheduler | None = None  # likewise
+    alerts: AlertMonitor | None = None  # likewise
 
     def wake_outbox(self) -> None:
         """New rows were queued: let the outbox worker (if running) look now."""

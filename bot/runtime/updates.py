@@ -17,6 +17,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.runtime import logs
+
 MAX_CONCURRENT_UPDATES = 256
 
 
@@ -40,6 +42,11 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the update's handlers once this person's earlier updates are done."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        with logs.for_update(update_id):  # its log lines carry its id
+            await self._in_order(update, coroutine)
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = self._key(update)
         if key is None:
             await coroutine

@@ -13,6 +13,7 @@ from telegram import Update
 
 from bot.rules import branches, lookup, naming
 from bot.rules.access import Actor, home_branch, may_lead
+from bot.runtime import logs
 from handlers.core import members
 from handlers.core.context import Context
 from handlers.core.replies import esc, refuse, reply, say
@@ -118,6 +119,7 @@ async def scope(update: Update, context: Context, command: str,
         await say(update, context.t("branch.archived_target", name=esc(branch.name),
                                     id=branch.id))
         return None
+    logs.about_branch(branch.id)  # the command acts on it: the log's lines name it
     return branch
 
 

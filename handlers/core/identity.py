@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, TypeHandler
 
 from bot.rules import people
 from bot.rules.people import Account
+from bot.runtime import logs
 from handlers.core.context import Context
 
 
@@ -19,9 +20,11 @@ async def load_actor(update: Update, context: Context) -> None:
         return
     account = Account(user.id, user.first_name, user.last_name, user.username,
                       user.language_code)
-    context.actor = await people.actor_of(
+    context.actor = actor = await people.actor_of(
         context.store, account, admins=context.config.admins,
         default_locale=context.config.defaults.locale, now=context.clock.now())
+    if actor.person is not None:
+        logs.about_branch(actor.person.branch_id)  # the log's lines name the member's branch
 
 
 def handlers() -> list[BaseHandler[Update, Context, Any]]:

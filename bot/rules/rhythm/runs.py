@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -156,6 +157,38 @@ async def _need_escalations(store: Store, translate: Translator,
     return runs
 
 
+@dataclass(frozen=True)
+class Ledger:
+    """Today's rows of the ledger of daily runs, as `run_due` reads them: each branch's local
+    day (`days`, and as ISO text `today`); the runs done today (`recorded`: branch -> kind ->
+    when); those under way (`under_way`, by branch and kind); and the branches whose ledger
+    holds a later day than today (`ahead`: see `due_runs`), which get nothing."""
+
+    days: dict[int, date]
+    today: dict[int, str]
+    recorded: dict[int, dict[str, datetime]]
+    under_way: dict[tuple[int, str], Recorded]
+    ahead: set[int]
+
+
+async def read_ledger(store: Store, schedules: Sequence[Schedule], now: datetime) -> Ledger:
+    """The ledger's rows of each branch's local day at `now` (see `Ledger`): one read of a
+    day or two of rows, whatever the number of branches."""
+    days = {s.branch_id: now.astimezone(ZoneInfo(s.timezone)).date() for s in schedules}
+    ledger = Ledger(days, {b: d.isoformat() for b, d in days.items()}, {}, {}, set())
+    if not days:
+        return ledger
+    for (branch, kind, on), row in (await store.runs.since(min(days.values()))).items():
+        if ledger.today.get(branch) == on:
+            if row.upto is None:
+                ledger.recorded.setdefault(branch, {})[kind] = row.at
+            else:
+                ledger.under_way[(branch, kind)] = row
+        elif branch in ledger.today and on > ledger.today[branch]:
+            ledger.ahead.add(branch)
+    return ledger
+
+
 async def run_due(store: Store, translate: Translator, now: datetime, *, piece: int = PIECE,
                   queued: Callable[[], None] | None = None) -> int:
     """Queue every scheduled run due at `now` and not yet in the ledger; returns messages queued.
@@ -169,25 +202,14 @@ async def run_due(store: Store, translate: Translator, now: datetime, *, piece: 
     schedules = [s for s in await store.schedules.all() if _valid_zone(s)]
     if not schedules:
         return 0
-    days = {s.branch_id: now.astimezone(ZoneInfo(s.timezone)).date() for s in schedules}
-    today = {branch: day.isoformat() for branch, day in days.items()}
-    recorded: dict[int, dict[str, datetime]] = {}
-    under_way: dict[tuple[int, str], Recorded] = {}
-    ahead: set[int] = set()  # branches whose ledger holds a later day: see `due_runs`
-    for (branch, kind, on), row in (await store.runs.since(min(days.values()))).items():
-        if today.get(branch) == on:
-            if row.upto is None:
-                recorded.setdefault(branch, {})[kind] = row.at
-            else:
-                under_way[(branch, kind)] = row
-        elif branch in today and on > today[branch]:
-            ahead.add(branch)
+    ledger = await read_ledger(store, schedules, now)
+    days, today, under_way = ledger.days, ledger.today, ledger.under_way
     total = 0
     for schedule in schedules:
         branch = schedule.branch_id
-        if branch in ahead:
+        if branch in ledger.ahead:
             continue
-        for kind, stale_before in due_runs(schedule, now, recorded.get(branch, {})):
+        for kind, stale_before in due_runs(schedule, now, ledger.recorded.get(branch, {})):
             if kind in PIECED_KINDS:
                 total += await _run_in_pieces(store, translate, schedule, kind, days[branch],
                                               now, stale_before, under_way.get((branch, kind)),

@@ -104,6 +104,12 @@ def counted(plan: DayPlan, recorded: Mapping[str, datetime]) -> dict[str, dateti
     return done
 
 
+def reminder_at(plan: DayPlan, prompted: datetime) -> datetime:
+    """When the day's reminder is due, the prompt having gone out at `prompted`: at its time,
+    but never sooner after the prompt than the settings space them."""
+    return max(plan.reminder, prompted + plan.spacing)
+
+
 def due_runs(schedule: Schedule, now: datetime, recorded: Mapping[str, datetime]
              ) -> list[tuple[str, datetime]]:
     """The runs due at `now` on the branch's local day, each with the instant before which a
@@ -140,7 +146,7 @@ def due_runs(schedule: Schedule, now: datetime, recorded: Mapping[str, datetime]
     prompted = done.get("prompt")
     if active and prompted is not None and "reminder" not in done \
             and plan.spacing > timedelta(0):
-        at = max(plan.reminder, prompted + plan.spacing)
+        at = reminder_at(plan, prompted)
         if at <= now and (at < plan.digest or plan.digest <= plan.prompt):
             due.append(("reminder", stale_floor))
     reminded = done.get("reminder")

@@ -1,0 +1,207 @@
+"""What the database says about the bot's health: the facts `frontline status` prints and the
+admins' alerts watch (`bot.rules.health` holds the verdicts, `bot.rules.late` the late runs).
+
+Every fact here is a read, cheap at any size, and none needs a writer: `frontline status`
+reads them through a `ReadOnlyDatabase` (opened `mode=ro`, never created, no lock that could
+hold up the running bot). The one write is `probe_write`, which the running bot's alert job
+makes once a minute to learn whether the database can be written at all.
+
+The outbox's facts stay cheap on an outbox of millions of rows (no index on `done_at` or
+`state` other than the pending rows' own):
+- pending, and the oldest pending row, through the pending rows' partial index;
+- the last delivery (`done_at` of a sent, skipped or unreachable row) among the
+  `AROUND_FRONT` rows on either side of the queue's front (the oldest pending row, else the
+  newest row). The worker takes rows in queue order, so the row delivered last lies there;
+  one delivered far out of order (a retry) is missed only while a newer one was delivered
+  after it, which is all the verdict needs to know;
+- failed rows: those queued in the last `FAILED_WITHIN` (their first id found by bisecting
+  the ids, which follow the queueing time).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from storage.connect import StorageError, connect
+from storage.db import Database
+from storage.times import from_iso, iso
+from storage.transaction import Params
+
+AROUND_FRONT = 5000
+FAILED_WITHIN = timedelta(hours=24)
+DELIVERED = "('sent', 'skipped', 'unreachable')"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxFacts:
+    """The outbox at a glance."""
+
+    pending: int
+    oldest_pending: datetime | None  # when the oldest pending message was queued
+    last_delivered: datetime | None  # when a message was last sent, skipped or found unreachable
+    failed: int  # messages given up on, of those queued in the last FAILED_WITHIN
+
+
+@dataclass(frozen=True, slots=True)
+class FileSizes:
+    """The database's files, in bytes: the main file and its write-ahead log."""
+
+    main: int
+    wal: int
+
+    @property
+    def total(self) -> int:
+        """Both together: what the database takes on disk."""
+        return self.main + self.wal
+
+
+class ReadOnlyDatabase(Database):
+    """A `Database` that only reads: one connection opened `mode=ro` (so never creating the
+    file, and refused any write by SQLite itself), `query_only` on top; the writing methods
+    say the database is not open for writing.
+
+    In WAL mode SQLite needs the `-wal` and `-shm` files beside the database to read it; when
+    no connection has them open (the bot is stopped) it creates them, empty, with the
+    database file's owner and mode, and the bot removes them at its next clean stop.
+    """
+
+    _conn: aiosqlite.Connection | None = None
+
+    async def initialize(self, *, migrate: bool = False, create: bool = False) -> None:
+        """Open the connection; a missing file is a `StorageError` naming it."""
+        if self._conn is not None:
+            return
+        if not await asyncio.to_thread(Path(self.path).is_file):
+            raise StorageError(f"{self.path}: no database there")
+        self._conn = await connect(self.path, query_only=True, read_only=True)
+        try:
+            await self.user_version()
+        except sqlite3.DatabaseError as exc:
+            await self.shutdown()
+            raise StorageError(f"{self.path}: not a usable SQLite database ({exc})") from None
+
+    async def shutdown(self) -> None:
+        """Close the connection (idempotent)."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await conn.close()
+
+    @property
+    def is_open(self) -> bool:
+        """True between `initialize` and `shutdown`."""
+        return self._conn is not None
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
+        """Run one reading statement and return all its rows."""
+        if self._conn is None:
+            raise StorageError("the database is not open")
+        return list(await self._conn.execute_fetchall(sql, params))
+
+    async def user_version(self) -> int:
+        """The schema version recorded in the file."""
+        return int((await self.fetchone("PRAGMA user_version"))[0])
+
+
+class Health:
+    """The health facts of one database (see the module docstring)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def file_sizes(self) -> FileSizes:
+        """The sizes of the database file and its write-ahead log (0 when absent)."""
+        def size(path: str) -> int:
+            try:
+                return os.stat(path).st_size
+            except OSError:
+                return 0
+        return FileSizes(size(self.db.path), size(self.db.path + "-wal"))
+
+    async def outbox(self, *, now: datetime) -> OutboxFacts:
+        """The outbox's pending work, last delivery and recent failures."""
+        row = await self.db.fetchone(
+            "SELECT count(*), min(id) FROM outbox WHERE state = 'pending'")
+        pending, front = int(row[0]), row[1]
+        oldest = None
+        if front is not None:
+            found = await self.db.fetchone("SELECT created_at FROM outbox WHERE id = ?",
+                                           (front,))
+            oldest = from_iso(found[0]) if found else None
+        else:
+            front = await self._end_id(last=True)
+        last = await self.db.fetchone(
+            f"SELECT max(done_at) FROM outbox WHERE id BETWEEN ? AND ? AND state IN {DELIVERED}",
+            (front - AROUND_FRONT, front + AROUND_FRONT))
+        first = await self._first_queued_since(now - FAILED_WITHIN)
+        failed = await self.db.fetchone(
+            "SELECT count(*) FROM outbox WHERE id >= ? AND state = 'failed'", (first,))
+        return OutboxFacts(pending, oldest, from_iso(last[0]) if last else None, int(failed[0]))
+
+    async def _first_queued_since(self, since: datetime) -> int:
+        """The first outbox id queued at `since` or later (ids follow the queueing time):
+        a bisection of the ids, a few lookups by primary key."""
+        low, high, stamp = await self._end_id(), await self._end_id(last=True) + 1, iso(since)
+        while low < high:  # the first id whose row (or the next existing one) is >= since
+            middle = (low + high) // 2
+            found = await self.db.fetchone(
+                "SELECT id, created_at FROM outbox WHERE id >= ? ORDER BY id LIMIT 1",
+                (middle,))
+            if found is None or found[1] >= stamp:
+                high = middle
+            else:
+                low = int(found[0]) + 1
+        return low
+
+    async def _end_id(self, *, last: bool = False) -> int:
+        """The outbox's first (or last) id, 0 if it is empty: one step down the primary key
+        (`min(id), max(id)` in one statement would read the whole table)."""
+        row = await self.db.fetchone(
+            f"SELECT id FROM outbox ORDER BY id {'DESC' if last else 'ASC'} LIMIT 1")
+        return int(row[0]) if row else 0
+
+    async def unreachable_members(self) -> int:
+        """Members (people in a branch) who blocked the bot: Telegram answered 403 to a
+        message for them, and they have not written to the bot since (`members.reachable`)."""
+        row = await self.db.fetchone(
+            "SELECT count(*) FROM memberships ms JOIN members m ON m.id = ms.member_id"
+            " WHERE m.reachable = 0")
+        return int(row[0])
+
+    async def weekly_progress(self, since: date) -> datetime | None:
+        """When a weekly report (of any branch) keyed `since` or later was last recorded:
+        a big organization's reports are made over many ticks (`bot.rules.weekly`)."""
+        row = await self.db.fetchone(
+            "SELECT max(at) FROM runs INDEXED BY runs_kind_day"
+            " WHERE kind = 'weekly' AND day >= ?", (since.isoformat(),))
+        return from_iso(row[0]) if row and row[0] else None
+
+    async def probe_write(self) -> str | None:
+        """Write once (the schema version, rewritten as it is: one page of the write-ahead log,
+        nothing changed) and say why it failed: None if it was written; "locked" (another
+        program held the write lock beyond the busy timeout), "full" (the disk or the
+        database is full), "readonly" (the file, its folder or the file system refuses
+        writes) or "error" (any other failure)."""
+        try:
+            async with self.db.transaction() as tx:
+                version = int((await tx.fetchone("PRAGMA user_version"))[0])
+                await tx.execute(f"PRAGMA user_version = {version}")
+        except sqlite3.Error as exc:
+            text = str(exc).lower()
+            if "locked" in text or "busy" in text:
+                return "locked"
+            if "full" in text:
+                return "full"
+            if "readonly" in text or "read-only" in text or "permission" in text:
+                return "readonly"
+            return "error"
+        except (OSError, StorageError):
+            return "error"
+        return None
