@@ -108,8 +108,9 @@ async def _update(request: Request, application: AnyApplication) -> Update | Non
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return None
         return Update.de_json(data, application.bot)
-    except Exception:  # whatever a malformed body makes the parser raise
-        logger.debug("a webhook request's body is not an update", exc_info=True)
+    except Exception as exc:  # whatever a malformed body makes the parser raise
+        logger.debug("a webhook request's body is not an update (%s: %s)",
+                     type(exc).__name__, exc)
         return None
 
 

@@ -113,7 +113,8 @@ def test_webhook_mode_over_real_http(tmp_path: Path) -> None:
                       sections=webhook_sections(port))
         db = tmp_path / "frontline.db"
         with log.open("w", encoding="utf-8") as out:
-            proc = start_frontline(tmp_path, "run", "--config", str(config), log=out)
+            # -v: debug logging, where PTB shows each call's parameters (the secret's too).
+            proc = start_frontline(tmp_path, "run", "--config", str(config), "-v", log=out)
             try:
                 until(lambda: api.params_of("setWebhook"), proc, log)
                 until(lambda: answers(f"{base}/healthz"), proc, log)
