@@ -180,6 +180,11 @@ async def test_readyz_turns_red_while_the_outbox_cannot_move_and_green_again(
     await running.store.outbox.enqueue("notice", [NewMessage(ADA, None, "hello")],
                                        at=clock.now())
     running.services.wake_outbox()
+    for _ in range(1000):  # until the worker has tried and been told to wait
+        metrics = (await client.get("/metrics")).text
+        if sample(metrics, "frontline_telegram_429_total", source="outbox"):
+            break
+        await asyncio.sleep(0.01)
     clock.advance(seconds=(STUCK_AFTER - timedelta(seconds=1)).total_seconds())
     body = (await client.get("/readyz")).json()
     assert body["checks"]["outbox"]["ok"] is True, body
@@ -235,13 +240,16 @@ async def test_scheduled_runs_done_and_late(running: SandboxBot,
     root = await store.branches.create("Root", None, at=now)
     for name in ("A", "B", "C"):
         await store.branches.create(name, root, at=now)
+    await running.settle()  # the start-up catch-up is done: nothing was due then
     clock.set(now.replace(hour=0, minute=20) + timedelta(days=1))  # 08:20 in Shanghai
     metrics = (await client.get("/metrics")).text
     assert sample(metrics, "frontline_scheduled_runs_late") == 4
     assert sample(metrics, "frontline_scheduled_runs_total", kind="prompt") is None
     scheduler = running.services.scheduler
     assert scheduler is not None
+    await scheduler.idle()  # the start-up catch-up, if it is still under way
     await scheduler.tick()
+    await scheduler.idle()
     metrics = (await client.get("/metrics")).text
     assert sample(metrics, "frontline_scheduled_runs_late") == 0
     assert sample(metrics, "frontline_scheduled_runs_total", kind="prompt") == 4
@@ -277,3 +285,39 @@ async def test_readyz_turns_red_when_getupdates_stops_answering(
     assert answer.status_code == 503
     assert answer.json()["checks"]["updates"] == {
         "ok": False, "detail": "last getUpdates answer 5 min ago"}
+
+
+async def test_while_the_bot_stops_a_webhook_request_is_refused_for_later(
+        running: SandboxBot, client: httpx.AsyncClient) -> None:
+    """After the queue closed, an update answered 200 would be lost: 503, and Telegram
+    sends it again later."""
+    assert running.app.updater is not None
+    await running.app.updater.stop()
+    await running.app.stop()
+    answer = await client.post(PATH, json=start_update(), headers={SECRET_HEADER: SECRET})
+    assert answer.status_code == 503
+    metrics = (await client.get("/metrics")).text
+    assert sample(metrics, "frontline_webhook_requests_total", result="unavailable") == 1
+
+
+async def test_messages_sent_retried_and_paced_by_kind(
+        running: SandboxBot, client: httpx.AsyncClient) -> None:
+    """Two notices to one chat, the first answered 500 once (retried): each then waits for
+    the chat's second (paced: the retry too); a reply answered 429 once (waited out, sent)."""
+    clock = running.clock
+    running.sandbox.fail("sendMessage", "500", times=1, chat_id=ADA)
+    await running.store.outbox.enqueue(
+        "notice", [NewMessage(ADA, None, "one"), NewMessage(ADA, None, "two")], at=clock.now())
+    await running.drain()
+    running.sandbox.fail("sendMessage", "429", times=1, chat_id=ADA, retry_after=1)
+    await running.send(ADA, "/start")
+    metrics = (await client.get("/metrics")).text
+    assert sample(metrics, "frontline_messages_total", kind="notice", outcome="sent") == 2
+    assert sample(metrics, "frontline_messages_retried_total", kind="notice",
+                  reason="transient") == 1
+    assert sample(metrics, "frontline_messages_paced_total", kind="notice") == 2
+    assert sample(metrics, "frontline_telegram_429_total", source="reply") == 1
+    assert sample(metrics, "frontline_messages_retried_total", kind="reply",
+                  reason="retry_after") == 1
+    assert sample(metrics, "frontline_messages_total", kind="reply", outcome="sent") == 1
+    assert sample(metrics, "frontline_telegram_429_total", source="outbox") == 0
