@@ -12,14 +12,13 @@ reaches the disk, so a full disk is seen by the free space beside the file inste
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 
+from storage.connect import try_write_lock
 from storage.db import Database
 from storage.times import from_iso
 
@@ -63,19 +62,11 @@ class Probe:
             return Writable(False, f"cannot look at the database's folder ({exc.strerror})")
         if free < self.min_free_bytes:
             return Writable(False, f"the disk is full ({free // 1024} KiB free)", free)
-        uri = f"file:{quote(os.path.abspath(path))}?mode=rw"
         try:
-            conn = sqlite3.connect(uri, uri=True, timeout=timeout_s, isolation_level=None)
-        except sqlite3.Error as exc:
-            return Writable(False, f"cannot open the database ({exc})", free)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("ROLLBACK")
+            try_write_lock(str(path), timeout_s)
         except sqlite3.Error as exc:
             return Writable(False, f"cannot take the write lock within {timeout_s:g} s ({exc})",
                             free)
-        finally:
-            conn.close()
         return Writable(True, f"writable ({free // (1024 * 1024)} MiB free)", free)
 
     async def backlog(self) -> Backlog:
