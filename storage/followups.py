@@ -9,6 +9,7 @@ from datetime import datetime
 from storage import sql
 from storage.db import Database
 from storage.rows import Recipient
+from storage.runs import RunDone
 from storage.tasks import DEFAULT_ANSWER_WITHIN, Followup, Watched
 from storage.times import from_iso, iso
 
@@ -37,6 +38,7 @@ class Followups:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.on_done: RunDone | None = None  # told each follow-up recorded (see `Runs`)
 
     async def set_answer_within(self, branch_id: int, minutes: int | None) -> None:
         """Set how long the branch's assignees have to answer (None: inherit)."""
@@ -82,6 +84,7 @@ class Followups:
         """
         stamp = iso(at)
         queued = 0
+        done: list[str] = []
         async with self.db.transaction() as tx:
             if finished:
                 await tx.executemany(
@@ -95,8 +98,12 @@ class Followups:
                     (item.kind, key(item.task_id, item.member_id), stamp, item.task_id))
                 if fresh is None:
                     continue
+                done.append(item.kind)
                 await sql.enqueue(tx, f"task_{item.kind}", item.messages, stamp)
                 queued += len(item.messages)
+        if self.on_done is not None:
+            for kind in done:
+                self.on_done(kind)
         return queued
 
     async def of(self, task_id: int) -> list[tuple[int, str]]:

@@ -4,7 +4,7 @@ once, catches up after downtime, and never twice after a restart."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -63,11 +63,15 @@ class Piece:
     stale_before: datetime | None = None
 
 
+RunDone = Callable[[str], None]  # told the kind of each run recorded as done, once committed
+
+
 class Runs:
     """Rows of the ledger of runs, read and written."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.on_done: RunDone | None = None  # the metrics' counter (set by the wiring)
 
     async def since(self, day: date) -> dict[tuple[int, str, str], Recorded]:
         """The ledger rows of the daily runs of `day` or later, by (branch, kind, day).
@@ -113,6 +117,7 @@ class Runs:
         """
         stamp = iso(at)
         queued = 0
+        done: list[str] = []
         async with self.db.transaction() as tx:
             for run in runs:
                 stale = iso(run.stale_before) if run.stale_before is not None else None
@@ -127,7 +132,9 @@ class Runs:
                         (stamp, int(run.day.removeprefix("need:"))))
                 if fresh is None:
                     continue
+                done.append(run.kind)
                 queued += await sql.enqueue(tx, f"rhythm_{run.kind}", run.messages, stamp)
+        _tell(self.on_done, done)
         return queued
 
     async def record_piece(self, piece: Piece, *, now: datetime) -> int | None:
@@ -155,4 +162,14 @@ class Runs:
                      piece.kind, piece.day, at, piece.after))
             if mine is None:
                 return None
-            return await sql.enqueue(tx, f"rhythm_{piece.kind}", piece.messages, iso(now))
+            queued = await sql.enqueue(tx, f"rhythm_{piece.kind}", piece.messages, iso(now))
+        if piece.upto is None:  # the run's last piece: it is done
+            _tell(self.on_done, [piece.kind])
+        return queued
+
+
+def _tell(on_done: RunDone | None, kinds: Sequence[str]) -> None:
+    """Tell `on_done` of each run recorded (after the commit: a rolled back one is not)."""
+    if on_done is not None:
+        for kind in kinds:
+            on_done(kind)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import time
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -71,6 +71,9 @@ class LockStats:
     longest_wait_s: float = 0.0
     longest_hold_s: float = 0.0
     held_s: float = 0.0  # total time it was held
+    # Told how long each take waited for the lock (the metrics' histogram: storage knows
+    # nothing of them, the wiring sets this).
+    on_wait: Callable[[float], None] | None = None
 
 
 class WriteLock:
@@ -87,6 +90,8 @@ class WriteLock:
         asked = time.perf_counter()
         async with self._lock:
             got = time.perf_counter()
+            if self.stats.on_wait is not None:
+                self.stats.on_wait(got - asked)
             try:
                 yield
             finally:

@@ -17,7 +17,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
 from bot.clock import Clock, SystemClock
@@ -26,6 +26,7 @@ from bot.i18n import Translator, pick_language
 from bot.runtime.alerts import CHECK_EVERY, AlertMonitor
 from bot.runtime.outbox import OutboxWorker
 from bot.runtime.ratelimit import RetryingRateLimiter
+from bot.runtime.receiving import WatchedRequest
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.services import Services
 from bot.runtime.updates import PerPersonUpdateProcessor
@@ -88,6 +89,8 @@ def build_application(
     """
     services = Services(config=config, store=store_for(config), clock=clock or SystemClock(),
                         translate=Translator(config.defaults.locale))
+    metrics = services.metrics  # (bot/runtime/metrics.py)
+    metrics.watch_store(services.store)
 
     async def post_init(application: FrontlineApp) -> None:
         await services.store.initialize(create=create_database)
@@ -99,12 +102,13 @@ def build_application(
             rate=outbox_rate or telegram.max_messages_per_second,
             paid_rate=paid_rate or (telegram.paid_max_messages_per_second
                                     if telegram.paid_broadcast else None),
-            progress=progress_reporter(application.bot, services))
+            progress=progress_reporter(application.bot, services), events=metrics)
         # Direct replies and the outbox share Telegram's budget: each reply the rate limiter
         # lets through is counted by the outbox's pacer, which then waits its turn.
         limiter = application.bot.rate_limiter
         if isinstance(limiter, RetryingRateLimiter):
             limiter.on_send = services.outbox.pacer.count_direct
+            limiter.on_event = metrics.reply_event
         await services.outbox.initialize()
         queue = application.job_queue
         assert queue is not None
@@ -148,7 +152,7 @@ def build_application(
         .rate_limiter(RetryingRateLimiter(overall_max_rate=0, group_max_rate=20,
                                           group_time_period=60, max_retries=2))
         # Concurrent across people, in order for each person (see bot/runtime/updates.py).
-        .concurrent_updates(PerPersonUpdateProcessor())
+        .concurrent_updates(PerPersonUpdateProcessor(observe=metrics.update_handled))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -158,8 +162,10 @@ def build_application(
         builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
     if request is not None:
         builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    # getUpdates through a request object that notes each answer: readiness's "updates
+    # arrive" (bot/runtime/receiving.py). PTB's own default otherwise (one connection).
+    builder = builder.get_updates_request(WatchedRequest(
+        get_updates_request or HTTPXRequest(connection_pool_size=1), services.receiving.polled))
     application: FrontlineApp = builder.build()
     application.bot_data[SERVICES_KEY] = services
     # Before the features' error handler, which would log every 409 with a traceback.

@@ -51,6 +51,10 @@ class Scheduler:
         self.runs = 0  # runs started (a coalesced tick starts none)
         self.coalesced = 0  # ticks that came while a run was under way
         self.last_run_s = 0.0  # how long the last run took
+        # For readiness (`bot.rules.health.tick_late`): when it started, when a tick last
+        # came (a coalesced one too: the timer is alive), on the injected clock.
+        self.started_at = clock.now()
+        self.last_tick: datetime | None = None
         self._busy = False
         self._again = False
         self._done = asyncio.Event()
@@ -90,6 +94,7 @@ class Scheduler:
         If a run is under way, start none: the running one goes round once more when it is
         done (with the clock's new "now"), and this returns 0 at once.
         """
+        self.last_tick = self.clock.now()
         if self._busy:
             self._again = True
             self.coalesced += 1

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import Translator
+from bot.runtime.metrics import Metrics
+from bot.runtime.receiving import Receiving
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -27,6 +29,11 @@ class Services:
     outbox: OutboxWorker | None = None  # set once the application has started
     scheduler: Scheduler | None = None  # likewise
     alerts: AlertMonitor | None = None  # likewise
+    metrics: Metrics = field(default_factory=Metrics)  # this bot's own registry
+    receiving: Receiving = field(init=False)  # when updates last arrived (readiness)
+
+    def __post_init__(self) -> None:
+        self.receiving = Receiving(self.clock)
 
     def wake_outbox(self) -> None:
         """New rows were queued: let the outbox worker (if running) look now."""

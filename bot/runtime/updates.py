@@ -6,12 +6,18 @@ their order, and a member who taps "unwell" then "on duty" must end up "on duty"
 processor keeps one lock per person (the user behind the update, else its chat): updates of
 different people overlap, those of one person run one after another, in arrival order.
 ConversationHandler keys its state per chat and user, so it stays correct under it.
+
+Each update handled is told to `observe` (the metrics): its kind (the Update's field that is
+set: message, callback_query, ...) and the seconds from the moment it was taken from the
+queue to the end of its handlers, a wait behind the same person's earlier updates included
+(what that person waits).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -21,14 +27,27 @@ from bot.runtime import logs
 
 MAX_CONCURRENT_UPDATES = 256
 
+Observe = Callable[[str, float], None]  # (kind of update, seconds to handle it)
+
+
+def update_kind(update: object) -> str:
+    """The kind of an update: the name of its field that is set (`message`, ...), "other"."""
+    if isinstance(update, Update):
+        for kind in Update.ALL_TYPES:
+            if getattr(update, kind, None) is not None:
+                return str(kind)
+    return "other"
+
 
 class PerPersonUpdateProcessor(BaseUpdateProcessor):
     """Concurrent across people, sequential for each person."""
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES, *,
+                 observe: Observe | None = None) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._holders: dict[int, int] = {}
+        self.observe = observe
 
     @staticmethod
     def _key(update: object) -> int | None:
@@ -44,9 +63,16 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         """Run the update's handlers once this person's earlier updates are done."""
         update_id = update.update_id if isinstance(update, Update) else None
         with logs.for_update(update_id):  # its log lines carry its id
-            await self._in_order(update, coroutine)
+            if self.observe is None:
+                await self._in_turn(update, coroutine)
+                return
+            started = time.perf_counter()
+            try:
+                await self._in_turn(update, coroutine)
+            finally:
+                self.observe(update_kind(update), time.perf_counter() - started)
 
-    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = self._key(update)
         if key is None:
             await coroutine

@@ -2,7 +2,10 @@
 
 It answers just enough for the real `run_polling` to start, deliver one `/start` and answer
 it; it can also reject the token (401 on getMe) or answer 409 Conflict to getUpdates, as
-Telegram does when another process polls with the same token. `silent_server` accepts
+Telegram does when another process polls with the same token. It keeps the webhook that
+setWebhook sets (deleteWebhook removes it, getWebhookInfo tells it, with a delivery error
+when told), and can take its time over each sendMessage (`send_delay_s`), so that messages
+are in flight when a test stops the bot. `silent_server` accepts
 connections and never answers; `closed_port` is a port where nothing listens.
 """
 
@@ -84,6 +87,9 @@ class FakeBotApi:
     answered: threading.Event = field(default_factory=threading.Event)
     polled: threading.Event = field(default_factory=threading.Event)
     next_message_id: int = 100
+    send_delay_s: float = 0.0  # each sendMessage is answered after this
+    webhook_url: str = ""  # set by setWebhook, cleared by deleteWebhook
+    webhook_error: tuple[int, str] | None = None  # getWebhookInfo's last error (date, words)
 
     def paths(self) -> list[str]:
         """The request paths, in order."""
@@ -95,6 +101,11 @@ class FakeBotApi:
         with self.lock:
             return [str(p.get("text", "")) for path, p in self.calls
                     if path.endswith("/sendMessage") and str(p.get("chat_id")) == str(chat_id)]
+
+    def params_of(self, method: str) -> list[dict[str, Any]]:
+        """The parameters of each call of a method, in order."""
+        with self.lock:
+            return [p for path, p in self.calls if path.endswith(f"/{method}")]
 
     def answer(self, path: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """The Bot API's answer to one call."""
@@ -117,7 +128,21 @@ class FakeBotApi:
                 return 200, {"ok": True, "result": [start_update()]}
             time.sleep(min(float(params.get("timeout") or 0), MAX_LONG_POLL_S))
             return 200, {"ok": True, "result": []}
+        if method == "setWebhook":
+            self.webhook_url = str(params["url"])
+            return 200, {"ok": True, "result": True, "description": "Webhook was set"}
+        if method == "deleteWebhook":
+            self.webhook_url = ""
+            return 200, {"ok": True, "result": True, "description": "Webhook was deleted"}
+        if method == "getWebhookInfo":
+            info: dict[str, Any] = {"url": self.webhook_url, "has_custom_certificate": False,
+                                    "pending_update_count": 0}
+            if self.webhook_error is not None:
+                info["last_error_date"], info["last_error_message"] = self.webhook_error
+            return 200, {"ok": True, "result": info}
         if method == "sendMessage":
+            if self.send_delay_s:
+                time.sleep(self.send_delay_s)
             with self.lock:
                 self.next_message_id += 1
                 message_id = self.next_message_id
@@ -129,7 +154,7 @@ class FakeBotApi:
                 "message_id": message_id, "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private", "first_name": "Ada"},
                 "from": BOT_USER, "text": re.sub(r"<[^>]*>", "", text)}}
-        # deleteWebhook, setMyCommands, answerCallbackQuery, ...: nothing to model.
+        # setMyCommands, answerCallbackQuery, ...: nothing to model.
         return 200, {"ok": True, "result": True}
 
 
@@ -191,12 +216,14 @@ def closed_port() -> str:
 
 
 def write_config(folder: Path, base_url: str, *, db: str = "frontline.db",
-                 name: str = "config.toml", token: str | None = TOKEN) -> Path:
-    """A config for `base_url`, the database `db` (relative to the config) and `token`."""
+                 name: str = "config.toml", token: str | None = TOKEN, telegram: str = "",
+                 sections: str = "") -> Path:
+    """A config for `base_url`, the database `db` (relative to the config) and `token`;
+    `telegram`: more lines of [telegram], `sections`: more sections."""
     token_line = f'token = "{token}"\n' if token is not None else ""
     path = folder / name
-    path.write_text(f'[telegram]\n{token_line}base_url = "{base_url}"\n\n'
-                    f'[storage]\npath = "{db}"\n', encoding="utf-8")
+    path.write_text(f'[telegram]\n{token_line}base_url = "{base_url}"\n{telegram}\n'
+                    f'[storage]\npath = "{db}"\n\n{sections}', encoding="utf-8")
     return path
 
 

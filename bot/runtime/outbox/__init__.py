@@ -43,7 +43,15 @@ from bot.runtime.outbox.pacer import (
     Pacer,
 )
 from bot.runtime.outbox.recording import MAX_RECORD_RETRY, RECORD_RETRY
-from bot.runtime.outbox.results import Outcome, ProgressFn, SendFn, SendResult, SleepFn
+from bot.runtime.outbox.results import (
+    NoEvents,
+    OutboxEvents,
+    Outcome,
+    ProgressFn,
+    SendFn,
+    SendResult,
+    SleepFn,
+)
 from bot.runtime.outbox.state import PAID_KINDS
 from bot.runtime.outbox.sweep import BATCH, MAX_PAUSE, TROUBLE_STREAK
 from bot.runtime.outbox.worker import OutboxWorker
@@ -62,6 +70,8 @@ __all__ = [
     "TROUBLE_STREAK",
     "WIDEN",
     "WINDOW",
+    "NoEvents",
+    "OutboxEvents",
     "OutboxWorker",
     "Outcome",
     "Pacer",

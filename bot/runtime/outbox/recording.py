@@ -40,6 +40,8 @@ class Recording(WorkerState):
                 continue
             retry = RECORD_RETRY
             del self._outcomes[:len(batch)]
+            if any(outcome.state != "attempted" for outcome in batch):
+                self.last_progress = self.clock.now()  # delivered or given up on: moved
             for outcome in batch:
                 self._claimed.pop(outcome.row_id, None)
                 self._written_since_read.add(outcome.row_id)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.runtime.outbox.pacer import Pacer, loop_time
-from bot.runtime.outbox.results import ProgressFn, SendFn, SleepFn
+from bot.runtime.outbox.results import NoEvents, OutboxEvents, ProgressFn, SendFn, SleepFn
 from storage.outbox import OutboxOutcome
 from storage.rows import OutboxItem
 from storage.store import Store
@@ -36,6 +37,7 @@ class WorkerState:
         paid_kinds: frozenset[str] = PAID_KINDS,
         monotonic: Callable[[], float] | None = None,
         sleep: SleepFn = asyncio.sleep,
+        events: OutboxEvents | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -53,6 +55,12 @@ class WorkerState:
         self.max_in_flight = max(1, max_in_flight or self.pacer.rate + (
             paid_lane.rate if paid_lane else 0))
         self.sleep = sleep
+        self.events: OutboxEvents = events or NoEvents()
+        # For readiness (`bot.rules.health.outbox_stuck`), on the injected clock: when the
+        # worker started, and when a message was last delivered or given up on.
+        self.started_at = clock.now()
+        self.last_progress: datetime | None = None
+        self._paced: set[int] = set()  # rows held back by the pace (counted once when sent)
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._moved = asyncio.Event()  # a send finished or outcomes were written
@@ -130,6 +138,9 @@ class WorkerState:
 
     def _done(self, outcome: OutboxOutcome) -> None:
         """Queue an outcome to be written; the row stays claimed until it is."""
+        item = self._claimed.get(outcome.row_id)
+        self.events.outcome(item.kind if item is not None else "unknown", outcome.state)
+        self._paced.discard(outcome.row_id)
         self._outcomes.append(outcome)
         self._outcomes_ready.set()
 

@@ -83,11 +83,13 @@ class Sweep(Recording):
                     continue
                 wait = self._item_wait(item)
                 if wait > 0:
+                    if self.pacer.chat_wait(chat) > 0:
+                        self._paced.add(item.id)
                     waits.append(wait)
                     held_chats.add(chat)
                     continue
                 paid = item.kind in self.paid_kinds
-                if not await self._slot(paid):
+                if not await self._slot(paid, item.id):
                     break
                 if (wait := self._item_wait(item)) > 0:  # time passed while waiting
                     waits.append(wait)
@@ -117,8 +119,9 @@ class Sweep(Recording):
             wait = max(wait, not_before - self.pacer.now())
         return wait
 
-    async def _slot(self, paid: bool) -> bool:
-        """Wait until a message may start: outcomes writable, a free slot, the overall pace.
+    async def _slot(self, paid: bool, row_id: int) -> bool:
+        """Wait until message `row_id` may start: outcomes writable, a free slot, the overall
+        pace (a wait for which counts it as paced).
 
         Returns False if the worker is stopping.
         """
@@ -132,6 +135,7 @@ class Sweep(Recording):
                 continue
             wait = self.pacer.overall_wait(paid)
             if wait > 0:
+                self._paced.add(row_id)
                 await self.sleep(wait)
                 continue
             return True
@@ -151,6 +155,9 @@ class Sweep(Recording):
             await asyncio.gather(*waiters, return_exceptions=True)
 
     def _start(self, item: OutboxItem, paid: bool) -> None:
+        if item.id in self._paced:
+            self._paced.discard(item.id)
+            self.events.paced(item.kind)
         self.pacer.record(item.chat_id, paid)
         self._claim(item)
         self._busy_chats.add(item.chat_id)
@@ -197,7 +204,10 @@ class Sweep(Recording):
         if outcome is Outcome.RETRY_AFTER:
             logger.warning("Telegram asked to wait %.0f s; all sending paused",
                            result.retry_after)
-            self.paused_by_retry_after += pacer.pause(min(result.retry_after, 3600.0))
+            added = pacer.pause(min(result.retry_after, 3600.0))
+            self.paused_by_retry_after += added
+            self.events.retry_after(item.kind)
+            self.events.paused("retry_after", added)
             pacer.widen()
             self._claimed.pop(item.id, None)  # nothing to record: try it again after the pause
             return
@@ -207,7 +217,9 @@ class Sweep(Recording):
             self._trouble += 1
             if self._trouble >= TROUBLE_STREAK:
                 pause = min(self.backoff * 2 ** (self._trouble - TROUBLE_STREAK), MAX_PAUSE)
-                self.paused_by_trouble += pacer.pause(pause)
+                added = pacer.pause(pause)
+                self.paused_by_trouble += added
+                self.events.paused("trouble", added)
             if attempts >= self.max_attempts:
                 self._done(OutboxOutcome(item.id, "failed", error=result.error,
                                           broadcast_id=broadcast))
