@@ -55,8 +55,9 @@ def _uri(path: Path, mode: str = "rw") -> str:
 def try_write_lock(path: str, timeout_s: float) -> None:
     """Take SQLite's write lock on `path` and give it back at once, on a connection of its
     own (`BEGIN IMMEDIATE`, `ROLLBACK`: nothing is written, so the one write path is not
-    bypassed); readiness's probe (`storage.probe`). Raises `sqlite3.Error` if the file cannot
-    be opened for writing or the lock is not had within `timeout_s`."""
+    bypassed); the write probe of readiness and the alerts (`Health.writable`). Raises
+    `sqlite3.Error` if the file cannot be opened for writing or the lock is not had within
+    `timeout_s`."""
     conn = sqlite3.connect(_uri(Path(path)), uri=True, timeout=timeout_s, isolation_level=None)
     try:
         conn.execute("BEGIN IMMEDIATE")

@@ -3,8 +3,8 @@ admins' alerts watch (`bot.rules.health` holds the verdicts, `bot.rules.late` th
 
 Every fact here is a read, cheap at any size, and none needs a writer: `frontline status`
 reads them through a `ReadOnlyDatabase` (opened `mode=ro`, never created, no lock that could
-hold up the running bot). The one write is `probe_write`, which the running bot's alert job
-makes once a minute to learn whether the database can be written at all.
+hold up the running bot). `writable` takes the write lock and gives it back, for readiness
+and the admins' alerts.
 
 The outbox's facts stay cheap on an outbox of millions of rows (no index on `done_at` or
 `state` other than the pending rows' own):
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -30,13 +31,17 @@ from typing import Any
 
 import aiosqlite
 
-from storage.connect import StorageError, connect
+from storage.connect import StorageError, connect, try_write_lock
 from storage.db import Database
 from storage.times import from_iso, iso
 from storage.transaction import Params
 
 AROUND_FRONT = 5000
+MIN_FREE_BYTES = 16 * 1024 * 1024  # below this, the disk is as good as full
+PROBE_TIMEOUT_S = 1.0
 FAILED_WITHIN = timedelta(hours=24)
+# A delivery: a message sent, skipped or found unreachable (nobody waits for it any more); a
+# failed one (given up after its attempts) is not (`bot.rules.health.outbox_stuck`).
 DELIVERED = "('sent', 'skipped', 'unreachable')"
 
 
@@ -48,6 +53,17 @@ class OutboxFacts:
     oldest_pending: datetime | None  # when the oldest pending message was queued
     last_delivered: datetime | None  # when a message was last sent, skipped or found unreachable
     failed: int  # messages given up on, of those queued in the last FAILED_WITHIN
+
+
+@dataclass(frozen=True, slots=True)
+class Writable:
+    """The write probe's answer: `ok`; else `reason` ("locked", "full", "readonly",
+    "error"); and one line saying what was seen."""
+
+    ok: bool
+    reason: str | None
+    detail: str
+    free_bytes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,25 +199,46 @@ class Health:
             " WHERE kind = 'weekly' AND day >= ?", (since.isoformat(),))
         return from_iso(row[0]) if row and row[0] else None
 
-    async def probe_write(self) -> str | None:
-        """Write once (the schema version, rewritten as it is: one page of the write-ahead log,
-        nothing changed) and say why it failed: None if it was written; "locked" (another
-        program held the write lock beyond the busy timeout), "full" (the disk or the
-        database is full), "readonly" (the file, its folder or the file system refuses
-        writes) or "error" (any other failure)."""
+    async def writable(self, timeout_s: float = PROBE_TIMEOUT_S) -> Writable:
+        """Whether a write could start now: SQLite's write lock taken on a connection of its
+        own and given back (`BEGIN IMMEDIATE`, `ROLLBACK`: nothing is written, nobody's
+        transaction disturbed), so a lock another program holds beyond `timeout_s` is seen,
+        and so is a file that cannot be opened for writing. A write rolled back never reaches
+        the disk, so a full disk is seen by the free space beside the file instead
+        (`MIN_FREE_BYTES`: SQLite needs room for the write-ahead log before it commits).
+        Readiness (`/readyz`) and the admins' alerts both ask this."""
+        if isinstance(self.db, ReadOnlyDatabase):
+            return Writable(False, "readonly", "opened read-only")
+        return await asyncio.to_thread(self._writable, Path(self.db.path), timeout_s)
+
+    def _writable(self, path: Path, timeout_s: float) -> Writable:
         try:
-            async with self.db.transaction() as tx:
-                version = int((await tx.fetchone("PRAGMA user_version"))[0])
-                await tx.execute(f"PRAGMA user_version = {version}")
+            free = shutil.disk_usage(path.parent).free
+        except OSError as exc:
+            return Writable(False, "error",
+                            f"cannot look at the database's folder ({exc.strerror})")
+        if free < MIN_FREE_BYTES:
+            return Writable(False, "full", f"the disk is full ({free // 1024} KiB free)", free)
+        try:
+            try_write_lock(str(path), timeout_s)
         except sqlite3.Error as exc:
             text = str(exc).lower()
             if "locked" in text or "busy" in text:
-                return "locked"
-            if "full" in text:
-                return "full"
-            if "readonly" in text or "read-only" in text or "permission" in text:
-                return "readonly"
-            return "error"
-        except (OSError, StorageError):
-            return "error"
-        return None
+                reason = "locked"
+            elif "full" in text:
+                reason = "full"
+            elif any(word in text for word in ("readonly", "read-only", "permission",
+                                               "unable to open")):
+                reason = "readonly"
+            else:
+                reason = "error"
+            return Writable(False, reason,
+                            f"cannot take the write lock within {timeout_s:g} s ({exc})", free)
+        return Writable(True, None, f"writable ({free // (1024 * 1024)} MiB free)", free)
+
+    async def probe_write(self) -> str | None:
+        """None if the database can be written now, else why not: "locked" (another program
+        holds the write lock), "full" (the disk), "readonly" (the file, its folder or the
+        file system refuses writes) or "error" (`writable`)."""
+        found = await self.writable()
+        return None if found.ok else found.reason

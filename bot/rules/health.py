@@ -38,7 +38,9 @@ def outbox_stuck(pending: int, last_progress: datetime | None, work_since: datet
                  now: datetime) -> bool:
     """True when the outbox has work and has not moved for `STUCK_AFTER`.
 
-    `last_progress`: when a message was last delivered or given up on (None: never);
+    `last_progress`: when a message was last delivered: sent, skipped or found unreachable
+    (nobody waits for it any more); one given up on (failed) is not a delivery, so an outbox
+    whose every message fails is stuck (None: never);
     `work_since`: when the oldest pending message was queued (None: none pending)."""
     if pending <= 0 or work_since is None:
         return False

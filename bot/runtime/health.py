@@ -1,11 +1,12 @@
 """Readiness (`/readyz`): four checks, each with the verdict of `bot.rules.health`.
 
-- `database`: a write could start now (`storage.probe`: the write lock taken and given back
-  on a connection of its own, within a second; room on the disk), and the outbox can record
-  what it sends;
-- `outbox`: not stuck (`outbox_stuck`): pending rows but nothing delivered or given up on
-  for ten minutes. The worker's start counts as movement: after a restart it gets its ten
-  minutes before old pending rows make it stuck;
+- `database`: a write could start now (`Health.writable`: the write lock taken and given
+  back on a connection of its own, within a second; room on the disk), and the outbox can
+  record what it sends;
+- `outbox`: not stuck (`outbox_stuck`): pending rows but nothing delivered (sent, skipped or
+  found unreachable; a failed message is not a delivery) for ten minutes. The worker's
+  start counts as movement: after a restart it gets its ten minutes before old pending rows
+  make it stuck;
 - `scheduler`: ticked within two minutes (`tick_late`);
 - `updates`: arrive (`updates_late`, see `bot.runtime.receiving`).
 
@@ -24,7 +25,6 @@ from typing import Any
 from bot.rules.health import Check, outbox_stuck, tick_late
 from bot.runtime.receiving import ago
 from bot.runtime.services import Services
-from storage.probe import Probe
 
 CHECK_TIMEOUT_S = 2.0
 
@@ -49,10 +49,9 @@ class Readiness:
 async def readiness(services: Services) -> Readiness:
     """Run the four checks (see the module's docstring)."""
     now = services.clock.now()
-    probe = Probe(services.store.db)
     database, outbox = await asyncio.gather(
-        _within("database", _database(services, probe)),
-        _within("outbox", _outbox(services, probe, now)))
+        _within("database", _database(services)),
+        _within("outbox", _outbox(services, now)))
     return Readiness((database, outbox, _scheduler(services, now),
                       services.receiving.check(now)))
 
@@ -66,10 +65,10 @@ async def _within(name: str, check: Awaitable[Check]) -> Check:
         return Check(name, False, f"{type(exc).__name__}: {exc}")
 
 
-async def _database(services: Services, probe: Probe) -> Check:
+async def _database(services: Services) -> Check:
     if not services.store.db.is_open:
         return Check("database", False, "the database is not open")
-    writable = await probe.writable()
+    writable = await services.store.health.writable()
     if not writable.ok:
         return Check("database", False, writable.detail)
     outbox = services.outbox
@@ -79,14 +78,14 @@ async def _database(services: Services, probe: Probe) -> Check:
     return Check("database", True, writable.detail)
 
 
-async def _outbox(services: Services, probe: Probe, now: datetime) -> Check:
+async def _outbox(services: Services, now: datetime) -> Check:
     worker = services.outbox
     if worker is None:
         return Check("outbox", False, "the outbox worker has not started")
-    backlog = await probe.backlog()
+    backlog = await services.store.health.outbox(now=now)
     moved = worker.last_progress or worker.started_at
     stuck = outbox_stuck(backlog.pending, moved, backlog.oldest_pending, now)
-    failed = f"; {backlog.failed} failed" if backlog.failed else ""
+    failed = f"; {backlog.failed} failed in 24 h" if backlog.failed else ""
     if backlog.pending == 0:
         return Check("outbox", True, f"nothing pending{failed}")
     oldest = backlog.oldest_pending

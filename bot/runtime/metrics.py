@@ -24,8 +24,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from bot.rules.rhythm.late import late_runs
-from storage.probe import Probe
+from bot.rules.late import late_runs
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -68,17 +67,19 @@ class Metrics:
         self.paused_total = Counter(
             "frontline_sending_paused_seconds", "Seconds all outbox sending was paused, by "
             "reason (retry_after, trouble)", ["reason"], registry=r)
-        self.backlog = Gauge("frontline_outbox_messages", "Outbox rows by state (pending, "
-                             "failed), read at scrape time", ["state"], registry=r)
+        self.backlog = Gauge("frontline_outbox_messages", "Outbox rows by state (pending; "
+                             "failed: of those queued in the last 24 h), read at scrape time",
+                             ["state"], registry=r)
         self.oldest = Gauge("frontline_outbox_oldest_pending_age_seconds", "Age of the oldest "
                             "pending outbox row (0: none)", registry=r)
         self.progress_at = Gauge("frontline_outbox_last_progress_timestamp_seconds", "When "
-                                 "the outbox last delivered or gave up on a message (0: not "
-                                 "since start)", registry=r)
+                                 "the outbox last delivered a message: sent, skipped or found "
+                                 "unreachable (0: not since start)", registry=r)
         self.runs = Counter("frontline_scheduled_runs", "Scheduled runs recorded in the "
                             "ledger, by kind", ["kind"], registry=r)
-        self.runs_late = Gauge("frontline_scheduled_runs_late", "Daily runs due 15 minutes "
-                               "ago or more and not under way", registry=r)
+        self.runs_late = Gauge("frontline_scheduled_runs_late", "Scheduled runs (prompt, "
+                               "reminder, digest, weekly) due 15 minutes ago or more and not done"
+                               " (bot.rules.late, as frontline status)", registry=r)
         self.tick_at = Gauge("frontline_scheduler_last_tick_timestamp_seconds", "When the "
                              "scheduler last ticked", registry=r)
         self.lock_wait = Histogram(
@@ -162,9 +163,8 @@ def _stamp(when: datetime | None) -> float:
 async def exposition(services: Services) -> bytes:
     """The metrics in the text format, with what the database holds read now."""
     metrics, now = services.metrics, services.clock.now()
-    probe = Probe(services.store.db)
     try:
-        backlog = await probe.backlog()
+        backlog = await services.store.health.outbox(now=now)
         metrics.backlog.labels("pending").set(backlog.pending)
         metrics.backlog.labels("failed").set(backlog.failed)
         oldest = backlog.oldest_pending

@@ -45,6 +45,8 @@ async def test_outbox_facts(store: Store, tmp_path: Path) -> None:
     assert facts.oldest_pending == NOW - timedelta(minutes=15)
     # Failed is not delivered; skipped and unreachable are (nobody waits for them any more).
     assert facts.last_delivered == NOW - timedelta(minutes=16)
+    add_rows(db, [("failed", NOW - timedelta(minutes=4), NOW - timedelta(minutes=3))])
+    assert (await store.health.outbox(now=NOW)).last_delivered == NOW - timedelta(minutes=16)
     assert facts.failed == 1  # the one of two days ago was queued before the last 24 h
 
 
@@ -91,11 +93,10 @@ async def test_the_write_probe_says_locked_when_another_program_holds_the_lock(
     await store.initialize()
     other = sqlite3.connect(tmp_path / "f.db", isolation_level=None)
     try:
-        # A short busy timeout for this test: what matters is the reason, not the wait.
-        writer = store.db._writer
-        assert writer is not None
-        await writer.execute("PRAGMA busy_timeout=50")
         other.execute("BEGIN IMMEDIATE")
+        # A short wait for this test: what matters is the reason, not the wait.
+        found = await store.health.writable(timeout_s=0.05)
+        assert (found.ok, found.reason) == (False, "locked")
         assert await store.health.probe_write() == "locked"
         other.execute("ROLLBACK")
         assert await store.health.probe_write() is None
@@ -120,6 +121,6 @@ async def test_the_read_only_store_never_creates_and_never_writes(tmp_path: Path
             await store.db.execute("DELETE FROM branches")
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             await store.db.fetchall("DELETE FROM branches")
-        assert await store.health.probe_write() == "error"
+        assert await store.health.probe_write() == "readonly"
     finally:
         await store.shutdown()

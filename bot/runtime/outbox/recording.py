@@ -9,6 +9,7 @@ from bot.runtime.outbox.state import WorkerState
 
 logger = logging.getLogger(__package__)
 
+DELIVERED = frozenset({"sent", "skipped", "unreachable"})  # see storage.health.DELIVERED
 RECORD_RETRY = 0.5  # first wait before writing outcomes again; doubles up to MAX_RECORD_RETRY
 MAX_RECORD_RETRY = 10.0
 
@@ -40,8 +41,10 @@ class Recording(WorkerState):
                 continue
             retry = RECORD_RETRY
             del self._outcomes[:len(batch)]
-            if any(outcome.state != "attempted" for outcome in batch):
-                self.last_progress = self.clock.now()  # delivered or given up on: moved
+            if any(outcome.state in DELIVERED for outcome in batch):
+                # Delivered (sent, skipped, unreachable): a failed message is not progress
+                # (`bot.rules.health.outbox_stuck`).
+                self.last_progress = self.clock.now()
             for outcome in batch:
                 self._claimed.pop(outcome.row_id, None)
                 self._written_since_read.add(outcome.row_id)

@@ -321,3 +321,22 @@ async def test_messages_sent_retried_and_paced_by_kind(
                   reason="retry_after") == 1
     assert sample(metrics, "frontline_messages_total", kind="reply", outcome="sent") == 1
     assert sample(metrics, "frontline_telegram_429_total", source="outbox") == 0
+
+
+async def test_a_message_given_up_on_is_not_a_delivery(
+        running: SandboxBot, client: httpx.AsyncClient) -> None:
+    """Telegram answers every try with 500 until the outbox gives the message up (failed):
+    the outbox did not deliver, so its last progress stays unset and readiness names no
+    delivery (as `frontline status` and the alerts: `bot.rules.health.outbox_stuck`)."""
+    worker = running.services.outbox
+    assert worker is not None
+    worker.backoff = 0.01
+    running.sandbox.fail("sendMessage", "500", times=worker.max_attempts + 3, chat_id=ADA)
+    await running.store.outbox.enqueue("notice", [NewMessage(ADA, None, "lost")],
+                                       at=running.clock.now())
+    running.services.wake_outbox()
+    await running.drain()
+    metrics = (await client.get("/metrics")).text
+    assert sample(metrics, "frontline_messages_total", kind="notice", outcome="failed") == 1
+    assert worker.last_progress is None
+    assert sample(metrics, "frontline_outbox_last_progress_timestamp_seconds") == 0
