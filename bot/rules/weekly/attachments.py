@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
 from bot.rules.charts import ChartKind, gather, render
-from bot.rules.export import DOCUMENT_MAX, build_export
+from bot.rules.export import DOCUMENT_MAX, audit, build_export
 from bot.text import esc
 from storage.store import Store
 
@@ -59,12 +59,11 @@ async def weekly_attachments(store: Store, translate: Translator, language: str,
         workbook = await build_export(store, translate, language, branch_id, first, last,
                                       now=now, notes=False)
         # Every export is audit-logged, this one too: by the weekly report, to its readers.
-        await store.audit.record(None, "export", branch_id=branch_id, allowed=True, detail={
-            "first": first.isoformat(), "last": last.isoformat(), "notes": False,
-            "file": workbook.file_name, "bytes": len(workbook.data), "by": "weekly"}, at=now)
-        if len(workbook.data) > DOCUMENT_MAX:
+        await audit(store, None, branch_id, first, last, notes=False, found=workbook,
+                    by="weekly", at=now)
+        if workbook.size > DOCUMENT_MAX:
             logger.error("the weekly workbook of branch %s is %s bytes, over Telegram's limit;"
-                         " the report goes without it", branch_id, len(workbook.data))
+                         " the report goes without it", branch_id, workbook.size)
         else:
             files.append(Attachment(
                 "document", workbook.file_name, workbook.data,
