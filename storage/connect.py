@@ -44,9 +44,10 @@ def create_private_file(path: Path) -> bool:
     return True
 
 
-def _uri(path: Path) -> str:
-    """An SQLite URI that opens `path` for reading and writing, never creating it."""
-    return f"file:{quote(os.path.abspath(path))}?mode=rw"
+def _uri(path: Path, mode: str = "rw") -> str:
+    """An SQLite URI that opens `path` for reading and writing (`rw`) or only reading (`ro`),
+    never creating it."""
+    return f"file:{quote(os.path.abspath(path))}?mode={mode}"
 
 
 
@@ -61,11 +62,13 @@ def checked_path(path: str) -> Path:
     return Path(path)
 
 
-async def connect(path: str, *, query_only: bool) -> aiosqlite.Connection:
+async def connect(path: str, *, query_only: bool,
+                  read_only: bool = False) -> aiosqlite.Connection:
     """Open `path` (never creating it) with Frontline's pragmas; a reader with
-    `query_only`, the writer (in WAL mode) without."""
+    `query_only`, the writer (in WAL mode) without; with `read_only`, a reader that SQLite
+    itself opens read-only (a process that must never write: the export's child)."""
     # mode=rw: never create the file here (Database.initialize did, with the right mode).
-    uri = _uri(Path(path))
+    uri = _uri(Path(path), "ro" if read_only else "rw")
     try:
         conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
     except sqlite3.Error as exc:
