@@ -103,3 +103,15 @@ async def test_a_build_that_fails_is_answered_and_nothing_is_sent(
     reply = await export(bot, SEC_A)
     assert reply.document is not None
     assert left_in(temporary) == []
+
+
+async def test_the_child_imports_this_package_whatever_the_working_directory(
+        bot: SandboxBot, org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `bot` folder in the working directory (another checkout, a stray copy) is not what
+    the child imports: it imports the package the bot runs, installed or not."""
+    decoy = tmp_path / "elsewhere" / "bot"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text('raise SystemExit("the wrong package")\n')
+    monkeypatch.chdir(decoy.parent)
+    reply = await export(bot, SEC_A)
+    assert reply.document is not None
