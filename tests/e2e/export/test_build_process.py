@@ -8,12 +8,14 @@ import asyncio
 import json
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.rules.export import process
+from bot.rules.weekly.attachments import Attachment, weekly_attachments
 from bot.sandbox.harness import SandboxBot
 from handlers.reports.export import pending
 from tests.e2e.export import children
@@ -115,3 +117,24 @@ async def test_the_child_imports_this_package_whatever_the_working_directory(
     monkeypatch.chdir(decoy.parent)
     reply = await export(bot, SEC_A)
     assert reply.document is not None
+
+
+async def test_a_big_subtrees_weekly_workbook_is_built_in_a_child_too(
+        bot: SandboxBot, org: Org, temporary: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The weekly report's workbook of a subtree of `ISOLATE_FROM` members or more is built as
+    /export's is; a child that fails leaves the report without it (the chart still goes)."""
+    monkeypatch.setattr(process, "ISOLATE_FROM", 3)
+    first, last = date(2026, 2, 23), date(2026, 3, 1)
+
+    async def files(members: int) -> list[Attachment]:
+        return await weekly_attachments(bot.store, bot.services.translate, "zh", org.a, first,
+                                        last, now=bot.clock.now(), members=members)
+
+    made = await files(3)
+    assert [f.kind for f in made] == ["photo", "document"]
+    assert workbook(made[1].data).sheetnames[0] == t("export.sheet.summary")
+    assert left_in(temporary) == []
+    stand_in(monkeypatch, "crash")
+    assert [f.kind for f in await files(3)] == ["photo"]
+    assert left_in(temporary) == []
+    assert [f.kind for f in await files(2)] == ["photo", "document"]  # small: in this process
