@@ -11,18 +11,43 @@ the summary and the records need (`tally`), which are written after it.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from bot.rules.export.job import Job, Rows, Styles, pieces, prefetched
 from bot.rules.export.tally import STATUS_INDEX, STATUSES, Tally
 from storage.export import ExportMember, MemberCheckins
+from storage.times import iso
 
 
 def joined_day(job: Job, joined_at: str, branch_id: int) -> date:
     """The local day a member joined, in their branch's timezone."""
     return datetime.fromisoformat(joined_at).astimezone(job.zone(branch_id)).date()
+
+
+class _Joined:
+    """The place in the period of the local day a member joined (0: on its first day or
+    before; the number of days: after its last), found among the days' starts as stored
+    instants (ISO UTC text sorts as time), without parsing a date-time for each member."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self._starts: dict[ZoneInfo, list[str]] = {}
+
+    def since(self, joined_at: str, branch_id: int) -> int:
+        zone = self.job.zone(branch_id)
+        starts = self._starts.get(zone)
+        if starts is None:
+            days = [*self.job.days, self.job.last + timedelta(days=1)]
+            starts = self._starts[zone] = [iso(datetime.combine(d, time(0), zone))
+                                           for d in days]
+        if not joined_at.endswith("+00:00"):  # not as `storage.times.iso` writes it
+            return min(max((joined_day(self.job, joined_at, branch_id)
+                            - self.job.first).days, 0), len(starts) - 1)
+        return max(bisect_right(starts, joined_at) - 1, 0)
 
 
 async def build(job: Job) -> None:
@@ -43,6 +68,7 @@ async def build(job: Job) -> None:
     row_styles: list[str | None] = [None, None, None, None, "percent", "wrap"]
     tally = job.tally = Tally(count, len(job.members))
     unwell, quarantined = STATUS_INDEX["unwell"], STATUS_INDEX["quarantined"]
+    joined_since = _Joined(job)
 
     async def read(members: Sequence[ExportMember]
                    ) -> tuple[list[MemberCheckins], dict[int, list[str]]]:
@@ -63,8 +89,7 @@ async def build(job: Job) -> None:
         for n, member in enumerate(members):
             branch = member.branch_id
             joined, checked = tally.branch(branch)
-            since = (joined_day(job, member.joined_at, branch) - job.first).days
-            since = min(max(since, 0), count)
+            since = joined_since.since(member.joined_at, branch)
             if since < count:
                 joined[since] += 1
             marks: list[str | None] = [None] * since + ["none"] * (count - since)
