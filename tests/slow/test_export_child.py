@@ -79,19 +79,23 @@ async def test_a_build_cut_short_is_answered_and_its_child_killed(
 
 
 async def test_a_child_whose_bot_was_killed_ends(tmp_path: Path) -> None:
+    """...and removes the file it was writing, which its bot can no longer remove."""
     db = tmp_path / "f.db"
     store = Store(db)
     await store.initialize()
     await store.shutdown()
-    gate = tmp_path / "gate"
+    gate, temporary = tmp_path / "gate", tmp_path / "tmp"
     gate.mkdir()
+    temporary.mkdir()
     driver = subprocess.Popen(  # noqa: ASYNC220 (a test's driver, started once)
         [sys.executable, "-m", "tests.slow.export_orphan_driver", str(db)], cwd=ROOT,
-        env={**os.environ, children.MODE: f"hold:{gate}"})
+        env={**os.environ, children.MODE: f"hold:{gate}", "TMPDIR": str(temporary)})
     try:
         await asyncio.to_thread(appears, gate / "pid")
         pid = int((gate / "pid").read_text())
+        assert len(left_in(temporary)) == 1
     finally:
         driver.send_signal(signal.SIGKILL)
         driver.wait()
     assert await asyncio.to_thread(gone, pid)
+    assert left_in(temporary) == []

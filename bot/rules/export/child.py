@@ -9,7 +9,8 @@ non-zero exit. Logs go to standard error (the parent logs them), never to standa
 
 It never outlives the bot: the parent keeps the child's standard input open until it has the
 answer, and a thread here exits the process as soon as that input closes (the parent gave
-up, or died, even by SIGKILL). It shares no signals with a terminal (a session of its own).
+up, or died, even by SIGKILL), removing the file it was writing. It shares no signals with a
+terminal (a session of its own).
 """
 
 from __future__ import annotations
@@ -32,11 +33,13 @@ from storage.store import Store
 EXIT_ORPHANED = 3
 
 
-def _exit_when_orphaned() -> None:
+def _exit_when_orphaned(out: Path) -> None:
     # Unbuffered reads (no lock of sys.stdin held, which would stop the interpreter's exit):
-    # they return b"" when the parent closes our input, or dies.
+    # they return b"" when the parent closes our input, or dies. Then the half-written
+    # workbook goes too (a parent that died cannot remove it).
     while os.read(0, 4096):
         pass
+    out.unlink(missing_ok=True)
     os._exit(EXIT_ORPHANED)
 
 
@@ -66,7 +69,8 @@ def main() -> None:
     if not line:
         return  # the parent went away before asking
     request = json.loads(line)
-    threading.Thread(target=_exit_when_orphaned, name="orphan-watch", daemon=True).start()
+    threading.Thread(target=_exit_when_orphaned, args=(Path(request["out"]),),
+                     name="orphan-watch", daemon=True).start()
     answer = asyncio.run(build(request))
     sys.stdout.write(json.dumps(answer) + "\n")
     sys.stdout.flush()

@@ -170,6 +170,7 @@ async def _run(request: dict[str, Any], limit_s: float,
             child.stdin.flush()
             # Waited for in a worker thread: the event loop goes on answering everyone.
             waiting = asyncio.ensure_future(asyncio.to_thread(_answer_of, child))
+            waiting.add_done_callback(_retrieved)  # also when it is given up on
             deadline = time.monotonic() + limit_s
             while not waiting.done():
                 await asyncio.wait({waiting}, timeout=POLL_S)
@@ -205,6 +206,11 @@ def _answer_of(child: subprocess.Popen[bytes]) -> bytes:
     child.wait()
     child.stdout.close()
     return out
+
+
+def _retrieved(waiting: asyncio.Future[bytes]) -> None:
+    if not waiting.cancelled():
+        waiting.exception()
 
 
 def _signal_name(number: int) -> str:
