@@ -8,6 +8,9 @@ the export runs to the document Telegram receives, while another member presses 
 their check-in prompt `--rate` times a second; each press's wait is from the press to its
 answer. Then the root's digest chart, warm, best of 3 (`bench/charts.py`).
 
+The workbook is built in a child process (bot.rules.export.process): `peak_rss_mb` is the
+larger of the bot's peak and the child's (each is printed on the line before).
+
 Last line:
 
     members=<n> export_s=<x> export_mb=<size> press_wait_max_ms=<m> chart_s=<x> peak_rss_mb=<m>
@@ -147,7 +150,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10.0, help="check-in presses a second")
     args = parser.parse_args()
     export_s, size_mb, wait_ms, chart_s = asyncio.run(run(args.members, args.rate))
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    bot_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"peak RSS: the bot {bot_rss:.0f} MB, the export's child {child.ru_maxrss / 1024:.0f}"
+          f" MB (its CPU time {child.ru_utime + child.ru_stime:.1f} s)")
+    rss = max(bot_rss, child.ru_maxrss / 1024)
     print(f"members={args.members} export_s={export_s:.2f} export_mb={size_mb:.1f} "
           f"press_wait_max_ms={wait_ms:.0f} chart_s={chart_s:.2f} peak_rss_mb={rss:.0f}")
 

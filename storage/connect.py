@@ -45,7 +45,7 @@ def create_private_file(path: Path) -> bool:
 
 
 def _uri(path: Path, mode: str = "rw") -> str:
-    """An SQLite URI that opens `path` for reading and writing ("rw") or reading only ("ro"),
+    """An SQLite URI that opens `path` for reading and writing (`rw`) or only reading (`ro`),
     never creating it."""
     return f"file:{quote(os.path.abspath(path))}?mode={mode}"
 
@@ -76,11 +76,12 @@ def checked_path(path: str) -> Path:
     return Path(path)
 
 
-async def connect(path: str, *, query_only: bool, read_only: bool = False
-                  ) -> aiosqlite.Connection:
+async def connect(path: str, *, query_only: bool,
+                  read_only: bool = False) -> aiosqlite.Connection:
     """Open `path` (never creating it) with Frontline's pragmas; a reader with
-    `query_only`, the writer (in WAL mode) without; `read_only` opens it `mode=ro` (SQLite
-    itself refuses any write: `frontline status`)."""
+    `query_only`, the writer (in WAL mode) without; with `read_only`, a reader that SQLite
+    itself opens read-only (a process that must never write: `frontline status`, the
+    export's child; `storage.readonly`)."""
     # mode=rw: never create the file here (Database.initialize did, with the right mode).
     uri = _uri(Path(path), "ro" if read_only else "rw")
     query_only = query_only or read_only

@@ -1,10 +1,11 @@
 """The export's summary: each branch's own figures over a period, aggregated in SQLite (one
-row per branch, and per day for the check-ins); `bot.rules.export.summary` rolls them up."""
+row per branch); `bot.rules.export.summary` rolls them up, with the check-ins' figures (a rate
+per day, members unwell or quarantined), which the export counts as it reads the check-ins."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from storage import sql
 from storage.db import Database
@@ -19,13 +20,10 @@ _OVERDUE = """t.due_at IS NOT NULL AND t.due_at < :as_of AND a.assigned_at < :as
 
 @dataclass(frozen=True, slots=True)
 class BranchFigures:
-    """A branch's own figures over the period (its members, needs, tasks, households and
-    broadcasts, not those of the branches below it)."""
+    """A branch's own figures over the period (its needs, tasks, households and broadcasts,
+    not those of the branches below it)."""
 
     branch_id: int
-    checkins: dict[str, int]  # local day (ISO) -> check-ins by its members
-    unwell: int  # members with an unwell check-in in the period
-    quarantined: int
     needs_opened: int
     needs_resolved: int
     needs_open: int
@@ -39,33 +37,11 @@ class BranchFigures:
     acks: int
 
 
-
-async def branch_figures(db: Database, root_id: int, first: date, last: date, *,
-                         start: datetime, end: datetime,
+async def branch_figures(db: Database, root_id: int, *, start: datetime, end: datetime,
                          as_of: datetime) -> dict[int, BranchFigures]:
     """Each branch's own figures over the period (branches with none are left out)."""
-    params = {"root": root_id, "first": first.isoformat(), "last": last.isoformat(),
-              "start": iso(start), "end": iso(end), "as_of": iso(as_of)}
+    params = {"root": root_id, "start": iso(start), "end": iso(end), "as_of": iso(as_of)}
     subtree = f"WITH RECURSIVE {sql.subtree()}"
-    days: dict[int, dict[str, int]] = {}
-    for branch, day, n in await db.fetchall(
-            f"""{subtree} SELECT ms.branch_id, c.day, count(*)
-                  FROM down JOIN memberships ms INDEXED BY memberships_branch_member
-                    ON ms.branch_id = down.id
-                  JOIN checkins c ON c.member_id = ms.member_id
-                                 AND c.day BETWEEN :first AND :last
-                 GROUP BY ms.branch_id, c.day""", params):
-        days.setdefault(branch, {})[day] = n
-    care = {r[0]: r[1:] for r in await db.fetchall(
-        f"""{subtree} SELECT ms.branch_id,
-                   count(DISTINCT c.member_id) FILTER (WHERE c.status = 'unwell'),
-                   count(DISTINCT c.member_id) FILTER (WHERE c.status = 'quarantined')
-              FROM down JOIN memberships ms INDEXED BY memberships_branch_member
-                    ON ms.branch_id = down.id
-              JOIN checkins c ON c.member_id = ms.member_id
-                             AND c.day BETWEEN :first AND :last
-             WHERE c.status IN ('unwell', 'quarantined')
-             GROUP BY ms.branch_id""", params)}
     needs = {r[0]: r[1:] for r in await db.fetchall(
         f"""{subtree} SELECT n.branch_id,
                    count(*) FILTER (WHERE n.created_at >= :start),
@@ -113,9 +89,8 @@ async def branch_figures(db: Database, root_id: int, first: date, last: date, *,
                                           AND a.member_id = rc.member_id))
           FROM rc GROUP BY rc.branch_id""", params)}
     out = {}
-    for branch in {*days, *care, *needs, *tasks, *homes, *acks}:
+    for branch in {*needs, *tasks, *homes, *acks}:
         out[branch] = BranchFigures(
-            branch, days.get(branch, {}), *care.get(branch, (0, 0)),
-            *needs.get(branch, (0, 0, 0)), *tasks.get(branch, (0, 0, 0, 0)),
+            branch, *needs.get(branch, (0, 0, 0)), *tasks.get(branch, (0, 0, 0, 0)),
             *homes.get(branch, (0, 0)), *acks.get(branch, (0, 0)))
     return out

@@ -2,9 +2,9 @@
 admins' alerts watch (`bot.rules.health` holds the verdicts, `bot.rules.late` the late runs).
 
 Every fact here is a read, cheap at any size, and none needs a writer: `frontline status`
-reads them through a `ReadOnlyDatabase` (opened `mode=ro`, never created, no lock that could
-hold up the running bot). `writable` takes the write lock and gives it back, for readiness
-and the admins' alerts.
+reads them through `storage.readonly.ReadOnlyDatabase` (opened `mode=ro`, never created, no
+lock that could hold up the running bot). `writable` takes the write lock and gives it back,
+for readiness and the admins' alerts.
 
 The outbox's facts stay cheap on an outbox of millions of rows (no index on `done_at` or
 `state` other than the pending rows' own):
@@ -27,14 +27,11 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-import aiosqlite
-
-from storage.connect import StorageError, connect, try_write_lock
+from storage.connect import try_write_lock
 from storage.db import Database
+from storage.readonly import ReadOnlyDatabase
 from storage.times import from_iso, iso
-from storage.transaction import Params
 
 AROUND_FRONT = 5000
 MIN_FREE_BYTES = 16 * 1024 * 1024  # below this, the disk is as good as full
@@ -77,53 +74,6 @@ class FileSizes:
     def total(self) -> int:
         """Both together: what the database takes on disk."""
         return self.main + self.wal
-
-
-class ReadOnlyDatabase(Database):
-    """A `Database` that only reads: one connection opened `mode=ro` (so never creating the
-    file, and refused any write by SQLite itself), `query_only` on top; the writing methods
-    say the database is not open for writing.
-
-    In WAL mode SQLite needs the `-wal` and `-shm` files beside the database to read it; when
-    no connection has them open (the bot is stopped) it creates them, empty, with the
-    database file's owner and mode, and the bot removes them at its next clean stop.
-    """
-
-    _conn: aiosqlite.Connection | None = None
-
-    async def initialize(self, *, migrate: bool = False, create: bool = False) -> None:
-        """Open the connection; a missing file is a `StorageError` naming it."""
-        if self._conn is not None:
-            return
-        if not await asyncio.to_thread(Path(self.path).is_file):
-            raise StorageError(f"{self.path}: no database there")
-        self._conn = await connect(self.path, query_only=True, read_only=True)
-        try:
-            await self.user_version()
-        except sqlite3.DatabaseError as exc:
-            await self.shutdown()
-            raise StorageError(f"{self.path}: not a usable SQLite database ({exc})") from None
-
-    async def shutdown(self) -> None:
-        """Close the connection (idempotent)."""
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            await conn.close()
-
-    @property
-    def is_open(self) -> bool:
-        """True between `initialize` and `shutdown`."""
-        return self._conn is not None
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
-        """Run one reading statement and return all its rows."""
-        if self._conn is None:
-            raise StorageError("the database is not open")
-        return list(await self._conn.execute_fetchall(sql, params))
-
-    async def user_version(self) -> int:
-        """The schema version recorded in the file."""
-        return int((await self.fetchone("PRAGMA user_version"))[0])
 
 
 class Health:

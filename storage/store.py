@@ -17,7 +17,7 @@ from storage.digest import Digest
 from storage.duty import Duty
 from storage.export import Export
 from storage.followups import Followups
-from storage.health import Health, ReadOnlyDatabase
+from storage.health import Health
 from storage.household_imports import HouseholdImports
 from storage.households import Households
 from storage.invites import Invites
@@ -28,6 +28,7 @@ from storage.moves import Moves
 from storage.needs import Needs
 from storage.outbox import Outbox
 from storage.people import People
+from storage.readonly import ReadOnlyDatabase
 from storage.records import Records
 from storage.rollup import Rollup
 from storage.roster import Roster
@@ -47,7 +48,8 @@ class Store:
 
     def __init__(self, path: str | Path, defaults: Defaults | None = None, *,
                  read_only: bool = False) -> None:
-        # read_only: only reads, through one `mode=ro` connection (`frontline status`).
+        # read_only: readers only, for a process that must never write (`frontline status`,
+        # the export's child: storage.readonly).
         self.db = db = ReadOnlyDatabase(path) if read_only else Database(path)
         self.defaults = defaults or Defaults()
         self.branches = Branches(db, self.defaults)
@@ -85,7 +87,9 @@ class Store:
     async def initialize(self, *, migrate: bool = True, create: bool = True) -> None:
         """Open the database and bring its schema up to date (see `Database.initialize`); with
         `migrate`, also finish a household or roster import a dead process left decided (and
-        drop one it left staging), see `storage.staging`."""
+        drop one it left staging), see `storage.staging`. A read-only store does neither."""
+        if isinstance(self.db, ReadOnlyDatabase):
+            migrate = create = False
         await self.db.initialize(migrate=migrate, create=create)
         if migrate:
             # A household import that a dead process had decided is finished now.

@@ -3,8 +3,11 @@
 Secretaries over their subtree (admins everywhere), checked in the database by `scope`, whose
 refusals are audit-logged; the export itself is audited by its use case. PERIOD is read as
 `/record` reads it, in the branch's local days. "Building…" comes first; the workbook is built
-off the event loop (`bot.rules.export`), so the bot keeps answering everyone meanwhile. One
-export at a time per person: a second `/export` while one is being built is answered so.
+in a child process (`bot.rules.export.process`), so the bot keeps answering everyone
+meanwhile. One export at a time per person: a second `/export` while one is being built is
+answered so. A build that fails (the child crashed, timed out) or that the bot's stopping cut
+short is answered in the reader's language, and nothing else is sent; the temporary file is
+removed whatever happens.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.clock import OutOfRange, local_day
 from bot.rules import export, records
+from bot.rules.export.process import ExportFailed, discard, export_in_child
 from bot.text import cut
 from handlers.core.context import Context
 from handlers.core.guards import scope
@@ -80,23 +84,37 @@ def pending(bot_data: dict[Any, Any]) -> list[asyncio.Task[None]]:
 async def _build_and_send(update: Update, context: Context, branch: Branch, first: date,
                           last: date) -> None:
     actor = context.me
+    application = context.application
+    found = None
     try:
-        found = await export.export_branch(
-            context.store, context.translate, actor, branch.id, first, last,
-            now=context.clock.now(), language=context.language)
-        if len(found.data) > export.DOCUMENT_MAX:
-            await reply(update, context.t("export.too_big", size=len(found.data) // 2**20,
+        try:
+            found = await export_in_child(
+                context.store, context.translate, actor, branch.id, first, last,
+                now=context.clock.now(), language=context.language,
+                stopping=lambda: not application.running)
+        except ExportFailed as failed:
+            await reply(update, context.t(
+                "export.interrupted" if failed.interrupted else "export.failed"))
+            return
+        except export.NoBranch:
+            await reply(update, context.t("branch.unknown", id=branch.id))
+            return
+        if found.size > export.DOCUMENT_MAX:
+            await reply(update, context.t("export.too_big", size=found.size // 2**20,
                                           max=export.DOCUMENT_MAX // 2**20))
             return
+        assert found.path is not None
+        data = await asyncio.to_thread(found.path.read_bytes)
         message = update.effective_message
         assert message is not None
         sheets = context.t("export.sheet_joiner").join(found.sheets)
         await message.reply_document(
-            found.data, filename=found.file_name, do_quote=False,
+            data, filename=found.file_name, do_quote=False,
             caption=context.t("export.caption", branch=esc(branch.name),
                               first=first.isoformat(), last=last.isoformat(),
                               days=(last - first).days + 1, sheets=esc(sheets)))
     finally:
+        discard(found)
         _building(context).pop(actor.user_id, None)
 
 

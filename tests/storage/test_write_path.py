@@ -133,7 +133,8 @@ def test_only_the_database_modules_open_connections() -> None:
     offenders = []
     for folder in ("bot", "handlers", "storage"):
         for path in sorted((ROOT / folder).rglob("*.py")):
-            if path in (ROOT / "storage" / "db.py", ROOT / "storage" / "connect.py"):
+            if path in (ROOT / "storage" / "db.py", ROOT / "storage" / "connect.py",
+                        ROOT / "storage" / "readonly.py"):
                 continue
             text = path.read_text("utf-8")
             if re.search(r"\b(aiosqlite|sqlite3)\.connect\(|\.db\._writer|\._readers\b", text):
@@ -168,3 +169,29 @@ async def test_a_nul_in_the_path_is_one_clear_error(tmp_path: Path) -> None:
     s = Store(f"{tmp_path}/bad\x00name.db")
     with pytest.raises(StorageError, match="NUL"):
         await s.initialize()
+
+
+async def test_a_read_only_store_reads_beside_the_writer_and_never_writes(store: Store) -> None:
+    root, _ = await _people(store)
+    reader = Store(store.db.path, read_only=True)
+    await reader.initialize()
+    try:
+        assert reader.db.is_open
+        assert [m.id for m in await reader.export.members(root)] == [1, 2, 3]
+        await store.checkins.record(2, root, DAY, "unwell", at=NOW)  # the writer goes on
+        found = await reader.export.checkins([1, 2], DAY, DAY)
+        assert [(c.member_id, c.statuses) for c in found] == [(1, ["on_duty"]), (2, ["unwell"])]
+        with pytest.raises(StorageError, match="not open"):
+            await reader.checkins.record(3, root, DAY, "off", at=NOW)
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            await reader.db.fetchall("DELETE FROM checkins")
+    finally:
+        await reader.shutdown()
+    assert await store.checkins.get(3, DAY) is None
+
+
+async def test_a_read_only_store_needs_the_file(tmp_path: Path) -> None:
+    reader = Store(tmp_path / "missing.db", read_only=True)
+    with pytest.raises(StorageError, match=r"missing\.db"):
+        await reader.initialize()
+    assert not (tmp_path / "missing.db").exists()

@@ -2,27 +2,35 @@
 the reader's language, and the workbook, with the writing done in a worker thread.
 
 A sheet builder is `async def build(job: Job) -> None`: it reads through `job.store` (in
-pieces, see `storage.export`) and hands each piece to `job.write`, which turns the rows into
-cells and writes them in a worker thread, so that the event loop keeps answering everyone.
+pieces, see `storage.export`; `prefetched` reads the next piece while one is written) and
+hands each piece to `job.write`, which turns the rows into cells and writes them in a worker
+thread, so that the event loop keeps answering everyone. Sheets are written in the order of
+`SHEETS` (bot.rules.export) and shown in the order of `TABS`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
+from bot.rules.export.tally import Tally
 from bot.rules.export.xlsx import Book, Sheet, Style, Word
 from storage.export import ExportMember
 from storage.rows import BranchNode
 from storage.store import Store
 
 PIECE = 2000  # members (or needs, tasks, visits) read and written at a time
+# The sheets in the order of the workbook's tabs (each titled by `export.sheet.<key>`).
+TABS = ("summary", "checkins", "needs", "tasks", "visits", "records", "leaders",
+        "leaders_about")
+T = TypeVar("T")
+R = TypeVar("R")
 
 # The fill of each check-in status (and of a day without one), as on the check-in buttons.
 STATUS_FILLS = {
@@ -57,6 +65,7 @@ class Job:
     members: list[ExportMember] = field(default_factory=list)  # in tree order, then by name
     book: Book = field(default_factory=lambda: Book(STYLES))
     rows: dict[str, int] = field(default_factory=dict)  # sheet title -> rows written
+    tally: Tally | None = None  # counted by the check-ins sheet (see `tally`)
     _zones: dict[int, ZoneInfo] = field(default_factory=dict)
 
     @property
@@ -112,9 +121,10 @@ class Job:
 
     def sheet(self, key: str, headers: Sequence[str], *,
               widths: dict[int, int] | None = None) -> Sheet:
-        """Start the sheet titled by the catalogue's `export.sheet.<key>`."""
+        """Start the sheet titled by the catalogue's `export.sheet.<key>`, in its place among
+        the tabs (`TABS`)."""
         return self.book.sheet(sheet_title(self.t(f"export.sheet.{key}")), headers,
-                               widths=widths)
+                               widths=widths, position=TABS.index(key))
 
     async def write(self, sheet: Sheet, make: Callable[[], tuple[Rows, Styles | None]]) -> None:
         """Make a piece's rows (and styles) and write them, in a worker thread."""
@@ -149,7 +159,26 @@ def hours(later: datetime | None, earlier: datetime | None) -> float | None:
     return None if found is None else round(found / 60, 1)
 
 
-def pieces(items: Sequence[Any], size: int = PIECE) -> Iterable[Sequence[Any]]:
+def pieces(items: Sequence[T], size: int = PIECE) -> Iterable[Sequence[T]]:
     """`items` in consecutive slices of `size`."""
     for at in range(0, len(items), size):
         yield items[at:at + size]
+
+
+async def prefetched(items: Iterable[T], read: Callable[[T], Awaitable[R]]
+                     ) -> AsyncIterator[tuple[T, R]]:
+    """(item, what `read` found for it) for each item in order, the next one read while the
+    caller writes the one given (SQLite's part of a read runs beside the writing thread)."""
+    waiting: list[tuple[T, asyncio.Future[R]]] = []
+    try:
+        for item in items:
+            waiting.append((item, asyncio.ensure_future(read(item))))
+            if len(waiting) > 1:
+                done, reading = waiting.pop(0)
+                yield done, await reading
+        while waiting:
+            done, reading = waiting.pop(0)
+            yield done, await reading
+    finally:
+        for _, reading in waiting:
+            reading.cancel()

@@ -3,11 +3,9 @@ styles, for `bot.rules.export.xlsx`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
-if TYPE_CHECKING:
-    from bot.rules.export.xlsx import Style
+from bot.rules.export.cells import Style, clean
 
 
 def styles_xml(styles: list[Style]) -> str:
@@ -107,3 +105,11 @@ def workbook_rels(sheets: int) -> str:
             f'<Relationship Id="rId{sheets + 1}" Type="{R}/styles" Target="styles.xml"/>'
             f'<Relationship Id="rId{sheets + 2}" Type="{R}/sharedStrings"'
             ' Target="sharedStrings.xml"/></Relationships>')
+
+
+def shared_strings(strings: list[str]) -> str:
+    """The shared strings' part: each string's number is its place in `strings`."""
+    items = "".join(f'<si><t xml:space="preserve">{clean(s)}</t></si>' for s in strings)
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<sst xmlns="{NS}" count="{len(strings)}" uniqueCount="{len(strings)}">'
+            f"{items}</sst>")

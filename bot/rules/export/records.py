@@ -1,7 +1,8 @@
 """The members' records sheet: `/record`'s figures for every member of the subtree (as
 `bot.rules.records.member_record` counts them for one), their commendations, and, only in an
 export built with `notes` (its reader may read them: `bot.rules.records.may_read_notes`), the
-notes; never the notes on the reader themself.
+notes; never the notes on the reader themself. The days checked in and the statuses are what
+the check-ins sheet counted (`job.tally`).
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from bot.rules.export.job import Job, Rows, Styles, pieces
+from bot.rules.export.job import Job, Rows, Styles, pieces, prefetched
+from bot.rules.export.tally import Tally
 from bot.rules.vocab import Status
 from storage.export import ExportMember
 from storage.records import RecordFigures
@@ -46,36 +49,45 @@ async def build(job: Job) -> None:
     for at in (cols.index("commendation_lines"), len(cols) - 1):
         row_styles[at] = "wrap"
 
-    for members in pieces(job.members):
+    tally = job.tally
+    assert tally is not None, "the check-ins sheet comes first"
+
+    async def read(members: Sequence[ExportMember]
+                   ) -> tuple[dict[int, RecordFigures], list[tuple[Any, ...]]]:
         ids = [m.id for m in members]
-        figures = await job.store.export.member_figures(
-            ids, job.first, job.last, start=job.start, end=job.end, now=job.now)
+        figures = await job.store.export.member_figures(ids, start=job.start, end=job.end,
+                                                        now=job.now)
         conduct = await job.store.export.conduct(ids, start=job.start, end=job.end, kinds=kinds)
+        return figures, conduct
 
-        def make(members: Sequence[ExportMember] = members,
-                 figures: dict[int, RecordFigures] = figures,
-                 conduct: list[tuple[Any, ...]] = conduct) -> tuple[Rows, Styles]:
-            branch_of = {m.id: m.branch_id for m in members}
-            praised = _entries(job, conduct, "commendation", branch_of)
-            noted = _entries(job, conduct, "note", branch_of) if job.notes else {}
-            rows: Rows = []
-            for member in members:
-                f = figures[member.id]
-                checked = f.checkin_days
-                median = (round(statistics.median(f.answer_seconds) / 60, 1)
-                          if f.answer_seconds else None)
-                mine = praised.get(member.id, [])
-                row: list[object] = [
-                    job.branch_name(member.branch_id), member.name, roles.get(member.role),
-                    days, checked, checked / days if days else None,
-                    *(f.statuses.get(s.value, 0) for s in Status), f.tasks, f.accepted,
-                    f.declined, f.done, f.overdue, median, f.needs_reported, len(mine),
-                    "\n".join(mine)]
-                if job.notes:
-                    notes = [] if member.id == job.reader_id else noted.get(member.id, [])
-                    row += [len(notes), "\n".join(notes)]
-                rows.append(row)
-            return rows, [row_styles] * len(rows)
+    def make(members: Sequence[ExportMember], figures: dict[int, RecordFigures],
+             conduct: list[tuple[Any, ...]], first_place: int,
+             tally: Tally = tally) -> tuple[Rows, Styles]:
+        branch_of = {m.id: m.branch_id for m in members}
+        praised = _entries(job, conduct, "commendation", branch_of)
+        noted = _entries(job, conduct, "note", branch_of) if job.notes else {}
+        rows: Rows = []
+        for n, member in enumerate(members):
+            f = figures[member.id]
+            statuses = tally.statuses(first_place + n)
+            checked = sum(statuses.values())  # one check-in a member a day
+            median = (round(statistics.median(f.answer_seconds) / 60, 1)
+                      if f.answer_seconds else None)
+            mine = praised.get(member.id, [])
+            row: list[object] = [
+                job.branch_name(member.branch_id), member.name, roles.get(member.role),
+                days, checked, checked / days if days else None,
+                *(statuses.get(s.value, 0) for s in Status), f.tasks, f.accepted,
+                f.declined, f.done, f.overdue, median, f.needs_reported, len(mine),
+                "\n".join(mine)]
+            if job.notes:
+                notes = [] if member.id == job.reader_id else noted.get(member.id, [])
+                row += [len(notes), "\n".join(notes)]
+            rows.append(row)
+        return rows, [row_styles] * len(rows)
 
-        await job.write(sheet, make)
+    place = 0
+    async for members, (figures, conduct) in prefetched(pieces(job.members), read):
+        await job.write(sheet, partial(make, members, figures, conduct, place))
+        place += len(members)
     await job.close(sheet)

@@ -6,24 +6,24 @@ rate of a day is the check-ins of that day over the members counted on it (at mo
 someone who joined later that day may have checked in). Household coverage is the share of
 the households contacted at least once in the period. The broadcasts' acknowledgement rate
 is over the members each broadcast asking for one went to.
+
+Written last (and shown first): the members counted and the check-ins per day, and the members
+unwell or quarantined, are what the check-ins sheet counted as it read them (`job.tally`);
+the rest is aggregated in SQLite, one row per branch.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from itertools import accumulate
 
 from bot.rules.export.job import Job, Rows, Styles
 from storage.export import BranchFigures
 
-_COUNTS = ("unwell", "quarantined", "needs_opened", "needs_resolved", "needs_open", "given",
-           "done", "declined", "overdue", "households", "visited", "recipients", "acks")
+_FIGURES = ("needs_opened", "needs_resolved", "needs_open", "given", "done", "declined",
+            "overdue", "households", "visited", "recipients", "acks")
+_COUNTS = ("unwell", "quarantined", *_FIGURES)
 INDENT = "    "
-
-
-def joined_day(job: Job, joined_at: str, branch_id: int) -> date:
-    """The local day a member joined, in their branch's timezone."""
-    return datetime.fromisoformat(joined_at).astimezone(job.zone(branch_id)).date()
 
 
 def _rate(done: int, of: int) -> float | None:
@@ -31,11 +31,12 @@ def _rate(done: int, of: int) -> float | None:
 
 
 async def build(job: Job) -> None:
-    """Write the summary sheet."""
+    """Write the summary sheet (after the check-ins sheet, which counts `job.tally`)."""
     days = job.days
-    first = job.first
-    figures = await job.store.export.branch_figures(
-        job.root.id, job.first, job.last, start=job.start, end=job.end, as_of=job.as_of)
+    tally = job.tally
+    assert tally is not None, "the check-ins sheet comes first"
+    figures = await job.store.export.branch_figures(job.root.id, start=job.start, end=job.end,
+                                                    as_of=job.as_of)
     headers = [job.t("export.col.branch"), job.t("export.col.branch_id"),
                job.t("export.col.members"),
                *(job.t("export.col.rate_on", day=day.strftime("%m-%d")) for day in days),
@@ -52,20 +53,18 @@ async def build(job: Job) -> None:
     def make() -> tuple[Rows, Styles]:
         # Members counted per day, each branch on its own: from the day they joined.
         counted: dict[int, list[int]] = defaultdict(lambda: [0] * len(days))
+        checked: dict[int, list[int]] = defaultdict(lambda: [0] * len(days))
+        for branch, joined in tally.joined.items():
+            counted[branch] = list(accumulate(joined))
+            checked[branch] = list(tally.checkins[branch])
         members: dict[int, int] = defaultdict(int)
         for member in job.members:
             members[member.branch_id] += 1
-            since = (joined_day(job, member.joined_at, member.branch_id) - first).days
-            if since < len(days):
-                counted[member.branch_id][max(since, 0)] += 1  # joined on that day
-        for row in counted.values():
-            for n in range(1, len(days)):
-                row[n] += row[n - 1]
-        checked: dict[int, list[int]] = defaultdict(lambda: [0] * len(days))
         counts: dict[int, list[int]] = defaultdict(lambda: [0] * len(_COUNTS))
-        for branch, found in figures.items():
-            checked[branch] = [found.checkins.get(day.isoformat(), 0) for day in days]
-            counts[branch] = [getattr(found, name) for name in _COUNTS]
+        for branch in {*figures, *tally.unwell, *tally.quarantined}:
+            found = figures.get(branch)
+            counts[branch] = [tally.unwell.get(branch, 0), tally.quarantined.get(branch, 0),
+                              *(getattr(found, name) if found else 0 for name in _FIGURES)]
         # Roll up: children come after their parent in tree order, so walking backwards adds
         # every branch into its parent after it has received its own children.
         for node in reversed(job.branches[1:]):
@@ -100,4 +99,4 @@ async def build(job: Job) -> None:
     await job.close(sheet)
 
 
-__all__ = ["BranchFigures", "build", "joined_day"]
+__all__ = ["BranchFigures", "build"]

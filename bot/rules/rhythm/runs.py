@@ -1,10 +1,12 @@
 """Running the rhythm: `run_due` queues every run due at "now" and not yet in the ledger (the
-prompt and the reminder in pieces; the rate escalation, the digest, critical needs'
-escalations)."""
+prompt and the reminder in pieces; the rate escalation, the digest, its chart, critical
+needs' escalations). The digests' charts are drawn within a budget per tick
+(`CHART_BUDGET_S`), the rest left to the next ticks."""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -29,6 +31,7 @@ logger = logging.getLogger(__name__)
 PIECE = 500  # members of a branch per piece of a prompt or reminder (one transaction each)
 PIECED_KINDS = ("prompt", "reminder")
 MISSING_SHOWN = 10  # names of members not checked in shown in a rate escalation
+CHART_BUDGET_S = 20.0  # seconds of drawing the digests' charts in one tick (see `run_due`)
 
 
 def _to_all(contacts: Sequence[Recipient], translate: Translator, schedule: Schedule,
@@ -189,8 +192,43 @@ async def read_ledger(store: Store, schedules: Sequence[Schedule], now: datetime
     return ledger
 
 
+class _Budget:
+    """Seconds spent in `with` blocks, against a budget: `spent()` once they reach it (and at
+    least one block ran)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.used, self.runs = seconds, 0.0, 0
+        self._began = 0.0
+
+    def spent(self) -> bool:
+        return self.runs > 0 and self.used >= self.seconds
+
+    def __enter__(self) -> None:
+        self._began = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.used += time.perf_counter() - self._began
+        self.runs += 1
+
+
+async def _record(store: Store, translate: Translator, schedule: Schedule, kind: str,
+                  day: date, now: datetime, stale_before: datetime,
+                  queued: Callable[[], None] | None) -> int:
+    """Make one run (not the pieced ones) and write it with its ledger row; messages queued
+    (none if it could not be made: it is tried again at the next tick)."""
+    messages = await _run(store, translate, schedule, kind, day, now)
+    if messages is None:
+        return 0
+    written = await store.runs.record(
+        [Run(schedule.branch_id, kind, day.isoformat(), messages, stale_before)], at=now)
+    if written and queued is not None:
+        queued()
+    return written
+
+
 async def run_due(store: Store, translate: Translator, now: datetime, *, piece: int = PIECE,
-                  queued: Callable[[], None] | None = None) -> int:
+                  queued: Callable[[], None] | None = None,
+                  chart_budget: float = CHART_BUDGET_S) -> int:
     """Queue every scheduled run due at `now` and not yet in the ledger; returns messages queued.
 
     See the module's docstring and `due_runs` for the rules. Branch by branch, each run is
@@ -198,31 +236,39 @@ async def run_due(store: Store, translate: Translator, now: datetime, *, piece: 
     that the writer's lock is held briefly and memory stays flat whatever the size of the
     organization; `queued` is called after each write that queued messages (to wake the
     outbox, which then sends while the rest is being made).
+
+    A digest's chart is a tenth of a second of drawing: a thousand branches sharing 20:00 are
+    two minutes of it, which would hold the tick (the next prompts, escalations, follow-ups
+    and weekly reports wait behind it). So once `chart_budget` seconds have gone into charts
+    (at least one chart made), the charts left wait for the next minute's tick; the ledger
+    says which, and none is drawn twice. The other runs are never held back by this.
     """
     schedules = [s for s in await store.schedules.all() if _valid_zone(s)]
     if not schedules:
         return 0
     ledger = await read_ledger(store, schedules, now)
-    days, today, under_way = ledger.days, ledger.today, ledger.under_way
+    days, under_way = ledger.days, ledger.under_way
     total = 0
+    charts = _Budget(chart_budget)
     for schedule in schedules:
         branch = schedule.branch_id
         if branch in ledger.ahead:
             continue
         for kind, stale_before in due_runs(schedule, now, ledger.recorded.get(branch, {})):
+            if kind == "digest_chart":
+                if charts.spent():
+                    continue  # the next tick draws it
+                with charts:
+                    total += await _record(store, translate, schedule, kind, days[branch],
+                                           now, stale_before, queued)
+                continue
             if kind in PIECED_KINDS:
                 total += await _run_in_pieces(store, translate, schedule, kind, days[branch],
                                               now, stale_before, under_way.get((branch, kind)),
                                               piece, queued)
                 continue
-            messages = await _run(store, translate, schedule, kind, days[branch], now)
-            if messages is None:
-                continue
-            written = await store.runs.record(
-                [Run(branch, kind, today[branch], messages, stale_before)], at=now)
-            if written and queued is not None:
-                queued()
-            total += written
+            total += await _record(store, translate, schedule, kind, days[branch], now,
+                                   stale_before, queued)
     runs = await _need_escalations(store, translate, {s.branch_id: s for s in schedules}, now)
     if runs:
         written = await store.runs.record(runs, at=now)

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
 from bot.rules.charts import ChartKind, gather, render
-from bot.rules.export import DOCUMENT_MAX, build_export
+from bot.rules.export import DOCUMENT_MAX, audit
+from bot.rules.export.process import build_workbook
 from bot.text import esc
 from storage.store import Store
 
@@ -28,7 +29,7 @@ class Attachment:
 
 async def weekly_attachments(store: Store, translate: Translator, language: str,
                              branch_id: int, first: date, last: date, *,
-                             now: datetime) -> list[Attachment]:
+                             now: datetime, members: int = 0) -> list[Attachment]:
     """The files the weekly report of `branch_id` over the local days `first`..`last` carries,
     for a reader of `language` (called once per language of its readers): the week's chart
     (the digest's chart over those days, as it stood at the end of `last`) and the week's
@@ -38,6 +39,8 @@ async def weekly_attachments(store: Store, translate: Translator, language: str,
     report's file goes alike to every secretary of the branch and, for the root, to the
     admins, and a note on one of them must not reach them. One over Telegram's 50 MB upload
     limit is left out (logged), as is a file that cannot be made: the report goes without it.
+    The workbook of a big subtree (`members`, see `bot.rules.export.process.ISOLATE_FROM`) is
+    built in a child process, as `/export` builds, so the bot keeps answering meanwhile.
     """
     branch = await store.branches.get(branch_id)
     if branch is None:
@@ -56,15 +59,14 @@ async def weekly_attachments(store: Store, translate: Translator, language: str,
         logger.exception("the weekly chart of branch %s failed; the report goes without it",
                          branch_id)
     try:
-        workbook = await build_export(store, translate, language, branch_id, first, last,
-                                      now=now, notes=False)
+        workbook = await build_workbook(store, translate, language, branch_id, first, last,
+                                        now=now, notes=False, members=members)
         # Every export is audit-logged, this one too: by the weekly report, to its readers.
-        await store.audit.record(None, "export", branch_id=branch_id, allowed=True, detail={
-            "first": first.isoformat(), "last": last.isoformat(), "notes": False,
-            "file": workbook.file_name, "bytes": len(workbook.data), "by": "weekly"}, at=now)
-        if len(workbook.data) > DOCUMENT_MAX:
+        await audit(store, None, branch_id, first, last, notes=False, found=workbook,
+                    by="weekly", at=now)
+        if workbook.size > DOCUMENT_MAX:
             logger.error("the weekly workbook of branch %s is %s bytes, over Telegram's limit;"
-                         " the report goes without it", branch_id, len(workbook.data))
+                         " the report goes without it", branch_id, workbook.size)
         else:
             files.append(Attachment(
                 "document", workbook.file_name, workbook.data,

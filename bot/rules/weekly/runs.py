@@ -62,7 +62,7 @@ async def weekly_messages(store: Store, translate: Translator, branch_id: int, f
             # Each file is stored once per language, whoever many read it (the outbox
             # uploads it once, then sends it by file_id).
             files = await weekly_attachments(store, translate, language, branch_id, first,
-                                             last, now=now)
+                                             last, now=now, members=report.total.members)
             made[language] = (render(translate, language, report), [
                 (await store.outbox.attach(f.kind, f.file_name, f.data, at=now), f.caption)
                 for f in files])

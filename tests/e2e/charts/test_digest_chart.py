@@ -12,7 +12,7 @@ import pytest
 from bot.rules import rhythm
 from bot.rules.charts import digest as chart_digest
 from bot.sandbox.harness import SandboxBot
-from tests.helpers import SEC_A, Org, t
+from tests.helpers import SEC_A, SEC_A1, SEC_B, Org, t
 
 SEC_A2 = 205
 # 2026-03-02 20:00 in Shanghai: the digest's time.
@@ -122,3 +122,32 @@ async def test_the_chart_is_drawn_once_a_day_not_every_minute(
         bot.clock.set(at)
         assert await rhythm.run_due(bot.store, bot.services.translate, at) == 0
     assert sorted(drawn) == once
+
+
+async def test_a_tick_draws_charts_for_its_budget_then_leaves_the_rest_to_the_next(
+        bot: SandboxBot, org: Org) -> None:
+    """With no time to spend on charts, each tick draws one (never none) while the digests
+    all go at their time; the ledger keeps the other charts due, and every branch gets its
+    chart once."""
+    store, translate = bot.store, bot.services.translate
+    branches = (org.root, org.a, org.a1, org.b)
+    day = "2026-03-02"
+
+    async def done(kind: str) -> set[int]:
+        return {b for b in branches if (kind, day) in await store.runs.of(b)}
+
+    bot.clock.set(EVENING)
+    await rhythm.run_due(store, translate, EVENING, chart_budget=0)
+    assert await done("digest") == set(branches)
+    drawn: list[set[int]] = []
+    for minutes in range(1, len(branches) + 3):
+        at = EVENING + timedelta(minutes=minutes)
+        bot.clock.set(at)
+        await rhythm.run_due(store, translate, at, chart_budget=0)
+        drawn.append(await done("digest_chart"))
+    assert [len(d) for d in drawn] == [1, 2, 3, 4, 4, 4]
+    assert bot.services.outbox is not None
+    bot.services.outbox.wake()
+    await bot.drain()
+    for secretary in (SEC_A, SEC_A1, SEC_B):
+        assert len(photos_to(bot, secretary)) == 1

@@ -1,4 +1,10 @@
-"""Helpers of the export's tests: run /export to the end, open the workbook it sent."""
+"""Helpers of the export's tests: run /export to the end, open the workbook it sent.
+
+/export builds in a child process (`bot.rules.export.process`), so these tests start real
+processes, as the bot does; they wait for them on events, never on a timer, about half a
+second each, and stay with the fast tests: the export is tested the way it runs. What waits
+on real time (a build over its time limit, the bot stopping mid-build, a bot SIGKILLed) is in
+tests/slow/test_export_child.py."""
 
 from __future__ import annotations
 

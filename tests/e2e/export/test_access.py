@@ -1,20 +1,16 @@
-"""/export: who may export what (checked in the database), the audit log, bad periods, and the
-bot answering everyone while a workbook is being built."""
+"""/export: who may export what (checked in the database), the audit log, bad periods (the bot
+answering everyone while a workbook is being built: test_build_process.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
 import pytest
 
-from bot.rules import export as export_rules
-from bot.rules.export.job import Job
 from bot.sandbox.harness import SandboxBot
-from handlers.reports.export import pending
 from tests.e2e.export.helpers import export, values, workbook
-from tests.helpers import ADMIN, MEM_A1, MEM_B1, SEC_A, SEC_A1, SEC_B, Org, t
+from tests.helpers import ADMIN, MEM_A1, SEC_A, SEC_A1, SEC_B, Org, t
 
 
 async def _exports(bot: SandboxBot) -> list[tuple[int | None, int | None, bool, dict[str, Any]]]:
@@ -77,38 +73,3 @@ async def test_bad_periods_are_answered_as_record_answers_them(
     reply = await bot.send(SEC_A, f"/export {org.a} {words}")
     assert reply.plain == t(key, **values)
     assert bot.sandbox.calls_of("sendDocument") == []
-
-
-async def test_the_bot_answers_everyone_while_a_workbook_is_built(
-        bot: SandboxBot, org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
-    started, release = asyncio.Event(), asyncio.Event()
-
-    async def slow_sheet(job: Job) -> None:
-        started.set()
-        await release.wait()
-
-    monkeypatch.setattr(export_rules, "SHEETS", [*export_rules.SHEETS, slow_sheet])
-    try:
-        await _while_building(bot, started)
-    finally:
-        release.set()
-    await asyncio.gather(*pending(bot.app.bot_data))
-    await bot.settle()
-    assert len(bot.sandbox.calls_of("sendDocument")) == 1
-    assert bot.sandbox.last(SEC_A).document is not None
-    assert len([e for e in await _exports(bot) if e[2]]) == 1
-
-
-async def _while_building(bot: SandboxBot, started: asyncio.Event) -> None:
-    reply = await bot.send(SEC_A, "/export")
-    assert reply.plain == t("export.building", branch="Alpha", first="2026-02-24",
-                            last="2026-03-02")
-    await asyncio.wait_for(started.wait(), 5)
-    # Another member checks in, the exporter too: both answered while the workbook waits.
-    reply = await bot.send(MEM_B1, "/checkin on_duty")
-    assert t("status.on_duty") in reply.plain
-    await bot.send(SEC_A, "/checkin available")
-    assert bot.sandbox.calls_of("sendDocument") == []
-    # One export at a time per person.
-    reply = await bot.send(SEC_A, "/export 30d")
-    assert reply.plain == t("export.busy")
