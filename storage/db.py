@@ -25,6 +25,7 @@ database, otherwise a missing file is an error that names it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -34,6 +35,8 @@ from typing import Any
 
 import aiosqlite
 
+from storage.backup import copy_database
+from storage.compact import UPKEEP_VERSION, incremental
 from storage.connect import (
     BUSY_TIMEOUT_MS,
     FILE_MODE,
@@ -172,6 +175,8 @@ class Database:
                 )
             logger.info("applied migration %s", name)
             applied.append(name)
+        if applied and current < UPKEEP_VERSION:
+            await incremental(self)
         return applied
 
     # --- reads --------------------------------------------------------------------------------
@@ -288,11 +293,5 @@ class Database:
                 await conn.set_trace_callback(callback)  # type: ignore[arg-type]
 
     async def backup(self, dest: str | Path) -> None:
-        """Copy the live database to `dest` (created 0600) with SQLite's online backup API."""
-        dest_path = Path(dest)
-        create_private_file(dest_path)
-        target = await aiosqlite.connect(str(dest_path))
-        try:
-            await self._writer_conn().backup(target)
-        finally:
-            await target.close()
+        """Copy the live database to `dest` (0600), checked (see `storage.backup`)."""
+        await asyncio.to_thread(copy_database, Path(self.path), Path(dest))

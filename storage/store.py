@@ -28,6 +28,7 @@ from storage.needs import Needs
 from storage.outbox import Outbox
 from storage.people import People
 from storage.records import Records
+from storage.retention import Retention
 from storage.rollup import Rollup
 from storage.roster import Roster
 from storage.roster_imports import RosterImports
@@ -77,6 +78,7 @@ class Store:
         self.roster_imports = RosterImports(db)
         self.leaders = Leaders(db)
         self.export = Export(db)
+        self.retention = Retention(db)
 
     async def initialize(self, *, migrate: bool = True, create: bool = True) -> None:
         """Open the database and bring its schema up to date (see `Database.initialize`); with

@@ -3,7 +3,8 @@ day with the status as the catalogue's word on its colour, then the days checked
 and the notes of the period (`MM-DD note`, one a line).
 
 A day before the member joined is left empty; a day after it without a check-in says "not
-checked in" on red.
+checked in" on red. A day older than [retention] health_days says "checked in" (its status is
+no longer kept) and its note is gone.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 
 from bot.rules.export.job import Job, Rows, Styles, pieces
 from bot.rules.export.summary import joined_day
-from bot.rules.vocab import Status
+from bot.rules.vocab import CHECKED_IN, Status
 from storage.export import ExportMember
 
 
@@ -21,6 +22,7 @@ async def build(job: Job) -> None:
     days = job.days
     day_keys = [day.isoformat() for day in days]
     words = {status.value: job.word(f"status.{status.value}_word") for status in Status}
+    words[CHECKED_IN] = job.word(f"status.{CHECKED_IN}_word")  # its status no longer kept
     words["none"] = job.word("export.word.not_checked_in")
     width = max(len(w) for w in words.values()) * 2 + 2
     headers = [job.t("export.col.branch"), job.t("export.col.member"),
