@@ -97,7 +97,8 @@ def fsync(path: Path) -> None:
 
 
 def copy_database(source: Path, dest: Path, *, pages: int = PAGES_PER_STEP,
-                  before_check: Callable[[Path], None] | None = None) -> Copied:
+                  before_check: Callable[[Path], None] | None = None,
+                  on_step: Callable[[int, int], None] | None = None) -> Copied:
     """Copy the database `source` to `dest` (created 0600), checked.
 
     The copy is written to a temporary name beside `dest` (`.NAME.partial`) in steps of
@@ -110,12 +111,13 @@ def copy_database(source: Path, dest: Path, *, pages: int = PAGES_PER_STEP,
     Args:
         before_check: called with the temporary file just before it is checked (tests use
             it to damage the copy, as a failing disk would).
+        on_step: called after each step with (pages remaining, pages in all).
     """
     partial = dest.with_name(f".{dest.name}.partial")
     try:
         partial.unlink(missing_ok=True)
         create_private_file(partial)
-        steps, total = _backup(source, partial, pages)
+        steps, total = _backup(source, partial, pages, on_step)
         fsync(partial)
         if before_check is not None:
             before_check(partial)
@@ -139,7 +141,8 @@ def copy_database(source: Path, dest: Path, *, pages: int = PAGES_PER_STEP,
                 leftover.unlink(missing_ok=True)
 
 
-def _backup(source: Path, partial: Path, pages: int) -> tuple[int, int]:
+def _backup(source: Path, partial: Path, pages: int,
+            on_step: Callable[[int, int], None] | None) -> tuple[int, int]:
     """Write the snapshot of `source` into `partial`; (steps, pages copied)."""
     src = open_file(source, "rw")
     steps = 0
@@ -155,6 +158,8 @@ def _backup(source: Path, partial: Path, pages: int) -> tuple[int, int]:
                 nonlocal steps, total
                 steps += 1
                 total = count
+                if on_step is not None:
+                    on_step(remaining, count)
 
             src.backup(dst, pages=max(1, pages), progress=progress)
             # The source is in WAL mode, and so is the copy's header: make it a file that
