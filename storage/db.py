@@ -36,7 +36,7 @@ from typing import Any
 import aiosqlite
 
 from storage.backup import copy_database
-from storage.compact import UPKEEP_VERSION, incremental
+from storage.compact import UPKEEP_VERSION, incremental, optimize
 from storage.connect import (
     BUSY_TIMEOUT_MS,
     FILE_MODE,
@@ -55,9 +55,6 @@ __all__ = ["BUSY_TIMEOUT_MS", "FILE_MODE", "Database", "DatabaseBusy", "StorageE
 
 logger = logging.getLogger(__name__)
 
-# ANALYZE reads about this many rows of each index: statistics good enough for the planner
-# at a bounded cost, whatever the size of the table (SQLite's advice for PRAGMA optimize).
-ANALYSIS_LIMIT = 1000
 READERS = 2
 
 class Database:
@@ -263,27 +260,15 @@ class Database:
     # --- maintenance --------------------------------------------------------------------------
 
     async def optimize(self) -> list[str]:
-        """Bring the query planner's statistics up to date; returns the tables analysed.
+        """Bring the query planner's statistics up to date (`storage.compact.optimize`)."""
+        return await optimize(self)
 
-        Without statistics SQLite guesses how selective an index is, and guesses badly on a
-        big organization (the root's /who takes four times longer). `PRAGMA optimize` is
-        meant for this, but before SQLite 3.46 it only looks at tables the same connection
-        has queried, which a freshly opened writer has not; so each table is analysed here,
-        `ANALYSIS_LIMIT` rows of each index, one table per hold of the writer's lock (a few
-        milliseconds each). Frontline calls it at start and once a day.
-        """
-        rows = await self.fetchall(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            " ORDER BY name")
-        conn = self._writer_conn()
-        tables = [str(r[0]) for r in rows]
-        for table in tables:
-            async with self._locked.held():
-                await conn.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
-                await conn.execute(f'ANALYZE "{table}"')
+    async def script(self, sql: str) -> None:
+        """Run statements to their end under the writer's lock, each in a transaction of its
+        own (a pragma that works in several steps, as incremental_vacuum: `execute` and
+        `write` take only its first step)."""
         async with self._locked.held():
-            await conn.execute("PRAGMA optimize")
-        return tables
+            await self._writer_conn().executescript(sql)
 
     async def trace(self, callback: Callable[[str], object] | None) -> None:
         """Call `callback` with every statement any connection runs (its parameters written
