@@ -65,8 +65,7 @@ async def incremental(db: Database) -> bool:
     logger.info("compacting %s once (VACUUM) so that it can give free pages back; on a big "
                 "database this takes minutes", db.path)
     try:
-        await db.write("PRAGMA auto_vacuum=INCREMENTAL")
-        await db.write("VACUUM")
+        await db.script("PRAGMA auto_vacuum=INCREMENTAL; VACUUM;")
         await db.write("PRAGMA wal_checkpoint(TRUNCATE)")
     except sqlite3.Error as exc:
         logger.warning(
