@@ -119,9 +119,15 @@ async def _backup_before_migration(config: Config) -> None:
         copy = await asyncio.to_thread(before_migration, config.storage.path,
                                        config.backup.folder, known=schema_version(),
                                        stamp=stamp)
-    except (CopyFailed, sqlite3.Error) as exc:
+    except CopyFailed as exc:
         raise CliError(f"cannot back up the database before migrating it, so it was not "
                        f"migrated: {exc}", EXIT_FAILURE) from None
+    except sqlite3.Error as exc:
+        if is_busy(exc):
+            raise CliError(f"{config.storage.path}: another program held the database's lock "
+                           f"for over {BUSY_TIMEOUT_MS // 1000} s ({exc}); try again when it "
+                           "is done", EXIT_FAILURE) from None
+        return  # not a database SQLite can read: opening it says so, in one line
     if copy is not None:
         print(f"kept a copy of {config.storage.path} before migrating it: {copy}")
 
