@@ -45,9 +45,17 @@ def create_private_file(path: Path) -> bool:
 
 
 def _uri(path: Path, mode: str = "rw") -> str:
-    """An SQLite URI that opens `path` for reading and writing (`rw`) or only reading (`ro`),
-    never creating it."""
+    """An SQLite URI that opens `path` for reading and writing (`mode=rw`), never creating
+    it, or only reading (`ro`), or creating it (`rwc`)."""
     return f"file:{quote(os.path.abspath(path))}?mode={mode}"
+
+
+def open_file(path: Path, mode: str = "ro") -> sqlite3.Connection:
+    """A plain, blocking connection to a database file, for the copies of `storage.backup`
+    (not the bot's: those are `connect`'s); `mode` as in `_uri`."""
+    conn = sqlite3.connect(_uri(path, mode), uri=True, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return conn
 
 
 
@@ -92,6 +100,10 @@ async def connect(path: str, *, query_only: bool,
     try:
         await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if not query_only:
+            # Takes effect only in a file without tables (a new database): it can then give
+            # its free pages back (`storage.retention`). An older file is converted once, by
+            # the migration to version 16 (see `Database.migrate`).
+            await conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
             await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")

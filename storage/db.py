@@ -25,6 +25,7 @@ database, otherwise a missing file is an error that names it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -34,6 +35,8 @@ from typing import Any
 
 import aiosqlite
 
+from storage.backup import copy_database
+from storage.compact import UPKEEP_VERSION, incremental, optimize
 from storage.connect import (
     BUSY_TIMEOUT_MS,
     FILE_MODE,
@@ -52,9 +55,6 @@ __all__ = ["BUSY_TIMEOUT_MS", "FILE_MODE", "Database", "DatabaseBusy", "StorageE
 
 logger = logging.getLogger(__name__)
 
-# ANALYZE reads about this many rows of each index: statistics good enough for the planner
-# at a bounded cost, whatever the size of the table (SQLite's advice for PRAGMA optimize).
-ANALYSIS_LIMIT = 1000
 READERS = 2
 
 class Database:
@@ -172,6 +172,8 @@ class Database:
                 )
             logger.info("applied migration %s", name)
             applied.append(name)
+        if applied and current < UPKEEP_VERSION:
+            await incremental(self)
         return applied
 
     # --- reads --------------------------------------------------------------------------------
@@ -258,27 +260,15 @@ class Database:
     # --- maintenance --------------------------------------------------------------------------
 
     async def optimize(self) -> list[str]:
-        """Bring the query planner's statistics up to date; returns the tables analysed.
+        """Bring the query planner's statistics up to date (`storage.compact.optimize`)."""
+        return await optimize(self)
 
-        Without statistics SQLite guesses how selective an index is, and guesses badly on a
-        big organization (the root's /who takes four times longer). `PRAGMA optimize` is
-        meant for this, but before SQLite 3.46 it only looks at tables the same connection
-        has queried, which a freshly opened writer has not; so each table is analysed here,
-        `ANALYSIS_LIMIT` rows of each index, one table per hold of the writer's lock (a few
-        milliseconds each). Frontline calls it at start and once a day.
-        """
-        rows = await self.fetchall(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            " ORDER BY name")
-        conn = self._writer_conn()
-        tables = [str(r[0]) for r in rows]
-        for table in tables:
-            async with self._locked.held():
-                await conn.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
-                await conn.execute(f'ANALYZE "{table}"')
+    async def script(self, sql: str) -> None:
+        """Run statements to their end under the writer's lock, each in a transaction of its
+        own (a pragma that works in several steps, as incremental_vacuum: `execute` and
+        `write` take only its first step)."""
         async with self._locked.held():
-            await conn.execute("PRAGMA optimize")
-        return tables
+            await self._writer_conn().executescript(sql)
 
     async def trace(self, callback: Callable[[str], object] | None) -> None:
         """Call `callback` with every statement any connection runs (its parameters written
@@ -288,11 +278,5 @@ class Database:
                 await conn.set_trace_callback(callback)  # type: ignore[arg-type]
 
     async def backup(self, dest: str | Path) -> None:
-        """Copy the live database to `dest` (created 0600) with SQLite's online backup API."""
-        dest_path = Path(dest)
-        create_private_file(dest_path)
-        target = await aiosqlite.connect(str(dest_path))
-        try:
-            await self._writer_conn().backup(target)
-        finally:
-            await target.close()
+        """Copy the live database to `dest` (0600), checked (see `storage.backup`)."""
+        await asyncio.to_thread(copy_database, Path(self.path), Path(dest))

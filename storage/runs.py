@@ -4,9 +4,11 @@ once, catches up after downtime, and never twice after a restart."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from storage import sql
 from storage.db import Database
@@ -14,6 +16,10 @@ from storage.rows import NewMessage
 from storage.times import iso
 
 DAILY_KINDS = ("prompt", "reminder", "escalate_rate", "digest", "digest_chart")
+# The organization's own daily runs (keyed by the local day of [defaults] timezone, recorded
+# on the first root branch): not any branch's runs, so `of` and `times` leave them out.
+UPKEEP_KINDS = ("backup", "retention")
+_BRANCH_KINDS = f"kind NOT IN ({', '.join(repr(k) for k in UPKEEP_KINDS)})"
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,18 @@ class Piece:
 RunDone = Callable[[str], None]  # told the kind of each run recorded as done, once committed
 
 
+@dataclass(frozen=True, slots=True)
+class Upkeep:
+    """An organization-wide run of one day (backup, retention): when it was (last) written,
+    whether it is done (a retention run under way over several ticks is not), and what it
+    did (`detail`, as recorded)."""
+
+    day: str
+    at: datetime
+    done: bool
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
 class Runs:
     """Rows of the ledger of runs, read and written."""
 
@@ -98,14 +116,15 @@ class Runs:
     async def times(self, branch_id: int) -> dict[tuple[str, str], datetime]:
         """When each run recorded for a branch was (last) done, by (kind, day)."""
         rows = await self.db.fetchall(
-            "SELECT kind, day, at FROM runs WHERE branch_id = ?", (branch_id,))
+            f"SELECT kind, day, at FROM runs WHERE branch_id = ? AND {_BRANCH_KINDS}",
+            (branch_id,))
         return {(r[0], r[1]): datetime.fromisoformat(r[2]) for r in rows}
 
     async def of(self, branch_id: int) -> list[tuple[str, str]]:
         """(kind, day) of every run recorded for a branch, in order."""
         rows = await self.db.fetchall(
-            "SELECT kind, day FROM runs WHERE branch_id = ? ORDER BY day, kind",
-            (branch_id,))
+            f"SELECT kind, day FROM runs WHERE branch_id = ? AND {_BRANCH_KINDS}"
+            " ORDER BY day, kind", (branch_id,))
         return [(r[0], r[1]) for r in rows]
 
     async def record(self, runs: Sequence[Run], *, at: datetime) -> int:
@@ -167,9 +186,46 @@ class Runs:
             _tell(self.on_done, [piece.kind])
         return queued
 
+    # --- the organization's own runs: backup, retention ---------------------------------
+
+    async def upkeep_root(self) -> int | None:
+        """The branch the organization's own runs are recorded on (the first root branch);
+        None while there is no branch."""
+        row = await self.db.fetchone("SELECT min(id) FROM branches WHERE parent_id IS NULL")
+        return int(row[0]) if row and row[0] is not None else None
+
+    async def upkeep(self, kind: str, day: date) -> Upkeep | None:
+        """The run of `kind` recorded for the local `day`, if any."""
+        rows = await self.db.fetchall(
+            "SELECT day, at, upto, detail FROM runs INDEXED BY runs_kind_day"
+            " WHERE kind = ? AND day = ? ORDER BY at DESC LIMIT 1", (kind, day.isoformat()))
+        return _upkeep(rows[0]) if rows else None
+
+    async def latest_upkeep(self, kind: str) -> Upkeep | None:
+        """The latest run of `kind` recorded (done or under way), if any."""
+        rows = await self.db.fetchall(
+            "SELECT day, at, upto, detail FROM runs INDEXED BY runs_kind_day"
+            " WHERE kind = ? ORDER BY day DESC, at DESC LIMIT 1", (kind,))
+        return _upkeep(rows[0]) if rows else None
+
+    async def record_upkeep(self, root_id: int, kind: str, day: date, *, at: datetime,
+                            detail: Mapping[str, Any], done: bool) -> None:
+        """Write the run of `kind` for `day`: done, or under way (to be continued)."""
+        await self.db.execute(
+            "INSERT INTO runs(branch_id, kind, day, at, upto, detail) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(branch_id, kind, day) DO UPDATE SET at = excluded.at,"
+            " upto = excluded.upto, detail = excluded.detail",
+            (root_id, kind, day.isoformat(), iso(at), None if done else 1,
+             json.dumps(dict(detail), ensure_ascii=False, sort_keys=True)))
+
 
 def _tell(on_done: RunDone | None, kinds: Sequence[str]) -> None:
     """Tell `on_done` of each run recorded (after the commit: a rolled back one is not)."""
     if on_done is not None:
         for kind in kinds:
             on_done(kind)
+
+
+def _upkeep(row: Sequence[Any]) -> Upkeep:
+    return Upkeep(row[0], datetime.fromisoformat(row[1]), row[2] is None,
+                  json.loads(row[3]) if row[3] else {})

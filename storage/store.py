@@ -30,6 +30,7 @@ from storage.outbox import Outbox
 from storage.people import People
 from storage.readonly import ReadOnlyDatabase
 from storage.records import Records
+from storage.retention import Retention
 from storage.rollup import Rollup
 from storage.roster import Roster
 from storage.roster_imports import RosterImports
@@ -83,6 +84,7 @@ class Store:
         self.leaders = Leaders(db)
         self.export = Export(db)
         self.health = Health(db)
+        self.retention = Retention(db)
 
     async def initialize(self, *, migrate: bool = True, create: bool = True) -> None:
         """Open the database and bring its schema up to date (see `Database.initialize`); with

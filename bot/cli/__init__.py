@@ -1,9 +1,10 @@
 """The `frontline` command line: run, demo, init, invite, branch, households, roster, backup,
-migrate, status.
+restore, migrate, status.
 
 The package: `common` (what the commands share), `botapi` (getMe), one module per command
 group (`run`: run, demo; `org`: init, invite, branch; `households`; `roster`; `database`: backup,
-migrate; `status`), `parser` (the argument parser). `main` is the console script's entry point.
+restore, migrate; `status`), `parser` (the argument parser). `main` is the console script's
+entry point.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ command's work, the one-line failures (`CliError`) and their exit codes, the log
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sqlite3
@@ -80,6 +81,8 @@ async def with_store(config: Config, work: Callable[[Store], Awaitable[None]], *
 
     if not create:
         existing_database(config)
+    if migrate and not create:
+        await _backup_before_migration(config)
     store = store_for(config)
     try:
         await store.initialize(create=create, migrate=migrate)
@@ -103,6 +106,31 @@ async def with_store(config: Config, work: Callable[[Store], Awaitable[None]], *
                        "done", EXIT_FAILURE) from None
     finally:
         await store.shutdown()
+
+
+async def _backup_before_migration(config: Config) -> None:
+    """Copy a database with data before its schema is migrated (`run`, `migrate`): into
+    [backup] folder when set, else beside it (see `bot.rules.backups.before_migration`)."""
+    from bot.rules.backups import before_migration
+    from storage.backup import CopyFailed
+
+    zone = ZoneInfo(config.defaults.timezone)
+    stamp = now().astimezone(zone).strftime("%Y%m%d-%H%M%S")
+    try:
+        copy = await asyncio.to_thread(before_migration, config.storage.path,
+                                       config.backup.folder, known=schema_version(),
+                                       stamp=stamp)
+    except CopyFailed as exc:
+        raise CliError(f"cannot back up the database before migrating it, so it was not "
+                       f"migrated: {exc}", EXIT_FAILURE) from None
+    except sqlite3.Error as exc:
+        if is_busy(exc):
+            raise CliError(f"{config.storage.path}: another program held the database's lock "
+                           f"for over {BUSY_TIMEOUT_MS // 1000} s ({exc}); try again when it "
+                           "is done", EXIT_FAILURE) from None
+        return  # not a database SQLite can read: opening it says so, in one line
+    if copy is not None:
+        print(f"kept a copy of {config.storage.path} before migrating it: {copy}")
 
 
 @contextmanager

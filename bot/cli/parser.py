@@ -8,7 +8,7 @@ from typing import Any
 
 from bot import __doc__ as package_doc
 from bot.cli.common import CONFIG_ENV, DEFAULT_CONFIG
-from bot.cli.database import cmd_backup, cmd_migrate
+from bot.cli.database import cmd_backup, cmd_migrate, cmd_restore
 from bot.cli.export import cmd_export
 from bot.cli.households import cmd_households_import
 from bot.cli.links import add_invite_actions, add_roster_links
@@ -170,9 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("backup", help="copy the database safely while the bot runs",
-                       description="Copy the database with SQLite's online backup API.")
+                       description="Copy the database with SQLite's online backup API, "
+                       "checked; without DEST, into [backup] folder, keeping the newest "
+                       "[backup] keep copies.")
     config_arg(p)
-    p.add_argument("dest", metavar="DEST", help="the backup file to write")
+    p.add_argument("dest", metavar="DEST", nargs="?", help="the backup file to write")
     p.add_argument("--force", action="store_true", help="overwrite DEST if it exists")
     p.set_defaults(func=cmd_backup)
 
@@ -186,6 +188,14 @@ def build_parser() -> argparse.ArgumentParser:
     config_arg(p)
     p.add_argument("--json", action="store_true", help="print the same as one JSON object")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("restore", help="put a backup in place of the database (bot stopped)",
+                       description="Check FILE, keep the current database aside "
+                       "(NAME.before-restore-YYYYMMDD-HHMMSS) and put FILE in its place. "
+                       "Refused while the bot runs.")
+    config_arg(p)
+    p.add_argument("file", metavar="FILE", help="the backup to restore")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("migrate", help="bring the database schema up to date",
                        description="Apply pending migrations (start-up does this too).")

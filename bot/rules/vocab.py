@@ -20,6 +20,11 @@ class Status(StrEnum):
     OFF = "off"
 
 
+# The status of a check-in older than [retention] health_days: the member checked in that
+# day, their status and note are no longer kept (bot/rules/retention.py). Not a `Status`:
+# nobody checks in with it, no button offers it.
+CHECKED_IN = "checked_in"
+
 # The statuses whose members get a care message, are named in the digest for a word of care,
 # are marked in the assignee list, and count as off duty for their households.
 CARE: tuple[Status, ...] = (Status.UNWELL, Status.QUARANTINED)

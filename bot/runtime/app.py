@@ -23,6 +23,7 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.i18n import Translator, pick_language
+from bot.rules.upkeep import Upkeep
 from bot.runtime.alerts import CHECK_EVERY, AlertMonitor
 from bot.runtime.outbox import OutboxWorker
 from bot.runtime.ratelimit import RetryingRateLimiter
@@ -119,7 +120,8 @@ def build_application(
         # statistics, one catch-up run in the background, then one tick a minute (see
         # bot/runtime/scheduler.py).
         services.scheduler = Scheduler(services.store, services.translate, services.clock,
-                                       services.wake_outbox, admins=config.admins)
+                                       services.wake_outbox, admins=config.admins,
+                                       keep=Upkeep.of(config))
         await services.scheduler.start()
         queue.run_repeating(_tick, interval=60, first=first_tick(queue.scheduler.timezone),
                             name=TICK, job_kwargs={**RUN_LATE, "max_instances": 2})

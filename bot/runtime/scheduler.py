@@ -15,7 +15,10 @@ branches and however their times coincide.
 
 Once a day the run also brings SQLite's statistics up to date (`Database.optimize`; start-up
 does it too), so that the query planner keeps choosing the indexes as the history grows, and
-drops the bytes of the outbox's attachments older than eight days.
+drops the bytes of the outbox's attachments older than eight days. After the due work, each
+run does the organization's daily upkeep when it is due (`bot.rules.upkeep`: the backup,
+then retention, through the same ledger); the last backup's result is kept in
+`last_backup` for whoever tells the admins.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.i18n import Translator
-from bot.rules import due
+from bot.rules import due, upkeep
+from bot.rules.backups import BackupResult
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
@@ -42,8 +46,10 @@ class Scheduler:
 
     def __init__(self, store: Store, translate: Translator, clock: Clock,
                  wake: Callable[[], None] = lambda: None, *,
-                 admins: Collection[int] = ()) -> None:
+                 admins: Collection[int] = (), keep: upkeep.Upkeep | None = None) -> None:
         self.store = store
+        self.keep = keep  # the daily backup and retention (None: neither)
+        self.last_backup: BackupResult | None = None
         self.admins = frozenset(admins)  # they get the root's weekly report too
         self.translate = translate
         self.clock = clock
@@ -120,6 +126,9 @@ class Scheduler:
                                    admins=self.admins)
         if queued:
             self.wake()
+        if self.keep is not None:
+            kept = await upkeep.run_due(self.store, self.keep, now)
+            self.last_backup = kept.backup or self.last_backup
         if self._statistics_at is None or now - self._statistics_at >= STATISTICS_EVERY:
             await self._statistics(now)
         self.last_run_s = time.perf_counter() - started

@@ -26,9 +26,11 @@ def shell_blocks() -> list[str]:
     return re.findall(r"```sh\n(.*?)```", section(), re.DOTALL)
 
 
-def test_it_follows_the_configuration_section() -> None:
+def test_it_follows_the_configuration_and_what_is_kept() -> None:
+    """It names config keys and the backups, which the two sections before it explain."""
     headings = re.findall(r"^## (.+)$", README, re.MULTILINE)
-    assert headings.index("Running in production") == headings.index("Configuration") + 1
+    at = headings.index("Running in production")
+    assert headings[at - 2:at] == ["Configuration", "What is kept, and for how long"]
 
 
 def test_the_files_it_names_exist() -> None:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from bot.rules import retention
 from bot.rules.digest import coverage
 from bot.rules.digest.arguments import day_bounds
 from bot.rules.digest.coverage import DigestCoverage
@@ -85,6 +86,8 @@ async def build(store: Store, branch: Branch, day: date, now: datetime, *,
     parts, people = await store.digest.rollup(
         branch.id, day, yesterday, start=start, end=end, as_of=as_of,
         joined_before=joined_before, names=shown)
+    # A day older than [retention] health_days: its statuses are the counts kept for it.
+    parts = await retention.with_kept_statuses(store, branch.id, day, parts)
     needs = await store.digest.open_needs(branch.id, as_of=as_of, limit=SHOW_NEEDS)
     declines = await store.digest.declines(branch.id, start=start, end=end,
                                            limit=SHOW_DECLINES)

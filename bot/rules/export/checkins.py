@@ -3,7 +3,8 @@ day with the status as the catalogue's word on its colour, then the days checked
 and the notes of the period (`MM-DD note`, one a line).
 
 A day before the member joined is left empty; a day after it without a check-in says "not
-checked in" on red.
+checked in" on red. A day older than [retention] health_days says "checked in" (its status is
+no longer kept) and its note is gone.
 
 It is the one sheet that reads the period's check-ins; while it writes them it counts what
 the summary and the records need (`tally`), which are written after it.

@@ -39,6 +39,7 @@ STATUS_FILLS = {
     "unwell": "F8CBAD",
     "quarantined": "FFE699",
     "off": "EDEDED",
+    "checked_in": "E2EFDA",  # a day whose status is no longer kept (retention)
     "none": "FFC7CE",
 }
 STYLES = {status: Style(fill=rgb) for status, rgb in STATUS_FILLS.items()}

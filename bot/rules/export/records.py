@@ -14,10 +14,13 @@ from functools import partial
 from typing import Any
 
 from bot.rules.export.job import Job, Rows, Styles, pieces, prefetched
-from bot.rules.export.tally import Tally
-from bot.rules.vocab import Status
+from bot.rules.export.tally import STATUSES, Tally
 from storage.export import ExportMember
 from storage.records import RecordFigures
+
+# The days checked in by status, and those whose status is no longer kept (retention): the
+# columns add up to the days checked in.
+STATUS_COLUMNS = STATUSES
 
 
 def _entries(job: Job, found: list[tuple[Any, ...]], kind: str,
@@ -36,7 +39,7 @@ def _entries(job: Job, found: list[tuple[Any, ...]], kind: str,
 async def build(job: Job) -> None:
     """Write the records sheet."""
     cols = ["branch", "member", "role", "days", "checkin_days", "checkin_rate",
-            *(f"status_{s.value}" for s in Status), "tasks", "accepted", "declined", "done",
+            *(f"status_{s}" for s in STATUS_COLUMNS), "tasks", "accepted", "declined", "done",
             "overdue", "median_answer_minutes", "needs_reported", "commendations",
             "commendation_lines"]
     if job.notes:
@@ -77,7 +80,7 @@ async def build(job: Job) -> None:
             row: list[object] = [
                 job.branch_name(member.branch_id), member.name, roles.get(member.role),
                 days, checked, checked / days if days else None,
-                *(statuses.get(s.value, 0) for s in Status), f.tasks, f.accepted,
+                *(statuses.get(s, 0) for s in STATUS_COLUMNS), f.tasks, f.accepted,
                 f.declined, f.done, f.overdue, median, f.needs_reported, len(mine),
                 "\n".join(mine)]
             if job.notes:

@@ -12,9 +12,11 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field
 
-from bot.rules.vocab import Status
+from bot.rules.vocab import CHECKED_IN, Status
 
-STATUSES = [s.value for s in Status]
+# Each status, and "checked in" for a day whose status is no longer kept ([retention]
+# health_days): a member's columns add up to their days checked in.
+STATUSES = [*(s.value for s in Status), CHECKED_IN]
 STATUS_INDEX = {s: n for n, s in enumerate(STATUSES)}
 
 
