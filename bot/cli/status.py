@@ -4,10 +4,11 @@ Read-only and safe beside a running bot: the database is opened `mode=ro` (never
 write, no lock that holds up the bot; `storage.health.ReadOnlyDatabase`) and the bot's hold
 is only tested (`bot.runtime.instance.current_holder`). The verdicts are those of the
 admins' alerts and `/readyz` (`bot.rules.health`, `bot.rules.late`): the exit code is 0 when
-healthy, 1 when delivery is stuck, a scheduled run is late or the schema waits for a
-migration, so that a script or a monitoring check can use it; 2 for a mistake in the command
-or the configuration. Whether the database can be written is not tested here (that would
-need a write): the running bot tells its admins.
+healthy, 1 when delivery is stuck, a scheduled run is late, the last daily backup failed or
+is too old (`bot.cli.status_upkeep`) or the schema waits for a migration, so that a script or
+a monitoring check can use it; 2 for a mistake in the command or the configuration. Whether
+the database can be written is not tested here (that would need a write): the running bot
+tells its admins.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.cli import status_upkeep
 from bot.cli.common import (
     EXIT_FAILURE,
     EXIT_USAGE,
@@ -52,6 +54,7 @@ class Report:
     stuck: bool = False
     late: list[LateRun] = field(default_factory=list)
     unreachable: int | None = None
+    upkeep: status_upkeep.UpkeepFacts | None = None
 
     @property
     def pending_migrations(self) -> int:
@@ -68,6 +71,8 @@ class Report:
             found.append("delivery stuck")
         if self.late:
             found.append(_count(len(self.late), "scheduled run") + " late")
+        if self.upkeep is not None and self.upkeep.problem is not None:
+            found.append(self.upkeep.problem)
         return found
 
 
@@ -119,6 +124,8 @@ async def _gather(config: Config, at: datetime, holder: dict[str, Any] | None) -
             facts.pending, facts.last_delivered, facts.oldest_pending, at)
         report.late = await late_runs(store, at)
         report.unreachable = await store.health.unreachable_members()
+        report.upkeep = await status_upkeep.gather(
+            store, backups_on=config.backup.folder is not None, now=at)
         return report
     except StorageError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
@@ -184,6 +191,8 @@ def _lines(report: Report, timezone: str) -> list[str]:
                      f"{run.local_due} {run.timezone}")
     if len(report.late) > LATE_SHOWN:
         lines.append(f"  and {len(report.late) - LATE_SHOWN} more")
+    if report.upkeep is not None:
+        lines.extend(status_upkeep.lines(report.upkeep, timezone))
     lines.append(f"members unreachable: {report.unreachable}")
     problems = report.problems
     lines.append("verdict: " + ("healthy" if not problems else
@@ -224,4 +233,6 @@ def _as_json(report: Report) -> dict[str, Any]:
                        "due": run.due.astimezone(UTC).isoformat(), "due_local": run.local_due,
                        "timezone": run.timezone} for run in report.late],
         "members_unreachable": report.unreachable,
+        **(status_upkeep.as_json(report.upkeep) if report.upkeep is not None else
+           {"backups_on": None, "last_backup": None, "last_retention": None}),
     }

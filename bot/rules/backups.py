@@ -15,7 +15,12 @@ what it did, once it is over, whether the copy succeeded or not: a restart does 
 twice, and a time missed while the bot was stopped is caught up once, at the next start
 (not once per missed day: one copy of the database as it is now is all there is to make).
 A failed copy is not retried the same day (a full disk would fail every minute); `frontline
-backup` makes one at any time. Only files named like the daily copies are ever deleted.
+backup` makes one at any time (not recorded in the ledger: it is not the daily run). Only
+files named like the daily copies are ever deleted.
+
+`last_backup` reads the latest daily backup back from the ledger, and `backup_problem` says
+what is red about it: `frontline status` prints both, and the admins' alerts watch the
+failures (from the ledger, not from memory: a failure before a restart is still seen).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import BackupConfig
+from bot.rules.health import BACKUP_STALE_AFTER
 from storage.backup import CopyFailed, copy_database, schema_version_of
 from storage.store import Store
 
@@ -148,3 +154,42 @@ def before_migration(database: Path, folder: Path | None, *, known: int,
         dest = where / f"{name}-{stamp}"
     copy_database(database, dest)
     return dest
+
+
+@dataclass(frozen=True, slots=True)
+class LastBackup:
+    """The latest daily backup in the ledger: when, whether it succeeded, the copy's file
+    name and size and the older copies deleted, or why it failed (`error`)."""
+
+    day: str  # the local day it was the backup of
+    at: datetime
+    ok: bool
+    file: str | None = None
+    size: int = 0
+    pruned: int = 0
+    error: str | None = None
+
+
+async def last_backup(store: Store) -> LastBackup | None:
+    """The latest daily backup recorded in the ledger; None if there is none."""
+    found = await store.runs.latest_upkeep(KIND)
+    if found is None:
+        return None
+    detail = dict(found.detail)
+    return LastBackup(found.day, found.at, bool(detail.get("ok")), detail.get("file"),
+                      int(detail.get("size", 0)), len(detail.get("pruned", ())),
+                      detail.get("error"))
+
+
+def backup_problem(last: LastBackup | None, *, on: bool, now: datetime) -> str | None:
+    """What is red about the backups, in a few words; None when nothing is (backups off, or
+    none made yet: when the folder was set is not known, and the first copy comes at the
+    next [backup] time or at start-up after it)."""
+    if not on or last is None:
+        return None
+    if not last.ok:
+        return "last backup failed"
+    if now - last.at > BACKUP_STALE_AFTER:
+        hours = int(BACKUP_STALE_AFTER.total_seconds() // 3600)
+        return f"no backup for over {hours} hours"
+    return None

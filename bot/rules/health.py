@@ -11,6 +11,9 @@ Decisions (README, "Running in production"):
   (the 08:00 prompt not under way at 08:15).
 - Updates *arrive* while the last successful receive (a getUpdates answer in polling mode, a
   webhook request or a clean getWebhookInfo in webhook mode) is within `UPDATES_LATE_AFTER`.
+- The backups are *stale* when `[backup] folder` is set and the last good daily backup is
+  older than `BACKUP_STALE_AFTER`: a day and the two hours a late start or a slow copy may
+  take (`bot.rules.backups.backup_problem`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ STUCK_AFTER = timedelta(minutes=10)
 TICK_LATE_AFTER = timedelta(minutes=2)
 RUN_LATE_AFTER = timedelta(minutes=15)
 UPDATES_LATE_AFTER = timedelta(minutes=5)
+BACKUP_STALE_AFTER = timedelta(hours=26)
 
 
 @dataclass(frozen=True)

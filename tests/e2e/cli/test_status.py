@@ -207,3 +207,125 @@ def test_a_bad_frontline_now_is_one_line(config: Path) -> None:
     assert result.code == 2
     assert result.err_lines == ["frontline: FRONTLINE_NOW: expected an ISO 8601 instant with "
                                 "its offset, such as 2026-03-02T08:30:00+08:00, got 'tomorrow'"]
+
+
+# --- the daily upkeep: the last backup and the last retention run ------------------------
+
+BACKUPS = CONFIG + '\n[backup]\nfolder = "backups"\n'
+
+
+def record_upkeep(db: Path, kind: str, day: str, when: datetime, detail: dict[str, object],
+                  *, done: bool = True) -> None:
+    """A backup or retention row in the ledger, as `bot.rules.backups` and `retention` write
+    them (on the root branch, `detail` as JSON, `upto` 1 while under way)."""
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("INSERT INTO runs(branch_id, kind, day, at, upto, detail)"
+                     " VALUES (1, ?, ?, ?, ?, ?)",
+                     (kind, day, when.isoformat(timespec="seconds"), None if done else 1,
+                      json.dumps(detail)))
+
+
+def backups_on(config: Path) -> None:
+    config.write_text(BACKUPS, encoding="utf-8")
+
+
+NIGHT = datetime(2026, 3, 1, 19, 30, tzinfo=UTC)  # 03:30 on 2 March in Shanghai
+
+
+def test_a_good_backup_and_retention_are_printed(config: Path) -> None:
+    backups_on(config)
+    db = database(config)
+    record_run(db, 1, "prompt", "2026-03-02", MORNING - timedelta(minutes=20))
+    record_upkeep(db, "backup", "2026-03-01", NIGHT - timedelta(days=1),
+                  {"ok": True, "file": "frontline-20260301-033000.db", "size": 10, "pruned": []})
+    record_upkeep(db, "backup", "2026-03-02", NIGHT,
+                  {"ok": True, "file": "frontline-20260302-033000.db", "size": 48_100_000,
+                   "pruned": ["frontline-20260224-033000.db"]})
+    record_upkeep(db, "retention", "2026-03-02", NIGHT + timedelta(minutes=1),
+                  {"counts": {"outbox_deleted": 120, "checkins_anonymised": 3,
+                              "audit_deleted": 0}, "kept": {}})
+    code, lines = status(config, MORNING)
+    assert code == 0, lines
+    assert ("last backup: 2026-03-02 03:30 Asia/Shanghai ok (frontline-20260302-033000.db, "
+            "48.1 MB; 1 older deleted)") in lines
+    assert ("last retention: 2026-03-02 03:31 Asia/Shanghai (120 outbox messages deleted, "
+            "3 check-ins' statuses removed)") in lines
+    assert lines[-1] == "verdict: healthy"
+    code, lines = status(config, MORNING, "--json")
+    report = json.loads(lines[0])
+    assert code == 0 and report["problems"] == [] and report["backups_on"] is True
+    assert report["last_backup"] == {
+        "day": "2026-03-02", "at": "2026-03-01T19:30:00+00:00", "ok": True,
+        "file": "frontline-20260302-033000.db", "size_bytes": 48_100_000, "pruned": 1,
+        "error": None}
+    assert report["last_retention"] == {
+        "day": "2026-03-02", "at": "2026-03-01T19:31:00+00:00", "done": True,
+        "counts": {"outbox_deleted": 120, "checkins_anonymised": 3, "audit_deleted": 0}}
+
+
+def test_a_failed_backup_is_red(config: Path) -> None:
+    backups_on(config)
+    db = database(config)
+    record_run(db, 1, "prompt", "2026-03-02", MORNING - timedelta(minutes=20))
+    record_upkeep(db, "backup", "2026-03-02", NIGHT, {
+        "ok": False, "pruned": [],
+        "error": "backups: cannot write a backup there (Not a directory)"})
+    record_upkeep(db, "retention", "2026-03-02", NIGHT, {"counts": {}, "kept": {}})
+    code, lines = status(config, MORNING)
+    assert code == 1, lines
+    assert ("last backup: 2026-03-02 03:30 Asia/Shanghai FAILED (backups: cannot write a "
+            "backup there (Not a directory))") in lines
+    assert "last retention: 2026-03-02 03:30 Asia/Shanghai (nothing was old enough)" in lines
+    assert lines[-1] == "verdict: unhealthy: last backup failed"
+    code, lines = status(config, MORNING, "--json")
+    report = json.loads(lines[0])
+    assert code == 1 and report["problems"] == ["last backup failed"]
+    assert report["last_backup"]["ok"] is False and report["last_backup"]["size_bytes"] is None
+    assert report["last_backup"]["error"].endswith("(Not a directory)")
+
+
+def test_a_backup_older_than_26_hours_is_red(config: Path) -> None:
+    backups_on(config)
+    db = database(config)
+    record_run(db, 1, "prompt", "2026-03-02", MORNING - timedelta(minutes=20))
+    record_upkeep(db, "backup", "2026-03-01", NIGHT - timedelta(days=1),
+                  {"ok": True, "file": "frontline-20260301-033000.db", "size": 200_000,
+                   "pruned": []})
+    record_upkeep(db, "retention", "2026-03-02", MORNING - timedelta(minutes=1),
+                  {"counts": {"checkins_anonymised": 5000}, "kept": {}}, done=False)
+    # 26 hours after the copy: not red yet (a late start, a slow copy).
+    code, lines = status(config, NIGHT + timedelta(hours=2))
+    assert code == 0, lines
+    code, lines = status(config, MORNING)  # 28 h 50 min after it
+    assert code == 1, lines
+    assert ("last backup: 2026-03-01 03:30 Asia/Shanghai ok (frontline-20260301-033000.db, "
+            "0.2 MB): no backup for over 26 hours") in lines
+    assert ("last retention: 2026-03-02 08:19 Asia/Shanghai (under way; so far: 5000 "
+            "check-ins' statuses removed)") in lines
+    assert lines[-1] == "verdict: unhealthy: no backup for over 26 hours"
+    report = json.loads(status(config, MORNING, "--json")[1][0])
+    assert report["problems"] == ["no backup for over 26 hours"]
+    assert report["last_retention"]["done"] is False
+
+
+def test_backups_off_are_not_red(config: Path) -> None:
+    db = database(config)
+    record_run(db, 1, "prompt", "2026-03-02", MORNING - timedelta(minutes=20))
+    code, lines = status(config, MORNING)
+    assert code == 0, lines
+    assert "last backup: none (backups are off: set [backup] folder)" in lines
+    assert "last retention: none yet" in lines
+    # A failure from before they were turned off is shown, not red.
+    record_upkeep(db, "backup", "2026-02-28", NIGHT - timedelta(days=2),
+                  {"ok": False, "pruned": [], "error": "disk full"})
+    code, lines = status(config, MORNING)
+    assert code == 0, lines
+    assert ("last backup: 2026-02-28 03:30 Asia/Shanghai FAILED (disk full); backups are off "
+            "now (set [backup] folder)") in lines
+    report = json.loads(status(config, MORNING, "--json")[1][0])
+    assert report["healthy"] is True and report["backups_on"] is False
+    # Backups on and none made yet: said, not red (the first copy comes at the next time).
+    backups_on(config)
+    sql(db, "DELETE FROM runs WHERE kind = 'backup'")
+    code, lines = status(config, MORNING)
+    assert code == 0 and "last backup: none yet" in lines
