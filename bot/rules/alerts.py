@@ -1,11 +1,15 @@
 """The admins' alerts: incidents opened and closed, each told once, and their texts.
 
-Three things are watched (`bot.runtime.alerts` looks once a minute):
+Four things are watched (`bot.runtime.alerts` looks once a minute):
 - **delivery stuck**: the outbox has had work for `health.STUCK_AFTER` and delivered nothing
   in that time (`health.outbox_stuck` on `storage.health` facts);
 - **the database cannot be written**: a small write failed (`Health.probe_write`: another
   program held the lock beyond the busy timeout, the disk is full, the file is read-only);
-- **a scheduled run is late** (`bot.rules.late`), each run its own incident.
+- **a scheduled run is late** (`bot.rules.late`), each run its own incident;
+- **the daily backup failed** (when `[backup] folder` is set): the latest backup in the ledger
+  of runs failed (`bot.rules.backups.last_backup`). One incident from the first failed run to
+  the next good one, however many days fail in between; it is read from the ledger, not from
+  the scheduler's memory, so a failure recorded before a restart is still told after it.
 
 Once per incident: an alert goes to each admin when the condition is first seen, never again
 while it lasts; when it is no longer seen, a short "resolved" message goes to the admins who
@@ -27,6 +31,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.i18n import Translator, duration
+from bot.rules.backups import LastBackup
 from bot.rules.health import RUN_LATE_AFTER
 from bot.rules.late import LateRun
 from bot.text import esc
@@ -35,6 +40,7 @@ SHOWN = 10  # late runs listed in one message
 STUCK = "stuck"
 UNWRITABLE = "unwritable"
 LATE = "late"
+BACKUP = "backup"
 
 
 class Delivery(StrEnum):
@@ -61,6 +67,7 @@ class Seen:
     stuck: Stuck | None = None
     unwritable: str | None = None  # `Health.probe_write`'s reason
     late: tuple[LateRun, ...] = ()
+    backup: LastBackup | None = None  # the latest daily backup, when it failed
     # False when only the write could be tried (the outbox and the ledger could not be
     # read): the incidents of delivery and late runs stay as they were.
     complete: bool = True
@@ -71,10 +78,11 @@ class Notice:
     """One message to one admin: an incident's alert, or that it is over."""
 
     admin: int
-    kind: str  # STUCK, UNWRITABLE or LATE
+    kind: str  # STUCK, UNWRITABLE, LATE or BACKUP
     resolved: bool = False
     stuck: Stuck | None = None
     unwritable: str | None = None
+    backup: LastBackup | None = None
     late: tuple[LateRun, ...] = ()  # the runs it tells of (an alert's)
     keys: tuple[str, ...] = ()  # the incidents it tells of
 
@@ -101,6 +109,8 @@ class Incidents:
             current[STUCK] = STUCK
         if seen.unwritable is not None:
             current[UNWRITABLE] = UNWRITABLE
+        if seen.backup is not None:
+            current[BACKUP] = BACKUP
         runs = {run.key: run for run in seen.late}
         current.update({key: LATE for key in runs})
         notices: list[Notice] = []
@@ -118,11 +128,13 @@ class Incidents:
         for key, kind in current.items():
             self.open.setdefault(key, _Incident(kind))
         for admin in self.admins:
-            for kind, now_seen in ((STUCK, seen.stuck), (UNWRITABLE, seen.unwritable)):
+            for kind, now_seen in ((STUCK, seen.stuck), (UNWRITABLE, seen.unwritable),
+                                   (BACKUP, seen.backup)):
                 incident = self.open.get(kind)
                 if now_seen is not None and incident is not None and admin not in incident.told:
                     notices.append(Notice(admin, kind, stuck=seen.stuck,
-                                          unwritable=seen.unwritable, keys=(kind,)))
+                                          unwritable=seen.unwritable, backup=seen.backup,
+                                          keys=(kind,)))
             untold = [run for key, run in runs.items() if admin not in self.open[key].told]
             if untold:
                 notices.append(Notice(admin, LATE, late=tuple(untold),
@@ -156,7 +168,8 @@ def text(translate: Translator, language: str, notice: Notice, now: datetime) ->
     t = translate
     if notice.resolved:
         return t(language, {STUCK: "alert.stuck_resolved", UNWRITABLE: "alert.unwritable_resolved",
-                            LATE: "alert.late_resolved"}[notice.kind])
+                            LATE: "alert.late_resolved", BACKUP: "alert.backup_resolved"
+                            }[notice.kind])
     if notice.kind == STUCK and notice.stuck is not None:
         stuck = notice.stuck
         waited = duration(t, language, (now - stuck.oldest).total_seconds() / 60)
@@ -166,6 +179,9 @@ def text(translate: Translator, language: str, notice: Notice, now: datetime) ->
             last = t(language, "alert.stuck_quiet", quiet=duration(
                 t, language, (now - stuck.last_delivered).total_seconds() / 60))
         return t(language, "alert.stuck", n=stuck.pending, waited=waited, quiet=last)
+    if notice.kind == BACKUP and notice.backup is not None:
+        return t(language, "alert.backup_failed", day=notice.backup.day,
+                 reason=esc(notice.backup.error or t(language, "alert.reason_error")))
     if notice.kind == UNWRITABLE:
         reason = t(language, REASON_KEYS.get(notice.unwritable or "error", "alert.reason_error"))
         return t(language, "alert.unwritable", reason=reason)

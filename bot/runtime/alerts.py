@@ -5,8 +5,10 @@ alerts` the Telegram call).
 
 Each look: a small write (`Health.probe_write`; it waits up to SQLite's busy timeout when
 another program holds the database); the outbox's facts and `health.outbox_stuck`; the late
-runs (`bot.rules.late`). Every incident is logged too (a warning when it starts, an info line
-when it ends), so that an operator who watches the log, or an admin-less bot, sees them.
+runs (`bot.rules.late`); when backups are on, the latest daily backup in the ledger
+(`bot.rules.backups.last_backup`: one lookup by index). Every incident is logged too (a
+warning when it starts, an info line when it ends), so that an operator who watches the log,
+or an admin-less bot, sees them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from bot.clock import Clock
 from bot.i18n import Translator, pick_language
 from bot.rules import alerts
 from bot.rules.alerts import Delivery, Incidents, Notice, Seen, Stuck
+from bot.rules.backups import LastBackup, last_backup
 from bot.rules.health import outbox_stuck
 from bot.rules.late import late_runs
 from storage.store import Store
@@ -27,18 +30,22 @@ logger = logging.getLogger(__name__)
 
 CHECK_EVERY = 60.0  # seconds
 SendFn = Callable[[int, str], Awaitable[Delivery]]
+RESOLVED = {alerts.STUCK: "delivery moves again",
+            alerts.UNWRITABLE: "the database can be written again",
+            alerts.BACKUP: "the daily backup succeeded again"}
 
 
 class AlertMonitor:
     """Looks, opens and closes incidents, tells the admins (see the module docstring)."""
 
     def __init__(self, store: Store, translate: Translator, clock: Clock, send: SendFn, *,
-                 admins: Collection[int], locale: str) -> None:
+                 admins: Collection[int], locale: str, backups: bool = False) -> None:
         self.store = store
         self.translate = translate
         self.clock = clock
         self.send = send
         self.locale = locale  # for an admin the database does not know yet
+        self.backups = backups  # [backup] folder is set: a failed daily backup is told
         self.incidents = Incidents(admins)
         self.checks = 0
         self._unreadable = False  # the last look could not read (logged once)
@@ -54,13 +61,17 @@ class AlertMonitor:
                     facts.pending, facts.last_delivered, facts.oldest_pending, now):
                 stuck = Stuck(facts.pending, facts.oldest_pending, facts.last_delivered)
             late = tuple(await late_runs(self.store, now))
+            failed: LastBackup | None = None
+            if self.backups:
+                backup = await last_backup(self.store)
+                failed = backup if backup is not None and not backup.ok else None
         except Exception:
             if not self._unreadable:
                 logger.exception("could not read the outbox or the ledger of runs")
             self._unreadable = True
             return Seen(unwritable=unwritable or "error", complete=False)
         self._unreadable = False
-        return Seen(stuck=stuck, unwritable=unwritable, late=late)
+        return Seen(stuck=stuck, unwritable=unwritable, late=late, backup=failed)
 
     async def check(self) -> list[Notice]:
         """One look; tells the admins what started or ended. Returns the notices sent."""
@@ -97,13 +108,15 @@ class AlertMonitor:
                                seen.stuck.oldest.isoformat(), seen.stuck.last_delivered)
             elif key == alerts.UNWRITABLE:
                 logger.warning("alert: the database cannot be written (%s)", seen.unwritable)
+            elif key == alerts.BACKUP and seen.backup is not None:
+                logger.warning("alert: the daily backup of %s failed (%s)", seen.backup.day,
+                               seen.backup.error)
         late = [run for run in seen.late if run.key not in before]
         if late:
             logger.warning("alert: %d scheduled runs late, e.g. the %s of branch %d due %s",
                            len(late), late[0].kind, late[0].branch_id, late[0].due.isoformat())
         for key in sorted(before - now_open):
-            if key in (alerts.STUCK, alerts.UNWRITABLE):
-                logger.info("resolved: %s", "delivery moves again" if key == alerts.STUCK
-                            else "the database can be written again")
+            if key in RESOLVED:
+                logger.info("resolved: %s", RESOLVED[key])
         if any(k.startswith("late:") for k in before) and not seen.late:
             logger.info("resolved: no scheduled run is late any more")

@@ -129,7 +129,8 @@ def build_application(
         services.alerts = AlertMonitor(
             services.store, services.translate, services.clock,
             lambda admin, text: tell_admin(application.bot, admin, text),
-            admins=config.admins, locale=config.defaults.locale)
+            admins=config.admins, locale=config.defaults.locale,
+            backups=config.backup.folder is not None)
         queue.run_repeating(_check_alerts, interval=CHECK_EVERY, first=CHECK_EVERY,
                             name=ALERTS, job_kwargs=RUN_LATE)
 

@@ -17,8 +17,8 @@ Once a day the run also brings SQLite's statistics up to date (`Database.optimiz
 does it too), so that the query planner keeps choosing the indexes as the history grows, and
 drops the bytes of the outbox's attachments older than eight days. After the due work, each
 run does the organization's daily upkeep when it is due (`bot.rules.upkeep`: the backup,
-then retention, through the same ledger); the last backup's result is kept in
-`last_backup` for whoever tells the admins.
+then retention, through the same ledger); the last backup's result is also kept in
+`last_backup` (in memory: the admins' alerts read the ledger instead, which a restart keeps).
 """
 
 from __future__ import annotations
