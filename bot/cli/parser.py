@@ -50,9 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--config", metavar="PATH",
                        help=f"configuration file (default: ${CONFIG_ENV} or {DEFAULT_CONFIG})")
 
-    p = sub.add_parser("run", help="run the bot (long polling)",
-                       description="Run the bot with long polling against Telegram, or the "
-                       "Bot API server at [telegram] base_url.")
+    p = sub.add_parser("run", help="run the bot (long polling or webhook)",
+                       description="Run the bot against Telegram, or the Bot API server at "
+                       "[telegram] base_url: by long polling, or by webhook with [telegram] "
+                       "updates = \"webhook\" (see [webhook]). With [http] (polling) or in "
+                       "webhook mode it also answers /healthz, /readyz and /metrics. Stops "
+                       "cleanly on SIGTERM or Ctrl-C.")
     config_arg(p)
     p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     p.set_defaults(func=cmd_run)
