@@ -30,6 +30,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 SHM_EXEC = 0o100000
@@ -94,9 +95,20 @@ def mounts(unit: Path, command: list[str]) -> None:
     if keys.get("ProtectSystem", ["no"])[-1] == "strict":
         subprocess.run(["mount", "-o", "remount,bind,ro", "/"], check=True)
     if yes(keys, "PrivateTmp"):
+        # A checkout under /tmp (CI's clone) stays visible, read-only, at its own path in
+        # the fresh /tmp: under systemd the program lives outside it (/opt/frontline).
+        checkout = Path(__file__).resolve().parents[2]
         for folder in ("/tmp", "/var/tmp"):
+            held = checkout.is_relative_to(folder)
+            if held:
+                aside = tempfile.mkdtemp(dir="/dev/shm")
+                subprocess.run(["mount", "--bind", str(checkout), aside], check=True)
             subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=1777,nosuid,nodev", "tmpfs",
                             folder], check=True)
+            if held:
+                checkout.mkdir(parents=True)
+                subprocess.run(["mount", "--bind", aside, str(checkout)], check=True)
+                subprocess.run(["mount", "-o", "remount,bind,ro", str(checkout)], check=True)
     options = []
     if "ProtectProc" in keys:
         options.append(f"hidepid={keys['ProtectProc'][-1]}")
