@@ -19,6 +19,7 @@ from bot.clock import is_timezone, suggest_timezone
 from bot.config.ops import (
     LOG_LEVELS,
     SECRET_ENV,
+    SECRET_FILE_ENV,
     WEBHOOK_PORTS,
     BackupConfig,
     HttpConfig,
@@ -35,7 +36,8 @@ from bot.config.reader import ConfigError, Reader, parse_time, read_secret, rela
 from bot.i18n import LANGUAGES
 
 __all__ = [
-    "LOCALES", "LOG_LEVELS", "SECRET_ENV", "TOKEN_ENV", "TOKEN_FILE_ENV", "WEBHOOK_PORTS",
+    "LOCALES", "LOG_LEVELS", "SECRET_ENV", "SECRET_FILE_ENV", "TOKEN_ENV", "TOKEN_FILE_ENV",
+    "WEBHOOK_PORTS",
     "BackupConfig", "Config", "ConfigError", "DefaultsConfig", "HttpConfig", "LoggingConfig",
     "RetentionConfig", "StorageConfig", "TelegramConfig", "WebhookConfig", "config_from_mapping",
     "load_config", "parse_time", "require_token", "valid_timezone",

@@ -10,9 +10,12 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from bot.config.reader import ConfigError, Reader, parse_time, relative_to
+from bot.config.reader import ConfigError, Reader, parse_time, read_secret, relative_to
 
 SECRET_ENV = "FRONTLINE_WEBHOOK_SECRET"
+# A file holding the secret, as for the token (systemd: FRONTLINE_WEBHOOK_SECRET_FILE=%d/secret
+# with LoadCredential; compose: a secret), so it is in no environment listing.
+SECRET_FILE_ENV = "FRONTLINE_WEBHOOK_SECRET_FILE"
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # Telegram's setWebhook secret_token
 # setWebhook: "Ports currently supported for webhooks: 443, 80, 88, 8443."
 WEBHOOK_PORTS = frozenset({443, 80, 88, 8443})
@@ -111,6 +114,11 @@ def read_webhook(source: str, table: Mapping[str, Any], env: Mapping[str, str], 
     if not re.match(r"^/[A-Za-z0-9._~/-]*$", path):
         raise wh.fail("path", "a URL path such as /telegram", path)
     secret = wh.get("secret_token", str, "1 to 256 characters A-Z a-z 0-9 _ -", "")
+    secret_file = wh.get("secret_token_file", str, "the path of a file holding the secret",
+                         None)
+    secret_file = env.get(SECRET_FILE_ENV) or secret_file
+    if secret_file and not env.get(SECRET_ENV):
+        secret = read_secret(source, "[webhook] secret_token_file", secret_file)
     secret = env.get(SECRET_ENV) or secret
     if secret and not _SECRET_RE.match(secret):
         raise wh.fail("secret_token", "1 to 256 characters A-Z a-z 0-9 _ -", "<hidden>")

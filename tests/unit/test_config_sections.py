@@ -10,6 +10,7 @@ import pytest
 
 from bot.config import (
     SECRET_ENV,
+    SECRET_FILE_ENV,
     TOKEN_ENV,
     TOKEN_FILE_ENV,
     ConfigError,
@@ -98,6 +99,25 @@ def test_the_token_from_a_file(tmp_path: Path) -> None:
     # A file that cannot be read is one line naming the key.
     with pytest.raises(ConfigError, match=r"\[telegram\] token_file: cannot read"):
         load_config(config, environ={TOKEN_FILE_ENV: str(tmp_path / "nope")})
+
+
+def test_the_webhook_secret_from_a_file(tmp_path: Path) -> None:
+    (tmp_path / "secret").write_text("from_file-1\n", encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text('[telegram]\nupdates = "webhook"\n[webhook]\nurl = "https://b.example.org"'
+                      '\nsecret_token_file = "secret"\n', encoding="utf-8")
+    assert load_config(config, environ={}).webhook.secret_token == "from_file-1"
+    other = tmp_path / "other"
+    other.write_text("other_2", encoding="utf-8")
+    assert load_config(config, environ={SECRET_FILE_ENV: str(other)}
+                       ).webhook.secret_token == "other_2"
+    assert load_config(config, environ={SECRET_FILE_ENV: str(other), SECRET_ENV: "env_3"}
+                       ).webhook.secret_token == "env_3"
+    other.write_text("not a secret!", encoding="utf-8")  # its alphabet is checked too
+    with pytest.raises(ConfigError, match=r"\[webhook\] secret_token"):
+        load_config(config, environ={SECRET_FILE_ENV: str(other)})
+    with pytest.raises(ConfigError, match=r"\[webhook\] secret_token_file: cannot read"):
+        load_config(config, environ={SECRET_FILE_ENV: str(tmp_path / "nope")})
 
 
 def test_backup_folder_is_relative_to_the_config(tmp_path: Path) -> None:
