@@ -27,6 +27,7 @@ import pytest
 from bot.runtime.http import SECRET_HEADER
 from storage.rows import NewMessage
 from storage.store import Store
+from tests.e2e.ops_http.test_http import rows, sample
 from tests.slow.fake_bot_api import (
     TOKEN,
     FakeBotApi,
@@ -70,23 +71,6 @@ def answers(url: str) -> bool:
         return httpx.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
-
-
-def rows(db: Path) -> dict[str, int]:
-    """The number of rows of every table."""
-    with closing(sqlite3.connect(db)) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-        return {table: conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-                for table in tables}
-
-
-def sample(text: str, name: str, **labels: str) -> float | None:
-    """The value of one sample of the metrics' text (None if absent)."""
-    shown = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
-    pattern = "^" + re.escape(f"{name}{{{shown}}}" if labels else name) + r" (\S+)$"
-    match = re.search(pattern, text, re.MULTILINE)
-    return float(match.group(1)) if match else None
 
 
 def stop_with_sigterm(proc: subprocess.Popen[bytes], log: Path) -> float:

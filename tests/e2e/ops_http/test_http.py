@@ -10,6 +10,7 @@ import re
 import sqlite3
 import time
 from collections.abc import AsyncIterator
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,7 @@ def start_update(update_id: int = 9001) -> dict[str, Any]:
 
 def rows(path: Path) -> dict[str, int]:
     """The number of rows of every table of the database."""
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         tables = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
         return {table: conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
