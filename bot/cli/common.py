@@ -84,16 +84,27 @@ async def with_store(config: Config, work: Callable[[Store], Awaitable[None]], *
     if migrate and not create:
         await _backup_before_migration(config)
     store = store_for(config)
+    with database_errors(config):
+        try:
+            await store.initialize(create=create, migrate=migrate)
+            if current and not migrate:
+                version = await store.db.user_version()
+                if version < schema_version():
+                    raise CliError(
+                        f"{config.storage.path}: the database has schema version {version}, "
+                        f"this Frontline needs {schema_version()}; run: frontline migrate (with "
+                        "the bot stopped), or restart the bot, which migrates", EXIT_USAGE)
+            await work(store)
+        finally:
+            await store.shutdown()
+
+
+@contextmanager
+def database_errors(config: Config) -> Iterator[None]:
+    """A database's failures as the command line's one line: a lock held past the busy
+    timeout (exit 1), any other storage error (exit 2)."""
     try:
-        await store.initialize(create=create, migrate=migrate)
-        if current and not migrate:
-            version = await store.db.user_version()
-            if version < schema_version():
-                raise CliError(
-                    f"{config.storage.path}: the database has schema version {version}, this "
-                    f"Frontline needs {schema_version()}; run: frontline migrate (with the bot "
-                    "stopped), or restart the bot, which migrates", EXIT_USAGE)
-        await work(store)
+        yield
     except DatabaseBusy as exc:
         raise CliError(str(exc), EXIT_FAILURE) from None
     except StorageError as exc:
@@ -104,8 +115,6 @@ async def with_store(config: Config, work: Callable[[Store], Awaitable[None]], *
         raise CliError(f"{config.storage.path}: another program held the database's lock for "
                        f"over {BUSY_TIMEOUT_MS // 1000} s ({exc}); try again when it is "
                        "done", EXIT_FAILURE) from None
-    finally:
-        await store.shutdown()
 
 
 async def _backup_before_migration(config: Config) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +25,7 @@ from bot.cli.common import (
     EXIT_FAILURE,
     EXIT_USAGE,
     CliError,
+    database_errors,
     existing_database,
     load,
     local_time,
@@ -35,8 +35,9 @@ from bot.config import Config
 from bot.i18n import Translator, duration
 from bot.rules.health import STUCK_AFTER, outbox_stuck
 from bot.rules.late import LateRun, late_runs
-from storage.db import BUSY_TIMEOUT_MS, StorageError, is_busy, schema_version
+from storage.db import schema_version
 from storage.health import FAILED_WITHIN, FileSizes, OutboxFacts
+from storage.store import Store
 
 LATE_SHOWN = 20  # late runs listed in the text output (--json lists them all)
 
@@ -104,9 +105,15 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 async def _gather(config: Config, at: datetime, holder: dict[str, Any] | None) -> Report:
     from bot.runtime.app import store_for
-    from storage.store import Store
 
     store = Store(config.storage.path, store_for(config).defaults, read_only=True)
+    with database_errors(config):
+        return await _read(store, config, at, holder)
+
+
+async def _read(store: Store, config: Config, at: datetime,
+                holder: dict[str, Any] | None) -> Report:
+    """The report's facts from the open store (closed at the end)."""
     try:
         await store.db.initialize()
         version = await store.db.user_version()
@@ -127,14 +134,6 @@ async def _gather(config: Config, at: datetime, holder: dict[str, Any] | None) -
         report.upkeep = await status_upkeep.gather(
             store, backups_on=config.backup.folder is not None, now=at)
         return report
-    except StorageError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from None
-    except sqlite3.OperationalError as exc:
-        if not is_busy(exc):
-            raise
-        raise CliError(f"{config.storage.path}: another program held the database's lock for "
-                       f"over {BUSY_TIMEOUT_MS // 1000} s ({exc}); try again", EXIT_FAILURE
-                       ) from None
     finally:
         await store.shutdown()
 
