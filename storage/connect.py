@@ -84,6 +84,12 @@ def checked_path(path: str) -> Path:
     return Path(path)
 
 
+async def _is_new(conn: aiosqlite.Connection) -> bool:
+    """True for a file with nothing in it yet (read without taking any lock)."""
+    async with conn.execute("SELECT 1 FROM sqlite_master LIMIT 1") as cursor:
+        return await cursor.fetchone() is None
+
+
 async def connect(path: str, *, query_only: bool,
                   read_only: bool = False) -> aiosqlite.Connection:
     """Open `path` (never creating it) with Frontline's pragmas; a reader with
@@ -100,10 +106,14 @@ async def connect(path: str, *, query_only: bool,
     try:
         await conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if not query_only:
-            # Takes effect only in a file without tables (a new database): it can then give
-            # its free pages back (`storage.retention`). An older file is converted once, by
-            # the migration to version 16 (see `Database.migrate`).
-            await conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
+            if await _is_new(conn):
+                # Takes effect only in a file without tables (a new database): it can then
+                # give its free pages back (`storage.retention`). An older file is converted
+                # once, by the migration to version 16 (see `Database.migrate`). Never set on
+                # an existing file: the pragma takes the write lock even where it changes
+                # nothing, so every process opening the database (a `frontline backup` beside
+                # a busy bot) would queue for the lock just to start.
+                await conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
             await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")

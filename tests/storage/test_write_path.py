@@ -195,3 +195,26 @@ async def test_a_read_only_store_needs_the_file(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match=r"missing\.db"):
         await reader.initialize()
     assert not (tmp_path / "missing.db").exists()
+
+
+async def test_opening_an_existing_database_never_waits_for_the_write_lock(
+        store: Store) -> None:
+    # Another program (here a connection of its own) holds the write lock for longer than
+    # the busy timeout: a second Frontline process (`frontline backup`, `status`, `export`)
+    # still opens the file and reads, for opening asks for no lock at all.
+    root, _ = await _people(store)
+    other = sqlite3.connect(store.db.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE branches SET name = 'Held' WHERE id = ?", (root,))
+        second = Store(store.db.path)
+        await second.initialize(migrate=False)
+        try:
+            assert [m.id for m in await second.export.members(root)] == [1, 2, 3]
+            branch = await second.branches.get(root)
+            assert branch is not None and branch.name == "Root"  # not the uncommitted name
+        finally:
+            await second.shutdown()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
