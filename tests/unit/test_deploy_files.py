@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import TOKEN_FILE_ENV, Config, load_config
+from bot.config import SECRET_FILE_ENV, TOKEN_FILE_ENV, Config, load_config
 from tests.deployfiles import DEPLOY, ROOT, Instruction, dockerfile, dockerignored, parse_yaml
 
 WEBHOOK_SECRET = "a_secret_for_the_test"
@@ -40,9 +40,18 @@ def compose() -> dict[str, Any]:
     return loaded
 
 
-def compose_config() -> Config:
-    return load_config(DEPLOY / "config.compose.toml",
-                       environ={"FRONTLINE_WEBHOOK_SECRET": WEBHOOK_SECRET})
+def compose_config(folder: Path) -> Config:
+    """config.compose.toml read as the container reads it: with compose.yaml's environment,
+    its secrets' files (here in `folder`, in the container under /run/secrets)."""
+    secrets = {name: folder / name for name in compose()["secrets"]}
+    secrets["telegram_token"].write_text("123456:ABCdef_for_the_test\n", encoding="utf-8")
+    secrets["webhook_secret"].write_text(WEBHOOK_SECRET + "\n", encoding="utf-8")
+    environ = {name: str(folder / Path(value).name) if value.startswith("/run/secrets/")
+               else value for name, value in compose()["services"]["frontline"]
+               ["environment"].items()}
+    config = load_config(DEPLOY / "config.compose.toml", environ=environ)
+    assert config.webhook.secret_token == WEBHOOK_SECRET
+    return config
 
 
 def test_the_image_is_built_in_two_stages_on_python_slim() -> None:
@@ -86,10 +95,10 @@ def test_the_healthcheck_asks_readyz_with_pythons_urllib() -> None:
     # Its behaviour against a real server: tests/unit/test_healthcheck.py.
 
 
-def test_the_database_is_on_the_volume_data() -> None:
+def test_the_database_is_on_the_volume_data(tmp_path: Path) -> None:
     (volume,) = [i for i in final_stage() if i.keyword == "VOLUME"]
     assert json.loads(volume.text) == ["/data"]
-    config = compose_config()
+    config = compose_config(tmp_path)
     assert config.storage.path.parent == Path("/data")
     assert config.backup.folder is not None and config.backup.folder.parent == Path("/data")
     assert "frontline-data:/data" in compose()["services"]["frontline"]["volumes"]
@@ -103,7 +112,8 @@ def test_no_secret_is_baked_into_the_image() -> None:
             assert not [n for n in names if SECRETISH.search(n)], instruction
     # The build context holds the sources and nothing an operator puts beside them.
     for private in ("config.toml", "frontline.db", "frontline.db-wal", "deploy/config.toml",
-                    "deploy/telegram_token", "deploy/.env", ".venv/bin/python", ".git/config",
+                    "deploy/telegram_token", "deploy/webhook_secret", "deploy/.env",
+                    ".venv/bin/python", ".git/config",
                     "backups/frontline.db", "bot/__pycache__/x.pyc"):
         assert dockerignored(private), private
 
@@ -125,9 +135,9 @@ def test_everything_the_build_copies_is_in_the_context() -> None:
     assert not dockerignored("storage/migrations/0001_initial.sql")
 
 
-def test_one_port_everywhere() -> None:
+def test_one_port_everywhere(tmp_path: Path) -> None:
     (expose,) = [i.text for i in final_stage() if i.keyword == "EXPOSE"]
-    config = compose_config()
+    config = compose_config(tmp_path)
     assert config.telegram.updates == "webhook"
     assert config.webhook.listen == config.http.listen == "0.0.0.0"
     assert int(expose) == config.webhook.port == config.http.port
@@ -145,19 +155,23 @@ def test_the_compose_example_keeps_secrets_out_of_files_it_ships() -> None:
     services = compose()["services"]
     bot = services["frontline"]
     assert bot["restart"] == services["caddy"]["restart"] == "unless-stopped"
-    assert bot["secrets"] == ["telegram_token"]
+    # Both secrets are compose secrets, files in the container: none is in the environment.
+    assert bot["secrets"] == ["telegram_token", "webhook_secret"]
     assert bot["environment"][TOKEN_FILE_ENV] == "/run/secrets/telegram_token"
-    assert compose()["secrets"]["telegram_token"]["file"] == "./telegram_token"
+    assert bot["environment"][SECRET_FILE_ENV] == "/run/secrets/webhook_secret"
+    assert compose()["secrets"] == {"telegram_token": {"file": "./telegram_token"},
+                                    "webhook_secret": {"file": "./webhook_secret"}}
     for name, value in bot["environment"].items():
-        if SECRETISH.search(name) and name != TOKEN_FILE_ENV:
-            assert re.fullmatch(r"\$\{\w+:-\}", value), (name, value)  # from deploy/.env
+        if SECRETISH.search(name):
+            assert name in (TOKEN_FILE_ENV, SECRET_FILE_ENV), (name, value)
     assert "./config.toml:/etc/frontline/config.toml:ro" in bot["volumes"]
     assert bot["read_only"] == "true" and bot["cap_drop"] == ["ALL"]
     assert bot["stop_grace_period"] == "30s"
     assert services["caddy"]["image"].startswith("caddy:")
     assert {"80:80", "443:443"} <= set(services["caddy"]["ports"])
     ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
-    assert {"deploy/config.toml", "deploy/.env", "deploy/telegram_token"} <= set(ignored)
+    assert {"deploy/config.toml", "deploy/.env", "deploy/telegram_token",
+            "deploy/webhook_secret"} <= set(ignored)
 
 
 def _which(name: str) -> str | None:
@@ -198,8 +212,9 @@ def test_docker_compose_reads_the_file_as_this_test_does(tmp_path: Path) -> None
         ("volume", "/data"), ("bind", "/etc/frontline/config.toml")]
     assert [(p["host_ip"], p["published"], p["target"]) for p in bot["ports"]] == [
         ("127.0.0.1", "8080", 8080)]
-    assert bot["secrets"] == [{"source": "telegram_token",
-                               "target": "/run/secrets/telegram_token"}]
+    assert bot["secrets"] == [
+        {"source": "telegram_token", "target": "/run/secrets/telegram_token"},
+        {"source": "webhook_secret", "target": "/run/secrets/webhook_secret"}]
     assert normal["services"]["caddy"]["environment"] == {"FRONTLINE_DOMAIN": "bot.example.org"}
 
 
