@@ -14,6 +14,8 @@ The day's run is recorded in the ledger of runs (kind `backup`, keyed by the loc
 what it did, once it is over, whether the copy succeeded or not: a restart does not copy
 twice, and a time missed while the bot was stopped is caught up once, at the next start
 (not once per missed day: one copy of the database as it is now is all there is to make).
+A copy made whose older copies cannot be deleted is a failure too (the folder would fill),
+and so is an unexpected error: each is recorded, so that the admins hear of it.
 A failed copy is not retried the same day (a full disk would fail every minute); `frontline
 backup` makes one at any time (not recorded in the ledger: it is not the daily run). Only
 files named like the daily copies are ever deleted.
@@ -106,7 +108,14 @@ async def back_up(store: Store, folder: Path, keep: int, *, now: datetime, zone:
             f"{folder}: cannot write a backup there ({exc.strerror or exc})")
         logger.error("backup failed, older copies kept: %s", error)
         return BackupResult(False, now, error=error)
-    pruned = await asyncio.to_thread(prune, folder, keep)
+    try:
+        pruned = await asyncio.to_thread(prune, folder, keep)
+    except OSError as exc:
+        # The copy is good, but the folder keeps growing: a failure the admins must hear of.
+        error = (f"{folder}: made {copied.path.name}, but cannot delete the copies beyond "
+                 f"keep = {keep} ({exc.strerror or exc})")
+        logger.error("backup: %s", error)
+        return BackupResult(False, now, copied.path, copied.size, error=error)
     logger.info("backed up the database to %s (%d bytes); %d older copies deleted",
                 copied.path, copied.size, len(pruned))
     return BackupResult(True, now, copied.path, copied.size, pruned)
@@ -125,8 +134,15 @@ async def run_due(store: Store, config: BackupConfig, now: datetime, *, zone: Zo
     root = await store.runs.upkeep_root()
     if root is None or await store.runs.upkeep(KIND, day) is not None:
         return None
-    result = await back_up(store, config.folder, config.keep, now=now, zone=zone,
-                           before_check=before_check)
+    try:
+        result = await back_up(store, config.folder, config.keep, now=now, zone=zone,
+                               before_check=before_check)
+    except Exception as exc:
+        # Whatever went wrong, the day's run ends in the ledger as failed: the admins are
+        # told (their alert reads the ledger), and it is not tried again every minute.
+        logger.exception("backup failed unexpectedly, older copies kept")
+        result = BackupResult(False, now, error=f"unexpected error: {type(exc).__name__}: "
+                                                f"{exc}")
     detail: dict[str, object] = {"ok": result.ok, "pruned": [p.name for p in result.pruned]}
     if result.path is not None:
         detail.update(file=result.path.name, size=result.size)

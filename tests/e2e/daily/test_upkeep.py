@@ -147,3 +147,59 @@ async def test_backups_are_off_without_a_folder(store: Store, tmp_path: Path) ->
     assert await store.runs.upkeep("backup", date(2026, 3, 2)) is None
     retention = await store.runs.upkeep("retention", date(2026, 3, 2))
     assert retention is not None and retention.done  # retention runs all the same
+
+
+async def test_a_copy_whose_older_ones_cannot_be_deleted_is_a_failure_the_admins_hear_of(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    folder = tmp_path / "backups"
+    await store.branches.create("Root", None, at=local(1, 12))
+    await scheduler_day(store, folder, local(2, 4), keep=1)
+    unlink = Path.unlink
+
+    def refused(path: Path, missing_ok: bool = False) -> None:
+        if path.name.startswith("frontline-"):  # the folder refuses deletions (EACCES)
+            raise PermissionError(13, "Permission denied", str(path))
+        unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refused)
+    with caplog.at_level(logging.ERROR, logger="bot.rules.backups"):
+        day = await scheduler_day(store, folder, local(3, 4), keep=1)
+    result = day.last_backup
+    assert result is not None and not result.ok
+    assert result.path == folder / "frontline-20260303-040000.db"  # the copy was made
+    assert result.error is not None and "Permission denied" in result.error
+    assert "keep = 1" in result.error and result.error in caplog.records[0].getMessage()
+    assert names(folder) == ["frontline-20260302-040000.db", "frontline-20260303-040000.db"]
+    recorded = await store.runs.upkeep("backup", date(2026, 3, 3))
+    assert recorded is not None
+    assert dict(recorded.detail)["ok"] is False
+    assert dict(recorded.detail)["file"] == "frontline-20260303-040000.db"
+    # Once a day, not a new copy every minute.
+    await day.tick()
+    assert len(names(folder)) == 2
+
+
+async def test_an_unexpected_error_ends_the_days_backup_as_failed(
+        store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folder = tmp_path / "backups"
+    await store.branches.create("Root", None, at=local(1, 12))
+
+    def fault(path: Path) -> None:
+        raise RuntimeError("the unexpected")
+
+    upkeep = Upkeep(backup=BackupConfig(folder=folder, keep=1), before_check=fault)
+    scheduler = Scheduler(store, Translator(), ManualClock(local(2, 4)), keep=upkeep)
+    with caplog.at_level(logging.ERROR, logger="bot.rules.backups"):
+        await scheduler.start()
+        await scheduler.idle()
+    result = scheduler.last_backup
+    assert result is not None and not result.ok
+    assert result.error == "unexpected error: RuntimeError: the unexpected"
+    assert caplog.records and caplog.records[0].exc_info is not None
+    recorded = await store.runs.upkeep("backup", date(2026, 3, 2))
+    assert recorded is not None and recorded.done
+    assert dict(recorded.detail)["error"] == result.error
+    assert names(folder) == [] and list(folder.iterdir()) == []  # no partial copy left
+    await scheduler.tick()  # not tried again the same day
+    assert len(caplog.records) == 1
