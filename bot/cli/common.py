@@ -77,7 +77,7 @@ async def with_store(config: Config, work: Callable[[Store], Awaitable[None]], *
         current: without `migrate`, refuse a database whose schema is older than this
             Frontline's (its tables may lack what the command needs).
     """
-    from bot.runtime.app import store_for
+    from bot.runtime.stores import store_for
 
     if not create:
         existing_database(config)

@@ -104,9 +104,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 async def _gather(config: Config, at: datetime, holder: dict[str, Any] | None) -> Report:
-    from bot.runtime.app import store_for
+    from bot.runtime.stores import store_for
 
-    store = Store(config.storage.path, store_for(config).defaults, read_only=True)
+    store = store_for(config, read_only=True)
     with database_errors(config):
         return await _read(store, config, at, holder)
 

@@ -30,14 +30,13 @@ from bot.runtime.ratelimit import RetryingRateLimiter
 from bot.runtime.receiving import WatchedRequest
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.services import Services
+from bot.runtime.stores import store_for
 from bot.runtime.updates import PerPersonUpdateProcessor
 from handlers.broadcasts.progress import progress_reporter
 from handlers.core import menus
 from handlers.core.alerts import tell_admin
 from handlers.core.context import SERVICES_KEY, Context
 from handlers.core.sender import telegram_sender
-from storage.branches import Defaults as StoreDefaults
-from storage.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -60,15 +59,6 @@ CONFLICTS_TO_STOP = 3
 CONFLICT_WINDOW = timedelta(seconds=60)
 _CONFLICTS_KEY = "polling_conflicts"
 _STOPPED_KEY = "stopped_by_conflict"
-
-
-def store_for(config: Config) -> Store:
-    """The Store for a configuration (its defaults fill what branches leave unset)."""
-    d = config.defaults
-    return Store(config.storage.path, StoreDefaults(
-        timezone=d.timezone, locale=d.locale, checkin_time=d.checkin_time.strftime("%H:%M"),
-        reminder_time=d.reminder_time.strftime("%H:%M"),
-        digest_time=d.digest_time.strftime("%H:%M")))
 
 
 def build_application(
