@@ -108,10 +108,11 @@ async def run(members: int, rate: float) -> tuple[float, float, float, float]:
             sandbox.user_sends(PRESSER, "/checkin")
             await sandbox.settle(bot.app, seconds=60)
             prompt = sandbox.last(PRESSER).message_id
-            # Start-up settled first: the scheduler's catch-up run (0.2 s of the loop in one
-            # step on 1,000 branches) and the menus set for 1,000 secretaries (the sandbox
-            # answers without a network, so its 1,000 calls hold the loop 0.4 s, where
-            # Telegram's would yield) are start-up's, not the export's.
+            # Start-up settled first: the scheduler's catch-up run (it reads the 30,000
+            # assignees of the history's tasks once, a turn of the loop every 1,000) and the
+            # menus set for 1,000 secretaries (the sandbox answers without a network, so its
+            # 1,000 calls hold the loop 0.4 s, where Telegram's would yield) are start-up's,
+            # not the export's.
             await bot.services.scheduler.idle()
             await asyncio.sleep(3)
             pressed: dict[str, float] = {}

@@ -3,8 +3,10 @@ in the one ledger of runs (`storage.runs`), keyed "task:<task>:<member>"."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from storage import sql
 from storage.db import Database
@@ -31,6 +33,15 @@ within(id, minutes) AS (
     SELECT b.id, COALESCE(b.answer_within_minutes, within.minutes)
       FROM branches b JOIN within ON b.parent_id = within.id
 )"""
+
+
+TURN = 1000  # rows made into values before the event loop is given a turn
+
+
+def _watched(r: Any) -> Watched:
+    return Watched(r[0], r[1], bool(r[2]), from_iso(r[3]), r[4], datetime.fromisoformat(r[5]),
+                   Recipient(r[6], r[7], r[8], r[9]), Recipient(r[10], r[11], r[12], r[13]),
+                   r[14], bool(r[15]), bool(r[16]), bool(r[17]))
 
 
 class Followups:
@@ -69,11 +80,11 @@ class Followups:
                  WHERE a.followed_up = 0
                  ORDER BY t.id, m.id""",
             {"default": DEFAULT_ANSWER_WITHIN})
-        return [Watched(r[0], r[1], bool(r[2]), from_iso(r[3]), r[4],
-                        datetime.fromisoformat(r[5]), Recipient(r[6], r[7], r[8], r[9]),
-                        Recipient(r[10], r[11], r[12], r[13]), r[14], bool(r[15]), bool(r[16]),
-                        bool(r[17]))
-                for r in rows]
+        watched: list[Watched] = []
+        for start in range(0, len(rows), TURN):  # the bot answers between turns (a catch-up
+            watched.extend(_watched(r) for r in rows[start:start + TURN])  # reads thousands)
+            await asyncio.sleep(0)
+        return watched
 
     async def record(self, followups: Sequence[Followup], *, at: datetime,
                      finished: Sequence[tuple[int, int]] = ()) -> int:

@@ -8,11 +8,13 @@ loses nor repeats one.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from bot.i18n import Translator, duration
 from bot.rules.tasks import button, done_buttons, speak
 from bot.text import esc
+from storage.followups import TURN
 from storage.rows import NewMessage, Recipient
 from storage.store import Store
 from storage.tasks import Followup, Watched
@@ -37,7 +39,9 @@ async def run_due(store: Store, translate: Translator, now: datetime) -> int:
     asked: list[Followup] = []
     overdue: list[Followup] = []
     finished: list[tuple[int, int]] = []
-    for w in await store.followups.assignees_to_follow():
+    for count, w in enumerate(await store.followups.assignees_to_follow(), 1):
+        if count % TURN == 0:  # a catch-up reads thousands: the bot answers between turns
+            await asyncio.sleep(0)
         member = w.assignee.member_id
         if not w.task_open or w.state not in ("pending", "accepted"):
             finished.append((w.task_id, member))
