@@ -23,6 +23,7 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.i18n import Translator, pick_language
+from bot.rules.export.process import remove_left_behind
 from bot.rules.upkeep import Upkeep
 from bot.runtime.alerts import CHECK_EVERY, AlertMonitor
 from bot.runtime.outbox import OutboxWorker
@@ -85,6 +86,7 @@ def build_application(
 
     async def post_init(application: FrontlineApp) -> None:
         await services.store.initialize(create=create_database)
+        remove_left_behind()  # workbooks of an earlier run killed while sending one
         # The outbox worker resumes whatever an earlier run left pending.
         telegram = config.telegram
         services.outbox = OutboxWorker(

@@ -52,6 +52,8 @@ CHILD = "bot.rules.export.child"  # the module the child runs (its `main`)
 _BOOT = ("import sys; sys.path[0] = sys.argv[1]; import importlib; "
          "importlib.import_module(sys.argv[2]).main()")
 _STDERR_TAIL = 4000  # characters of the child's standard error logged
+PREFIX, SUFFIX = "frontline-export-", ".xlsx"  # the temporary workbooks' names
+LEFT_BEHIND_S = 3600.0  # older than any build (TIMEOUT_S) and its sending: left behind
 
 
 class ExportFailed(Exception):
@@ -66,6 +68,31 @@ def discard(found: ExportFile | None) -> None:
     """Remove an export's temporary file (if any)."""
     if found is not None and found.path is not None:
         found.path.unlink(missing_ok=True)
+
+
+def remove_left_behind(*, older_than_s: float = LEFT_BEHIND_S) -> int:
+    """Remove the temporary workbooks an earlier bot left behind; how many were removed.
+
+    A workbook is removed once sent, and a child whose bot died removes its own; but a bot
+    killed between the child's answer and `discard` (SIGKILL, the power) leaves one: members'
+    health statuses in the temporary folder. Start-up removes ours (`frontline-export-*.xlsx`
+    of this user) older than `older_than_s`, so that never one a running bot is still
+    building or sending (another bot on the host may share the folder). The service's own
+    temporary folder (systemd's PrivateTmp, the container's tmpfs) is emptied anyway.
+    """
+    removed = 0
+    cutoff = time.time() - older_than_s
+    for path in Path(tempfile.gettempdir()).glob(f"{PREFIX}*{SUFFIX}"):
+        try:
+            status = path.lstat()
+            if status.st_uid == os.getuid() and status.st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue  # gone meanwhile, or not ours to remove
+    if removed:
+        logger.warning("removed %d temporary workbook(s) an earlier run left behind", removed)
+    return removed
 
 
 async def export_in_child(store: Store, translate: Translator, actor: Actor, branch_id: int,
@@ -133,7 +160,7 @@ async def build_in_child(db_path: str, defaults: Defaults, locale: str, language
         NoBranch: no live branch `root_id`.
         ExportFailed: see the module's docstring (nothing is left behind).
     """
-    fd, name = tempfile.mkstemp(prefix="frontline-export-", suffix=".xlsx")
+    fd, name = tempfile.mkstemp(prefix=PREFIX, suffix=SUFFIX)
     os.close(fd)
     path = Path(name)
     request = {"db": db_path, "defaults": asdict(defaults), "locale": locale,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import tempfile
 import time
 from datetime import date
@@ -20,7 +21,7 @@ from bot.sandbox.harness import SandboxBot
 from handlers.reports.export import pending
 from tests.e2e.export import children
 from tests.e2e.export.helpers import export, values, workbook
-from tests.helpers import MEM_B1, SEC_A, Org, build_org, t
+from tests.helpers import MEM_B1, SEC_A, Org, build_org, make_bot, t
 
 
 def stand_in(monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
@@ -138,3 +139,22 @@ async def test_a_big_subtrees_weekly_workbook_is_built_in_a_child_too(
     assert [f.kind for f in await files(3)] == ["photo"]
     assert left_in(temporary) == []
     assert [f.kind for f in await files(2)] == ["photo", "document"]  # small: in this process
+
+
+async def test_start_up_removes_the_workbooks_a_killed_bot_left_behind(
+        temporary: Path) -> None:
+    """A bot killed while it sent a workbook leaves its temporary file (health statuses): the
+    next start removes it, but never one young enough to be another bot's build under way,
+    nor a file that is not a workbook of ours."""
+    hours_ago = time.time() - 2 * 3600
+    left = temporary / "frontline-export-abc123.xlsx"
+    building = temporary / "frontline-export-def456.xlsx"  # another bot's, a minute old
+    unrelated = temporary / "report.xlsx"
+    for path in (left, building, unrelated):
+        path.write_bytes(b"PK")
+    for path in (left, unrelated):
+        os.utime(path, (hours_ago, hours_ago))
+    async with make_bot():
+        pass
+    assert left_in(temporary) == [building.name]
+    assert unrelated.exists()
