@@ -180,7 +180,9 @@ class Pacer:
         """
         now = self.now()
         until = now + seconds
-        added = max(0.0, until - max(self.paused_until, now))
+        # With no pause under way all of it is added, exactly: (now + s) - now is not always s
+        # in floating point.
+        added = seconds if self.paused_until <= now else max(0.0, until - self.paused_until)
         self.paused_until = max(self.paused_until, until)
         return added
 

@@ -534,6 +534,14 @@ def test_pacer_pause_stops_all_sending_and_overlapping_pauses_add_only_the_exces
     assert pacer.overall_wait() == 0
 
 
+def test_a_pause_adds_exactly_what_telegram_asked_for() -> None:
+    """The metric of seconds paused says 3600 for an hour's retry_after, whatever the clock
+    reads: (t + 3600) - t is 3599.999999999998 at this t."""
+    now = FakeTime()
+    now.t = 13436.424411240123
+    assert Pacer(25, monotonic=now).pause(3600.0) == 3600.0
+
+
 # --- restarts -----------------------------------------------------------------------------------
 
 
