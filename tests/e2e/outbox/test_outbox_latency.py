@@ -4,8 +4,10 @@ not the round trip; Telegram's limits hold where the messages arrive; order hold
 from __future__ import annotations
 
 import asyncio
+import statistics
 from collections import Counter
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -68,11 +70,19 @@ async def _send(latency_ms: float, rate: int, chats: int, per_chat: int,
 
 @pytest.mark.parametrize("latency_ms", [0, 150, 500])
 def test_the_rate_is_the_limit_not_the_round_trip(latency_ms: float) -> None:
+    """The pace between two messages is the limit's (1.02 s / 20), whatever the round trip;
+    one at a time would be 1/RTT, 2 a second at 500 ms.
+
+    The pace is read from the median gap between arrivals: virtual time still counts the
+    real time of the bot's own work, so a stall of the machine (another process, the VM's
+    host) shows as one long gap, which the median ignores and the whole run's rate does
+    not; that rate is held to a looser bound, still far above one at a time."""
     arrivals, received, _ = vtime.run(_send(latency_ms, 20, 300, 1))
     assert Counter(u for u, _ in received) == {FIRST + i: 1 for i in range(300)}
     assert busiest(arrivals) <= 20  # never over the limit where Telegram counts
-    rate = (len(arrivals) - 1) / (arrivals[-1] - arrivals[0])
-    assert rate >= 0.95 * 20  # one at a time would be 1/RTT: 2 a second at 500 ms
+    gaps = [later - earlier for earlier, later in pairwise(arrivals)]
+    assert 1 / statistics.median(gaps) >= 0.95 * 20
+    assert (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]) >= 0.85 * 20
 
 
 def test_a_jittery_network_costs_a_few_429s_not_one_in_forty() -> None:
